@@ -1,0 +1,19 @@
+//! Atoll's pages, layout and route table, rendered to HTML strings on the server.
+//!
+//! The content model ([`Site`], [`Post`]) is plain data filled by the server's content
+//! loader; [`routes`] lists every page of a site; [`render`] turns one [`Route`] into a
+//! complete HTML document. The same function serves the static export and the server.
+//!
+//! A page whose body contains no island gets no `<script>` at all: the islands loader is
+//! added to the `<head>` only when the rendered body holds a `<leptos-island>`.
+#![deny(missing_docs)]
+
+mod layout;
+mod model;
+mod pages;
+mod render;
+mod routes;
+
+pub use model::{Post, Site, SiteConfig};
+pub use render::{render, RenderedPage, ISLANDS_JS, ISLANDS_LOADER, ISLANDS_WASM, PKG_PATH};
+pub use routes::{routes, Route};

@@ -1,0 +1,180 @@
+//! Rendering one route to a complete HTML document.
+
+use leptos::prelude::*;
+
+use crate::layout::{Footer, Head, Header, PageMeta, Section};
+use crate::model::Site;
+use crate::pages;
+use crate::routes::Route;
+
+/// URL folder of the islands bundle (Trunk's output, copied by the export).
+pub const PKG_PATH: &str = "/pkg/";
+/// The wasm-bindgen JS glue of the islands bundle.
+pub const ISLANDS_JS: &str = "/pkg/islands.js";
+/// The islands WebAssembly module.
+pub const ISLANDS_WASM: &str = "/pkg/islands_bg.wasm";
+/// Atoll's islands loader (`islands/loader.js`): instantiates the bundle and hydrates
+/// every `<leptos-island>` of the page.
+pub const ISLANDS_LOADER: &str = "/pkg/loader.js";
+
+/// Marker that Leptos puts around every island in server-rendered HTML.
+const ISLAND_TAG: &str = "<leptos-island";
+
+/// A route rendered to HTML.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenderedPage {
+    /// Site-relative path, as [`Route::path`].
+    pub path: String,
+    /// The whole document, `<!DOCTYPE html>` included.
+    pub html: String,
+    /// Whether the page contains an island, and so loads the islands bundle.
+    pub has_islands: bool,
+    /// HTTP status to answer with: 200, or 404 for [`Route::NotFound`].
+    pub status: u16,
+}
+
+/// Renders `route` of `site` to a complete HTML document.
+///
+/// Returns `None` for a [`Route::Post`] whose slug the site does not have. The body is
+/// rendered first; the `<head>` then loads the islands bundle only if the body contains
+/// an island, so a page without islands ships no JavaScript and no WebAssembly.
+pub fn render(site: &Site, route: &Route) -> Option<RenderedPage> {
+    let config = &site.config;
+    let (meta, body) = Owner::new().with(|| {
+        let (meta, page) = match route {
+            Route::Home => pages::home(site),
+            Route::Blog => pages::blog(site),
+            Route::Post(slug) => pages::post(site, site.post(slug)?),
+            Route::Search => pages::search(),
+            Route::NotFound => pages::not_found(),
+        };
+        let body = view! {
+            <Header site_title=config.title.clone() section=meta.section/>
+            <main id="main">{page}</main>
+            <Footer config=config.clone()/>
+        }
+        .to_html();
+        Some((meta, body))
+    })?;
+    let has_islands = body.contains(ISLAND_TAG);
+    let head = Owner::new()
+        .with(|| view! { <Head meta=meta config=config.clone() islands=has_islands/> }.to_html());
+    let lang = escape_attr(&config.language);
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"{lang}\"><head>{head}</head><body>{body}</body></html>"
+    );
+    Some(RenderedPage {
+        path: route.path(),
+        html,
+        has_islands,
+        status: if matches!(route, Route::NotFound) {
+            404
+        } else {
+            200
+        },
+    })
+}
+
+fn escape_attr(value: &str) -> String {
+    value
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Shared by the pages: metadata for a page of a section.
+pub(crate) fn meta(
+    title: Option<String>,
+    description: String,
+    canonical: Option<String>,
+    section: Section,
+) -> PageMeta {
+    PageMeta {
+        title,
+        description,
+        canonical,
+        section,
+        og_type: "website",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Post, SiteConfig};
+
+    fn site() -> Site {
+        Site {
+            config: SiteConfig {
+                title: "Test <Site>".into(),
+                base_url: "https://example.com/".into(),
+                ..SiteConfig::default()
+            },
+            posts: vec![Post {
+                slug: "hello".into(),
+                title: "Hello & welcome".into(),
+                date: chrono::DateTime::parse_from_rfc3339("2025-03-04T10:00:00Z").ok(),
+                tags: vec!["intro".into()],
+                summary: "The first post.".into(),
+                draft: false,
+                html: "<p>Body <em>text</em></p>".into(),
+                text: "Body text".into(),
+                source: "posts/hello.md".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn post_page_has_no_script_and_the_whole_article() {
+        let page = render(&site(), &Route::Post("hello".into())).unwrap();
+        assert!(!page.has_islands);
+        assert!(!page.html.contains("<script"), "{}", page.html);
+        assert!(page.html.contains("<p>Body <em>text</em></p>"));
+        assert!(page
+            .html
+            .contains("<title>Hello &amp; welcome · Test &lt;Site&gt;</title>"));
+        assert!(page
+            .html
+            .contains(r#"<link rel="canonical" href="https://example.com/posts/hello/">"#));
+        assert!(page
+            .html
+            .contains(r#"<meta name="description" content="The first post.">"#));
+        assert!(page
+            .html
+            .starts_with("<!DOCTYPE html><html lang=\"en\"><head>"));
+    }
+
+    #[test]
+    fn search_page_loads_the_islands_bundle() {
+        let page = render(&site(), &Route::Search).unwrap();
+        assert!(page.has_islands);
+        assert!(page.html.contains("<leptos-island"));
+        assert!(page
+            .html
+            .contains(r#"<script type="module" src="/pkg/loader.js"></script>"#));
+        assert!(page.html.contains(r#"href="/pkg/islands_bg.wasm""#));
+    }
+
+    #[test]
+    fn unknown_post_is_none_and_404_has_status() {
+        assert!(render(&site(), &Route::Post("nope".into())).is_none());
+        let page = render(&site(), &Route::NotFound).unwrap();
+        assert_eq!(page.status, 404);
+        assert!(page
+            .html
+            .contains(r#"<meta name="robots" content="noindex">"#));
+        assert!(!page.html.contains("rel=\"canonical\""));
+    }
+
+    #[test]
+    fn current_section_is_marked() {
+        let page = render(&site(), &Route::Blog).unwrap();
+        assert!(
+            page.html
+                .contains(r#"<a href="/posts/" aria-current="page">Blog</a>"#),
+            "{}",
+            page.html
+        );
+    }
+}

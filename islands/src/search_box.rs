@@ -1,0 +1,235 @@
+//! The search island: a search field that queries `GET /api/search` as the visitor types.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::api::{SearchResponse, SearchResult};
+
+/// Wait after the last keystroke before a query is sent.
+const DEBOUNCE: Duration = Duration::from_millis(300);
+
+#[derive(Clone, Debug, PartialEq)]
+enum Status {
+    /// Nothing typed yet, or the field was cleared.
+    Idle,
+    /// A request is in flight.
+    Loading(String),
+    /// The API answered.
+    Done(SearchResponse),
+    /// The request failed; the message is shown to the visitor.
+    Failed(String),
+}
+
+/// Site search, hydrated in the browser.
+///
+/// Server-rendered as a `<form role="search">` whose field is named `q`; once hydrated,
+/// typing queries `GET /api/search?q=…&limit=…` 300 ms after the last keystroke
+/// (only the answer to the latest query is shown). The status line is an `aria-live`
+/// region, so screen readers announce "Searching…" and the number of results. Keyboard:
+/// ↓ from the field moves to the first result, ↑/↓ move between results, Esc returns
+/// to the field. The root element carries `data-hydrated="true"` once interactive.
+#[island]
+pub fn SearchBox(
+    /// Maximum number of results to show (the API accepts 1–50).
+    limit: usize,
+) -> impl IntoView {
+    let (status, set_status) = signal(Status::Idle);
+    let (hydrated, set_hydrated) = signal(false);
+    // Effects run only in the browser: this marks the island as hydrated.
+    Effect::new(move |_| set_hydrated.set(true));
+
+    // Sequence number of the latest query; answers to older ones are dropped.
+    let latest = StoredValue::new(0u64);
+    let timer = StoredValue::new(None::<TimeoutHandle>);
+    let input_ref = NodeRef::<leptos::html::Input>::new();
+    let list_ref = NodeRef::<leptos::html::Ol>::new();
+
+    let on_input = move |ev: leptos::ev::Event| {
+        if let Some(handle) = timer.get_value() {
+            handle.clear();
+        }
+        latest.update_value(|n| *n += 1);
+        let query = event_target_value(&ev).trim().to_owned();
+        if query.is_empty() {
+            set_status.set(Status::Idle);
+            return;
+        }
+        let handle = set_timeout_with_handle(
+            move || {
+                let id = latest.get_value();
+                set_status.set(Status::Loading(query.clone()));
+                leptos::task::spawn_local(async move {
+                    let answer = fetch_results(&query, limit).await;
+                    if latest.get_value() != id {
+                        return; // a newer query was typed meanwhile
+                    }
+                    set_status.set(match answer {
+                        Ok(response) => Status::Done(response),
+                        Err(message) => Status::Failed(message),
+                    });
+                });
+            },
+            DEBOUNCE,
+        );
+        timer.set_value(handle.ok());
+    };
+
+    let on_input_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "ArrowDown" {
+            if focus_result(list_ref, |_, _| 0) {
+                ev.prevent_default();
+            }
+        }
+    };
+    let on_list_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let moved = match ev.key().as_str() {
+            "ArrowDown" => focus_result(list_ref, |current, len| {
+                current.map_or(0, |i| (i + 1).min(len - 1))
+            }),
+            "ArrowUp" => match focused_index(list_ref) {
+                Some(0) | None => input_ref.get().is_some_and(|input| input.focus().is_ok()),
+                Some(_) => focus_result(list_ref, |current, _| current.map_or(0, |i| i - 1)),
+            },
+            "Escape" => input_ref.get().is_some_and(|input| input.focus().is_ok()),
+            _ => false,
+        };
+        if moved {
+            ev.prevent_default();
+        }
+    };
+
+    let status_text = move || match status.get() {
+        Status::Idle => String::new(),
+        Status::Loading(query) => format!("Searching for “{query}”…"),
+        Status::Done(response) => match response.total {
+            0 => format!("No results for “{}”.", response.query),
+            1 => format!("1 result for “{}”.", response.query),
+            n if n > response.results.len() => format!(
+                "{n} results for “{}”, showing the best {}.",
+                response.query,
+                response.results.len()
+            ),
+            n => format!("{n} results for “{}”.", response.query),
+        },
+        Status::Failed(message) => format!("Search failed: {message}"),
+    };
+    let results = move || match status.get() {
+        Status::Done(response) => response.results,
+        _ => Vec::new(),
+    };
+
+    view! {
+        <div class="search" data-hydrated=move || hydrated.get().to_string()>
+            <form role="search" action="/search/" method="get" on:submit=|ev| ev.prevent_default()>
+                <label for="search-input">"Search the site"</label>
+                <input
+                    id="search-input"
+                    node_ref=input_ref
+                    type="search"
+                    name="q"
+                    autocomplete="off"
+                    spellcheck="false"
+                    placeholder="Try “islands” or “deploy”"
+                    aria-controls="search-results"
+                    aria-describedby="search-status"
+                    on:input=on_input
+                    on:keydown=on_input_keydown
+                />
+            </form>
+            <p
+                id="search-status"
+                class="search-status"
+                role="status"
+                aria-live="polite"
+                aria-busy=move || matches!(status.get(), Status::Loading(_)).to_string()
+            >
+                {status_text}
+            </p>
+            <ol id="search-results" class="search-results" node_ref=list_ref on:keydown=on_list_keydown>
+                <For each=results key=|hit| hit.url.clone() let(hit)>
+                    <ResultItem hit/>
+                </For>
+            </ol>
+        </div>
+    }
+}
+
+#[component]
+fn ResultItem(hit: SearchResult) -> impl IntoView {
+    view! {
+        <li class="search-result">
+            <a href=hit.url.clone()>{hit.title}</a>
+            <p class="search-excerpt">{hit.excerpt}</p>
+            <p class="search-url">{hit.url}</p>
+        </li>
+    }
+}
+
+/// The result links currently shown.
+fn result_links(list: NodeRef<leptos::html::Ol>) -> Vec<web_sys::HtmlElement> {
+    let Some(list) = list.get() else {
+        return Vec::new();
+    };
+    let Ok(nodes) = list.query_selector_all("a") else {
+        return Vec::new();
+    };
+    (0..nodes.length())
+        .filter_map(|i| nodes.item(i))
+        .filter_map(|node| node.dyn_into::<web_sys::HtmlElement>().ok())
+        .collect()
+}
+
+/// Index of the focused result link, if one has the focus.
+fn focused_index(list: NodeRef<leptos::html::Ol>) -> Option<usize> {
+    let active = document().active_element()?;
+    result_links(list)
+        .iter()
+        .position(|link| link.is_same_node(Some(&active)))
+}
+
+/// Focuses the result chosen by `pick(current, count)`; false when there is none.
+fn focus_result(
+    list: NodeRef<leptos::html::Ol>,
+    pick: impl FnOnce(Option<usize>, usize) -> usize,
+) -> bool {
+    let links = result_links(list);
+    if links.is_empty() {
+        return false;
+    }
+    let index = pick(focused_index(list), links.len());
+    links.get(index).is_some_and(|link| link.focus().is_ok())
+}
+
+#[cfg(feature = "hydrate")]
+async fn fetch_results(query: &str, limit: usize) -> Result<SearchResponse, String> {
+    use crate::api::{ApiError, SEARCH_PATH};
+    use gloo_net::http::Request;
+
+    let limit = limit.to_string();
+    let response = Request::get(SEARCH_PATH)
+        .query([("q", query), ("limit", limit.as_str())])
+        .header("accept", "application/json")
+        .send()
+        .await
+        .map_err(|err| format!("the server could not be reached ({err})"))?;
+    if response.ok() {
+        response
+            .json::<SearchResponse>()
+            .await
+            .map_err(|err| format!("unexpected answer from the server ({err})"))
+    } else {
+        let status = response.status();
+        Err(match response.json::<ApiError>().await {
+            Ok(error) => error.error,
+            Err(_) => format!("the server answered {status}"),
+        })
+    }
+}
+
+/// On the server the island is only rendered, never interacted with.
+#[cfg(not(feature = "hydrate"))]
+async fn fetch_results(_query: &str, _limit: usize) -> Result<SearchResponse, String> {
+    Err("search runs in the browser".to_owned())
+}

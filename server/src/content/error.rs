@@ -1,0 +1,121 @@
+//! Errors of content loading. Each names the file (and line, column where known) and
+//! says how to fix it.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Why a site's content could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ContentError {
+    /// The content folder does not exist.
+    #[error("content folder `{}` not found: pass --content DIR with a folder that holds posts/", path.display())]
+    MissingDir {
+        /// The folder that was given.
+        path: PathBuf,
+    },
+    /// A file or folder could not be read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The front matter is not valid YAML/TOML or has a value of the wrong type.
+    #[error("{}:{line}:{column}: invalid front matter: {message}", path.display())]
+    FrontMatter {
+        /// The post.
+        path: PathBuf,
+        /// Line in the file, from 1.
+        line: usize,
+        /// Column in the line, from 1.
+        column: usize,
+        /// What is wrong, from the parser.
+        message: String,
+    },
+    /// The front matter's opening fence has no closing fence.
+    #[error("{}:{line}: front matter opened with `{fence}` is never closed: add a line `{fence}` after the last key", path.display())]
+    UnclosedFrontMatter {
+        /// The post.
+        path: PathBuf,
+        /// Line of the opening fence.
+        line: usize,
+        /// `---` (YAML) or `+++` (TOML).
+        fence: &'static str,
+    },
+    /// Neither a `title` key nor a `# heading`.
+    #[error("{}: the post has no title: add `title` to its front matter or start it with a `# heading`", path.display())]
+    MissingTitle {
+        /// The post.
+        path: PathBuf,
+    },
+    /// A slug that cannot be a URL segment.
+    #[error("{}: invalid slug `{slug}`: use lowercase letters, digits and dashes", path.display())]
+    InvalidSlug {
+        /// The post.
+        path: PathBuf,
+        /// The slug.
+        slug: String,
+    },
+    /// Two posts would have the same URL.
+    #[error("duplicate slug `{slug}`: {} and {} would both be /posts/{slug}/; rename one file or set `slug` in its front matter", first.display(), second.display())]
+    DuplicateSlug {
+        /// The slug.
+        slug: String,
+        /// The first file with it.
+        first: PathBuf,
+        /// The second file with it.
+        second: PathBuf,
+    },
+    /// `site.toml` is invalid.
+    #[error("{}:{line}:{column}: invalid site settings: {message}", path.display())]
+    SiteConfig {
+        /// The settings file.
+        path: PathBuf,
+        /// Line, from 1.
+        line: usize,
+        /// Column, from 1.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// Several of the above, one per line.
+    #[error("{}", ErrorList(.0))]
+    Many(Vec<ContentError>),
+}
+
+struct ErrorList<'a>(&'a [ContentError]);
+
+impl fmt::Display for ErrorList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} errors in the content:", self.0.len())?;
+        for error in self.0 {
+            write!(f, "\n  {error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl ContentError {
+    /// One error, or [`ContentError::Many`] for several. `errors` must not be empty.
+    pub(crate) fn from_list(mut errors: Vec<ContentError>) -> Self {
+        if errors.len() == 1 {
+            errors.remove(0)
+        } else {
+            ContentError::Many(errors)
+        }
+    }
+}
+
+/// 1-based line and column of byte offset `at` in `text`.
+pub(crate) fn line_column(text: &str, at: usize) -> (usize, usize) {
+    let at = at.min(text.len());
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rfind('\n').map_or(before.chars().count(), |nl| {
+        before[nl + 1..].chars().count()
+    }) + 1;
+    (line, column)
+}

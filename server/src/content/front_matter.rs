@@ -1,0 +1,276 @@
+//! Front matter: YAML between `---` fences or TOML between `+++` fences, at the very top
+//! of a Markdown file (Hugo's and Zola's conventions).
+
+use std::fmt;
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+
+use super::error::{line_column, ContentError};
+
+/// The keys a post's front matter may have. Every key is optional; unknown keys are
+/// ignored.
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct FrontMatter {
+    /// Title; else the first `# heading` of the body.
+    pub title: Option<String>,
+    /// Publication date: `YYYY-MM-DD` or RFC 3339 (`2025-03-04T10:00:00+01:00`); in
+    /// TOML also a bare date or date-time.
+    pub date: Option<PostDate>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Summary for lists and the meta description; else the first paragraph.
+    pub summary: Option<String>,
+    /// Drafts are left out unless drafts are requested.
+    pub draft: bool,
+    /// URL segment; else derived from the file name.
+    pub slug: Option<String>,
+}
+
+/// A parsed front matter date. A bare date means midnight UTC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PostDate(pub DateTime<FixedOffset>);
+
+impl PostDate {
+    /// Parses `YYYY-MM-DD` or RFC 3339.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if let Ok(date) = DateTime::parse_from_rfc3339(text) {
+            return Ok(PostDate(date));
+        }
+        // TOML writes date-times with a space instead of `T`; accept that too.
+        if let Ok(date) = DateTime::parse_from_rfc3339(&text.replacen(' ', "T", 1)) {
+            return Ok(PostDate(date));
+        }
+        if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
+            return Ok(PostDate(midnight.and_utc().fixed_offset()));
+        }
+        Err(format!(
+            "invalid date `{text}`: use YYYY-MM-DD or RFC 3339 such as 2025-03-04T10:00:00Z"
+        ))
+    }
+}
+
+impl<'de> Deserialize<'de> for PostDate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DateVisitor;
+        impl<'de> Visitor<'de> for DateVisitor {
+            type Value = PostDate;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a date such as 2025-03-04 or 2025-03-04T10:00:00Z")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<PostDate, E> {
+                PostDate::parse(v).map_err(E::custom)
+            }
+            // TOML dates and date-times are not strings but `toml::value::Datetime`.
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<PostDate, A::Error> {
+                let datetime =
+                    toml::value::Datetime::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                if datetime.date.is_some() && datetime.time.is_some() && datetime.offset.is_none() {
+                    return Err(de::Error::custom(format!(
+                        "date-time `{datetime}` has no time zone: add one, e.g. {datetime}Z"
+                    )));
+                }
+                PostDate::parse(&datetime.to_string()).map_err(de::Error::custom)
+            }
+        }
+        deserializer.deserialize_any(DateVisitor)
+    }
+}
+
+/// The syntax of a front matter block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Yaml,
+    Toml,
+}
+
+impl Format {
+    fn fence(self) -> &'static str {
+        match self {
+            Format::Yaml => "---",
+            Format::Toml => "+++",
+        }
+    }
+}
+
+/// Splits `source` into its front matter and its Markdown body, and parses the front
+/// matter. A file that does not start with a fence has no front matter (all defaults).
+///
+/// Errors carry the line and column in the whole file, not in the block.
+pub fn parse<'a>(path: &Path, source: &'a str) -> Result<(FrontMatter, &'a str), ContentError> {
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let first_line = source.lines().next().unwrap_or("").trim_end();
+    let format = match first_line {
+        "---" => Format::Yaml,
+        "+++" => Format::Toml,
+        _ => return Ok((FrontMatter::default(), source)),
+    };
+    let fence = format.fence();
+    // Byte offset where the front matter starts: after the first line's newline.
+    let start = source.find('\n').map_or(source.len(), |i| i + 1);
+    let mut offset = start;
+    let mut end = None;
+    for line in source[start..].split_inclusive('\n') {
+        let bare = line.trim_end();
+        if bare == fence || (format == Format::Yaml && bare == "...") {
+            end = Some((offset, offset + line.len()));
+            break;
+        }
+        offset += line.len();
+    }
+    let Some((block_end, body_start)) = end else {
+        return Err(ContentError::UnclosedFrontMatter {
+            path: path.to_owned(),
+            line: 1,
+            fence,
+        });
+    };
+    let block = &source[start..block_end];
+    let body = &source[body_start..];
+    if block.trim().is_empty() {
+        return Ok((FrontMatter::default(), body));
+    }
+    // Line numbers in the block start after the opening fence, on line 2.
+    let error = |line: usize, column: usize, message: String| ContentError::FrontMatter {
+        path: path.to_owned(),
+        line: line + 1,
+        column,
+        message,
+    };
+    let front_matter = match format {
+        Format::Yaml => serde_yaml_ng::from_str::<FrontMatter>(block).map_err(|err| {
+            let (line, column) = err
+                .location()
+                .map_or((1, 1), |loc| (loc.line(), loc.column()));
+            error(line, column, yaml_message(&err))
+        })?,
+        Format::Toml => toml::from_str::<FrontMatter>(block).map_err(|err| {
+            let (line, column) = err
+                .span()
+                .map_or((1, 1), |span| line_column(block, span.start));
+            error(line, column, err.message().trim().to_owned())
+        })?,
+    };
+    Ok((front_matter, body))
+}
+
+/// serde_yaml's message without its trailing " at line X column Y" (we print our own).
+fn yaml_message(err: &serde_yaml_ng::Error) -> String {
+    let message = err.to_string();
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(source: &str) -> (FrontMatter, &str) {
+        parse(Path::new("posts/x.md"), source).expect("valid front matter")
+    }
+
+    fn parse_err(source: &str) -> String {
+        parse(Path::new("posts/x.md"), source)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn yaml_front_matter() {
+        let (fm, body) = parse_ok(
+            "---\ntitle: Hello\ndate: 2025-03-04\ntags: [rust, web]\nsummary: Short.\ndraft: true\n---\n# Body\n",
+        );
+        assert_eq!(fm.title.as_deref(), Some("Hello"));
+        assert_eq!(fm.date.unwrap().0.to_rfc3339(), "2025-03-04T00:00:00+00:00");
+        assert_eq!(fm.tags, ["rust", "web"]);
+        assert_eq!(fm.summary.as_deref(), Some("Short."));
+        assert!(fm.draft);
+        assert_eq!(body, "# Body\n");
+    }
+
+    #[test]
+    fn toml_front_matter_with_native_dates() {
+        let (fm, body) = parse_ok(
+            "+++\ntitle = \"Hi\"\ndate = 2025-03-04T10:30:00+02:00\ntags = [\"a\"]\n+++\nText",
+        );
+        assert_eq!(fm.title.as_deref(), Some("Hi"));
+        assert_eq!(fm.date.unwrap().0.to_rfc3339(), "2025-03-04T10:30:00+02:00");
+        assert_eq!(body, "Text");
+        let (fm, _) = parse_ok("+++\ndate = 2024-12-31\n+++\n");
+        assert_eq!(fm.date.unwrap().0.to_rfc3339(), "2024-12-31T00:00:00+00:00");
+        let (fm, _) = parse_ok("+++\ndate = \"2024-12-31\"\n+++\n");
+        assert!(fm.date.is_some());
+    }
+
+    #[test]
+    fn no_front_matter_is_all_defaults() {
+        let (fm, body) = parse_ok("# Title\n\n---\n\nA rule above is not front matter.");
+        assert_eq!(fm, FrontMatter::default());
+        assert!(body.starts_with("# Title"));
+        let (fm, body) = parse_ok("---\n---\nBody");
+        assert_eq!(fm, FrontMatter::default());
+        assert_eq!(body, "Body");
+    }
+
+    #[test]
+    fn crlf_and_bom_are_accepted() {
+        let (fm, body) = parse_ok("\u{feff}---\r\ntitle: Win\r\n---\r\nBody\r\n");
+        assert_eq!(fm.title.as_deref(), Some("Win"));
+        assert_eq!(body, "Body\r\n");
+    }
+
+    #[test]
+    fn yaml_error_names_file_line_and_column() {
+        let err = parse_err("---\ntitle: ok\ntags: [unclosed\n---\nBody");
+        assert!(err.starts_with("posts/x.md:"), "{err}");
+        // The error is reported at or after line 3, where the bad value starts.
+        let line: usize = err.split(':').nth(1).unwrap().parse().unwrap();
+        assert!(line >= 3, "{err}");
+    }
+
+    #[test]
+    fn wrong_type_is_reported_at_its_line() {
+        let err = parse_err("---\ntitle: ok\ndraft: maybe\n---\n");
+        assert!(
+            err.starts_with("posts/x.md:3:8: invalid front matter:"),
+            "{err}"
+        );
+        assert!(
+            err.contains("invalid type") || err.contains("bool"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_date_is_reported_at_its_line() {
+        let err = parse_err("---\ntitle: ok\n\ndate: 2025-13-45\n---\n");
+        assert!(err.starts_with("posts/x.md:4:"), "{err}");
+        assert!(err.contains("invalid date `2025-13-45`"), "{err}");
+        let err = parse_err("+++\ntitle = \"t\"\ndate = \"yesterday\"\n+++\n");
+        assert!(err.starts_with("posts/x.md:3:"), "{err}");
+        assert!(err.contains("invalid date `yesterday`"), "{err}");
+    }
+
+    #[test]
+    fn toml_syntax_error_has_position() {
+        let err = parse_err("+++\ntitle = \"t\"\ntags = [\"a\",\n+++\n");
+        assert!(err.starts_with("posts/x.md:"), "{err}");
+        assert!(err.contains("invalid front matter"), "{err}");
+    }
+
+    #[test]
+    fn unclosed_fence_is_an_error() {
+        let err = parse_err("---\ntitle: never closed\n\nBody");
+        assert_eq!(
+            err,
+            "posts/x.md:1: front matter opened with `---` is never closed: add a line `---` after the last key"
+        );
+    }
+}

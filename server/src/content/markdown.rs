@@ -1,0 +1,312 @@
+//! Markdown to sanitized HTML (CommonMark + GFM tables, footnotes, strikethrough and
+//! task lists, via pulldown-cmark), plus the plain text and the pieces the content
+//! model needs (first `# heading`, first paragraph).
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// Longest generated summary, in characters.
+const SUMMARY_CHARS: usize = 280;
+
+/// A Markdown document, rendered.
+#[derive(Debug, Default, PartialEq)]
+pub struct Rendered {
+    /// Sanitized HTML of the body (without the leading `# heading` when it was taken as
+    /// the title).
+    pub html: String,
+    /// The body as plain text, blocks separated by newlines.
+    pub text: String,
+    /// Text of the first `# heading`, when it is the document's first block and
+    /// `take_title` was set.
+    pub title: Option<String>,
+    /// Plain text of the first paragraph, shortened to about 280 characters.
+    pub first_paragraph: String,
+}
+
+/// Renders `markdown`. With `take_title`, a level-1 heading that opens the document is
+/// removed from the HTML and returned as [`Rendered::title`] (the page shows the title
+/// itself).
+///
+/// Headings get an `id` (explicit `{#id}` or a slug of their text, made unique with
+/// `-1`, `-2`…) so they can be linked. Raw HTML is allowed in the source but the output
+/// goes through ammonia: scripts, event handlers, `javascript:` URLs and unknown tags are
+/// removed.
+pub fn render(markdown: &str, take_title: bool) -> Rendered {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_SMART_PUNCTUATION;
+    let mut events: Vec<Event> = Parser::new_ext(markdown, options).collect();
+
+    let mut rendered = Rendered::default();
+    if take_title {
+        if let Some(Event::Start(Tag::Heading {
+            level: HeadingLevel::H1,
+            ..
+        })) = events.first()
+        {
+            let end = events
+                .iter()
+                .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
+                .unwrap_or(0);
+            rendered.title = Some(plain_text(&events[1..end]).trim().to_owned());
+            events.drain(..=end);
+        }
+    }
+
+    assign_heading_ids(&mut events);
+    rendered.text = document_text(&events);
+    rendered.first_paragraph = first_paragraph(&events);
+
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    rendered.html = SANITIZER.clean(&html).to_string();
+    rendered
+}
+
+/// Gives every heading an id: its explicit `{#id}`, else a slug of its text.
+fn assign_heading_ids(events: &mut [Event]) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { .. }) = &events[i] {
+            let end = events[i..]
+                .iter()
+                .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
+                .map_or(events.len(), |n| i + n);
+            let text = plain_text(&events[i + 1..end]);
+            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+                let base = match id {
+                    Some(explicit) => explicit.to_string(),
+                    None => {
+                        let slug = slug::slugify(text.trim());
+                        if slug.is_empty() {
+                            "section".to_owned()
+                        } else {
+                            slug
+                        }
+                    }
+                };
+                let count = seen.entry(base.clone()).or_insert(0);
+                let unique = if *count == 0 {
+                    base
+                } else {
+                    format!("{base}-{count}")
+                };
+                *count += 1;
+                *id = Some(CowStr::from(unique));
+            }
+            i = end;
+        }
+        i += 1;
+    }
+}
+
+/// Concatenated text of inline events.
+fn plain_text(events: &[Event]) -> String {
+    let mut text = String::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// The whole document as text, a newline after every block.
+fn document_text(events: &[Event]) -> String {
+    let mut text = String::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::CodeBlock
+                | TagEnd::TableCell
+                | TagEnd::BlockQuote(_),
+            ) => {
+                if !text.ends_with('\n') {
+                    text.push('\n');
+                }
+            }
+            _ => {}
+        }
+    }
+    text.trim().to_owned()
+}
+
+/// Text of the first top-level paragraph, cut at a word boundary.
+fn first_paragraph(events: &[Event]) -> String {
+    let mut depth = 0usize;
+    for (i, event) in events.iter().enumerate() {
+        match event {
+            Event::Start(Tag::Paragraph) if depth == 0 => {
+                let end = events[i..]
+                    .iter()
+                    .position(|e| matches!(e, Event::End(TagEnd::Paragraph)))
+                    .map_or(events.len(), |n| i + n);
+                return shorten(plain_text(&events[i + 1..end]).trim(), SUMMARY_CHARS);
+            }
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    String::new()
+}
+
+/// `text` cut to at most `max` characters at a word boundary, with an ellipsis.
+pub(crate) fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_owned(),
+        Some((cut, _)) => {
+            let cut = text[..cut].rfind(char::is_whitespace).unwrap_or(cut);
+            format!("{}…", text[..cut].trim_end())
+        }
+    }
+}
+
+/// ammonia's defaults plus what pulldown-cmark emits: heading and footnote ids, task
+/// list checkboxes, code block languages and table cell alignment.
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .add_tags(["input"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("code", ["class"])
+        .add_tag_attributes("div", ["class", "id"])
+        .add_tag_attributes("sup", ["class", "id"])
+        .add_tag_attributes("li", ["id"])
+        .add_tag_attributes("th", ["style"])
+        .add_tag_attributes("td", ["style"])
+        .link_rel(None)
+        .attribute_filter(|element, attribute, value| match (element, attribute) {
+            ("input", "type") => (value == "checkbox").then_some(value.into()),
+            ("code", "class") => value.starts_with("language-").then_some(value.into()),
+            ("th" | "td", "style") => matches!(
+                value,
+                "text-align: left" | "text-align: center" | "text-align: right"
+            )
+            .then_some(value.into()),
+            _ => Some(value.into()),
+        });
+    for heading in ["h1", "h2", "h3", "h4", "h5", "h6"] {
+        builder.add_tag_attributes(heading, ["id"]);
+    }
+    builder
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gfm_features_render() {
+        let md = "\
+| a | b |
+|:--|--:|
+| 1 | 2 |
+
+~~gone~~
+
+- [x] done
+- [ ] todo
+
+Text with a note.[^1]
+
+[^1]: The note.
+";
+        let html = render(md, false).html;
+        assert!(html.contains("<table>"), "{html}");
+        assert!(
+            html.contains(r#"<th style="text-align: left">a</th>"#),
+            "{html}"
+        );
+        assert!(html.contains("<del>gone</del>"), "{html}");
+        assert!(
+            html.contains(r#"<li><input disabled="" type="checkbox" checked="">"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<li><input disabled="" type="checkbox">"#),
+            "{html}"
+        );
+        assert!(html.contains(r#"class="footnote-reference""#), "{html}");
+        assert!(html.contains(r#"class="footnote-definition""#), "{html}");
+    }
+
+    #[test]
+    fn headings_get_unique_ids() {
+        let html = render(
+            "## Getting started\n\n## Getting started\n\n### Custom {#mine}\n\n## Café & crème",
+            false,
+        )
+        .html;
+        assert!(html.contains(r#"<h2 id="getting-started">"#), "{html}");
+        assert!(html.contains(r#"<h2 id="getting-started-1">"#), "{html}");
+        assert!(html.contains(r#"<h3 id="mine">Custom</h3>"#), "{html}");
+        assert!(html.contains(r#"<h2 id="cafe-creme">"#), "{html}");
+    }
+
+    #[test]
+    fn code_blocks_keep_their_language() {
+        let html = render("```rust\nfn main() {}\n```", false).html;
+        assert!(
+            html.contains(r#"<code class="language-rust">fn main() {}"#),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn raw_html_is_sanitized() {
+        let md = "Hi <script>alert(1)</script><b onclick=\"x()\">bold</b>\n\n\
+                  <a href=\"javascript:alert(1)\">link</a> <iframe src=\"https://evil\"></iframe>\n\n\
+                  <img src=\"x.png\" onerror=\"alert(1)\" alt=\"pic\">\n\n\
+                  <code class=\"evil\">x</code> <input type=\"text\" value=\"v\">";
+        let html = render(md, false).html;
+        for bad in [
+            "<script",
+            "alert(1)",
+            "onclick",
+            "javascript:",
+            "<iframe",
+            "onerror",
+            "class=\"evil\"",
+            "type=\"text\"",
+        ] {
+            assert!(!html.contains(bad), "{bad} survived in {html}");
+        }
+        assert!(html.contains("<b>bold</b>"), "{html}");
+        assert!(html.contains(r#"<img src="x.png" alt="pic">"#), "{html}");
+    }
+
+    #[test]
+    fn leading_h1_becomes_the_title() {
+        let r = render("# The *Title*\n\nFirst paragraph\nwraps.\n\nSecond.", true);
+        assert_eq!(r.title.as_deref(), Some("The Title"));
+        assert!(!r.html.contains("<h1"), "{}", r.html);
+        assert_eq!(r.first_paragraph, "First paragraph wraps.");
+        assert_eq!(r.text, "First paragraph wraps.\nSecond.");
+        // Not taken when not asked, nor when it is not the first block.
+        assert!(render("# T\n\nx", false).title.is_none());
+        assert!(render("Intro\n\n# T", true).title.is_none());
+    }
+
+    #[test]
+    fn first_paragraph_skips_nested_and_is_shortened() {
+        let r = render("> quoted\n\n- item\n\nReal paragraph.", false);
+        assert_eq!(r.first_paragraph, "Real paragraph.");
+        let long = "word ".repeat(200);
+        let summary = render(&long, false).first_paragraph;
+        assert!(summary.ends_with('…') && summary.chars().count() <= SUMMARY_CHARS + 1);
+    }
+}

@@ -1,0 +1,38 @@
+//! Atoll's server side: content loading, the static export, and the axum server.
+//!
+//! * [`content::load_site`]: Markdown + front matter → [`app::Site`].
+//! * [`PageSet::render`]: every route of a site rendered to HTML (in parallel).
+//! * [`export::export`]: writes a site to a folder any static host can serve,
+//!   atomically.
+//! * [`router`]: the axum `Router` serving the pre-rendered pages, `public/`, the islands
+//!   bundle and the JSON API; tests drive it with `tower::ServiceExt::oneshot`.
+#![deny(missing_docs)]
+
+mod api;
+pub mod content;
+pub mod export;
+mod pages;
+mod serve;
+
+pub use pages::{Page, PageSet};
+pub use serve::{router, AppState, Dirs};
+
+/// File names that make up the islands bundle, as Trunk writes them (`filehash =
+/// false`): the wasm-bindgen glue, the module, and Atoll's loader.
+pub const ISLANDS_FILES: [&str; 3] = ["islands.js", "islands_bg.wasm", "loader.js"];
+
+/// Checks that `dir` holds a built islands bundle.
+///
+/// # Errors
+/// A message naming the missing file and how to build it.
+pub fn check_islands_bundle(dir: &std::path::Path) -> Result<(), String> {
+    for file in ISLANDS_FILES {
+        if !dir.join(file).is_file() {
+            return Err(format!(
+                "islands bundle not found: `{}` is missing; build it with `trunk build --release` (or scripts/start), or pass --islands DIR",
+                dir.join(file).display()
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! Every page of a site, rendered to HTML in memory.
+
+use std::collections::HashMap;
+
+use app::{render, routes, RenderedPage, Route, Site};
+use bytes::Bytes;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+/// One rendered page, ready to serve.
+#[derive(Clone, Debug)]
+pub struct Page {
+    /// Site-relative path, e.g. `/posts/hello/`.
+    pub path: String,
+    /// The HTML document.
+    pub html: Bytes,
+    /// Strong entity tag (RFC 9110 §8.8.3): a quoted SHA-256 prefix of `html`.
+    pub etag: String,
+    /// Whether the page loads the islands bundle.
+    pub has_islands: bool,
+    /// 200, or 404 for the not-found page.
+    pub status: u16,
+}
+
+impl From<RenderedPage> for Page {
+    fn from(page: RenderedPage) -> Self {
+        let digest = Sha256::digest(page.html.as_bytes());
+        let etag = format!("\"{}\"", hex(&digest[..12]));
+        Page {
+            path: page.path,
+            html: Bytes::from(page.html),
+            etag,
+            has_islands: page.has_islands,
+            status: page.status,
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// All pages of a site, by path.
+#[derive(Clone, Debug, Default)]
+pub struct PageSet {
+    pages: HashMap<String, Page>,
+    not_found: Option<Page>,
+}
+
+impl PageSet {
+    /// Renders every route of `site` (in parallel).
+    pub fn render(site: &Site) -> Self {
+        let rendered: Vec<Page> = routes(site)
+            .par_iter()
+            .filter_map(|route| render(site, route))
+            .map(Page::from)
+            .collect();
+        let mut set = PageSet::default();
+        for page in rendered {
+            if page.path == Route::NotFound.path() {
+                set.not_found = Some(page.clone());
+            }
+            set.pages.insert(page.path.clone(), page);
+        }
+        set
+    }
+
+    /// The page at `path` (exact, e.g. `/posts/x/`).
+    pub fn get(&self, path: &str) -> Option<&Page> {
+        self.pages.get(path)
+    }
+
+    /// The 404 page.
+    pub fn not_found(&self) -> Option<&Page> {
+        self.not_found.as_ref()
+    }
+
+    /// Every page, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &Page> {
+        self.pages.values()
+    }
+
+    /// Number of pages.
+    pub fn len(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// Whether there is no page.
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty()
+    }
+}

@@ -1,0 +1,197 @@
+//! The axum router: pre-rendered pages from memory, `public/`, the islands bundle and
+//! the JSON API.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::Site;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{any, get};
+use axum::Router;
+use islands::search::{Document, SearchIndex};
+use tower::ServiceExt;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::api;
+use crate::pages::{Page, PageSet};
+
+/// `Cache-Control` of HTML pages: caches must revalidate (cheap with the `ETag`).
+const HTML_CACHE: &str = "public, max-age=0, must-revalidate";
+/// `Cache-Control` of `public/` and the islands bundle: their names are not
+/// content-hashed yet, so caches revalidate after a minute.
+const ASSET_CACHE: &str = "public, max-age=60, must-revalidate";
+/// Time limit of one request.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Folders the server reads files from.
+#[derive(Clone, Debug)]
+pub struct Dirs {
+    /// Static assets served at `/` (`public/`).
+    pub public: PathBuf,
+    /// The islands bundle served at `/pkg/` (Trunk's output).
+    pub islands: PathBuf,
+}
+
+/// Shared state of the handlers: the rendered pages and the search index.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pages: PageSet,
+    search: SearchIndex,
+    dirs: Dirs,
+}
+
+impl AppState {
+    /// Pre-renders every page of `site` and indexes its posts for search.
+    pub fn new(site: &Site, dirs: Dirs) -> Self {
+        let (pages, search) = rayon::join(|| PageSet::render(site), || search_index(site));
+        Self {
+            inner: Arc::new(Inner {
+                pages,
+                search,
+                dirs,
+            }),
+        }
+    }
+
+    /// The rendered pages.
+    pub fn pages(&self) -> &PageSet {
+        &self.inner.pages
+    }
+
+    /// The search index.
+    pub fn search(&self) -> &SearchIndex {
+        &self.inner.search
+    }
+}
+
+/// The search documents of a site: one per post, newest first.
+pub fn search_index(site: &Site) -> SearchIndex {
+    SearchIndex::new(
+        site.posts
+            .iter()
+            .map(|post| Document {
+                url: post.url(),
+                title: post.title.clone(),
+                summary: post.summary.clone(),
+                body: post.text.clone(),
+            })
+            .collect(),
+    )
+}
+
+/// The application: API routes, the islands bundle at `/pkg/`, and pages or `public/`
+/// files for every other path (the 404 page, with status 404, when neither has it).
+pub fn router(state: AppState) -> Router {
+    let pkg = ServeDir::new(&state.inner.dirs.islands);
+    Router::new()
+        .route(
+            islands::api::SEARCH_PATH,
+            get(api::search_get).fallback(api::search_method_not_allowed),
+        )
+        .route("/api", any(api::api_not_found))
+        .route("/api/{*rest}", any(api::api_not_found))
+        .nest_service(
+            "/pkg",
+            tower::ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static(ASSET_CACHE),
+                ))
+                .service(pkg),
+        )
+        .fallback(page_or_asset)
+        .with_state(state)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// A pre-rendered page, a redirect to the slash-terminated URL of one, a `public/` file,
+/// or the 404 page.
+async fn page_or_asset(State(state): State<AppState>, request: Request) -> Response {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        let mut response = StatusCode::METHOD_NOT_ALLOWED.into_response();
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return response;
+    }
+    let path = request.uri().path();
+    let pages = state.pages();
+    if let Some(page) = pages.get(path) {
+        return page_response(page, request.headers(), StatusCode::OK);
+    }
+    // `/posts/x` → `/posts/x/`, as static hosts do for folders with an index.html.
+    if !path.ends_with('/') && pages.get(&format!("{path}/")).is_some() {
+        let target = match request.uri().query() {
+            Some(query) => format!("{path}/?{query}"),
+            None => format!("{path}/"),
+        };
+        return Redirect::permanent(&target).into_response();
+    }
+    let public = ServeDir::new(&state.inner.dirs.public).append_index_html_on_directories(false);
+    let mut response = match public.oneshot(request).await {
+        Ok(response) => response.map(Body::new),
+        Err(never) => match never {},
+    };
+    if response.status() == StatusCode::NOT_FOUND {
+        return match pages.not_found() {
+            Some(page) => page_response(page, &HeaderMap::new(), StatusCode::NOT_FOUND),
+            None => StatusCode::NOT_FOUND.into_response(),
+        };
+    }
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static(ASSET_CACHE));
+    response
+}
+
+/// A page with its `ETag`; 304 when `If-None-Match` names it (RFC 9110 §13.1.2).
+fn page_response(page: &Page, request_headers: &HeaderMap, status: StatusCode) -> Response {
+    let etag = HeaderValue::from_str(&page.etag).expect("an ETag is ASCII hex");
+    let matches = request_headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value
+                .split(',')
+                .map(str::trim)
+                .any(|tag| tag == "*" || tag.trim_start_matches("W/") == page.etag)
+        });
+    let headers = [
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        ),
+        (header::CACHE_CONTROL, HeaderValue::from_static(HTML_CACHE)),
+        (header::ETAG, etag),
+    ];
+    if matches && status == StatusCode::OK {
+        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    }
+    (status, headers, page.html.clone()).into_response()
+}

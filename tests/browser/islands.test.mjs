@@ -1,0 +1,136 @@
+// End-to-end tests in real headless Chromium (Debian's /usr/bin/chromium driven by
+// playwright-core) against a real `atoll serve` on 127.0.0.1 with a free port.
+//
+//   ATOLL_BIN   the atoll binary (default: target/debug/atoll)
+//   CHROMIUM    the browser (default: /usr/bin/chromium)
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const BIN = process.env.ATOLL_BIN ?? `${ROOT}target/debug/atoll`;
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+let server;
+let base;
+let browser;
+
+/** Starts `atoll serve` on port 0 and resolves with its URL (read from its first line). */
+function startServer() {
+  server = spawn(
+    BIN,
+    ["serve", "--content", `${ROOT}content`, "--public", `${ROOT}public`,
+     "--islands", `${ROOT}target/islands`, "--addr", "127.0.0.1:0"],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("atoll serve did not start in 30 s")), 30_000);
+    let out = "";
+    server.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = out.match(/http:\/\/127\.0\.0\.1:\d+/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[0]);
+      }
+    });
+    server.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`atoll serve exited with ${code}`));
+    });
+  });
+}
+
+before(async () => {
+  base = await startServer();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill("SIGTERM");
+});
+
+/** A new page that records every request and every console error or uncaught exception. */
+async function openPage() {
+  const page = await browser.newPage();
+  const requests = [];
+  const errors = [];
+  page.on("request", (request) => requests.push(request.url()));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+  return { page, requests, errors };
+}
+
+test("a post page is complete and requests no JavaScript or WebAssembly", async () => {
+  const { page, requests, errors } = await openPage();
+  const response = await page.goto(`${base}/posts/what-is-atoll/`, { waitUntil: "networkidle" });
+  assert.equal(response.status(), 200);
+  assert.ok((await page.locator("article h1").textContent()).trim().length > 0);
+  assert.ok((await page.locator("article .prose p").count()) > 2, "the whole article is rendered");
+  assert.equal(await page.locator("script").count(), 0);
+  const code = requests.filter((url) => /\.(m?js|wasm)(\?|$)/.test(url));
+  assert.deepEqual(code, [], `a post page loaded ${code.join(", ")}`);
+  assert.ok(requests.some((url) => url.endsWith("/style.css")), "the stylesheet loads");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the search island hydrates, shows API results within 2 s, and a result navigates", async () => {
+  const { page, requests, errors } = await openPage();
+  await page.goto(`${base}/search/`);
+  // The island marks itself once its WebAssembly has hydrated it.
+  await page.locator('.search[data-hydrated="true"]').waitFor({ timeout: 15_000 });
+  assert.ok(requests.some((url) => url.endsWith("/pkg/islands_bg.wasm")), "the bundle loaded");
+
+  const input = page.getByLabel("Search the site");
+  await input.focus();
+  const apiAnswer = page.waitForResponse((r) => r.url().includes("/api/search?") && r.status() === 200);
+  await input.pressSequentially("leptos", { delay: 40 });
+  const typed = Date.now();
+  const first = page.locator(".search-result a").first();
+  await first.waitFor({ timeout: 2_000 });
+  const elapsed = Date.now() - typed;
+  const answer = await (await apiAnswer).json();
+  assert.equal(answer.query, "leptos");
+  assert.ok(answer.total > 0);
+  const shown = await page.locator(".search-result a").allTextContents();
+  assert.deepEqual(shown, answer.results.map((r) => r.title), "the island shows the API's results");
+  assert.match(await page.locator("#search-status").textContent(), /results? for “leptos”/);
+  assert.equal(await page.locator("#search-status").getAttribute("aria-live"), "polite");
+  console.log(`# results visible ${elapsed} ms after the last keystroke`);
+
+  // Keyboard: ↓ moves from the field to the first result, Enter follows it.
+  await input.press("ArrowDown");
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("href")), answer.results[0].url);
+  await Promise.all([page.waitForURL(`${base}${answer.results[0].url}`), page.keyboard.press("Enter")]);
+  assert.equal((await page.locator("article h1").textContent()).trim(), answer.results[0].title);
+
+  assert.deepEqual(errors, [], "no console errors");
+  await page.close();
+});
+
+test("typing fast sends one debounced request; clearing the field clears results", async () => {
+  const { page, requests, errors } = await openPage();
+  await page.goto(`${base}/search/`);
+  await page.locator('.search[data-hydrated="true"]').waitFor({ timeout: 15_000 });
+  const input = page.getByLabel("Search the site");
+  await input.pressSequentially("deploy", { delay: 20 });
+  await page.locator(".search-result a").first().waitFor({ timeout: 2_000 });
+  const searches = requests.filter((url) => url.includes("/api/search?"));
+  assert.equal(searches.length, 1, `expected one debounced request, got ${searches.join(", ")}`);
+  assert.match(searches[0], /q=deploy/);
+  await input.fill("");
+  await page.locator(".search-result").first().waitFor({ state: "detached", timeout: 2_000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
