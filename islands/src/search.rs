@@ -329,7 +329,13 @@ fn window(text: &str, at: usize) -> String {
     if start > 0 {
         out.push('…');
     }
-    out.push_str(rest[..end].trim());
+    // Block boundaries are newlines in the text; an excerpt is one line.
+    for (i, word) in rest[..end].split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
     if end < rest.len() {
         out.push('…');
     }
@@ -445,7 +451,12 @@ mod tests {
             excerpt.starts_with('…') && excerpt.ends_with('…'),
             "{excerpt}"
         );
-        assert!(excerpt.contains("needle"));
+        assert!(excerpt.contains(" needle "));
+        let index = SearchIndex::new(vec![doc("/y/", "Y", "", "Heading\nFirst  line\n\nneedle")]);
+        assert_eq!(
+            index.search("needle", 1).results[0].excerpt,
+            "Heading First line needle"
+        );
         assert!(excerpt.chars().count() <= EXCERPT_CHARS + 2);
     }
 

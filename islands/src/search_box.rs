@@ -77,10 +77,8 @@ pub fn SearchBox(
     };
 
     let on_input_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "ArrowDown" {
-            if focus_result(list_ref, |_, _| 0) {
-                ev.prevent_default();
-            }
+        if ev.key() == "ArrowDown" && focus_result(list_ref, |_, _| 0) {
+            ev.prevent_default();
         }
     };
     let on_list_keydown = move |ev: leptos::ev::KeyboardEvent| {

@@ -97,19 +97,20 @@ pub async fn search_get(
             format!("query parameter `q` must be at most {SEARCH_MAX_QUERY_CHARS} characters"),
         ));
     }
-    let limit =
-        match params.limit.as_deref().map(str::trim) {
-            None | Some("") => SEARCH_DEFAULT_LIMIT,
-            Some(text) => match text.parse::<usize>() {
-                Ok(n) if (1..=SEARCH_MAX_LIMIT).contains(&n) => n,
-                _ => return Err(ApiFailure::bad_request(
+    let limit = match params.limit.as_deref().map(str::trim) {
+        None | Some("") => SEARCH_DEFAULT_LIMIT,
+        Some(text) => match text.parse::<usize>() {
+            Ok(n) if (1..=SEARCH_MAX_LIMIT).contains(&n) => n,
+            _ => {
+                return Err(ApiFailure::bad_request(
                     "limit",
                     format!(
                         "`limit` must be an integer between 1 and {SEARCH_MAX_LIMIT}, got `{text}`"
                     ),
-                )),
-            },
-        };
+                ))
+            }
+        },
+    };
     let outcome = state.search().search(query, limit);
     let body = SearchResponse {
         query: query.to_owned(),

@@ -173,8 +173,9 @@ fn write_all(
     if needs_islands {
         let pkg = dir.join("pkg");
         let (n, b) = copy_tree(&options.islands, &pkg, |rel| {
-            // Trunk's index.html stub is not part of the bundle.
-            rel != Path::new("index.html")
+            // Trunk's index.html stub and its lock and staging files are not part of the
+            // bundle.
+            rel != Path::new("index.html") && !is_hidden(rel)
         })?;
         files += n;
         bytes += b;
@@ -224,6 +225,13 @@ fn copy_public(public: &Path, dir: &Path, pages: &PageSet) -> Result<(usize, u64
         });
     }
     Ok(counts)
+}
+
+/// Whether any component of `relative` starts with a dot.
+fn is_hidden(relative: &Path) -> bool {
+    relative
+        .components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
 }
 
 /// Copies every regular file under `from` to the same relative path under `to` when

@@ -28,6 +28,7 @@ fn islands_dir(tmp: &Path) -> PathBuf {
     std::fs::write(dir.join("islands_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(dir.join("loader.js"), "// loader\n").unwrap();
     std::fs::write(dir.join("index.html"), "<!-- trunk stub -->").unwrap();
+    std::fs::write(dir.join(".trunk-lock"), "").unwrap();
     dir
 }
 
