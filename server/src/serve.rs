@@ -142,7 +142,9 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
     let path = request.uri().path();
     let pages = state.pages();
     if let Some(page) = pages.get(path) {
-        return page_response(page, request.headers(), StatusCode::OK);
+        // `/404.html` itself keeps its 404 status, as static hosts serve it.
+        let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK);
+        return page_response(page, request.headers(), status);
     }
     // `/posts/x` → `/posts/x/`, as static hosts do for folders with an index.html.
     if !path.ends_with('/') && pages.get(&format!("{path}/")).is_some() {

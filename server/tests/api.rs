@@ -178,6 +178,8 @@ async fn missing_slash_redirects_and_unknown_is_404_page() {
     assert!(String::from_utf8(body).unwrap().contains("Page not found"));
     let (status, _, _) = get("/posts/draft/").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = get("/404.html").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
