@@ -310,8 +310,9 @@ fn window(text: &str, at: usize) -> String {
         0
     } else {
         text[lead_start..at]
-            .find(char::is_whitespace)
-            .map_or(lead_start, |i| lead_start + i + 1)
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(lead_start, |(i, c)| lead_start + i + c.len_utf8())
     };
     let rest = &text[start..];
     let mut end = rest
@@ -458,6 +459,18 @@ mod tests {
             "Heading First line needle"
         );
         assert!(excerpt.chars().count() <= EXCERPT_CHARS + 2);
+    }
+
+    #[test]
+    fn excerpt_cuts_at_multibyte_whitespace() {
+        // U+3000 (ideographic space) is three bytes long.
+        let body = format!("{}needle", "語\u{3000}".repeat(80));
+        let index = SearchIndex::new(vec![doc("/z/", "Z", "", &body)]);
+        let excerpt = &index.search("needle", 1).results[0].excerpt;
+        assert!(
+            excerpt.starts_with('…') && excerpt.ends_with("needle"),
+            "{excerpt}"
+        );
     }
 
     #[test]
