@@ -133,7 +133,9 @@ impl SearchIndex {
     /// nothing.
     pub fn search(&self, query: &str, limit: usize) -> SearchOutcome {
         let mut terms: Vec<String> = Vec::new();
+        let mut last_typed = None;
         for token in tokens(query) {
+            last_typed = Some(token.term.clone());
             if !terms.contains(&token.term) {
                 terms.push(token.term);
             }
@@ -144,7 +146,11 @@ impl SearchIndex {
         // The last term is the one being typed: it also matches as a prefix, unless the
         // query ends with a separator ("rust " means the word is complete).
         let typing = query.chars().last().is_some_and(char::is_alphanumeric);
-        let last = terms.len() - 1;
+        // The term being typed, wherever its first occurrence put it in `terms`.
+        let last = terms
+            .iter()
+            .position(|term| Some(term) == last_typed.as_ref())
+            .unwrap_or(terms.len() - 1);
 
         let mut scores = vec![0f32; self.docs.len()];
         let mut matched = vec![0usize; self.docs.len()];
@@ -189,7 +195,7 @@ impl SearchIndex {
                 SearchResult {
                     title: doc.title.clone(),
                     url: doc.url.clone(),
-                    excerpt: excerpt(doc, &terms, typing),
+                    excerpt: excerpt(doc, &terms, typing.then_some(last)),
                     score,
                 }
             })
@@ -279,13 +285,12 @@ fn push_normalised(term: &mut String, c: char) {
 }
 
 /// Plain text around the first query term in the body, else the start of the summary.
-fn excerpt(doc: &Document, terms: &[String], typing: bool) -> String {
-    let last = terms.len() - 1;
+/// `prefix` is the index of the term that also matches as a prefix, if any.
+fn excerpt(doc: &Document, terms: &[String], prefix: Option<usize>) -> String {
     let hit = tokens(&doc.body).find(|token| {
         terms.iter().enumerate().any(|(i, term)| {
             token.term == *term
-                || (typing
-                    && i == last
+                || (prefix == Some(i)
                     && term.chars().count() >= PREFIX_MIN_CHARS
                     && token.term.starts_with(term.as_str()))
         })
@@ -409,6 +414,8 @@ mod tests {
         assert_eq!(urls(&corpus().search("isla", 10)), ["/b/"]);
         // A finished word (trailing space) must match exactly.
         assert_eq!(corpus().search("isla ", 10).total, 0);
+        // The repeated term being typed is the one that expands.
+        assert_eq!(urls(&corpus().search("isla only isla", 10)), ["/b/"]);
         // One character is too short to expand.
         assert_eq!(corpus().search("i", 10).total, 0);
     }

@@ -51,15 +51,16 @@ pub fn SearchBox(
             handle.clear();
         }
         latest.update_value(|n| *n += 1);
-        let query = event_target_value(&ev).trim().to_owned();
-        if query.is_empty() {
+        // Sent untrimmed: a trailing space tells the API the last word is complete.
+        let query = event_target_value(&ev);
+        if query.trim().is_empty() {
             set_status.set(Status::Idle);
             return;
         }
         let handle = set_timeout_with_handle(
             move || {
                 let id = latest.get_value();
-                set_status.set(Status::Loading(query.clone()));
+                set_status.set(Status::Loading(query.trim().to_owned()));
                 leptos::task::spawn_local(async move {
                     let answer = fetch_results(&query, limit).await;
                     if latest.get_value() != id {
@@ -146,7 +147,7 @@ pub fn SearchBox(
                 {status_text}
             </p>
             <ol id="search-results" class="search-results" node_ref=list_ref on:keydown=on_list_keydown>
-                <For each=results key=|hit| hit.url.clone() let(hit)>
+                <For each=results key=|hit| (hit.url.clone(), hit.excerpt.clone()) let(hit)>
                     <ResultItem hit/>
                 </For>
             </ol>

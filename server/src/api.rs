@@ -84,7 +84,8 @@ pub async fn search_get(
             format!("invalid query string: {}", rejection.body_text()),
         )
     })?;
-    let query = params.q.as_deref().unwrap_or("").trim();
+    let raw = params.q.as_deref().unwrap_or("");
+    let query = raw.trim();
     if query.is_empty() {
         return Err(ApiFailure::bad_request(
             "q",
@@ -111,7 +112,9 @@ pub async fn search_get(
             }
         },
     };
-    let outcome = state.search().search(query, limit);
+    // The untrimmed query: a trailing space marks the last word as complete (no prefix
+    // matching), see `islands::search`.
+    let outcome = state.search().search(raw, limit);
     let body = SearchResponse {
         query: query.to_owned(),
         total: outcome.total,

@@ -129,6 +129,30 @@ async fn unicode_queries_work() {
 }
 
 #[tokio::test]
+async fn trailing_space_ends_prefix_matching() {
+    let total = |body: Vec<u8>| {
+        serde_json::from_slice::<SearchResponse>(&body)
+            .unwrap()
+            .total
+    };
+    let (_, _, body) = get("/api/search?q=detai").await;
+    assert_eq!(
+        total(body),
+        2,
+        "the last word matches as a prefix while typing"
+    );
+    let (_, _, body) = get("/api/search?q=detai%20").await;
+    assert_eq!(
+        total(body),
+        0,
+        "a trailing space marks the word as complete"
+    );
+    let (_, _, body) = get("/api/search?q=details%20").await;
+    let response: SearchResponse = serde_json::from_slice(&body).unwrap();
+    assert_eq!((response.total, response.query.as_str()), (2, "details"));
+}
+
+#[tokio::test]
 async fn wrong_method_is_405_with_allow() {
     let request = Request::builder()
         .method(Method::POST)
@@ -166,6 +190,18 @@ async fn pages_are_served_with_etags() {
     let (status, _, body) = send(app(), request).await;
     assert_eq!(status, StatusCode::NOT_MODIFIED);
     assert!(body.is_empty());
+    for (if_none_match, expected) in [
+        ("\"other\"".to_owned(), StatusCode::OK),
+        (format!("\"x\", W/{etag}"), StatusCode::NOT_MODIFIED),
+    ] {
+        let request = Request::get("/posts/hello-leptos/")
+            .header(header::IF_NONE_MATCH, &if_none_match)
+            .body(Body::empty())
+            .unwrap();
+        let (status, _, body) = send(app(), request).await;
+        assert_eq!(status, expected, "If-None-Match: {if_none_match}");
+        assert_eq!(body.is_empty(), expected == StatusCode::NOT_MODIFIED);
+    }
 }
 
 #[tokio::test]

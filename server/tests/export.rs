@@ -277,6 +277,33 @@ fn malformed_front_matter_fails_and_keeps_previous_output() {
 }
 
 #[test]
+fn second_export_replaces_the_first_and_leaves_nothing_behind() {
+    let tmp = TempDir::new().unwrap();
+    let islands = islands_dir(tmp.path());
+    let out = tmp.path().join("dist");
+    let content = tmp.path().join("content");
+    copy_dir(&fixtures().join("basic"), &content);
+    assert!(export(&content, &out, &islands).status.success());
+    assert!(out.join("posts/second/index.html").is_file());
+
+    std::fs::remove_file(content.join("posts/second.md")).unwrap();
+    std::fs::write(content.join("posts/third.md"), "# Third\n\nNew post.\n").unwrap();
+    let again = export(&content, &out, &islands);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(out.join("posts/third/index.html").is_file());
+    assert!(
+        !out.join("posts/second").exists(),
+        "the old output was replaced, not merged"
+    );
+    assert!(out.join(".atoll-export").is_file());
+    let names: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.contains("atoll-")), "{names:?}");
+}
+
+#[test]
 fn missing_bundle_fails_before_touching_output() {
     let tmp = TempDir::new().unwrap();
     let out = tmp.path().join("dist");
