@@ -154,7 +154,8 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
         };
         return Redirect::permanent(&target).into_response();
     }
-    let public = ServeDir::new(&state.inner.dirs.public).append_index_html_on_directories(false);
+    // `public/x/index.html` answers `/x/`, as on a static host.
+    let public = ServeDir::new(&state.inner.dirs.public);
     let mut response = match public.oneshot(request).await {
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
