@@ -132,34 +132,33 @@ impl SearchIndex {
     /// `limit` of them. A query without any term (only punctuation, say) matches
     /// nothing.
     pub fn search(&self, query: &str, limit: usize) -> SearchOutcome {
+        // Distinct terms, and the index of the one typed last.
         let mut terms: Vec<String> = Vec::new();
-        let mut last_typed = None;
+        let mut last = 0;
         for token in tokens(query) {
-            last_typed = Some(token.term.clone());
-            if !terms.contains(&token.term) {
-                terms.push(token.term);
-            }
+            last = match terms.iter().position(|term| *term == token.term) {
+                Some(i) => i,
+                None => {
+                    terms.push(token.term);
+                    terms.len() - 1
+                }
+            };
         }
         if terms.is_empty() || self.docs.is_empty() {
             return SearchOutcome::default();
         }
-        // The last term is the one being typed: it also matches as a prefix, unless the
-        // query ends with a separator ("rust " means the word is complete).
+        // The term typed last also matches as a prefix, unless the query ends with a
+        // separator ("rust " means the word is complete) or the term is too short.
         let typing = query.chars().last().is_some_and(char::is_alphanumeric);
-        // The term being typed, wherever its first occurrence put it in `terms`.
-        let last = terms
-            .iter()
-            .position(|term| Some(term) == last_typed.as_ref())
-            .unwrap_or(terms.len() - 1);
+        let prefix = Some(last).filter(|&i| typing && terms[i].chars().count() >= PREFIX_MIN_CHARS);
 
         let mut scores = vec![0f32; self.docs.len()];
         let mut matched = vec![0usize; self.docs.len()];
         let n = self.docs.len() as f32;
         for (i, term) in terms.iter().enumerate() {
-            let prefix = typing && i == last && term.chars().count() >= PREFIX_MIN_CHARS;
             // Weighted, length-normalised term frequency per document (BM25F's tf~).
             let mut tf: BTreeMap<u32, f32> = BTreeMap::new();
-            for (indexed, postings) in self.matching_terms(term, prefix) {
+            for (indexed, postings) in self.matching_terms(term, prefix == Some(i)) {
                 let weight = if indexed == term { 1.0 } else { PREFIX_WEIGHT };
                 for posting in postings {
                     let len = &self.lengths[posting.doc as usize];
@@ -195,7 +194,7 @@ impl SearchIndex {
                 SearchResult {
                     title: doc.title.clone(),
                     url: doc.url.clone(),
-                    excerpt: excerpt(doc, &terms, typing.then_some(last)),
+                    excerpt: excerpt(doc, &terms, prefix),
                     score,
                 }
             })
@@ -289,10 +288,7 @@ fn push_normalised(term: &mut String, c: char) {
 fn excerpt(doc: &Document, terms: &[String], prefix: Option<usize>) -> String {
     let hit = tokens(&doc.body).find(|token| {
         terms.iter().enumerate().any(|(i, term)| {
-            token.term == *term
-                || (prefix == Some(i)
-                    && term.chars().count() >= PREFIX_MIN_CHARS
-                    && token.term.starts_with(term.as_str()))
+            token.term == *term || (prefix == Some(i) && token.term.starts_with(term.as_str()))
         })
     });
     match hit {

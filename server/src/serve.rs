@@ -142,9 +142,7 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
     let path = request.uri().path();
     let pages = state.pages();
     if let Some(page) = pages.get(path) {
-        // `/404.html` itself keeps its 404 status, as static hosts serve it.
-        let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK);
-        return page_response(page, request.headers(), status);
+        return page_response(page, request.headers());
     }
     // `/posts/x` → `/posts/x/`, as static hosts do for folders with an index.html.
     if !path.ends_with('/') && pages.get(&format!("{path}/")).is_some() {
@@ -162,7 +160,7 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
     };
     if response.status() == StatusCode::NOT_FOUND {
         return match pages.not_found() {
-            Some(page) => page_response(page, &HeaderMap::new(), StatusCode::NOT_FOUND),
+            Some(page) => page_response(page, &HeaderMap::new()),
             None => StatusCode::NOT_FOUND.into_response(),
         };
     }
@@ -174,7 +172,10 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
 }
 
 /// A page with its `ETag`; 304 when `If-None-Match` names it (RFC 9110 §13.1.2).
-fn page_response(page: &Page, request_headers: &HeaderMap, status: StatusCode) -> Response {
+/// The status is the page's own (404 for the not-found page, also at `/404.html`, as
+/// static hosts serve it).
+fn page_response(page: &Page, request_headers: &HeaderMap) -> Response {
+    let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK);
     let etag = HeaderValue::from_str(&page.etag).expect("an ETag is ASCII hex");
     let matches = request_headers
         .get(header::IF_NONE_MATCH)

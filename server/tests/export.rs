@@ -268,12 +268,7 @@ fn malformed_front_matter_fails_and_keeps_previous_output() {
         "{message}"
     );
     assert_eq!(snapshot(&out), before, "the previous output changed");
-    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.contains("atoll-"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_no_staging_leftovers(tmp.path());
 }
 
 #[test]
@@ -296,11 +291,7 @@ fn second_export_replaces_the_first_and_leaves_nothing_behind() {
         "the old output was replaced, not merged"
     );
     assert!(out.join(".atoll-export").is_file());
-    let names: Vec<_> = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert!(!names.iter().any(|n| n.contains("atoll-")), "{names:?}");
+    assert_no_staging_leftovers(tmp.path());
 }
 
 #[test]
@@ -383,6 +374,16 @@ fn cli_errors_are_one_line() {
         "{message}"
     );
     assert!(!message.contains("panicked"));
+}
+
+/// No `.dist.atoll-staging-*` or `.dist.atoll-old-*` folder is left beside the output.
+fn assert_no_staging_leftovers(dir: &Path) {
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("atoll-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
 fn copy_dir(from: &Path, to: &Path) {

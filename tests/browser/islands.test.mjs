@@ -129,6 +129,16 @@ test("typing fast sends one debounced request; clearing the field clears results
   const searches = requests.filter((url) => url.includes("/api/search?"));
   assert.equal(searches.length, 1, `expected one debounced request, got ${searches.join(", ")}`);
   assert.match(searches[0], /q=deploy/);
+  // A new query re-renders rows whose URL stays: excerpts follow the new answer.
+  const next = page.waitForResponse((r) => r.url().includes("q=export") && r.status() === 200);
+  await input.fill("export");
+  const answer = await (await next).json();
+  assert.ok(answer.total > 0);
+  await page.locator("#search-status").filter({ hasText: "“export”" }).waitFor({ timeout: 2_000 });
+  assert.deepEqual(
+    await page.locator(".search-excerpt").allTextContents(),
+    answer.results.map((r) => r.excerpt),
+  );
   await input.fill("");
   await page.locator(".search-result").first().waitFor({ state: "detached", timeout: 2_000 });
   assert.deepEqual(errors, []);
