@@ -3,7 +3,12 @@
 // <leptos-island> of the page by calling the WASM export named by its data-component.
 // Islands nested inside another island's server-rendered children are hydrated after
 // their parent, which first registers its children callback (Leptos' islands protocol).
+// The page names the bundle's files on the loader's own <script> tag, so that an export
+// can fingerprint them (islands.3f2a9c1b.js) without rewriting this file.
+const tag = document.querySelector("script[data-islands-js]");
 const pkg = new URL(".", import.meta.url);
+const jsUrl = new URL(tag?.dataset.islandsJs ?? "islands.js", pkg).href;
+const wasmUrl = new URL(tag?.dataset.islandsWasm ?? "islands_bg.wasm", pkg);
 
 async function hydrateTree(node, mod, childrenCallbacks) {
   if (node.nodeType !== Node.ELEMENT_NODE) return;
@@ -27,8 +32,8 @@ async function hydrateTree(node, mod, childrenCallbacks) {
   for (const child of node.children) await hydrateTree(child, mod, childrenCallbacks);
 }
 
-const mod = await import(new URL("islands.js", pkg).href);
-await mod.default({ module_or_path: new URL("islands_bg.wasm", pkg) });
+const mod = await import(jsUrl);
+await mod.default({ module_or_path: wasmUrl });
 mod.hydrate();
 await hydrateTree(document.body, mod, []);
 document.documentElement.dataset.islands = "hydrated";

@@ -1,18 +1,10 @@
 //! The layout every page shares: `<head>` tags, header with navigation, footer.
 
+use chrono::{DateTime, FixedOffset};
 use leptos::prelude::*;
 
-use crate::model::SiteConfig;
+use crate::model::{MenuItem, Site, SiteConfig};
 use crate::render::{ISLANDS_JS, ISLANDS_LOADER, ISLANDS_WASM};
-
-/// The navigation section a page belongs to (marked `aria-current="page"`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Section {
-    Home,
-    Blog,
-    Search,
-    None,
-}
 
 /// What a page tells the layout about itself.
 #[derive(Clone, Debug)]
@@ -21,17 +13,49 @@ pub struct PageMeta {
     pub title: Option<String>,
     /// Meta description; the site's description when empty.
     pub description: String,
-    /// Site-relative canonical path, `None` for pages that must not be indexed (404).
-    pub canonical: Option<String>,
-    /// Navigation section.
-    pub section: Section,
-    /// `og:type`: `article` for posts, `website` otherwise.
+    /// Site-relative path of the page: canonical URL and current menu entry.
+    pub path: String,
+    /// `false` for pages search engines must not index (404, drafts): no canonical
+    /// link, `<meta name="robots" content="noindex">`.
+    pub indexable: bool,
+    /// `og:type`: `article` for posts, `product` for products, `website` otherwise.
     pub og_type: &'static str,
+    /// Main image (site-relative or absolute) for Open Graph and Twitter cards.
+    pub image: Option<String>,
+    /// Previous page of a paginated list (`<link rel="prev">`).
+    pub prev: Option<String>,
+    /// Next page of a paginated list (`<link rel="next">`).
+    pub next: Option<String>,
+    /// `article:published_time`.
+    pub published: Option<DateTime<FixedOffset>>,
+    /// `article:modified_time`.
+    pub modified: Option<DateTime<FixedOffset>>,
+    /// schema.org objects, emitted as one JSON-LD `@graph`.
+    pub json_ld: Vec<serde_json::Value>,
+}
+
+impl PageMeta {
+    /// An indexable `website` page with no image, pagination or structured data.
+    pub fn new(title: Option<String>, description: String, path: impl Into<String>) -> Self {
+        PageMeta {
+            title,
+            description,
+            path: path.into(),
+            indexable: true,
+            og_type: "website",
+            image: None,
+            prev: None,
+            next: None,
+            published: None,
+            modified: None,
+            json_ld: Vec::new(),
+        }
+    }
 }
 
 /// The contents of `<head>`. The islands loader is included only when `islands`.
-#[component]
-pub fn Head(meta: PageMeta, config: SiteConfig, islands: bool) -> impl IntoView {
+pub fn head(meta: PageMeta, site: &Site, islands: bool) -> impl IntoView {
+    let config = &site.config;
     let full_title = match &meta.title {
         Some(title) => format!("{title} · {}", config.title),
         None => config.title.clone(),
@@ -42,30 +66,60 @@ pub fn Head(meta: PageMeta, config: SiteConfig, islands: bool) -> impl IntoView 
         meta.description.clone()
     };
     let canonical = meta
-        .canonical
+        .indexable
+        .then(|| config.absolute_url(&meta.path));
+    let title = meta.title.clone().unwrap_or_else(|| config.title.clone());
+    let image = meta
+        .image
         .as_deref()
-        .map(|path| config.absolute_url(path));
-    let noindex = canonical.is_none();
+        .map(|image| config.absolute_url(&site.asset(image)));
+    let card = if image.is_some() {
+        "summary_large_image"
+    } else {
+        "summary"
+    };
+    let json_ld = (!meta.json_ld.is_empty()).then(|| {
+        let graph = serde_json::json!({ "@context": "https://schema.org", "@graph": meta.json_ld });
+        // `</script>` or `<!--` inside a string must not end the element.
+        graph
+            .to_string()
+            .replace("</", "<\\/")
+            .replace("<!--", "<\\u0021--")
+    });
+    let feed_title = format!("{} (Atom)", config.title);
     view! {
         <meta charset="utf-8"/>
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
-        <title>{full_title.clone()}</title>
+        <title>{full_title}</title>
         <meta name="description" content=description.clone()/>
         {canonical.clone().map(|href| view! { <link rel="canonical" href=href/> })}
-        {noindex.then(|| view! { <meta name="robots" content="noindex"/> })}
-        {open_graph("og:site_name", config.title.clone())}
-        {open_graph("og:title", meta.title.clone().unwrap_or_else(|| config.title.clone()))}
-        {open_graph("og:description", description)}
-        {open_graph("og:type", meta.og_type.to_owned())}
-        {canonical.map(|href| open_graph("og:url", href))}
-        <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-        <link rel="stylesheet" href="/style.css"/>
+        {(!meta.indexable).then(|| view! { <meta name="robots" content="noindex"/> })}
+        {meta.prev.map(|href| view! { <link rel="prev" href=href/> })}
+        {meta.next.map(|href| view! { <link rel="next" href=href/> })}
+        {property("og:site_name", config.title.clone())}
+        {property("og:title", title.clone())}
+        {property("og:description", description.clone())}
+        {property("og:type", meta.og_type.to_owned())}
+        {canonical.map(|href| property("og:url", href))}
+        {image.clone().map(|src| property("og:image", src))}
+        {meta.published.map(|date| property("article:published_time", date.to_rfc3339()))}
+        {meta.modified.map(|date| property("article:modified_time", date.to_rfc3339()))}
+        <meta name="twitter:card" content=card/>
+        <meta name="twitter:title" content=title/>
+        <meta name="twitter:description" content=description/>
+        {image.map(|src| view! { <meta name="twitter:image" content=src/> })}
+        <link rel="alternate" type="application/atom+xml" href="/atom.xml" title=feed_title/>
+        <link rel="icon" href=site.asset("/favicon.svg") type="image/svg+xml"/>
+        <link rel="stylesheet" href=site.asset("/style.css")/>
+        {json_ld.map(|json| view! { <script type="application/ld+json" inner_html=json></script> })}
         {islands
             .then(|| {
+                let js = site.asset(ISLANDS_JS);
+                let wasm = site.asset(ISLANDS_WASM);
                 view! {
-                    <link rel="modulepreload" href=ISLANDS_JS/>
-                    <link rel="preload" href=ISLANDS_WASM r#as="fetch" r#type="application/wasm" crossorigin=""/>
-                    <script type="module" src=ISLANDS_LOADER></script>
+                    <link rel="modulepreload" href=js.clone()/>
+                    <link rel="preload" href=wasm.clone() r#as="fetch" r#type="application/wasm" crossorigin=""/>
+                    <script type="module" src=site.asset(ISLANDS_LOADER) data-islands-js=js data-islands-wasm=wasm></script>
                 }
             })}
     }
@@ -73,27 +127,35 @@ pub fn Head(meta: PageMeta, config: SiteConfig, islands: bool) -> impl IntoView 
 
 /// `<meta property="…" content="…">` (Open Graph, <https://ogp.me>); `property` is not
 /// an attribute the `view!` macro knows, so the element is built directly.
-fn open_graph(property: &'static str, content: String) -> impl IntoView {
+fn property(property: &'static str, content: String) -> impl IntoView {
     use leptos::tachys::html::attribute::custom::CustomAttribute;
     leptos::html::meta()
         .attr("property", property)
         .attr("content", content)
 }
 
-/// Skip link, site header and navigation.
+/// Whether a menu entry is the current section of the page at `path`: the same URL, or
+/// a parent of it (`/docs/` for `/docs/a/`); `/` only on the home page.
+fn is_current(item: &MenuItem, path: &str) -> bool {
+    item.url == path || (item.url != "/" && item.url.ends_with('/') && path.starts_with(&item.url))
+}
+
+/// Skip link, site header and navigation (the menu of `site.toml`).
 #[component]
-pub fn Header(site_title: String, section: Section) -> impl IntoView {
-    let current = move |s: Section| (s == section).then_some("page");
+pub fn Header(site_title: String, menu: Vec<MenuItem>, path: String) -> impl IntoView {
+    let items = menu
+        .into_iter()
+        .map(|item| {
+            let current = is_current(&item, &path).then_some("page");
+            view! { <li><a href=item.url aria-current=current>{item.name}</a></li> }
+        })
+        .collect_view();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="site-header">
             <a class="site-title" href="/">{site_title}</a>
             <nav aria-label="Main">
-                <ul>
-                    <li><a href="/" aria-current=current(Section::Home)>"Home"</a></li>
-                    <li><a href="/posts/" aria-current=current(Section::Blog)>"Blog"</a></li>
-                    <li><a href="/search/" aria-current=current(Section::Search)>"Search"</a></li>
-                </ul>
+                <ul>{items}</ul>
             </nav>
         </header>
     }
@@ -108,7 +170,27 @@ pub fn Footer(config: SiteConfig) -> impl IntoView {
         .unwrap_or_else(|| config.title.clone());
     view! {
         <footer class="site-footer">
-            <p>{format!("© {author}")} " · Built with Atoll: pre-rendered with Leptos, islands in WebAssembly."</p>
+            <p>
+                {format!("© {author}")}
+                " · Built with Atoll: pre-rendered with Leptos, islands in WebAssembly. "
+                <a href="/atom.xml">"Feed"</a>
+            </p>
         </footer>
     }
+}
+
+/// Numbered pagination of a list: previous/next links with `rel`, and the position.
+/// `url(n)` gives the URL of page `n` (from 1).
+pub fn pagination(page: usize, pages: usize, url: impl Fn(usize) -> String) -> impl IntoView {
+    (pages > 1).then(|| {
+        let prev = (page > 1).then(|| url(page - 1));
+        let next = (page < pages).then(|| url(page + 1));
+        view! {
+            <nav class="pagination" aria-label="Pagination">
+                {prev.map(|href| view! { <a rel="prev" href=href>"← Newer"</a> })}
+                <span>{format!("Page {page} of {pages}")}</span>
+                {next.map(|href| view! { <a rel="next" href=href>"Older →"</a> })}
+            </nav>
+        }
+    })
 }

@@ -13,7 +13,10 @@ mod model;
 mod pages;
 mod render;
 mod routes;
+mod seo;
 
-pub use model::{Post, Site, SiteConfig};
+pub use model::{
+    tag_slug, Doc, MenuItem, Page, Post, Product, Site, SiteConfig, Tag, RESERVED_SLUGS,
+};
 pub use render::{render, RenderedPage, ISLANDS_JS, ISLANDS_LOADER, ISLANDS_WASM, PKG_PATH};
 pub use routes::{routes, Route};

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::layout::{Footer, Head, Header, PageMeta, Section};
+use crate::layout::{head, Footer, Header};
 use crate::model::Site;
 use crate::pages;
 use crate::routes::Route;
@@ -35,21 +35,28 @@ pub struct RenderedPage {
 
 /// Renders `route` of `site` to a complete HTML document.
 ///
-/// Returns `None` for a [`Route::Post`] whose slug the site does not have. The body is
-/// rendered first; the `<head>` then loads the islands bundle only if the body contains
-/// an island, so a page without islands ships no JavaScript and no WebAssembly.
+/// Returns `None` for a route whose entry the site does not have (unknown slug, page
+/// number past the last page). The body is rendered first; the `<head>` then loads the
+/// islands bundle only if the body contains an island, so a page without islands ships
+/// no JavaScript and no WebAssembly.
 pub fn render(site: &Site, route: &Route) -> Option<RenderedPage> {
     let config = &site.config;
     let (meta, body) = Owner::new().with(|| {
         let (meta, page) = match route {
             Route::Home => pages::home(site),
-            Route::Blog => pages::blog(site),
-            Route::Post(slug) => pages::post(site, site.post(slug)?),
+            Route::Blog { page } => pages::blog(site, *page)?,
+            Route::Post(slug) => pages::post(site, site.post_position(slug)?),
+            Route::Tags => pages::tags(site),
+            Route::Tag { slug, page } => pages::tag(site, site.tag(slug)?, *page)?,
+            Route::Doc(url) => pages::doc(site, site.doc_position(url)?),
+            Route::Page(slug) => pages::page(site, site.page(slug)?),
+            Route::Products => pages::products(site),
+            Route::Product(slug) => pages::product(site, site.product(slug)?),
             Route::Search => pages::search(),
             Route::NotFound => pages::not_found(),
         };
         let body = view! {
-            <Header site_title=config.title.clone() section=meta.section/>
+            <Header site_title=config.title.clone() menu=config.menu() path=meta.path.clone()/>
             <main id="main">{page}</main>
             <Footer config=config.clone()/>
         }
@@ -57,8 +64,7 @@ pub fn render(site: &Site, route: &Route) -> Option<RenderedPage> {
         Some((meta, body))
     })?;
     let has_islands = body.contains(ISLAND_TAG);
-    let head = Owner::new()
-        .with(|| view! { <Head meta=meta config=config.clone() islands=has_islands/> }.to_html());
+    let head = Owner::new().with(|| head(meta, site, has_islands).to_html());
     let lang = escape_attr(&config.language);
     let html = format!(
         "<!DOCTYPE html><html lang=\"{lang}\"><head>{head}</head><body>{body}</body></html>"
@@ -83,54 +89,66 @@ fn escape_attr(value: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// Shared by the pages: metadata for a page of a section.
-pub(crate) fn meta(
-    title: Option<String>,
-    description: String,
-    canonical: Option<String>,
-    section: Section,
-) -> PageMeta {
-    PageMeta {
-        title,
-        description,
-        canonical,
-        section,
-        og_type: "website",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{Post, SiteConfig};
 
     fn site() -> Site {
-        Site {
-            config: SiteConfig {
+        Site::new(
+            SiteConfig {
                 title: "Test <Site>".into(),
                 base_url: "https://example.com/".into(),
                 ..SiteConfig::default()
             },
-            posts: vec![Post {
+            vec![Post {
                 slug: "hello".into(),
                 title: "Hello & welcome".into(),
                 date: chrono::DateTime::parse_from_rfc3339("2025-03-04T10:00:00Z").ok(),
+                updated: None,
                 tags: vec!["intro".into()],
                 summary: "The first post.".into(),
                 draft: false,
+                aliases: vec![],
                 html: "<p>Body <em>text</em></p>".into(),
                 text: "Body text".into(),
                 source: "posts/hello.md".into(),
             }],
-        }
+            vec![],
+            vec![],
+            vec![],
+        )
     }
 
     #[test]
     fn post_page_has_no_script_and_the_whole_article() {
         let page = render(&site(), &Route::Post("hello".into())).unwrap();
         assert!(!page.has_islands);
-        assert!(!page.html.contains("<script"), "{}", page.html);
+        // The only script is structured data, which browsers do not execute.
+        assert_eq!(
+            page.html.matches("<script").count(),
+            page.html.matches(r#"<script type="application/ld+json">"#).count(),
+            "{}",
+            page.html
+        );
         assert!(page.html.contains("<p>Body <em>text</em></p>"));
+        assert!(page
+            .html
+            .contains(r#"<meta name="twitter:card" content="summary">"#));
+        assert!(page
+            .html
+            .contains(r#"<meta property="og:type" content="article">"#));
+        let start = page.html.find(r#"<script type="application/ld+json">"#).unwrap();
+        let json = &page.html[start..];
+        let json = &json[json.find('>').unwrap() + 1..json.find("</script>").unwrap()];
+        let graph: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(graph["@graph"][0]["@type"], "BlogPosting");
+        assert_eq!(graph["@graph"][0]["headline"], "Hello & welcome");
+        assert_eq!(graph["@graph"][1]["@type"], "BreadcrumbList");
+        assert_eq!(
+            graph["@graph"][1]["itemListElement"][2]["item"],
+            "https://example.com/posts/hello/"
+        );
         assert!(page
             .html
             .contains("<title>Hello &amp; welcome · Test &lt;Site&gt;</title>"));
@@ -152,7 +170,7 @@ mod tests {
         assert!(page.html.contains("<leptos-island"));
         assert!(page
             .html
-            .contains(r#"<script type="module" src="/pkg/loader.js"></script>"#));
+            .contains(r#"<script type="module" src="/pkg/loader.js" data-islands-js="/pkg/islands.js" data-islands-wasm="/pkg/islands_bg.wasm"></script>"#));
         assert!(page.html.contains(r#"href="/pkg/islands_bg.wasm""#));
     }
 
@@ -169,7 +187,7 @@ mod tests {
 
     #[test]
     fn current_section_is_marked() {
-        let page = render(&site(), &Route::Blog).unwrap();
+        let page = render(&site(), &Route::Blog { page: 1 }).unwrap();
         assert!(
             page.html
                 .contains(r#"<a href="/posts/" aria-current="page">Blog</a>"#),

@@ -8,10 +8,31 @@ use crate::model::Site;
 pub enum Route {
     /// `/`: introduction and the latest posts.
     Home,
-    /// `/posts/`: every post, newest first.
-    Blog,
+    /// `/posts/` (page 1) and `/posts/page/<n>/`: the posts, newest first, paginated by
+    /// `posts_per_page`.
+    Blog {
+        /// Page number, from 1.
+        page: usize,
+    },
     /// `/posts/<slug>/`: one post.
     Post(String),
+    /// `/tags/`: every tag with its number of posts.
+    Tags,
+    /// `/tags/<slug>/` (page 1) and `/tags/<slug>/page/<n>/`: the posts of a tag.
+    Tag {
+        /// The tag's slug.
+        slug: String,
+        /// Page number, from 1.
+        page: usize,
+    },
+    /// `/docs/…/`: a doc or a docs section, by URL.
+    Doc(String),
+    /// `/<slug>/`: a standalone page.
+    Page(String),
+    /// `/products/`: every product.
+    Products,
+    /// `/products/<slug>/`: one product.
+    Product(String),
     /// `/search/`: the search island.
     Search,
     /// The 404 page, exported as `/404.html`.
@@ -25,8 +46,14 @@ impl Route {
     pub fn path(&self) -> String {
         match self {
             Route::Home => "/".to_owned(),
-            Route::Blog => "/posts/".to_owned(),
+            Route::Blog { page } => paginated("/posts/", *page),
             Route::Post(slug) => format!("/posts/{slug}/"),
+            Route::Tags => "/tags/".to_owned(),
+            Route::Tag { slug, page } => paginated(&format!("/tags/{slug}/"), *page),
+            Route::Doc(url) => url.clone(),
+            Route::Page(slug) => format!("/{slug}/"),
+            Route::Products => "/products/".to_owned(),
+            Route::Product(slug) => format!("/products/{slug}/"),
             Route::Search => "/search/".to_owned(),
             Route::NotFound => "/404.html".to_owned(),
         }
@@ -36,26 +63,82 @@ impl Route {
     /// without the trailing slash.
     pub fn resolve(site: &Site, path: &str) -> Option<Route> {
         let trimmed = path.trim_matches('/');
-        let route = match trimmed.split('/').collect::<Vec<_>>().as_slice() {
+        let segments: Vec<&str> = trimmed.split('/').collect();
+        let page_number = |n: &str, items: usize| -> Option<usize> {
+            // Canonical numbers only: `/posts/page/02/` is not a page.
+            let page: usize = n.parse().ok()?;
+            (page.to_string() == n && page >= 2 && page <= site.page_count(items)).then_some(page)
+        };
+        let route = match segments.as_slice() {
             [""] => Route::Home,
-            ["posts"] => Route::Blog,
+            ["posts"] => Route::Blog { page: 1 },
+            ["posts", "page", n] => Route::Blog {
+                page: page_number(n, site.posts.len())?,
+            },
             ["posts", slug] => Route::Post((*slug).to_owned()),
+            ["tags"] => Route::Tags,
+            ["tags", slug] => Route::Tag {
+                slug: (*slug).to_owned(),
+                page: 1,
+            },
+            ["tags", slug, "page", n] => Route::Tag {
+                slug: (*slug).to_owned(),
+                page: page_number(n, site.tag(slug)?.posts.len())?,
+            },
+            ["docs", ..] => Route::Doc(format!("/{trimmed}/")),
+            ["products"] => Route::Products,
+            ["products", slug] => Route::Product((*slug).to_owned()),
             ["search"] => Route::Search,
+            [slug] => Route::Page((*slug).to_owned()),
             _ => return None,
         };
-        match &route {
-            Route::Post(slug) if site.post(slug).is_none() => None,
-            _ => Some(route),
-        }
+        let exists = match &route {
+            Route::Post(slug) => site.post(slug).is_some(),
+            Route::Tag { slug, .. } => site.tag(slug).is_some(),
+            Route::Doc(url) => site.doc(url).is_some(),
+            Route::Page(slug) => site.page(slug).is_some(),
+            Route::Product(slug) => site.product(slug).is_some(),
+            _ => true,
+        };
+        exists.then_some(route)
     }
 }
 
-/// Every page of `site`, in a stable order: home, blog, posts (newest first), search, 404.
+/// `base` for page 1, `base` + `page/<n>/` after (Hugo's and Zola's scheme).
+fn paginated(base: &str, page: usize) -> String {
+    if page <= 1 {
+        base.to_owned()
+    } else {
+        format!("{base}page/{page}/")
+    }
+}
+
+/// Every page of `site`, in a stable order: home, blog pages, posts (newest first),
+/// tags, tag pages, docs (reading order), standalone pages, products, search, 404.
 pub fn routes(site: &Site) -> Vec<Route> {
-    let mut routes = Vec::with_capacity(site.posts.len() + 4);
+    let mut routes = Vec::with_capacity(site.posts.len() * 2 + site.docs.len() + 16);
     routes.push(Route::Home);
-    routes.push(Route::Blog);
+    routes.extend((1..=site.page_count(site.posts.len())).map(|page| Route::Blog { page }));
     routes.extend(site.posts.iter().map(|post| Route::Post(post.slug.clone())));
+    routes.push(Route::Tags);
+    for tag in &site.tags {
+        routes.extend(
+            (1..=site.page_count(tag.posts.len())).map(|page| Route::Tag {
+                slug: tag.slug.clone(),
+                page,
+            }),
+        );
+    }
+    routes.extend(site.docs.iter().map(|doc| Route::Doc(doc.url.clone())));
+    routes.extend(site.pages.iter().map(|page| Route::Page(page.slug.clone())));
+    if !site.products.is_empty() {
+        routes.push(Route::Products);
+        routes.extend(
+            site.products
+                .iter()
+                .map(|product| Route::Product(product.slug.clone())),
+        );
+    }
     routes.push(Route::Search);
     routes.push(Route::NotFound);
     routes

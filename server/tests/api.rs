@@ -181,7 +181,11 @@ async fn pages_are_served_with_etags() {
     assert_eq!(headers[header::CONTENT_TYPE], "text/html; charset=utf-8");
     let html = String::from_utf8(body).unwrap();
     assert!(html.contains("Leptos renders this page on the server."));
-    assert!(!html.contains("<script"));
+    // No executable script: only JSON-LD structured data.
+    assert_eq!(
+        html.matches("<script").count(),
+        html.matches(r#"<script type="application/ld+json">"#).count()
+    );
     let etag = headers[header::ETAG].to_str().unwrap().to_owned();
     let request = Request::get("/posts/hello-leptos/")
         .header(header::IF_NONE_MATCH, &etag)

@@ -1,37 +1,68 @@
-//! One page per file. Each returns its [`PageMeta`] and its view (the inside of `<main>`).
+//! One page per file. Each returns its [`PageMeta`](crate::layout::PageMeta) and its
+//! view (the inside of `<main>`).
 
 mod blog;
+mod doc;
 mod home;
 mod not_found;
+mod page;
 mod post;
+mod product;
+mod products;
 mod search;
+mod tag;
+mod tags;
 
 pub use blog::blog;
+pub use doc::doc;
 pub use home::home;
 pub use not_found::not_found;
+pub use page::page;
 pub use post::post;
+pub use product::product;
+pub use products::products;
 pub use search::search;
+pub use tag::tag;
+pub use tags::tags;
 
 use chrono::{DateTime, FixedOffset};
 use leptos::prelude::*;
 
-use crate::model::Post;
+use crate::model::{Post, Site};
 
-/// `<time>` of a post date: "March 4, 2025".
-fn post_date(date: Option<DateTime<FixedOffset>>) -> impl IntoView {
+/// `<time>` of a date: "March 4, 2025".
+fn date_view(date: Option<DateTime<FixedOffset>>) -> impl IntoView {
     date.map(|date| {
         view! { <time datetime=date.to_rfc3339()>{date.format("%B %-d, %Y").to_string()}</time> }
     })
 }
 
 /// A post in a list: title link, date, summary.
-#[component]
-fn PostCard(post: Post) -> impl IntoView {
+fn post_card(post: &Post) -> impl IntoView {
     view! {
         <li class="post-card">
             <h2><a href=post.url()>{post.title.clone()}</a></h2>
-            <p class="post-meta">{post_date(post.date)}</p>
+            <p class="post-meta">{date_view(post.date)}</p>
             <p class="post-summary">{post.summary.clone()}</p>
         </li>
     }
+}
+
+/// The posts at `indexes` (into `site.posts`), as a list of cards.
+fn post_list(site: &Site, indexes: &[usize]) -> impl IntoView {
+    view! {
+        <ul class="post-list">
+            {indexes.iter().map(|&i| post_card(&site.posts[i])).collect_view()}
+        </ul>
+    }
+}
+
+/// The slice of `0..items` shown on `page` (from 1), or `None` past the last page.
+fn page_slice(site: &Site, items: usize, page: usize) -> Option<std::ops::Range<usize>> {
+    let per_page = site.config.posts_per_page.max(1);
+    if page == 0 || page > site.page_count(items) {
+        return None;
+    }
+    let start = (page - 1) * per_page;
+    Some(start..(start + per_page).min(items))
 }

@@ -1,7 +1,6 @@
 use leptos::prelude::*;
 
-use crate::layout::{PageMeta, Section};
-use crate::render::meta;
+use crate::layout::PageMeta;
 
 /// The 404 page (`/404.html`), served with status 404 for every unknown path.
 pub fn not_found() -> (PageMeta, AnyView) {
@@ -15,13 +14,7 @@ pub fn not_found() -> (PageMeta, AnyView) {
         </ul>
     }
     .into_any();
-    (
-        meta(
-            Some("Page not found".into()),
-            String::new(),
-            None,
-            Section::None,
-        ),
-        view,
-    )
+    let mut meta = PageMeta::new(Some("Page not found".into()), String::new(), "/404.html");
+    meta.indexable = false;
+    (meta, view)
 }

@@ -1,49 +1,61 @@
 use leptos::prelude::*;
 
-use super::post_date;
-use crate::layout::{PageMeta, Section};
-use crate::model::{Post, Site};
+use super::date_view;
+use crate::layout::PageMeta;
+use crate::model::{tag_slug, Site};
+use crate::seo;
 
-/// `/posts/<slug>/`: the whole article, with links to the newer and older posts.
-pub fn post(site: &Site, post: &Post) -> (PageMeta, AnyView) {
-    let index = site.posts.iter().position(|p| p.slug == post.slug);
-    let newer = index
-        .and_then(|i| i.checked_sub(1))
-        .and_then(|i| site.posts.get(i))
-        .cloned();
-    let older = index.and_then(|i| site.posts.get(i + 1)).cloned();
-    let tags = post.tags.clone();
+/// `/posts/<slug>/`: the whole article (the post at `index` of `site.posts`), its tags
+/// and links to the newer and older posts.
+pub fn post(site: &Site, index: usize) -> (PageMeta, AnyView) {
+    let post = &site.posts[index];
+    let newer = index.checked_sub(1).and_then(|i| site.posts.get(i));
+    let older = site.posts.get(index + 1);
+    let tags = post
+        .tags
+        .iter()
+        .filter(|tag| !tag_slug(tag).is_empty())
+        .map(|tag| {
+            let href = format!("/tags/{}/", tag_slug(tag));
+            view! { <li><a href=href rel="tag">{tag.clone()}</a></li> }
+        })
+        .collect_view();
+    let updated = post
+        .updated
+        .filter(|updated| Some(*updated) != post.date)
+        .map(|updated| view! { " · Updated " {date_view(Some(updated))} });
     let view = view! {
         <article class="post">
             <header>
                 <h1>{post.title.clone()}</h1>
                 <p class="post-meta">
-                    {post_date(post.date)}
+                    {date_view(post.date)}
+                    {updated}
                     {post.draft.then(|| view! { <span class="draft-badge">"Draft"</span> })}
                 </p>
-                {(!tags.is_empty())
-                    .then(|| {
-                        view! {
-                            <ul class="tags" aria-label="Tags">
-                                {tags.into_iter().map(|tag| view! { <li>{tag}</li> }).collect_view()}
-                            </ul>
-                        }
-                    })}
+                {(!post.tags.is_empty()).then(|| view! { <ul class="tags" aria-label="Tags">{tags}</ul> })}
             </header>
             <div class="prose" inner_html=post.html.clone()></div>
         </article>
         <nav class="post-nav" aria-label="More posts">
-            {newer.map(|p| view! { <a rel="prev" href=p.url()>"← " {p.title.clone()}</a> })}
-            {older.map(|p| view! { <a rel="next" href=p.url()>{p.title.clone()} " →"</a> })}
+            {newer.map(|p| view! { <a href=p.url()>"← " {p.title.clone()}</a> })}
+            {older.map(|p| view! { <a href=p.url()>{p.title.clone()} " →"</a> })}
         </nav>
     }
     .into_any();
-    let meta = PageMeta {
-        title: Some(post.title.clone()),
-        description: post.summary.clone(),
-        canonical: Some(post.url()),
-        section: Section::Blog,
-        og_type: "article",
-    };
+    let mut meta = PageMeta::new(Some(post.title.clone()), post.summary.clone(), post.url());
+    meta.og_type = "article";
+    meta.indexable = !post.draft;
+    meta.published = post.date;
+    meta.modified = post.updated;
+    meta.json_ld.push(seo::blog_posting(site, post));
+    meta.json_ld.push(seo::breadcrumbs(
+        site,
+        &[
+            ("Home".into(), "/".into()),
+            ("Blog".into(), "/posts/".into()),
+            (post.title.clone(), post.url()),
+        ],
+    ));
     (meta, view)
 }

@@ -1,8 +1,7 @@
 use islands::SearchBox;
 use leptos::prelude::*;
 
-use crate::layout::{PageMeta, Section};
-use crate::render::meta;
+use crate::layout::PageMeta;
 
 /// Results per query shown by the search island.
 const RESULTS: usize = 10;
@@ -19,12 +18,7 @@ pub fn search() -> (PageMeta, AnyView) {
     .into_any();
     let description = "Search every post of the site.".to_owned();
     (
-        meta(
-            Some("Search".into()),
-            description,
-            Some("/search/".into()),
-            Section::Search,
-        ),
+        PageMeta::new(Some("Search".into()), description, "/search/"),
         view,
     )
 }

@@ -59,11 +59,13 @@ pub enum ContentError {
         /// The slug.
         slug: String,
     },
-    /// Two posts would have the same URL.
-    #[error("duplicate slug `{slug}`: {} and {} would both be /posts/{slug}/; rename one file or set `slug` in its front matter", first.display(), second.display())]
+    /// Two entries would have the same URL.
+    #[error("duplicate slug `{slug}`: {} and {} would both be {url}; rename one file or set `slug` in its front matter", first.display(), second.display())]
     DuplicateSlug {
         /// The slug.
         slug: String,
+        /// The URL both would have.
+        url: String,
         /// The first file with it.
         first: PathBuf,
         /// The second file with it.
@@ -81,6 +83,36 @@ pub enum ContentError {
         /// What is wrong.
         message: String,
     },
+    /// A standalone page whose slug is the first segment of one of Atoll's routes.
+    #[error("{}: the slug `{slug}` is reserved for Atoll's own pages (/{slug}/…): rename the file or set another `slug`", path.display())]
+    ReservedSlug {
+        /// The page.
+        path: PathBuf,
+        /// The slug.
+        slug: String,
+    },
+    /// A product file is not valid JSON or has a value of the wrong type.
+    #[error("{}:{line}:{column}: invalid product: {message}", path.display())]
+    Product {
+        /// The product file.
+        path: PathBuf,
+        /// Line, from 1.
+        line: usize,
+        /// Column, from 1.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A field whose value is well-typed but not acceptable.
+    #[error("{}: invalid `{field}`: {message}", path.display())]
+    InvalidField {
+        /// The file.
+        path: PathBuf,
+        /// The field (front matter key or JSON field).
+        field: &'static str,
+        /// What is wrong and what to write instead.
+        message: String,
+    },
     /// Several of the above, one per line.
     #[error("{}", ErrorList(.0))]
     Many(Vec<ContentError>),
@@ -95,6 +127,24 @@ impl fmt::Display for ErrorList<'_> {
             write!(f, "\n  {error}")?;
         }
         Ok(())
+    }
+}
+
+/// A problem that does not stop the build (an unknown front matter key), printed as
+/// `path:line: message`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContentWarning {
+    /// The file.
+    pub path: PathBuf,
+    /// Line in the file, from 1.
+    pub line: usize,
+    /// What is odd.
+    pub message: String,
+}
+
+impl fmt::Display for ContentWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)
     }
 }
 

@@ -10,8 +10,8 @@ use serde::Deserialize;
 
 use super::error::{line_column, ContentError};
 
-/// The keys a post's front matter may have. Every key is optional; unknown keys are
-/// ignored.
+/// The keys a Markdown file's front matter may have (posts, docs, pages). Every key is
+/// optional; an unknown key is reported as a warning by [`parse`] and otherwise ignored.
 #[derive(Debug, Default, Deserialize, PartialEq)]
 #[serde(default)]
 pub struct FrontMatter {
@@ -20,6 +20,8 @@ pub struct FrontMatter {
     /// Publication date: `YYYY-MM-DD` or RFC 3339 (`2025-03-04T10:00:00+01:00`); in
     /// TOML also a bare date or date-time.
     pub date: Option<PostDate>,
+    /// Date of the last significant update, same formats as `date`.
+    pub updated: Option<PostDate>,
     /// Tags.
     pub tags: Vec<String>,
     /// Summary for lists and the meta description; else the first paragraph.
@@ -28,7 +30,14 @@ pub struct FrontMatter {
     pub draft: bool,
     /// URL segment; else derived from the file name.
     pub slug: Option<String>,
+    /// Old site-relative URLs (`/old/path/`) that redirect here with a 301.
+    pub aliases: Vec<String>,
+    /// Order among siblings (docs): lower first.
+    pub weight: i64,
 }
+
+/// Front matter keys that were not recognised: `(line in the file, dotted key path)`.
+pub type UnknownKeys = Vec<(usize, String)>;
 
 /// A parsed front matter date. A bare date means midnight UTC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,13 +111,23 @@ impl Format {
 /// matter. A file that does not start with a fence has no front matter (all defaults).
 ///
 /// Errors carry the line and column in the whole file, not in the block.
+#[cfg(test)]
 pub fn parse<'a>(path: &Path, source: &'a str) -> Result<(FrontMatter, &'a str), ContentError> {
+    parse_with_unknown(path, source).map(|(front, body, _)| (front, body))
+}
+
+/// [`parse`], also returning the keys it did not recognise, each with its line in the
+/// file (for warnings: a misspelt `tilte` should not pass silently).
+pub fn parse_with_unknown<'a>(
+    path: &Path,
+    source: &'a str,
+) -> Result<(FrontMatter, &'a str, UnknownKeys), ContentError> {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let first_line = source.lines().next().unwrap_or("").trim_end();
     let format = match first_line {
         "---" => Format::Yaml,
         "+++" => Format::Toml,
-        _ => return Ok((FrontMatter::default(), source)),
+        _ => return Ok((FrontMatter::default(), source, Vec::new())),
     };
     let fence = format.fence();
     // Byte offset where the front matter starts: after the first line's newline.
@@ -133,7 +152,7 @@ pub fn parse<'a>(path: &Path, source: &'a str) -> Result<(FrontMatter, &'a str),
     let block = &source[start..block_end];
     let body = &source[body_start..];
     if block.trim().is_empty() {
-        return Ok((FrontMatter::default(), body));
+        return Ok((FrontMatter::default(), body, Vec::new()));
     }
     // Line numbers in the block start after the opening fence, on line 2.
     let error = |line: usize, column: usize, message: String| ContentError::FrontMatter {
@@ -142,21 +161,48 @@ pub fn parse<'a>(path: &Path, source: &'a str) -> Result<(FrontMatter, &'a str),
         column,
         message,
     };
+    let mut unknown = Vec::new();
+    let record = |path: serde_ignored::Path| unknown.push(path.to_string());
     let front_matter = match format {
-        Format::Yaml => serde_yaml_ng::from_str::<FrontMatter>(block).map_err(|err| {
-            let (line, column) = err
-                .location()
-                .map_or((1, 1), |loc| (loc.line(), loc.column()));
-            error(line, column, yaml_message(&err))
-        })?,
-        Format::Toml => toml::from_str::<FrontMatter>(block).map_err(|err| {
-            let (line, column) = err
-                .span()
-                .map_or((1, 1), |span| line_column(block, span.start));
-            error(line, column, err.message().trim().to_owned())
-        })?,
+        Format::Yaml => {
+            let deserializer = serde_yaml_ng::Deserializer::from_str(block);
+            serde_ignored::deserialize(deserializer, record).map_err(|err: serde_yaml_ng::Error| {
+                let (line, column) = err
+                    .location()
+                    .map_or((1, 1), |loc| (loc.line(), loc.column()));
+                error(line, column, yaml_message(&err))
+            })?
+        }
+        Format::Toml => {
+            let toml_error = |err: toml::de::Error| {
+                let (line, column) = err
+                    .span()
+                    .map_or((1, 1), |span| line_column(block, span.start));
+                error(line, column, err.message().trim().to_owned())
+            };
+            let deserializer = toml::de::Deserializer::parse(block).map_err(toml_error)?;
+            serde_ignored::deserialize(deserializer, record).map_err(toml_error)?
+        }
     };
-    Ok((front_matter, body))
+    let unknown = unknown
+        .into_iter()
+        .map(|key| (key_line(block, &key) + 1, key))
+        .collect();
+    Ok((front_matter, body, unknown))
+}
+
+/// Line (from 1, in the block) where the top-level key of a dotted `path` is written,
+/// or 1 when it cannot be found.
+fn key_line(block: &str, path: &str) -> usize {
+    let key = path.split('.').next().unwrap_or(path);
+    block
+        .lines()
+        .position(|line| {
+            line.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with([':', '=']))
+                || line.trim() == format!("[{key}]")
+        })
+        .map_or(1, |i| i + 1)
 }
 
 /// serde_yaml's message without its trailing " at line X column Y" (we print our own).
@@ -263,6 +309,26 @@ mod tests {
         let err = parse_err("+++\ntitle = \"t\"\ntags = [\"a\",\n+++\n");
         assert!(err.starts_with("posts/x.md:"), "{err}");
         assert!(err.contains("invalid front matter"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_are_reported_with_their_line() {
+        let source = "---\ntitle: ok\ntilte: typo\nweight: 3\n---\nBody";
+        let (fm, _, unknown) = parse_with_unknown(Path::new("x.md"), source).unwrap();
+        assert_eq!(fm.weight, 3);
+        assert_eq!(unknown, [(3, "tilte".to_owned())]);
+        let source = "+++\ntitle = \"ok\"\n\n[extra]\nkey = 1\n+++\n";
+        let (_, _, unknown) = parse_with_unknown(Path::new("x.md"), source).unwrap();
+        assert_eq!(unknown, [(4, "extra".to_owned())]);
+    }
+
+    #[test]
+    fn updated_and_aliases() {
+        let (fm, _) = parse_ok("---\nupdated: 2025-04-01\naliases: [/old/]\n---\n");
+        assert_eq!(fm.updated.unwrap().0.to_rfc3339(), "2025-04-01T00:00:00+00:00");
+        assert_eq!(fm.aliases, ["/old/"]);
+        let err = parse_err("---\ntitle: t\nupdated: soon\n---\n");
+        assert!(err.starts_with("posts/x.md:3:"), "{err}");
     }
 
     #[test]

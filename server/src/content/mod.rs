@@ -2,46 +2,67 @@
 //!
 //! ```text
 //! content/
-//!   site.toml        optional site settings (app::SiteConfig)
-//!   posts/*.md       posts: Markdown with optional YAML (---) or TOML (+++) front matter
+//!   site.toml           optional site settings (app::SiteConfig)
+//!   posts/*.md          posts → /posts/<slug>/
+//!   docs/**.md          docs; a folder is a section, its _index.md the section page
+//!   pages/*.md          standalone pages → /<slug>/
+//!   products/*.json     products → /products/<slug>/
 //! ```
 //!
-//! Every file is parsed (in parallel) and every error is collected, so one run reports
-//! all broken files at once, each with its path, line and column.
+//! Markdown files may start with YAML (`---`) or TOML (`+++`) front matter. Every file is
+//! parsed (in parallel) and every error is collected, so one run reports all broken
+//! files at once, each with its path, line and column. Unknown keys are warnings.
 
 mod error;
 mod front_matter;
 mod markdown;
+mod products;
 
-use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use app::{Post, Site, SiteConfig};
+use app::{Doc, Page, Post, Product, Site, SiteConfig, RESERVED_SLUGS};
 use rayon::prelude::*;
 
-pub use error::ContentError;
+pub use error::{ContentError, ContentWarning};
 pub use front_matter::{FrontMatter, PostDate};
 pub use markdown::{render as render_markdown, Rendered};
 
 /// How to load a site.
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
-    /// Keep posts whose front matter says `draft: true` (preview builds).
+    /// Keep entries whose front matter says `draft: true` (preview builds).
     pub include_drafts: bool,
     /// Replaces `base_url` of `site.toml` (e.g. for a preview deploy).
     pub base_url: Option<String>,
 }
 
-/// Loads and renders every post under `dir/posts/` and the settings in `dir/site.toml`.
+/// A loaded site and the warnings found on the way.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The site.
+    pub site: Site,
+    /// Problems that did not stop the load (unknown keys), in file order.
+    pub warnings: Vec<ContentWarning>,
+}
+
+/// [`load`] without the warnings.
 ///
-/// Posts are sorted newest first; undated posts come last, by title. Drafts are dropped
-/// unless [`LoadOptions::include_drafts`].
+/// # Errors
+/// As [`load`].
+pub fn load_site(dir: &Path, options: &LoadOptions) -> Result<Site, ContentError> {
+    load(dir, options).map(|loaded| loaded.site)
+}
+
+/// Loads and renders every entry under `dir` (see the module docs) and the settings in
+/// `dir/site.toml`. Drafts are dropped unless [`LoadOptions::include_drafts`].
 ///
 /// # Errors
 /// [`ContentError::MissingDir`] when `dir` does not exist; otherwise every problem of
-/// every file, as one error or [`ContentError::Many`].
-pub fn load_site(dir: &Path, options: &LoadOptions) -> Result<Site, ContentError> {
+/// every file, as one error or [`ContentError::Many`]: syntax and type errors with
+/// file:line:column, missing titles, invalid or reserved slugs, duplicate URLs (naming
+/// both files).
+pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, ContentError> {
     if !dir.is_dir() {
         return Err(ContentError::MissingDir {
             path: dir.to_owned(),
@@ -60,50 +81,124 @@ pub fn load_site(dir: &Path, options: &LoadOptions) -> Result<Site, ContentError
     }
     config.base_url = config.base_url.trim_end_matches('/').to_owned();
 
-    let files = match post_files(&dir.join("posts")) {
-        Ok(files) => files,
-        Err(err) => return Err(ContentError::from_list(vec![err])),
-    };
-    let results: Vec<Result<Post, ContentError>> =
-        files.par_iter().map(|path| load_post(dir, path)).collect();
-    let mut posts = Vec::with_capacity(results.len());
+    let mut jobs = Vec::new();
+    for (folder, kind, extension) in [
+        ("posts", Kind::Post, "md"),
+        ("docs", Kind::Doc, "md"),
+        ("pages", Kind::Page, "md"),
+        ("products", Kind::Product, "json"),
+    ] {
+        match files(&dir.join(folder), extension) {
+            Ok(files) => jobs.extend(files.into_iter().map(|path| (kind, path))),
+            Err(err) => errors.push(err),
+        }
+    }
+    let results: Vec<Result<(Entry, Vec<ContentWarning>), ContentError>> = jobs
+        .par_iter()
+        .map(|(kind, path)| load_entry(dir, *kind, path))
+        .collect();
+
+    let (mut posts, mut docs, mut pages, mut products) = (vec![], vec![], vec![], vec![]);
+    let mut warnings = Vec::new();
     for result in results {
         match result {
-            Ok(post) => posts.push(post),
+            Ok((entry, entry_warnings)) => {
+                warnings.extend(entry_warnings);
+                match entry {
+                    Entry::Post(post) => posts.push(post),
+                    Entry::Doc(doc) => docs.push(doc),
+                    Entry::Page(page) => pages.push(page),
+                    Entry::Product(product) => products.push(product),
+                }
+            }
             Err(err) => errors.push(err),
         }
     }
 
-    let mut by_slug: HashMap<&str, &Post> = HashMap::new();
-    for post in &posts {
-        if let Some(first) = by_slug.insert(&post.slug, post) {
-            errors.push(ContentError::DuplicateSlug {
-                slug: post.slug.clone(),
-                first: dir.join(&first.source),
-                second: dir.join(&post.source),
-            });
-        }
-    }
+    duplicates(dir, &mut errors, posts.iter().map(|p| (&p.slug, p.url(), &p.source)));
+    duplicates(dir, &mut errors, docs.iter().map(|d| (&d.url, d.url.clone(), &d.source)));
+    duplicates(dir, &mut errors, pages.iter().map(|p| (&p.slug, p.url(), &p.source)));
+    duplicates(dir, &mut errors, products.iter().map(|p| (&p.slug, p.url(), &p.source)));
+    duplicates(
+        dir,
+        &mut errors,
+        products.iter().map(|p| (&p.id, format!("product id {}", p.id), &p.source)),
+    );
     if !errors.is_empty() {
         return Err(ContentError::from_list(errors));
     }
 
     if !options.include_drafts {
         posts.retain(|post| !post.draft);
+        docs.retain(|doc| !doc.draft);
+        pages.retain(|page| !page.draft);
     }
-    posts.sort_by(newest_first);
-    Ok(Site { config, posts })
+    add_missing_sections(&mut docs);
+    Ok(Loaded {
+        site: Site::new(config, posts, docs, pages, products),
+        warnings,
+    })
 }
 
-fn newest_first(a: &Post, b: &Post) -> Ordering {
-    match (a.date, b.date) {
-        (Some(x), Some(y)) => y.cmp(&x),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
+/// Pushes a [`ContentError::DuplicateSlug`] for each key seen twice.
+fn duplicates<'a>(
+    dir: &Path,
+    errors: &mut Vec<ContentError>,
+    entries: impl Iterator<Item = (&'a String, String, &'a String)>,
+) {
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for (key, url, source) in entries {
+        if let Some(first) = seen.insert(key, source) {
+            errors.push(ContentError::DuplicateSlug {
+                slug: key.trim_matches('/').rsplit('/').next().unwrap_or(key).to_owned(),
+                url,
+                first: dir.join(first),
+                second: dir.join(source),
+            });
+        }
     }
-    .then_with(|| a.title.cmp(&b.title))
-    .then_with(|| a.slug.cmp(&b.slug))
+}
+
+/// Every folder that holds docs is a section: one without `_index.md` gets a section
+/// page titled after the folder (`getting-started` → "Getting started").
+fn add_missing_sections(docs: &mut Vec<Doc>) {
+    if docs.is_empty() {
+        return;
+    }
+    let mut known: std::collections::HashSet<String> = docs.iter().map(|d| d.url.clone()).collect();
+    let mut missing = Vec::new();
+    for doc in docs.iter() {
+        let mut parent = doc.parent_url();
+        while let Some(url) = parent {
+            if known.insert(url.clone()) {
+                missing.push(url.clone());
+            }
+            parent = Doc::parent_of(&url);
+        }
+    }
+    if known.insert("/docs/".to_owned()) {
+        missing.push("/docs/".to_owned());
+    }
+    for url in missing {
+        let segment = url.trim_matches('/').rsplit('/').next().unwrap_or("docs");
+        let mut title = segment.replace(['-', '_'], " ");
+        if let Some(first) = title.get(..1) {
+            title = first.to_uppercase() + &title[1..];
+        }
+        docs.push(Doc {
+            source: url.trim_start_matches('/').trim_end_matches('/').to_owned(),
+            url,
+            title,
+            weight: 0,
+            summary: String::new(),
+            updated: None,
+            draft: false,
+            aliases: Vec::new(),
+            is_section: true,
+            html: String::new(),
+            text: String::new(),
+        });
+    }
 }
 
 /// `site.toml`, or the defaults when the file does not exist.
@@ -118,7 +213,7 @@ fn load_config(path: &Path) -> Result<SiteConfig, ContentError> {
             })
         }
     };
-    toml::from_str(&text).map_err(|err| {
+    let config: SiteConfig = toml::from_str(&text).map_err(|err| {
         let (line, column) = err
             .span()
             .map_or((1, 1), |span| error::line_column(&text, span.start));
@@ -128,17 +223,30 @@ fn load_config(path: &Path) -> Result<SiteConfig, ContentError> {
             column,
             message: err.message().trim().to_owned(),
         }
-    })
+    })?;
+    for (field, value) in [
+        ("posts_per_page", config.posts_per_page),
+        ("feed_limit", config.feed_limit),
+    ] {
+        if value == 0 {
+            return Err(ContentError::InvalidField {
+                path: path.to_owned(),
+                field,
+                message: "must be at least 1".to_owned(),
+            });
+        }
+    }
+    Ok(config)
 }
 
-/// Every `*.md` file under `posts`, sorted, hidden files and folders skipped. A missing
-/// `posts` folder is an empty site.
-fn post_files(posts: &Path) -> Result<Vec<PathBuf>, ContentError> {
-    if !posts.exists() {
+/// Every `*.{extension}` file under `folder`, sorted, hidden files and folders skipped.
+/// A missing folder has no files.
+fn files(folder: &Path, extension: &str) -> Result<Vec<PathBuf>, ContentError> {
+    if !folder.exists() {
         return Ok(Vec::new());
     }
     let mut files = Vec::new();
-    let walker = walkdir::WalkDir::new(posts)
+    let walker = walkdir::WalkDir::new(folder)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|entry| {
@@ -146,45 +254,202 @@ fn post_files(posts: &Path) -> Result<Vec<PathBuf>, ContentError> {
         });
     for entry in walker {
         let entry = entry.map_err(|err| ContentError::Io {
-            path: err.path().unwrap_or(posts).to_owned(),
+            path: err.path().unwrap_or(folder).to_owned(),
             source: err.into(),
         })?;
-        if entry.file_type().is_file() && entry.path().extension().is_some_and(|ext| ext == "md") {
+        if entry.file_type().is_file()
+            && entry.path().extension().is_some_and(|ext| ext == extension)
+        {
             files.push(entry.into_path());
         }
     }
     Ok(files)
 }
 
-/// Reads, parses and renders one post. `path` is inside `root` (the content folder);
-/// errors name it relative to the working directory as given.
-fn load_post(root: &Path, path: &Path) -> Result<Post, ContentError> {
-    let source = std::fs::read_to_string(path).map_err(|source| ContentError::Io {
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Post,
+    Doc,
+    Page,
+    Product,
+}
+
+enum Entry {
+    Post(Post),
+    Doc(Doc),
+    Page(Page),
+    Product(Product),
+}
+
+/// The parts every Markdown entry shares.
+struct Markdown {
+    front: FrontMatter,
+    title: String,
+    summary: String,
+    html: String,
+    text: String,
+    source: String,
+}
+
+/// Reads, parses and renders one entry. `path` is inside `root` (the content folder);
+/// errors name it as given.
+fn load_entry(
+    root: &Path,
+    kind: Kind,
+    path: &Path,
+) -> Result<(Entry, Vec<ContentWarning>), ContentError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ContentError::Io {
         path: path.to_owned(),
         source,
     })?;
-    let (front, body) = front_matter::parse(path, &source)?;
+    let source = path
+        .strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned();
+    if let Kind::Product = kind {
+        return products::parse(path, &text, source).map(|(p, w)| (Entry::Product(p), w));
+    }
+    let (front, body, unknown) = front_matter::parse_with_unknown(path, &text)?;
+    let warnings = unknown
+        .into_iter()
+        .map(|(line, key)| ContentWarning {
+            path: path.to_owned(),
+            line,
+            message: format!("unknown front matter key `{key}` (ignored)"),
+        })
+        .collect();
+    for alias in &front.aliases {
+        if !alias.starts_with('/') || alias.contains(char::is_whitespace) || alias.contains("//") {
+            return Err(ContentError::InvalidField {
+                path: path.to_owned(),
+                field: "aliases",
+                message: format!("`{alias}` is not a site-relative path such as /old/path/"),
+            });
+        }
+    }
     let rendered = markdown::render(body, front.title.is_none());
     let title = front
         .title
+        .clone()
         .or(rendered.title)
-        .filter(|title| !title.trim().is_empty())
+        .map(|title| title.trim().to_owned())
+        .filter(|title| !title.is_empty())
         .ok_or_else(|| ContentError::MissingTitle {
             path: path.to_owned(),
         })?;
-    let slug = match front.slug {
-        Some(slug) => {
-            let valid = !slug.is_empty()
-                && slug
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-            if !valid {
+    let summary = front
+        .summary
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .unwrap_or(rendered.first_paragraph);
+    let md = Markdown {
+        front,
+        title,
+        summary,
+        html: rendered.html,
+        text: rendered.text,
+        source,
+    };
+    let entry = match kind {
+        Kind::Post => Entry::Post(post(path, md)?),
+        Kind::Doc => Entry::Doc(doc(root, path, md)?),
+        Kind::Page => Entry::Page(page(path, md)?),
+        Kind::Product => unreachable!("handled above"),
+    };
+    Ok((entry, warnings))
+}
+
+fn post(path: &Path, md: Markdown) -> Result<Post, ContentError> {
+    let slug = slug_of(path, md.front.slug.clone())?;
+    Ok(Post {
+        slug,
+        title: md.title,
+        date: md.front.date.map(|d| d.0),
+        updated: md.front.updated.map(|d| d.0),
+        tags: md.front.tags,
+        summary: md.summary,
+        draft: md.front.draft,
+        aliases: md.front.aliases,
+        html: md.html,
+        text: md.text,
+        source: md.source,
+    })
+}
+
+fn doc(root: &Path, path: &Path, md: Markdown) -> Result<Doc, ContentError> {
+    let docs = root.join("docs");
+    let relative = path.strip_prefix(&docs).unwrap_or(path);
+    let mut url = String::from("/docs/");
+    if let Some(folder) = relative.parent() {
+        for segment in folder.components() {
+            let name = segment.as_os_str().to_string_lossy();
+            let slug = slug::slugify(&name);
+            if slug.is_empty() {
                 return Err(ContentError::InvalidSlug {
                     path: path.to_owned(),
-                    slug,
+                    slug: name.into_owned(),
                 });
             }
-            slug
+            url.push_str(&slug);
+            url.push('/');
+        }
+    }
+    let is_section = path.file_name().is_some_and(|name| name == "_index.md");
+    if !is_section {
+        url.push_str(&slug_of(path, md.front.slug.clone())?);
+        url.push('/');
+    }
+    Ok(Doc {
+        url,
+        title: md.title,
+        weight: md.front.weight,
+        summary: md.summary,
+        updated: md.front.updated.or(md.front.date).map(|d| d.0),
+        draft: md.front.draft,
+        aliases: md.front.aliases,
+        is_section,
+        html: md.html,
+        text: md.text,
+        source: md.source,
+    })
+}
+
+fn page(path: &Path, md: Markdown) -> Result<Page, ContentError> {
+    let slug = slug_of(path, md.front.slug.clone())?;
+    if RESERVED_SLUGS.contains(&slug.as_str()) {
+        return Err(ContentError::ReservedSlug {
+            path: path.to_owned(),
+            slug,
+        });
+    }
+    Ok(Page {
+        slug,
+        title: md.title,
+        summary: md.summary,
+        updated: md.front.updated.or(md.front.date).map(|d| d.0),
+        draft: md.front.draft,
+        aliases: md.front.aliases,
+        html: md.html,
+        text: md.text,
+        source: md.source,
+    })
+}
+
+/// The slug from the front matter (validated), else from the file name (slugified).
+pub(crate) fn slug_of(path: &Path, explicit: Option<String>) -> Result<String, ContentError> {
+    match explicit {
+        Some(slug) => {
+            if is_valid_slug(&slug) {
+                Ok(slug)
+            } else {
+                Err(ContentError::InvalidSlug {
+                    path: path.to_owned(),
+                    slug,
+                })
+            }
         }
         None => {
             let stem = path
@@ -198,30 +463,17 @@ fn load_post(root: &Path, path: &Path) -> Result<Post, ContentError> {
                     slug: stem.into_owned(),
                 });
             }
-            slug
+            Ok(slug)
         }
-    };
-    let summary = front
-        .summary
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or(rendered.first_paragraph);
-    let source_name = path
-        .strip_prefix(root)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .into_owned();
-    Ok(Post {
-        slug,
-        title: title.trim().to_owned(),
-        date: front.date.map(|d| d.0),
-        tags: front.tags,
-        summary,
-        draft: front.draft,
-        html: rendered.html,
-        text: rendered.text,
-        source: source_name,
-    })
+    }
+}
+
+/// Lowercase ASCII letters, digits, `-` and `_`, not empty.
+pub(crate) fn is_valid_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
 #[cfg(test)]

@@ -1,0 +1,98 @@
+//! Site-wide settings (`content/site.toml`).
+
+use serde::{Deserialize, Serialize};
+
+/// Site-wide settings, read from `content/site.toml`. Every key is optional; an unknown
+/// key is an error (a typo in the settings would otherwise be silently ignored).
+///
+/// ```toml
+/// title = "Atoll"
+/// description = "Pre-rendered pages, islands of interactivity."
+/// base_url = "https://example.com"   # absolute; a trailing slash is removed
+/// language = "en"                    # BCP 47 tag for <html lang>
+/// author = "The Atoll authors"
+/// posts_per_page = 10                # blog index and tag pages
+/// feed_limit = 20                    # entries in atom.xml
+///
+/// [[menu]]
+/// name = "Docs"
+/// url = "/docs/"
+/// weight = 2                         # lower first
+/// ```
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(default, deny_unknown_fields)]
+pub struct SiteConfig {
+    /// Site name, shown in the header and after each page title.
+    pub title: String,
+    /// Default meta description (pages with a summary use theirs).
+    pub description: String,
+    /// Absolute URL the site is served from, used for canonical links, the sitemap and
+    /// the feed; stored without a trailing slash.
+    pub base_url: String,
+    /// Language of the content, a BCP 47 tag such as `en` or `fr-CA`.
+    pub language: String,
+    /// Default author of the posts (feed, JSON-LD, footer).
+    pub author: Option<String>,
+    /// Posts per page of the blog index and of each tag page (at least 1).
+    pub posts_per_page: usize,
+    /// Number of latest posts in the Atom feed (at least 1).
+    pub feed_limit: usize,
+    /// The main navigation; when empty, Home, Blog and Search.
+    pub menu: Vec<MenuItem>,
+}
+
+/// One link of the main navigation.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(deny_unknown_fields)]
+pub struct MenuItem {
+    /// Link text.
+    pub name: String,
+    /// Site-relative URL (`/docs/`) or an absolute URL.
+    pub url: String,
+    /// Position: lower first; equal weights keep the file's order.
+    #[serde(default)]
+    pub weight: i64,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        Self {
+            title: "Atoll site".to_owned(),
+            description: String::new(),
+            base_url: "http://127.0.0.1:3000".to_owned(),
+            language: "en".to_owned(),
+            author: None,
+            posts_per_page: 10,
+            feed_limit: 20,
+            menu: Vec::new(),
+        }
+    }
+}
+
+impl SiteConfig {
+    /// The absolute URL of a site-relative `path` (which starts with `/`).
+    pub fn absolute_url(&self, path: &str) -> String {
+        if path.starts_with("http://") || path.starts_with("https://") {
+            return path.to_owned();
+        }
+        format!("{}{}", self.base_url.trim_end_matches('/'), path)
+    }
+
+    /// The navigation menu, sorted by weight; the default menu when none is configured.
+    pub fn menu(&self) -> Vec<MenuItem> {
+        if self.menu.is_empty() {
+            return [("Home", "/"), ("Blog", "/posts/"), ("Search", "/search/")]
+                .iter()
+                .zip(0..)
+                .map(|((name, url), weight)| MenuItem {
+                    name: (*name).to_owned(),
+                    url: (*url).to_owned(),
+                    weight,
+                })
+                .collect();
+        }
+        let mut menu = self.menu.clone();
+        menu.sort_by_key(|item| item.weight);
+        menu
+    }
+}

@@ -1,0 +1,202 @@
+//! The content types: posts, docs, standalone pages, products, tags.
+
+use chrono::{DateTime, FixedOffset};
+
+/// One blog post (`content/posts/*.md`), parsed and rendered. URL: `/posts/<slug>/`.
+#[derive(Clone, Debug, PartialEq, Hash)]
+pub struct Post {
+    /// URL segment. From the front matter or the file name.
+    pub slug: String,
+    /// From the front matter, else the first `# heading`.
+    pub title: String,
+    /// Publication date; posts without one sort after dated posts.
+    pub date: Option<DateTime<FixedOffset>>,
+    /// Last significant update (`updated` in the front matter): sitemap `lastmod`, feed
+    /// `<updated>`, JSON-LD `dateModified`.
+    pub updated: Option<DateTime<FixedOffset>>,
+    /// Tags, as written; each has a page at `/tags/<slug>/`.
+    pub tags: Vec<String>,
+    /// Plain-text summary: the front matter's, else the first paragraph.
+    pub summary: String,
+    /// Excluded from every page unless drafts are requested.
+    pub draft: bool,
+    /// Old site-relative URLs that redirect here (301, exported to `_redirects`).
+    pub aliases: Vec<String>,
+    /// The body rendered to sanitized HTML.
+    pub html: String,
+    /// The body as plain text (for search and excerpts).
+    pub text: String,
+    /// The source file, relative to the content folder (for error messages).
+    pub source: String,
+}
+
+impl Post {
+    /// Site-relative URL of the post: `/posts/<slug>/`.
+    pub fn url(&self) -> String {
+        format!("/posts/{}/", self.slug)
+    }
+
+    /// `updated`, else `date`.
+    pub fn last_modified(&self) -> Option<DateTime<FixedOffset>> {
+        self.updated.or(self.date)
+    }
+}
+
+/// One page of the documentation (`content/docs/**.md`). A folder is a section whose
+/// own page is its `_index.md`. URL: `/docs/<folders>/<slug>/`, the section's
+/// `/docs/<folders>/`.
+#[derive(Clone, Debug, PartialEq, Hash)]
+pub struct Doc {
+    /// Site-relative URL, e.g. `/docs/getting-started/installation/`.
+    pub url: String,
+    /// Title (front matter, else the first `# heading`).
+    pub title: String,
+    /// Order among its siblings: lower first, then by title.
+    pub weight: i64,
+    /// Plain-text summary.
+    pub summary: String,
+    /// Last significant update.
+    pub updated: Option<DateTime<FixedOffset>>,
+    /// Excluded unless drafts are requested.
+    pub draft: bool,
+    /// Old URLs that redirect here.
+    pub aliases: Vec<String>,
+    /// Whether this is a section's `_index.md`.
+    pub is_section: bool,
+    /// Sanitized HTML body.
+    pub html: String,
+    /// Plain-text body.
+    pub text: String,
+    /// Source file, relative to the content folder.
+    pub source: String,
+}
+
+impl Doc {
+    /// Nesting depth: 0 for `/docs/`, 1 for `/docs/a/`, 2 for `/docs/a/b/`.
+    pub fn depth(&self) -> usize {
+        self.url.trim_matches('/').split('/').count() - 1
+    }
+
+    /// URL of the section this doc belongs to (`None` for `/docs/` itself).
+    pub fn parent_url(&self) -> Option<String> {
+        Self::parent_of(&self.url)
+    }
+
+    /// The parent folder URL of a docs URL: `/docs/a/b/` → `/docs/a/`; `None` for
+    /// `/docs/` (or anything outside `/docs/`).
+    pub fn parent_of(url: &str) -> Option<String> {
+        let trimmed = url.trim_end_matches('/');
+        let cut = trimmed.rfind('/')?;
+        let parent = format!("{}/", &trimmed[..cut]);
+        parent.starts_with("/docs/").then_some(parent)
+    }
+}
+
+/// A standalone page (`content/pages/*.md`), such as About. URL: `/<slug>/`.
+#[derive(Clone, Debug, PartialEq, Hash)]
+pub struct Page {
+    /// URL segment (never one of the reserved first segments, see
+    /// [`RESERVED_SLUGS`]).
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Plain-text summary.
+    pub summary: String,
+    /// Last significant update.
+    pub updated: Option<DateTime<FixedOffset>>,
+    /// Excluded unless drafts are requested.
+    pub draft: bool,
+    /// Old URLs that redirect here.
+    pub aliases: Vec<String>,
+    /// Sanitized HTML body.
+    pub html: String,
+    /// Plain-text body.
+    pub text: String,
+    /// Source file, relative to the content folder.
+    pub source: String,
+}
+
+impl Page {
+    /// Site-relative URL: `/<slug>/`.
+    pub fn url(&self) -> String {
+        format!("/{}/", self.slug)
+    }
+}
+
+/// First URL segments that belong to Atoll's own routes, the bundle or the API, and so
+/// cannot be a standalone page's slug.
+pub const RESERVED_SLUGS: &[&str] = &[
+    "posts", "docs", "tags", "products", "search", "pkg", "api", "404.html",
+];
+
+/// A product (`content/products/*.json`). URL: `/products/<slug>/`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Product {
+    /// Stable identifier (SKU), used by the APIs.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// URL segment.
+    pub slug: String,
+    /// Price in the currency's minor unit (cents).
+    pub price_cents: u64,
+    /// ISO 4217 code, e.g. `EUR`.
+    pub currency: String,
+    /// Units in stock at build time.
+    pub stock: u32,
+    /// The Markdown description rendered to sanitized HTML.
+    pub html: String,
+    /// The description as plain text (meta description, search).
+    pub text: String,
+    /// Image URLs (site-relative or absolute), the first is the main one.
+    pub images: Vec<String>,
+    /// Source file, relative to the content folder.
+    pub source: String,
+}
+
+impl Product {
+    /// Site-relative URL: `/products/<slug>/`.
+    pub fn url(&self) -> String {
+        format!("/products/{}/", self.slug)
+    }
+
+    /// The price as a decimal string in major units (`"18.00"`), as schema.org's
+    /// `Offer.price` wants it. ISO 4217 zero-decimal currencies have no decimals.
+    pub fn price_decimal(&self) -> String {
+        match minor_digits(&self.currency) {
+            0 => self.price_cents.to_string(),
+            _ => format!("{}.{:02}", self.price_cents / 100, self.price_cents % 100),
+        }
+    }
+
+    /// The price for display: `18.00 EUR`.
+    pub fn price_display(&self) -> String {
+        format!("{} {}", self.price_decimal(), self.currency)
+    }
+}
+
+/// Decimal digits of the minor unit of an ISO 4217 currency (2 for most).
+fn minor_digits(currency: &str) -> u32 {
+    match currency {
+        "JPY" | "KRW" | "VND" | "CLP" | "ISK" | "UGX" | "XAF" | "XOF" | "PYG" | "RWF" => 0,
+        _ => 2,
+    }
+}
+
+/// A tag and the posts that have it (a taxonomy term). URL: `/tags/<slug>/`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Tag {
+    /// The tag as first written.
+    pub name: String,
+    /// URL segment (slugified name; tags that slugify alike are one tag).
+    pub slug: String,
+    /// Indexes into [`crate::Site::posts`], newest first.
+    pub posts: Vec<usize>,
+}
+
+impl Tag {
+    /// Site-relative URL: `/tags/<slug>/`.
+    pub fn url(&self) -> String {
+        format!("/tags/{}/", self.slug)
+    }
+}

@@ -1,0 +1,103 @@
+use leptos::prelude::*;
+
+use super::date_view;
+use crate::layout::PageMeta;
+use crate::model::{Doc, Site};
+use crate::seo;
+
+/// `/docs/…/`: the doc at `index` of `site.docs`, with the docs sidebar, breadcrumbs,
+/// the section's children (for a section page) and previous/next links in reading
+/// order.
+pub fn doc(site: &Site, index: usize) -> (PageMeta, AnyView) {
+    let doc = &site.docs[index];
+    let trail = trail(site, doc);
+    let crumbs = trail
+        .iter()
+        .enumerate()
+        .map(|(i, (name, url))| {
+            let current = (i + 1 == trail.len()).then_some("page");
+            view! { <li><a href=url.clone() aria-current=current>{name.clone()}</a></li> }
+        })
+        .collect_view();
+    let children: Vec<&Doc> = site
+        .docs
+        .iter()
+        .filter(|d| d.parent_url().as_deref() == Some(doc.url.as_str()))
+        .collect();
+    let children = (doc.is_section && !children.is_empty()).then(|| {
+        let items = children
+            .into_iter()
+            .map(|d| view! { <li><a href=d.url.clone()>{d.title.clone()}</a> <p>{d.summary.clone()}</p></li> })
+            .collect_view();
+        view! { <h2 id="in-this-section">"In this section"</h2><ul class="doc-children">{items}</ul> }
+    });
+    let prev = index.checked_sub(1).and_then(|i| site.docs.get(i));
+    let next = site.docs.get(index + 1);
+    let view = view! {
+        <div class="docs-layout">
+            <nav class="docs-sidebar" aria-label="Documentation">{sidebar(site, &doc.url)}</nav>
+            <article class="doc">
+                <nav class="breadcrumbs" aria-label="Breadcrumb"><ol>{crumbs}</ol></nav>
+                <h1>{doc.title.clone()}</h1>
+                {doc.updated.map(|date| view! { <p class="post-meta">"Updated " {date_view(Some(date))}</p> })}
+                <div class="prose" inner_html=doc.html.clone()></div>
+                {children}
+                <nav class="post-nav" aria-label="Previous and next">
+                    {prev.map(|d| view! { <a rel="prev" href=d.url.clone()>"← " {d.title.clone()}</a> })}
+                    {next.map(|d| view! { <a rel="next" href=d.url.clone()>{d.title.clone()} " →"</a> })}
+                </nav>
+            </article>
+        </div>
+    }
+    .into_any();
+    let mut meta = PageMeta::new(Some(doc.title.clone()), doc.summary.clone(), doc.url.clone());
+    meta.indexable = !doc.draft;
+    meta.modified = doc.updated;
+    let mut crumbs = vec![("Home".to_owned(), "/".to_owned())];
+    crumbs.extend(trail);
+    meta.json_ld.push(seo::breadcrumbs(site, &crumbs));
+    (meta, view)
+}
+
+/// `(title, url)` of the doc's ancestors and itself, outermost first.
+fn trail(site: &Site, doc: &Doc) -> Vec<(String, String)> {
+    let mut trail = vec![(doc.title.clone(), doc.url.clone())];
+    let mut parent = doc.parent_url();
+    while let Some(url) = parent {
+        match site.doc(&url) {
+            Some(section) => {
+                trail.push((section.title.clone(), section.url.clone()));
+                parent = section.parent_url();
+            }
+            // A folder without `_index.md` (the loader normally adds one).
+            None => parent = Doc::parent_of(&url),
+        }
+    }
+    trail.reverse();
+    trail
+}
+
+/// The docs tree: the docs home, then the nested list of sections and pages, the
+/// current page marked with `aria-current`.
+fn sidebar(site: &Site, current: &str) -> impl IntoView {
+    let root = site.doc("/docs/").map(|root| {
+        let here = (root.url == current).then_some("page");
+        view! { <p><a href=root.url.clone() aria-current=here>{root.title.clone()}</a></p> }
+    });
+    view! { {root} {children_list(site, "/docs/", current)} }
+}
+
+/// The docs whose section is `parent`, each section with its own children nested.
+fn children_list(site: &Site, parent: &str, current: &str) -> AnyView {
+    let items = site
+        .docs
+        .iter()
+        .filter(|d| d.parent_url().as_deref() == Some(parent))
+        .map(|d| {
+            let here = (d.url == current).then_some("page");
+            let nested = d.is_section.then(|| children_list(site, &d.url, current));
+            view! { <li><a href=d.url.clone() aria-current=here>{d.title.clone()}</a>{nested}</li> }
+        })
+        .collect_view();
+    view! { <ul>{items}</ul> }.into_any()
+}

@@ -1,0 +1,45 @@
+use leptos::prelude::*;
+
+use super::products::stock_label;
+use crate::layout::PageMeta;
+use crate::model::{Product, Site};
+use crate::seo;
+
+/// `/products/<slug>/`: images, price, stock at build time and the description.
+pub fn product(site: &Site, product: &Product) -> (PageMeta, AnyView) {
+    let images = product
+        .images
+        .iter()
+        .enumerate()
+        .map(|(i, src)| {
+            let alt = if i == 0 { product.name.clone() } else { format!("{} ({})", product.name, i + 1) };
+            view! { <img src=site.asset(src) alt=alt width="480" height="480"/> }
+        })
+        .collect_view();
+    let view = view! {
+        <article class="product">
+            <div class="product-images">{images}</div>
+            <div class="product-details">
+                <h1>{product.name.clone()}</h1>
+                <p class="price">{product.price_display()}</p>
+                <p class="stock">{stock_label(product.stock)}</p>
+                <div class="prose" inner_html=product.html.clone()></div>
+                <p><a href="/products/">"← All products"</a></p>
+            </div>
+        </article>
+    }
+    .into_any();
+    let mut meta = PageMeta::new(Some(product.name.clone()), product.text.clone(), product.url());
+    meta.og_type = "product";
+    meta.image = product.images.first().cloned();
+    meta.json_ld.push(seo::product(site, product));
+    meta.json_ld.push(seo::breadcrumbs(
+        site,
+        &[
+            ("Home".into(), "/".into()),
+            ("Products".into(), "/products/".into()),
+            (product.name.clone(), product.url()),
+        ],
+    ));
+    (meta, view)
+}

@@ -1,0 +1,149 @@
+//! Products: one JSON object per file in `content/products/`.
+//!
+//! ```json
+//! {"id": "atoll-mug", "name": "Atoll Mug", "slug": "atoll-mug", "price_cents": 1800,
+//!  "currency": "EUR", "stock": 25, "description": "Markdown.", "images": ["/images/mug.svg"]}
+//! ```
+//! `slug` defaults to the file name; `description` and `images` may be omitted.
+
+use std::path::Path;
+
+use app::Product;
+use serde::Deserialize;
+
+use super::error::{ContentError, ContentWarning};
+use super::{is_valid_slug, markdown, slug_of};
+
+#[derive(Deserialize)]
+struct ProductFile {
+    id: String,
+    name: String,
+    slug: Option<String>,
+    price_cents: u64,
+    currency: String,
+    stock: u32,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    images: Vec<String>,
+}
+
+/// Parses one product file; `source` is its path relative to the content folder.
+pub(super) fn parse(
+    path: &Path,
+    text: &str,
+    source: String,
+) -> Result<(Product, Vec<ContentWarning>), ContentError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut unknown = Vec::new();
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let file: ProductFile = serde_ignored::deserialize(&mut deserializer, |key| {
+        unknown.push(key.to_string())
+    })
+    .and_then(|file| deserializer.end().map(|()| file))
+    .map_err(|err| ContentError::Product {
+        path: path.to_owned(),
+        line: err.line(),
+        column: err.column(),
+        message: json_message(&err),
+    })?;
+    let invalid = |field: &'static str, message: String| ContentError::InvalidField {
+        path: path.to_owned(),
+        field,
+        message,
+    };
+    if !is_valid_slug(&file.id) {
+        return Err(invalid(
+            "id",
+            format!("`{}`: use lowercase letters, digits and dashes", file.id),
+        ));
+    }
+    if file.name.trim().is_empty() {
+        return Err(invalid("name", "must not be empty".to_owned()));
+    }
+    if file.currency.len() != 3 || !file.currency.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(invalid(
+            "currency",
+            format!("`{}` is not an ISO 4217 code such as EUR or USD", file.currency),
+        ));
+    }
+    let slug = slug_of(path, file.slug)?;
+    let rendered = markdown::render(&file.description, false);
+    let warnings = unknown
+        .into_iter()
+        .map(|key| {
+            let top = key.split('.').next().unwrap_or(&key).to_owned();
+            let line = text
+                .lines()
+                .position(|line| line.contains(&format!("\"{top}\"")))
+                .map_or(1, |i| i + 1);
+            ContentWarning {
+                path: path.to_owned(),
+                line,
+                message: format!("unknown product key `{key}` (ignored)"),
+            }
+        })
+        .collect();
+    let product = Product {
+        id: file.id,
+        name: file.name.trim().to_owned(),
+        slug,
+        price_cents: file.price_cents,
+        currency: file.currency,
+        stock: file.stock,
+        html: rendered.html,
+        text: rendered.text.trim().to_owned(),
+        images: file.images,
+        source,
+    };
+    Ok((product, warnings))
+}
+
+/// serde_json's message without its trailing " at line X column Y".
+fn json_message(err: &serde_json::Error) -> String {
+    let message = err.to_string();
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<(Product, Vec<ContentWarning>), ContentError> {
+        parse(Path::new("products/mug.json"), text, "products/mug.json".into())
+    }
+
+    #[test]
+    fn parses_a_product_and_warns_on_unknown_keys() {
+        let (product, warnings) = parse_str(
+            "{\n  \"id\": \"mug\",\n  \"name\": \"Mug\",\n  \"price_cents\": 1800,\n  \"currency\": \"EUR\",\n  \"stock\": 3,\n  \"colour\": \"blue\",\n  \"description\": \"A *mug*.\"\n}",
+        )
+        .unwrap();
+        assert_eq!(product.slug, "mug");
+        assert_eq!(product.html, "<p>A <em>mug</em>.</p>\n");
+        assert_eq!(product.text, "A mug.");
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(
+            warnings[0].to_string(),
+            "products/mug.json:7: unknown product key `colour` (ignored)"
+        );
+    }
+
+    #[test]
+    fn wrong_types_name_line_and_column() {
+        let err = parse_str("{\"id\": \"m\", \"name\": \"M\",\n\"price_cents\": -5, \"currency\": \"EUR\", \"stock\": 1}")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("products/mug.json:2:"), "{err}");
+        assert!(err.contains("invalid product: invalid value: integer `-5`"), "{err}");
+        let err = parse_str("{\"id\": \"m\", \"name\": \"M\", \"price_cents\": 5, \"currency\": \"euro\", \"stock\": 1}")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("invalid `currency`: `euro` is not an ISO 4217 code"), "{err}");
+        let err = parse_str("{\"id\": \"m\"}").unwrap_err().to_string();
+        assert!(err.contains("missing field `name`"), "{err}");
+    }
+}
