@@ -65,9 +65,7 @@ pub fn head(meta: PageMeta, site: &Site, islands: bool) -> impl IntoView {
     } else {
         meta.description.clone()
     };
-    let canonical = meta
-        .indexable
-        .then(|| config.absolute_url(&meta.path));
+    let canonical = meta.indexable.then(|| config.absolute_url(&meta.path));
     let title = meta.title.clone().unwrap_or_else(|| config.title.clone());
     let image = meta
         .image

@@ -64,7 +64,11 @@ pub fn render(site: &Site, route: &Route) -> Option<RenderedPage> {
         Some((meta, body))
     })?;
     let has_islands = body.contains(ISLAND_TAG);
-    let head = Owner::new().with(|| head(meta, site, has_islands).to_html());
+    let body = strip_markers_outside_islands(&body);
+    // The head holds no island: its hydration markers are dead weight.
+    let head = Owner::new()
+        .with(|| head(meta, site, has_islands).to_html())
+        .replace(MARKER, "");
     let lang = escape_attr(&config.language);
     let html = format!(
         "<!DOCTYPE html><html lang=\"{lang}\"><head>{head}</head><body>{body}</body></html>"
@@ -79,6 +83,49 @@ pub fn render(site: &Site, route: &Route) -> Option<RenderedPage> {
             200
         },
     })
+}
+
+/// Leptos' hydration marker between dynamic parts of a view.
+const MARKER: &str = "<!>";
+
+/// Removes Leptos' `<!>` markers outside `<leptos-island>` elements: only islands are
+/// hydrated, so only they need them.
+fn strip_markers_outside_islands(html: &str) -> String {
+    const CLOSE: &str = "</leptos-island>";
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find(ISLAND_TAG) {
+        out.push_str(&rest[..start].replace(MARKER, ""));
+        rest = &rest[start..];
+        // Find the matching close tag, counting nested islands.
+        let mut depth = 0usize;
+        let mut at = 0;
+        loop {
+            let next_open = rest[at + 1..].find(ISLAND_TAG).map(|i| i + at + 1);
+            let Some(next_close) = rest[at..].find(CLOSE).map(|i| i + at) else {
+                at = rest.len();
+                break;
+            };
+            match next_open {
+                Some(open) if open < next_close => {
+                    depth += 1;
+                    at = open;
+                }
+                _ if depth > 0 => {
+                    depth -= 1;
+                    at = next_close + CLOSE.len() - 1;
+                }
+                _ => {
+                    at = next_close + CLOSE.len();
+                    break;
+                }
+            }
+        }
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+    }
+    out.push_str(&rest.replace(MARKER, ""));
+    out
 }
 
 fn escape_attr(value: &str) -> String {
@@ -127,7 +174,9 @@ mod tests {
         // The only script is structured data, which browsers do not execute.
         assert_eq!(
             page.html.matches("<script").count(),
-            page.html.matches(r#"<script type="application/ld+json">"#).count(),
+            page.html
+                .matches(r#"<script type="application/ld+json">"#)
+                .count(),
             "{}",
             page.html
         );
@@ -138,7 +187,10 @@ mod tests {
         assert!(page
             .html
             .contains(r#"<meta property="og:type" content="article">"#));
-        let start = page.html.find(r#"<script type="application/ld+json">"#).unwrap();
+        let start = page
+            .html
+            .find(r#"<script type="application/ld+json">"#)
+            .unwrap();
         let json = &page.html[start..];
         let json = &json[json.find('>').unwrap() + 1..json.find("</script>").unwrap()];
         let graph: serde_json::Value = serde_json::from_str(json).unwrap();
@@ -183,6 +235,18 @@ mod tests {
             .html
             .contains(r#"<meta name="robots" content="noindex">"#));
         assert!(!page.html.contains("rel=\"canonical\""));
+    }
+
+    #[test]
+    fn markers_are_kept_only_inside_islands() {
+        let html = "<p><!>a</p><leptos-island data-component=\"A\"><!><b>x</b><leptos-island data-component=\"B\"><!></leptos-island><!></leptos-island><!><i>y</i>";
+        assert_eq!(
+            strip_markers_outside_islands(html),
+            "<p>a</p><leptos-island data-component=\"A\"><!><b>x</b><leptos-island data-component=\"B\"><!></leptos-island><!></leptos-island><i>y</i>"
+        );
+        let page = render(&site(), &Route::Search).unwrap();
+        let island = page.html.find("<leptos-island").unwrap();
+        assert!(!page.html[..island].contains("<!>"), "{}", page.html);
     }
 
     #[test]

@@ -11,8 +11,10 @@
 mod api;
 pub mod content;
 pub mod export;
+pub mod feed;
 mod pages;
 mod serve;
+pub mod sitemap;
 
 pub use pages::{Page, PageSet};
 pub use serve::{router, AppState, Dirs};

@@ -20,6 +20,22 @@ pub struct Page {
     pub has_islands: bool,
     /// 200, or 404 for the not-found page.
     pub status: u16,
+    /// `Content-Type` header value.
+    pub content_type: &'static str,
+}
+
+impl Page {
+    /// A generated document that is not HTML (feed, sitemap, robots.txt).
+    pub fn document(path: &str, text: String, content_type: &'static str) -> Self {
+        let mut page = Page::from(RenderedPage {
+            path: path.to_owned(),
+            html: text,
+            has_islands: false,
+            status: 200,
+        });
+        page.content_type = content_type;
+        page
+    }
 }
 
 impl From<RenderedPage> for Page {
@@ -32,6 +48,7 @@ impl From<RenderedPage> for Page {
             etag,
             has_islands: page.has_islands,
             status: page.status,
+            content_type: "text/html; charset=utf-8",
         }
     }
 }
@@ -48,7 +65,8 @@ pub struct PageSet {
 }
 
 impl PageSet {
-    /// Renders every route of `site` (in parallel).
+    /// Renders every route of `site` (in parallel), plus the Atom feed and the
+    /// sitemap(s).
     pub fn render(site: &Site) -> Self {
         let rendered: Vec<Page> = routes(site)
             .par_iter()
@@ -62,7 +80,24 @@ impl PageSet {
             }
             set.pages.insert(page.path.clone(), page);
         }
+        set.insert(Page::document(
+            crate::feed::FEED_PATH,
+            crate::feed::atom(site),
+            "application/atom+xml; charset=utf-8",
+        ));
+        for (name, xml) in crate::sitemap::sitemaps(site) {
+            set.insert(Page::document(
+                &format!("/{name}"),
+                xml,
+                "application/xml; charset=utf-8",
+            ));
+        }
         set
+    }
+
+    /// Adds or replaces the page at `page.path`.
+    pub fn insert(&mut self, page: Page) {
+        self.pages.insert(page.path.clone(), page);
     }
 
     /// The page at `path` (exact, e.g. `/posts/x/`).

@@ -55,7 +55,13 @@ struct Inner {
 impl AppState {
     /// Pre-renders every page of `site` and indexes its posts for search.
     pub fn new(site: &Site, dirs: Dirs) -> Self {
-        let (pages, search) = rayon::join(|| PageSet::render(site), || search_index(site));
+        let (mut pages, search) = rayon::join(|| PageSet::render(site), || search_index(site));
+        let robots = std::fs::read_to_string(dirs.public.join("robots.txt")).ok();
+        pages.insert(Page::document(
+            "/robots.txt",
+            crate::sitemap::robots(site, robots.as_deref()),
+            "text/plain; charset=utf-8",
+        ));
         Self {
             inner: Arc::new(Inner {
                 pages,
@@ -189,7 +195,7 @@ fn page_response(page: &Page, request_headers: &HeaderMap) -> Response {
     let headers = [
         (
             header::CONTENT_TYPE,
-            HeaderValue::from_static("text/html; charset=utf-8"),
+            HeaderValue::from_static(page.content_type),
         ),
         (header::CACHE_CONTROL, HeaderValue::from_static(HTML_CACHE)),
         (header::ETAG, etag),

@@ -184,7 +184,8 @@ async fn pages_are_served_with_etags() {
     // No executable script: only JSON-LD structured data.
     assert_eq!(
         html.matches("<script").count(),
-        html.matches(r#"<script type="application/ld+json">"#).count()
+        html.matches(r#"<script type="application/ld+json">"#)
+            .count()
     );
     let etag = headers[header::ETAG].to_str().unwrap().to_owned();
     let request = Request::get("/posts/hello-leptos/")

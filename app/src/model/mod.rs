@@ -166,7 +166,9 @@ fn reading_order(docs: Vec<Doc>) -> Vec<Doc> {
         .iter()
         .map(|d| (d.url.as_str(), (d.weight, d.title.as_str())))
         .collect();
-    let mut keyed: Vec<(Vec<(i64, String, String)>, usize)> = docs
+    /// (weight, lowercase title, segment) of each level from the top.
+    type SortKey = Vec<(i64, String, String)>;
+    let mut keyed: Vec<(SortKey, usize)> = docs
         .iter()
         .enumerate()
         .map(|(i, doc)| {
@@ -230,7 +232,14 @@ mod tests {
         let urls: Vec<_> = site.docs.iter().map(|d| d.url.as_str()).collect();
         assert_eq!(
             urls,
-            ["/docs/", "/docs/a/", "/docs/a/y/", "/docs/a/z/", "/docs/b/", "/docs/b/x/"]
+            [
+                "/docs/",
+                "/docs/a/",
+                "/docs/a/y/",
+                "/docs/a/z/",
+                "/docs/b/",
+                "/docs/b/x/"
+            ]
         );
         assert_eq!(site.doc("/docs/a/z/").unwrap().title, "Z");
         assert_eq!(site.docs[2].parent_url().as_deref(), Some("/docs/a/"));

@@ -50,7 +50,11 @@ pub fn doc(site: &Site, index: usize) -> (PageMeta, AnyView) {
         </div>
     }
     .into_any();
-    let mut meta = PageMeta::new(Some(doc.title.clone()), doc.summary.clone(), doc.url.clone());
+    let mut meta = PageMeta::new(
+        Some(doc.title.clone()),
+        doc.summary.clone(),
+        doc.url.clone(),
+    );
     meta.indexable = !doc.draft;
     meta.modified = doc.updated;
     let mut crumbs = vec![("Home".to_owned(), "/".to_owned())];

@@ -18,7 +18,10 @@ pub fn page(site: &Site, page: &Page) -> (PageMeta, AnyView) {
     meta.modified = page.updated;
     meta.json_ld.push(seo::breadcrumbs(
         site,
-        &[("Home".into(), "/".into()), (page.title.clone(), page.url())],
+        &[
+            ("Home".into(), "/".into()),
+            (page.title.clone(), page.url()),
+        ],
     ));
     (meta, view)
 }

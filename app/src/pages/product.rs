@@ -12,7 +12,11 @@ pub fn product(site: &Site, product: &Product) -> (PageMeta, AnyView) {
         .iter()
         .enumerate()
         .map(|(i, src)| {
-            let alt = if i == 0 { product.name.clone() } else { format!("{} ({})", product.name, i + 1) };
+            let alt = if i == 0 {
+                product.name.clone()
+            } else {
+                format!("{} ({})", product.name, i + 1)
+            };
             view! { <img src=site.asset(src) alt=alt width="480" height="480"/> }
         })
         .collect_view();
@@ -29,7 +33,11 @@ pub fn product(site: &Site, product: &Product) -> (PageMeta, AnyView) {
         </article>
     }
     .into_any();
-    let mut meta = PageMeta::new(Some(product.name.clone()), product.text.clone(), product.url());
+    let mut meta = PageMeta::new(
+        Some(product.name.clone()),
+        product.text.clone(),
+        product.url(),
+    );
     meta.og_type = "product";
     meta.image = product.images.first().cloned();
     meta.json_ld.push(seo::product(site, product));

@@ -1,9 +1,12 @@
 //! `atoll export`.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
-use atoll::export::{export, ExportOptions};
+use atoll::export::{export_with_progress, ExportOptions, ExportReport, Progress};
+use indicatif::{ProgressBar, ProgressStyle};
 
 use super::SiteArgs;
 
@@ -15,6 +18,9 @@ pub struct ExportArgs {
     /// Output folder, replaced atomically (it must be empty or a previous export).
     #[arg(long, value_name = "DIR", default_value = "dist")]
     out: PathBuf,
+    /// Write the HTML as rendered, unminified (for debugging).
+    #[arg(long)]
+    no_minify: bool,
 }
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
@@ -24,27 +30,90 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         content: args.site.content.clone(),
         public: args.site.public.exists().then(|| args.site.public.clone()),
         islands: args.site.islands.clone(),
+        minify: !args.no_minify,
     };
     if options.public.is_none() {
-        tracing::warn!(
-            "public folder `{}` not found: no static assets copied",
+        eprintln!(
+            "atoll: warning: public folder `{}` not found: no static assets copied",
             args.site.public.display()
         );
     }
-    let report = export(&site, &options).with_context(|| {
+    let progress = Bar::new();
+    let result = export_with_progress(&site, &options, &progress);
+    progress.bar.finish_and_clear();
+    let report = result.with_context(|| {
         format!(
             "export to `{}` failed; the previous output is unchanged",
             args.out.display()
         )
     })?;
-    println!(
-        "atoll: exported {} pages ({} files, {} bytes) to {} in {} ms; pages with islands load {} bytes of JS+WASM, others none",
-        report.pages,
-        report.files,
-        report.bytes,
-        args.out.display(),
-        report.elapsed.as_millis(),
-        report.islands_bytes,
-    );
+    print_summary(&report, &args.out);
     Ok(())
+}
+
+fn print_summary(report: &ExportReport, out: &std::path::Path) {
+    println!(
+        "atoll: exported {} pages to {} in {} ms: {} files, {:.1} MB ({} written, {} unchanged)",
+        report.pages,
+        out.display(),
+        report.elapsed.as_millis(),
+        report.files,
+        report.bytes as f64 / 1e6,
+        report.written,
+        report.files - report.written,
+    );
+    println!("  JS + WASM a visitor downloads (brotli), per page type:");
+    for (kind, (pages, bytes)) in &report.page_types {
+        println!("    {kind:<14} {pages:>6} pages  {bytes:>8} bytes");
+    }
+}
+
+/// An indicatif bar on a terminal; plain lines (one per stage) otherwise.
+struct Bar {
+    bar: ProgressBar,
+    terminal: bool,
+}
+
+impl Bar {
+    fn new() -> Self {
+        let terminal = std::io::stderr().is_terminal();
+        let bar = if terminal {
+            let bar = ProgressBar::new(0);
+            bar.set_style(
+                ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {elapsed}")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
+            bar.enable_steady_tick(Duration::from_millis(100));
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        Bar { bar, terminal }
+    }
+}
+
+impl Progress for Bar {
+    fn stage(&self, name: &'static str, steps: u64) {
+        if self.terminal {
+            self.bar.set_prefix(name);
+            self.bar.set_length(steps);
+            self.bar.set_position(0);
+        } else {
+            eprintln!(
+                "atoll: {name}{}",
+                if steps > 0 {
+                    format!(" ({steps})")
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+
+    fn step(&self) {
+        if self.terminal {
+            self.bar.inc(1);
+        }
+    }
 }

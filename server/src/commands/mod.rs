@@ -6,7 +6,7 @@ mod serve;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use atoll::content::{load_site, LoadOptions};
+use atoll::content::{load, LoadOptions};
 
 /// The subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -28,7 +28,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
 /// Options shared by the subcommands: where the site's files are.
 #[derive(Debug, clap::Args)]
 pub struct SiteArgs {
-    /// Content folder: site.toml and posts/*.md.
+    /// Content folder: site.toml, posts/, docs/, pages/, products/.
     #[arg(long, value_name = "DIR", default_value = "content")]
     pub content: PathBuf,
     /// Static assets copied or served as they are.
@@ -40,19 +40,24 @@ pub struct SiteArgs {
     /// Override `base_url` of site.toml (absolute URL used in canonical links).
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
-    /// Include posts marked `draft: true` (preview builds).
+    /// Include entries marked `draft: true` (preview builds; they are marked noindex).
     #[arg(long)]
     pub drafts: bool,
 }
 
 impl SiteArgs {
-    /// Loads the site, with a message naming the folder on failure.
+    /// Loads the site, printing each content warning to stderr, with a message naming
+    /// the folder on failure.
     pub fn load(&self) -> anyhow::Result<app::Site> {
         let options = LoadOptions {
             include_drafts: self.drafts,
             base_url: self.base_url.clone(),
         };
-        load_site(&self.content, &options)
-            .with_context(|| format!("cannot load the site in `{}`", self.content.display()))
+        let loaded = load(&self.content, &options)
+            .with_context(|| format!("cannot load the site in `{}`", self.content.display()))?;
+        for warning in &loaded.warnings {
+            eprintln!("atoll: warning: {warning}");
+        }
+        Ok(loaded.site)
     }
 }

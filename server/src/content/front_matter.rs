@@ -166,12 +166,14 @@ pub fn parse_with_unknown<'a>(
     let front_matter = match format {
         Format::Yaml => {
             let deserializer = serde_yaml_ng::Deserializer::from_str(block);
-            serde_ignored::deserialize(deserializer, record).map_err(|err: serde_yaml_ng::Error| {
-                let (line, column) = err
-                    .location()
-                    .map_or((1, 1), |loc| (loc.line(), loc.column()));
-                error(line, column, yaml_message(&err))
-            })?
+            serde_ignored::deserialize(deserializer, record).map_err(
+                |err: serde_yaml_ng::Error| {
+                    let (line, column) = err
+                        .location()
+                        .map_or((1, 1), |loc| (loc.line(), loc.column()));
+                    error(line, column, yaml_message(&err))
+                },
+            )?
         }
         Format::Toml => {
             let toml_error = |err: toml::de::Error| {
@@ -325,7 +327,10 @@ mod tests {
     #[test]
     fn updated_and_aliases() {
         let (fm, _) = parse_ok("---\nupdated: 2025-04-01\naliases: [/old/]\n---\n");
-        assert_eq!(fm.updated.unwrap().0.to_rfc3339(), "2025-04-01T00:00:00+00:00");
+        assert_eq!(
+            fm.updated.unwrap().0.to_rfc3339(),
+            "2025-04-01T00:00:00+00:00"
+        );
         assert_eq!(fm.aliases, ["/old/"]);
         let err = parse_err("---\ntitle: t\nupdated: soon\n---\n");
         assert!(err.starts_with("posts/x.md:3:"), "{err}");

@@ -115,14 +115,32 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, ContentError> {
         }
     }
 
-    duplicates(dir, &mut errors, posts.iter().map(|p| (&p.slug, p.url(), &p.source)));
-    duplicates(dir, &mut errors, docs.iter().map(|d| (&d.url, d.url.clone(), &d.source)));
-    duplicates(dir, &mut errors, pages.iter().map(|p| (&p.slug, p.url(), &p.source)));
-    duplicates(dir, &mut errors, products.iter().map(|p| (&p.slug, p.url(), &p.source)));
     duplicates(
         dir,
         &mut errors,
-        products.iter().map(|p| (&p.id, format!("product id {}", p.id), &p.source)),
+        posts.iter().map(|p| (&p.slug, p.url(), &p.source)),
+    );
+    duplicates(
+        dir,
+        &mut errors,
+        docs.iter().map(|d| (&d.url, d.url.clone(), &d.source)),
+    );
+    duplicates(
+        dir,
+        &mut errors,
+        pages.iter().map(|p| (&p.slug, p.url(), &p.source)),
+    );
+    duplicates(
+        dir,
+        &mut errors,
+        products.iter().map(|p| (&p.slug, p.url(), &p.source)),
+    );
+    duplicates(
+        dir,
+        &mut errors,
+        products
+            .iter()
+            .map(|p| (&p.id, format!("product id {}", p.id), &p.source)),
     );
     if !errors.is_empty() {
         return Err(ContentError::from_list(errors));
@@ -150,7 +168,12 @@ fn duplicates<'a>(
     for (key, url, source) in entries {
         if let Some(first) = seen.insert(key, source) {
             errors.push(ContentError::DuplicateSlug {
-                slug: key.trim_matches('/').rsplit('/').next().unwrap_or(key).to_owned(),
+                slug: key
+                    .trim_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(key)
+                    .to_owned(),
                 url,
                 first: dir.join(first),
                 second: dir.join(source),

@@ -37,16 +37,15 @@ pub(super) fn parse(
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut unknown = Vec::new();
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let file: ProductFile = serde_ignored::deserialize(&mut deserializer, |key| {
-        unknown.push(key.to_string())
-    })
-    .and_then(|file| deserializer.end().map(|()| file))
-    .map_err(|err| ContentError::Product {
-        path: path.to_owned(),
-        line: err.line(),
-        column: err.column(),
-        message: json_message(&err),
-    })?;
+    let file: ProductFile =
+        serde_ignored::deserialize(&mut deserializer, |key| unknown.push(key.to_string()))
+            .and_then(|file| deserializer.end().map(|()| file))
+            .map_err(|err| ContentError::Product {
+                path: path.to_owned(),
+                line: err.line(),
+                column: err.column(),
+                message: json_message(&err),
+            })?;
     let invalid = |field: &'static str, message: String| ContentError::InvalidField {
         path: path.to_owned(),
         field,
@@ -64,7 +63,10 @@ pub(super) fn parse(
     if file.currency.len() != 3 || !file.currency.chars().all(|c| c.is_ascii_uppercase()) {
         return Err(invalid(
             "currency",
-            format!("`{}` is not an ISO 4217 code such as EUR or USD", file.currency),
+            format!(
+                "`{}` is not an ISO 4217 code such as EUR or USD",
+                file.currency
+            ),
         ));
     }
     let slug = slug_of(path, file.slug)?;
@@ -113,7 +115,11 @@ mod tests {
     use super::*;
 
     fn parse_str(text: &str) -> Result<(Product, Vec<ContentWarning>), ContentError> {
-        parse(Path::new("products/mug.json"), text, "products/mug.json".into())
+        parse(
+            Path::new("products/mug.json"),
+            text,
+            "products/mug.json".into(),
+        )
     }
 
     #[test]
@@ -138,11 +144,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("products/mug.json:2:"), "{err}");
-        assert!(err.contains("invalid product: invalid value: integer `-5`"), "{err}");
+        assert!(
+            err.contains("invalid product: invalid value: integer `-5`"),
+            "{err}"
+        );
         let err = parse_str("{\"id\": \"m\", \"name\": \"M\", \"price_cents\": 5, \"currency\": \"euro\", \"stock\": 1}")
             .unwrap_err()
             .to_string();
-        assert!(err.contains("invalid `currency`: `euro` is not an ISO 4217 code"), "{err}");
+        assert!(
+            err.contains("invalid `currency`: `euro` is not an ISO 4217 code"),
+            "{err}"
+        );
         let err = parse_str("{\"id\": \"m\"}").unwrap_err().to_string();
         assert!(err.contains("missing field `name`"), "{err}");
     }

@@ -1,0 +1,265 @@
+//! Static assets (`public/` and the islands bundle), fingerprinted by content hash.
+//!
+//! Cacheable asset types (CSS, JS, WASM, images, fonts) get the first 8 hex digits of
+//! the SHA-256 of their bytes in their name (`style.css` → `style.3f2a9c1b.css`) and can
+//! be cached forever (`immutable`); every reference is rewritten (pages through
+//! [`app::Site::asset`] and the HTML pass, `url(…)` in CSS here). Other files (`robots.txt`,
+//! `.well-known/`, HTML, documents) keep their name.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use super::{io_err, ExportError};
+
+/// Extensions whose files are fingerprinted.
+const FINGERPRINTED: &[&str] = &[
+    "css", "js", "mjs", "wasm", "svg", "png", "jpg", "jpeg", "gif", "webp", "avif", "ico", "woff",
+    "woff2", "ttf", "otf",
+];
+
+/// Files of `public/` that the export writes itself (merged with its own).
+pub const SPECIAL: &[&str] = &["robots.txt", "_headers", "_redirects"];
+
+/// One asset to publish.
+#[derive(Clone, Debug)]
+pub struct Asset {
+    /// Its URL before fingerprinting: `/style.css`, `/pkg/loader.js`.
+    pub url: String,
+    /// Its published URL: `/style.3f2a9c1b.css` (or `url` when not fingerprinted).
+    pub out_url: String,
+    /// Its bytes (CSS with references rewritten).
+    pub bytes: Vec<u8>,
+    /// Part of the islands bundle (written only when a page has an island).
+    pub islands: bool,
+}
+
+impl Asset {
+    /// Whether the published name carries a content hash.
+    pub fn fingerprinted(&self) -> bool {
+        self.url != self.out_url
+    }
+}
+
+/// Reads `public` (minus hidden files except `.well-known/`, and minus [`SPECIAL`]) and
+/// the bundle `files` of `islands` (published under `/pkg/`), and fingerprints them.
+///
+/// # Errors
+/// [`ExportError::Io`] when a file cannot be read.
+pub fn collect(
+    public: Option<&Path>,
+    islands: Option<(&Path, &[&str])>,
+) -> Result<Vec<Asset>, ExportError> {
+    let mut raw: Vec<(String, Vec<u8>, bool)> = Vec::new();
+    if let Some(public) = public.filter(|p| p.exists()) {
+        for entry in walkdir::WalkDir::new(public).sort_by_file_name() {
+            let entry = entry.map_err(|err| ExportError::Io {
+                path: err.path().unwrap_or(public).to_owned(),
+                source: err.into(),
+            })?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let relative = entry.path().strip_prefix(public).expect("under its root");
+            let url = format!("/{}", relative.to_string_lossy().replace('\\', "/"));
+            let hidden = relative.components().any(|c| {
+                let name = c.as_os_str().to_string_lossy();
+                name.starts_with('.') && name != ".well-known"
+            });
+            if hidden || SPECIAL.contains(&&url[1..]) {
+                continue;
+            }
+            let bytes = std::fs::read(entry.path()).map_err(io_err(entry.path()))?;
+            raw.push((url, bytes, false));
+        }
+    }
+    if let Some((dir, files)) = islands {
+        for file in files {
+            let path = dir.join(file);
+            if path.is_file() {
+                let bytes = std::fs::read(&path).map_err(io_err(&path))?;
+                raw.push((format!("/pkg/{file}"), bytes, true));
+            }
+        }
+    }
+
+    // Everything but CSS first: CSS refers to images and fonts and is hashed after its
+    // references are rewritten.
+    let (css, other): (Vec<_>, Vec<_>) =
+        raw.into_iter().partition(|(url, ..)| url.ends_with(".css"));
+    let mut assets: Vec<Asset> = other
+        .into_iter()
+        .map(|(url, bytes, islands)| fingerprint(url, bytes, islands))
+        .collect();
+    let map: HashMap<String, String> = assets
+        .iter()
+        .map(|a| (a.url.clone(), a.out_url.clone()))
+        .collect();
+    for (url, bytes, islands) in css {
+        let bytes = match String::from_utf8(bytes) {
+            Ok(text) => rewrite_css(&text, &url, &map).into_bytes(),
+            Err(err) => err.into_bytes(),
+        };
+        assets.push(fingerprint(url, bytes, islands));
+    }
+    Ok(assets)
+}
+
+fn fingerprint(url: String, bytes: Vec<u8>, islands: bool) -> Asset {
+    let out_url = if should_fingerprint(&url) {
+        let digest = Sha256::digest(&bytes);
+        let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+        let (dir, name) = url.rsplit_once('/').unwrap_or(("", &url));
+        match name.rsplit_once('.') {
+            Some((stem, ext)) if !stem.is_empty() => format!("{dir}/{stem}.{hash}.{ext}"),
+            _ => url.clone(),
+        }
+    } else {
+        url.clone()
+    };
+    Asset {
+        url,
+        out_url,
+        bytes,
+        islands,
+    }
+}
+
+fn should_fingerprint(url: &str) -> bool {
+    if url.starts_with("/.well-known/") || url == "/favicon.ico" {
+        return false;
+    }
+    url.rsplit_once('.')
+        .is_some_and(|(_, ext)| FINGERPRINTED.contains(&ext.to_ascii_lowercase().as_str()))
+}
+
+/// Rewrites `url(…)` references of the stylesheet at `css_url` to fingerprinted names.
+/// Relative references are resolved against the stylesheet and written back absolute.
+pub fn rewrite_css(css: &str, css_url: &str, map: &HashMap<String, String>) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("url(") {
+        let (before, after) = rest.split_at(start + 4);
+        out.push_str(before);
+        let Some(end) = after.find(')') else {
+            rest = after;
+            break;
+        };
+        let inner = after[..end].trim();
+        let quote = inner.chars().next().filter(|c| *c == '"' || *c == '\'');
+        let target = match quote {
+            Some(q) => inner.trim_matches(q),
+            None => inner,
+        };
+        match resolve(css_url, target)
+            .and_then(|(path, suffix)| map.get(&path).map(|out_url| format!("{out_url}{suffix}")))
+        {
+            Some(new) => {
+                let q = quote.map(String::from).unwrap_or_default();
+                out.push_str(&format!("{q}{new}{q}"));
+            }
+            None => out.push_str(&after[..end]),
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Resolves a reference found in the document at `base` (a site-relative URL) to a
+/// site-relative path without query or fragment, plus that suffix; `None` for external
+/// URLs (`https:`, `//host`, `mailto:`, `data:`…) and empty references.
+pub fn resolve(base: &str, reference: &str) -> Option<(String, String)> {
+    let reference = reference.trim();
+    if reference.is_empty() || reference.starts_with("//") || reference.starts_with('#') {
+        return None;
+    }
+    if let Some(colon) = reference.find(':') {
+        let scheme = &reference[..colon];
+        if !scheme.contains(['/', '?', '#']) {
+            return None;
+        }
+    }
+    let cut = reference.find(['?', '#']).unwrap_or(reference.len());
+    let (path, suffix) = reference.split_at(cut);
+    let joined = if path.starts_with('/') {
+        path.to_owned()
+    } else {
+        let dir = &base[..base.rfind('/').map_or(0, |i| i + 1)];
+        format!("{dir}{path}")
+    };
+    // Normalise `.` and `..` segments.
+    let mut segments: Vec<&str> = Vec::new();
+    let trailing = joined.ends_with('/') || joined.ends_with("/.") || joined.ends_with("/..");
+    for segment in joined.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop();
+            }
+            other => segments.push(other),
+        }
+    }
+    let mut normal = format!("/{}", segments.join("/"));
+    if trailing && normal != "/" {
+        normal.push('/');
+    }
+    Some((normal, suffix.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_assets_but_not_documents() {
+        let asset = fingerprint("/css/style.css".into(), b"body{}".to_vec(), false);
+        assert!(
+            asset.out_url.starts_with("/css/style."),
+            "{}",
+            asset.out_url
+        );
+        assert!(asset.out_url.ends_with(".css"));
+        assert_eq!(asset.out_url.len(), "/css/style.12345678.css".len());
+        let doc = fingerprint("/robots.txt".into(), b"x".to_vec(), false);
+        assert_eq!(doc.out_url, "/robots.txt");
+        let well_known = fingerprint("/.well-known/a.json".into(), b"x".to_vec(), false);
+        assert!(!well_known.fingerprinted());
+    }
+
+    #[test]
+    fn css_references_are_rewritten() {
+        let map = HashMap::from([
+            (
+                "/fonts/a.woff2".to_owned(),
+                "/fonts/a.11111111.woff2".to_owned(),
+            ),
+            ("/img/b.png".to_owned(), "/img/b.22222222.png".to_owned()),
+        ]);
+        let css = "@font-face{src:url('../fonts/a.woff2?v=1') format('woff2')}\n.x{background:url(/img/b.png)} .y{background:url(data:image/png;base64,AA)} .z{background:url(\"missing.png\")}";
+        let out = rewrite_css(css, "/css/site.css", &map);
+        assert!(out.contains("url('/fonts/a.11111111.woff2?v=1')"), "{out}");
+        assert!(out.contains("url(/img/b.22222222.png)"), "{out}");
+        assert!(out.contains("url(data:image/png;base64,AA)"), "{out}");
+        assert!(out.contains("url(\"missing.png\")"), "{out}");
+    }
+
+    #[test]
+    fn resolves_references() {
+        let r = |base, reference| resolve(base, reference);
+        assert_eq!(
+            r("/posts/a/", "../b/"),
+            Some(("/posts/b/".into(), String::new()))
+        );
+        assert_eq!(
+            r("/posts/a/", "img.png#x"),
+            Some(("/posts/a/img.png".into(), "#x".into()))
+        );
+        assert_eq!(r("/", "/docs/?q=1"), Some(("/docs/".into(), "?q=1".into())));
+        assert_eq!(r("/", "https://example.com/"), None);
+        assert_eq!(r("/", "mailto:a@b.c"), None);
+        assert_eq!(r("/", "//cdn.test/x.js"), None);
+        assert_eq!(r("/", "#top"), None);
+    }
+}

@@ -1,0 +1,90 @@
+//! Precompressed siblings (`file.br`, `file.gz`) of text files, for hosts and servers
+//! that serve them as is (nginx `gzip_static`/`brotli_static`, Caddy `precompressed`,
+//! `atoll serve`).
+
+use std::io::Write;
+
+/// Extensions that get `.br` and `.gz` siblings: text formats, plus WebAssembly (which
+/// compresses to about a third).
+const COMPRESSIBLE: &[&str] = &[
+    "html",
+    "css",
+    "js",
+    "mjs",
+    "json",
+    "xml",
+    "txt",
+    "svg",
+    "wasm",
+    "map",
+    "webmanifest",
+];
+
+/// Below this size (bytes) compression saves less than a network packet.
+pub const MIN_SIZE: usize = 256;
+
+/// Brotli quality for HTML and feeds (rewritten on every content change: fast) and for
+/// fingerprinted assets (written once per version: smallest).
+const BROTLI_FAST: u32 = 5;
+const BROTLI_BEST: u32 = 11;
+
+/// Whether the file at this relative path gets compressed siblings.
+pub fn is_compressible(path: &str, len: usize) -> bool {
+    len >= MIN_SIZE
+        && path
+            .rsplit_once('.')
+            .is_some_and(|(_, ext)| COMPRESSIBLE.contains(&ext))
+}
+
+/// Brotli (RFC 7932) and gzip (RFC 1952) encodings of `bytes`. `best` selects maximum
+/// compression (for immutable assets).
+pub fn compress(bytes: &[u8], best: bool) -> (Vec<u8>, Vec<u8>) {
+    let quality = if best { BROTLI_BEST } else { BROTLI_FAST };
+    let mut br = Vec::with_capacity(bytes.len() / 3);
+    {
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: quality as i32,
+            lgwin: 22,
+            size_hint: bytes.len(),
+            ..Default::default()
+        };
+        let mut input = bytes;
+        brotli::BrotliCompress(&mut input, &mut br, &params).expect("writing to a Vec cannot fail");
+    }
+    let level = if best { 9 } else { 6 };
+    let mut gz = flate2::write::GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 3),
+        flate2::Compression::new(level),
+    );
+    gz.write_all(bytes).expect("writing to a Vec cannot fail");
+    let gz = gz.finish().expect("writing to a Vec cannot fail");
+    (br, gz)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn round_trips() {
+        let text = "<p>hello hello hello</p>".repeat(100);
+        for best in [false, true] {
+            let (br, gz) = compress(text.as_bytes(), best);
+            let mut out = Vec::new();
+            brotli::Decompressor::new(&br[..], 4096)
+                .read_to_end(&mut out)
+                .unwrap();
+            assert_eq!(out, text.as_bytes());
+            let mut out = String::new();
+            flate2::read::GzDecoder::new(&gz[..])
+                .read_to_string(&mut out)
+                .unwrap();
+            assert_eq!(out, text);
+            assert!(br.len() < text.len() / 10);
+        }
+        assert!(is_compressible("a/index.html", 1000));
+        assert!(!is_compressible("a/index.html", 10));
+        assert!(!is_compressible("img/a.png", 100_000));
+    }
+}

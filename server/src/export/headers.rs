@@ -1,0 +1,71 @@
+//! `_headers` and `_redirects` in the format Netlify and Cloudflare Pages read
+//! (<https://docs.netlify.com/routing/headers/>, <https://docs.netlify.com/routing/redirects/>).
+
+use app::Site;
+
+/// Content-Security-Policy of every page: same-origin everything; `'wasm-unsafe-eval'`
+/// lets the islands bundle instantiate its WebAssembly module; images may be https.
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
+
+/// The `_headers` file: security headers on every path, revalidation for HTML and the
+/// other files with stable names, a year and `immutable` for each fingerprinted file
+/// (`immutable_urls`). `user` (the site's own `public/_headers`) is appended.
+pub fn headers(immutable_urls: &[String], user: Option<&str>) -> String {
+    let mut text = String::from("# Written by `atoll export`.\n/*\n");
+    text.push_str(&format!("  Content-Security-Policy: {CSP}\n"));
+    text.push_str("  X-Content-Type-Options: nosniff\n");
+    text.push_str("  Referrer-Policy: strict-origin-when-cross-origin\n");
+    text.push_str("  X-Frame-Options: DENY\n");
+    // HTML, feeds and unhashed files: cache, but revalidate every time (ETag/304).
+    text.push_str("  Cache-Control: public, max-age=0, must-revalidate\n");
+    for url in immutable_urls {
+        text.push_str(&format!(
+            "{url}\n  ! Cache-Control\n  Cache-Control: public, max-age=31536000, immutable\n"
+        ));
+    }
+    if let Some(user) = user {
+        text.push_str("\n# From public/_headers.\n");
+        text.push_str(user);
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+    }
+    text
+}
+
+/// Every redirect of `site`: each entry's `aliases` → its URL, and page 1 of each
+/// paginated list (`/posts/page/1/` → `/posts/`), as `(from, to)`.
+pub fn redirects(site: &Site) -> Vec<(String, String)> {
+    let mut rules = Vec::new();
+    for post in &site.posts {
+        rules.extend(post.aliases.iter().map(|a| (a.clone(), post.url())));
+    }
+    for doc in &site.docs {
+        rules.extend(doc.aliases.iter().map(|a| (a.clone(), doc.url.clone())));
+    }
+    for page in &site.pages {
+        rules.extend(page.aliases.iter().map(|a| (a.clone(), page.url())));
+    }
+    rules.push(("/posts/page/1/".to_owned(), "/posts/".to_owned()));
+    for tag in &site.tags {
+        rules.push((format!("{}page/1/", tag.url()), tag.url()));
+    }
+    rules
+}
+
+/// The `_redirects` file: one `from to 301` line per rule, then the site's own
+/// `public/_redirects`.
+pub fn redirects_file(rules: &[(String, String)], user: Option<&str>) -> String {
+    let mut text = String::from("# Written by `atoll export`: aliases (301).\n");
+    for (from, to) in rules {
+        text.push_str(&format!("{from} {to} 301\n"));
+    }
+    if let Some(user) = user {
+        text.push_str("\n# From public/_redirects.\n");
+        text.push_str(user);
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+    }
+    text
+}

@@ -1,0 +1,169 @@
+//! The HTML pass of the export, per page: rewrite asset references to their
+//! fingerprinted names, collect the internal links and the element ids (for the link
+//! checker), then minify (minify-html).
+
+use std::collections::HashMap;
+
+use lol_html::{element, rewrite_str, Settings};
+
+use super::assets::resolve;
+
+/// Attributes that hold a URL the page loads or links to, by element.
+const URL_ATTRIBUTES: &[(&str, &str)] = &[
+    ("a[href]", "href"),
+    ("link[href]", "href"),
+    ("img[src]", "src"),
+    ("script[src]", "src"),
+    ("source[src]", "src"),
+    ("video[src]", "src"),
+    ("video[poster]", "poster"),
+    ("audio[src]", "src"),
+    ("iframe[src]", "src"),
+    ("script[data-islands-js]", "data-islands-js"),
+    ("script[data-islands-wasm]", "data-islands-wasm"),
+];
+
+/// A page after the HTML pass.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Processed {
+    /// The document to write.
+    pub html: Vec<u8>,
+    /// Internal references, resolved to site-relative URLs (query dropped, fragment
+    /// kept): `/posts/x/#intro`, `/style.3f2a9c1b.css`.
+    pub links: Vec<String>,
+    /// Every `id` (and `<a name>`) of the page, for `#fragment` checks.
+    pub ids: Vec<String>,
+}
+
+/// Runs the HTML pass over the page at `path` (site-relative).
+///
+/// # Errors
+/// The rewriter's message when the HTML cannot be processed (it is Atoll's own output,
+/// so this means a bug).
+pub fn process(
+    html: &str,
+    path: &str,
+    assets: &HashMap<String, String>,
+    minify: bool,
+) -> Result<Processed, String> {
+    let links = std::cell::RefCell::new(Vec::new());
+    let ids = std::cell::RefCell::new(Vec::new());
+    let mut handlers = Vec::new();
+    for (selector, attribute) in URL_ATTRIBUTES {
+        let (links, attribute) = (&links, *attribute);
+        handlers.push(element!(*selector, move |el| {
+            let Some(value) = el.get_attribute(attribute) else {
+                return Ok(());
+            };
+            // rel="canonical" and friends are absolute URLs to the deployed site.
+            if let Some((target, suffix)) = resolve(path, &value) {
+                let fragment = suffix.find('#').map(|i| &suffix[i..]).unwrap_or("");
+                match assets.get(&target) {
+                    Some(out) => {
+                        el.set_attribute(attribute, &format!("{out}{suffix}"))?;
+                        links.borrow_mut().push(out.clone());
+                    }
+                    None => links.borrow_mut().push(format!("{target}{fragment}")),
+                }
+            }
+            Ok(())
+        }));
+    }
+    handlers.push(element!("img[srcset], source[srcset]", |el| {
+        let Some(value) = el.get_attribute("srcset") else {
+            return Ok(());
+        };
+        let rewritten: Vec<String> = value
+            .split(',')
+            .map(|candidate| {
+                let candidate = candidate.trim();
+                let (url, descriptor) = candidate.split_once(' ').unwrap_or((candidate, ""));
+                let target = resolve(path, url).map(|(target, _)| target);
+                let out = target
+                    .as_ref()
+                    .and_then(|t| assets.get(t))
+                    .cloned()
+                    .or(target);
+                match out {
+                    Some(out) => {
+                        links.borrow_mut().push(out.clone());
+                        format!("{out} {descriptor}").trim_end().to_owned()
+                    }
+                    None => candidate.to_owned(),
+                }
+            })
+            .collect();
+        el.set_attribute("srcset", &rewritten.join(", "))?;
+        Ok(())
+    }));
+    handlers.push(element!("[id], a[name]", |el| {
+        for attribute in ["id", "name"] {
+            if let Some(id) = el.get_attribute(attribute) {
+                if attribute == "id" || el.tag_name() == "a" {
+                    ids.borrow_mut().push(id);
+                }
+            }
+        }
+        Ok(())
+    }));
+    let settings = handlers
+        .into_iter()
+        .fold(Settings::new(), Settings::append_element_content_handler);
+    let rewritten = rewrite_str(html, settings).map_err(|err| format!("{path}: {err}"))?;
+    let html = if minify {
+        minify_html::minify(rewritten.as_bytes(), &minify_config())
+    } else {
+        rewritten.into_bytes()
+    };
+    Ok(Processed {
+        html,
+        links: links.into_inner(),
+        ids: ids.into_inner(),
+    })
+}
+
+/// Spec-compliant minification that keeps what hydration needs: Leptos' `<!>` markers
+/// (bangs) stay, inline scripts (JSON-LD) are left alone.
+fn minify_config() -> minify_html::Cfg {
+    minify_html::Cfg {
+        keep_html_and_head_opening_tags: true,
+        minify_css: true,
+        minify_js: false,
+        remove_bangs: false,
+        remove_processing_instructions: false,
+        ..minify_html::Cfg::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rewrites_assets_and_collects_links_and_ids() {
+        let assets = HashMap::from([
+            ("/style.css".to_owned(), "/style.aaaaaaaa.css".to_owned()),
+            ("/img/a.png".to_owned(), "/img/a.bbbbbbbb.png".to_owned()),
+        ]);
+        let html = r#"<!DOCTYPE html><html><head><link rel="stylesheet" href="/style.css"><link rel="canonical" href="https://x.test/p/"></head>
+<body><h2 id="intro">Intro</h2><a href="../other/#top">x</a> <a href="https://ext.test/">e</a> <img src="../../img/a.png" srcset="/img/a.png 2x">
+<leptos-island data-component="X"><!>  <span>  a  </span></leptos-island></body></html>"#;
+        let out = process(html, "/posts/p/", &assets, true).unwrap();
+        let text = String::from_utf8(out.html).unwrap();
+        assert!(text.contains("/style.aaaaaaaa.css"), "{text}");
+        assert!(text.contains("src=/img/a.bbbbbbbb.png"), "{text}");
+        assert!(text.contains("srcset=\"/img/a.bbbbbbbb.png 2x\""), "{text}");
+        assert!(text.contains("<!>"), "Leptos markers must survive: {text}");
+        assert!(!text.contains("\n<body>"), "{text}");
+        assert_eq!(
+            out.links,
+            [
+                "/style.aaaaaaaa.css",
+                "/posts/other/#top",
+                "/img/a.bbbbbbbb.png",
+                "/img/a.bbbbbbbb.png"
+            ]
+        );
+        assert_eq!(out.ids, ["intro"]);
+    }
+}

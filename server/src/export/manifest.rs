@@ -1,0 +1,43 @@
+//! The export manifest: `OUT/.atoll-export`, JSON. It marks the folder as Atoll's (the
+//! export refuses to replace any other non-empty folder) and records the SHA-256 of
+//! every file it wrote, so the next export keeps unchanged files as they are (same
+//! inode, same mtime) instead of rewriting them.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// File name of the manifest in the output folder.
+pub const MARKER: &str = ".atoll-export";
+
+/// What the previous export wrote.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Manifest {
+    /// `atoll <version>`.
+    pub generator: String,
+    /// Output options that change file contents (`minify`); a change rewrites all.
+    #[serde(default)]
+    pub options: String,
+    /// Relative path → hex SHA-256 of the uncompressed bytes (`.br`/`.gz` siblings
+    /// follow their file).
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
+}
+
+impl Manifest {
+    /// The manifest of the export in `out`, if there is a readable one.
+    pub fn read(out: &Path) -> Option<Manifest> {
+        let text = std::fs::read(out.join(MARKER)).ok()?;
+        serde_json::from_slice(&text).ok()
+    }
+}
+
+/// Hex SHA-256 of `bytes`.
+pub fn digest(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,676 @@
+//! The static export: a folder any CDN or static file server can host.
+//!
+//! ```text
+//! OUT/index.html, OUT/<path>/index.html   every page (minified unless --no-minify)
+//! OUT/404.html                            the not-found page
+//! OUT/sitemap.xml (+ sitemap-N.xml)       sitemap, an index past 50,000 URLs
+//! OUT/atom.xml                            Atom feed of the latest posts, full content
+//! OUT/robots.txt                          public/robots.txt + the Sitemap line
+//! OUT/_headers, OUT/_redirects            Netlify / Cloudflare Pages formats
+//! OUT/<asset>.<hash>.<ext>                fingerprinted public/ files
+//! OUT/pkg/…                               the islands bundle, only if a page has an island
+//! OUT/**.br, OUT/**.gz                    precompressed text files
+//! OUT/.atoll-export                       manifest (see [`manifest`])
+//! ```
+//!
+//! **Atomic**: everything is written to a staging folder beside `OUT` and swapped in
+//! only when complete and every internal link resolves; a failed export leaves the
+//! previous output untouched. **Incremental**: a file whose bytes equal the previous
+//! export's (per the manifest) is hard-linked from it rather than rewritten, so it keeps
+//! its inode and mtime and its `.br`/`.gz` are not recomputed.
+
+mod assets;
+mod compress;
+mod headers;
+mod html;
+mod links;
+pub mod manifest;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io;
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use app::{render, routes, Route, Site};
+use rayon::prelude::*;
+
+pub use headers::CSP;
+pub use links::BrokenLink;
+pub use manifest::MARKER;
+
+use crate::ISLANDS_FILES;
+use manifest::{digest, Manifest};
+
+/// Where to export and how.
+#[derive(Clone, Debug)]
+pub struct ExportOptions {
+    /// The output folder, replaced as a whole.
+    pub out: PathBuf,
+    /// The content folder (the output must not be inside it, nor contain it).
+    pub content: PathBuf,
+    /// Static assets, fingerprinted and copied; `None` to copy nothing.
+    pub public: Option<PathBuf>,
+    /// The islands bundle (Trunk's output), published under `OUT/pkg/` when a page has
+    /// an island.
+    pub islands: PathBuf,
+    /// Minify the HTML (default). `false` keeps Leptos' output as is, for debugging.
+    pub minify: bool,
+}
+
+/// What happens during an export, for progress display.
+pub trait Progress: Sync {
+    /// A stage starts: `name` and the number of steps (0 when unknown).
+    fn stage(&self, name: &'static str, steps: u64);
+    /// One step of the current stage is done.
+    fn step(&self);
+}
+
+/// A [`Progress`] that shows nothing.
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn stage(&self, _: &'static str, _: u64) {}
+    fn step(&self) {}
+}
+
+/// What an export wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportReport {
+    /// HTML pages.
+    pub pages: usize,
+    /// Files in the output, compressed siblings and manifest included.
+    pub files: usize,
+    /// Bytes of all files in the output.
+    pub bytes: u64,
+    /// Files newly written by this export (the others were kept from the previous one).
+    pub written: usize,
+    /// Bytes of JavaScript + WebAssembly a page with islands loads, uncompressed (0 when
+    /// no page has one).
+    pub islands_bytes: u64,
+    /// The same, as brotli (what a visitor downloads).
+    pub islands_brotli_bytes: u64,
+    /// Per page type (`post`, `search`, …): (pages, JS + WASM bytes each downloads, as
+    /// brotli).
+    pub page_types: BTreeMap<&'static str, (usize, u64)>,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// Why an export failed. The previous output is untouched in every case.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportError {
+    /// The output folder is unsafe to replace.
+    #[error("refusing to export to `{}`: {reason}", out.display())]
+    UnsafeOutput {
+        /// The output folder.
+        out: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The islands bundle is missing while a page needs it.
+    #[error("{0}")]
+    MissingBundle(String),
+    /// A page and a `public/` file want the same output path.
+    #[error("`{}` in the public folder collides with {what}: rename the file", file.display())]
+    Collision {
+        /// The public file.
+        file: PathBuf,
+        /// What else wants the path.
+        what: String,
+    },
+    /// Internal links or asset references that do not resolve inside the output.
+    #[error("{} broken internal link(s) (page → target):{}", .0.len(), BrokenList(.0))]
+    BrokenLinks(Vec<BrokenLink>),
+    /// A page could not be processed (a bug in Atoll).
+    #[error("{0}")]
+    Html(String),
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+}
+
+struct BrokenList<'a>(&'a [BrokenLink]);
+
+impl std::fmt::Display for BrokenList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        /// Lines shown; a site-wide mistake (a layout link) would print one per page.
+        const SHOWN: usize = 50;
+        for link in self.0.iter().take(SHOWN) {
+            write!(f, "\n  {} → {} ({})", link.page, link.target, link.reason)?;
+        }
+        if self.0.len() > SHOWN {
+            write!(f, "\n  … and {} more", self.0.len() - SHOWN)?;
+        }
+        Ok(())
+    }
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> ExportError + '_ {
+    move |source| ExportError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Exports `site` as described by `options`, without progress output.
+///
+/// # Errors
+/// As [`export_with_progress`].
+pub fn export(site: &Site, options: &ExportOptions) -> Result<ExportReport, ExportError> {
+    export_with_progress(site, options, &Quiet)
+}
+
+/// Exports `site` as described by `options`, reporting stages to `progress`.
+///
+/// # Errors
+/// [`ExportError`]; on any error the staging folder is removed and `options.out` is as
+/// it was.
+pub fn export_with_progress(
+    site: &Site,
+    options: &ExportOptions,
+    progress: &dyn Progress,
+) -> Result<ExportReport, ExportError> {
+    let started = Instant::now();
+    let out = absolute(&options.out).map_err(io_err(&options.out))?;
+    check_output(&out, options)?;
+
+    let parent = out.parent().unwrap_or(Path::new("/"));
+    std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let staging = parent.join(format!(".{name}.atoll-staging-{}", std::process::id()));
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
+    }
+    std::fs::create_dir(&staging).map_err(io_err(&staging))?;
+
+    let result = build(site, options, &out, &staging, progress).and_then(|mut report| {
+        swap(&staging, &out)?;
+        report.elapsed = started.elapsed();
+        Ok(report)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+/// Writes the whole output into `staging`.
+fn build(
+    site: &Site,
+    options: &ExportOptions,
+    out: &Path,
+    staging: &Path,
+    progress: &dyn Progress,
+) -> Result<ExportReport, ExportError> {
+    let options_key = format!("minify={}", options.minify);
+    let previous =
+        Manifest::read(out).filter(|m| m.generator == generator() && m.options == options_key);
+    let writer = Writer {
+        staging,
+        out,
+        previous: previous.as_ref(),
+        written: AtomicUsize::new(0),
+        files: AtomicUsize::new(0),
+        bytes: AtomicU64::new(0),
+        hashes: std::sync::Mutex::new(BTreeMap::new()),
+    };
+
+    // Assets first: pages refer to their fingerprinted names.
+    progress.stage("assets", 0);
+    let assets = assets::collect(
+        options.public.as_deref(),
+        Some((options.islands.as_path(), &ISLANDS_FILES[..])),
+    )?;
+    let mut site = site.clone();
+    site.assets = assets
+        .iter()
+        .filter(|a| a.fingerprinted())
+        .map(|a| (a.url.clone(), a.out_url.clone()))
+        .collect();
+
+    let routes = routes(&site);
+    progress.stage("pages", routes.len() as u64);
+    let pages: Vec<PageOutput> = routes
+        .par_iter()
+        .filter_map(|route| {
+            let page = render(&site, route)?;
+            let result = html::process(&page.html, &page.path, &site.assets, options.minify)
+                .map_err(ExportError::Html)
+                .and_then(|processed| {
+                    let file = page_file(&page.path);
+                    let rel = file.to_string_lossy().replace('\\', "/");
+                    writer.emit(&rel, &processed.html, false)?;
+                    Ok(PageOutput {
+                        kind: kind(route),
+                        path: page.path,
+                        file: format!("/{rel}"),
+                        has_islands: page.has_islands,
+                        links: processed.links,
+                        ids: processed.ids,
+                    })
+                });
+            progress.step();
+            Some(result)
+        })
+        .collect::<Result<_, _>>()?;
+
+    progress.stage("feeds, sitemap, headers", 0);
+    let needs_islands = pages.iter().any(|page| page.has_islands);
+    if needs_islands {
+        crate::check_islands_bundle(&options.islands).map_err(ExportError::MissingBundle)?;
+    }
+    let page_files: HashMap<&str, &str> = pages
+        .iter()
+        .map(|p| (p.file.as_str(), p.path.as_str()))
+        .collect();
+    let mut immutable = Vec::new();
+    let mut islands_bytes = 0;
+    let mut islands_brotli_bytes = 0;
+    let published: Vec<&assets::Asset> = assets
+        .iter()
+        .filter(|a| needs_islands || !a.islands)
+        .collect();
+    for asset in &published {
+        if let Some(page) = page_files.get(asset.out_url.as_str()) {
+            return Err(ExportError::Collision {
+                file: options
+                    .public
+                    .clone()
+                    .unwrap_or_default()
+                    .join(asset.url.trim_start_matches('/')),
+                what: format!("the page at {page}"),
+            });
+        }
+        if asset.fingerprinted() {
+            immutable.push(asset.out_url.clone());
+        }
+    }
+    published
+        .par_iter()
+        .map(|asset| {
+            writer.emit(
+                asset.out_url.trim_start_matches('/'),
+                &asset.bytes,
+                asset.fingerprinted(),
+            )
+        })
+        .collect::<Result<Vec<()>, _>>()?;
+    for asset in published.iter().filter(|a| a.islands) {
+        islands_bytes += asset.bytes.len() as u64;
+        let br = staging.join(format!("{}.br", asset.out_url.trim_start_matches('/')));
+        islands_brotli_bytes +=
+            std::fs::metadata(&br).map_or(asset.bytes.len() as u64, |m| m.len());
+    }
+
+    let read_special = |name: &str| -> Result<Option<String>, ExportError> {
+        let Some(public) = &options.public else {
+            return Ok(None);
+        };
+        let path = public.join(name);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(Some(text)),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(ExportError::Io { path, source }),
+        }
+    };
+    let sitemaps = crate::sitemap::sitemaps(&site);
+    let redirects = headers::redirects(&site);
+    let mut generated: Vec<(String, String)> = sitemaps;
+    generated.push(("atom.xml".to_owned(), crate::feed::atom(&site)));
+    generated.push((
+        "robots.txt".to_owned(),
+        crate::sitemap::robots(&site, read_special("robots.txt")?.as_deref()),
+    ));
+    generated.push((
+        "_headers".to_owned(),
+        headers::headers(&immutable, read_special("_headers")?.as_deref()),
+    ));
+    generated.push((
+        "_redirects".to_owned(),
+        headers::redirects_file(&redirects, read_special("_redirects")?.as_deref()),
+    ));
+    for (name, text) in &generated {
+        writer.emit(name, text.as_bytes(), false)?;
+    }
+
+    progress.stage("links", 0);
+    let mut output = links::Output {
+        files: published.iter().map(|a| a.out_url.clone()).collect(),
+        ids: HashMap::with_capacity(pages.len()),
+        redirects: redirects.iter().map(|(from, _)| from.clone()).collect(),
+    };
+    output
+        .files
+        .extend(generated.iter().map(|(name, _)| format!("/{name}")));
+    for page in &pages {
+        output.files.insert(page.file.clone());
+        output.ids.insert(
+            page.file.clone(),
+            page.ids.iter().cloned().collect::<HashSet<_>>(),
+        );
+    }
+    let broken = links::check(
+        pages.iter().map(|p| (p.path.as_str(), p.links.as_slice())),
+        &output,
+    );
+    if !broken.is_empty() {
+        return Err(ExportError::BrokenLinks(broken));
+    }
+
+    // The manifest last: it lists everything above.
+    let files = writer.finish(&options_key)?;
+
+    let mut page_types: BTreeMap<&'static str, (usize, u64)> = BTreeMap::new();
+    for page in &pages {
+        let entry = page_types.entry(page.kind).or_insert((0, 0));
+        entry.0 += 1;
+        if page.has_islands {
+            entry.1 = islands_brotli_bytes;
+        }
+    }
+    Ok(ExportReport {
+        pages: pages.len(),
+        files,
+        bytes: writer.bytes.load(Ordering::Relaxed),
+        written: writer.written.load(Ordering::Relaxed),
+        islands_bytes: if needs_islands { islands_bytes } else { 0 },
+        islands_brotli_bytes: if needs_islands {
+            islands_brotli_bytes
+        } else {
+            0
+        },
+        page_types,
+        elapsed: Duration::ZERO,
+    })
+}
+
+fn generator() -> String {
+    format!("atoll {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// A written page and what the link checker needs from it.
+struct PageOutput {
+    kind: &'static str,
+    path: String,
+    file: String,
+    has_islands: bool,
+    links: Vec<String>,
+    ids: Vec<String>,
+}
+
+/// The page type of a route, for the summary.
+fn kind(route: &Route) -> &'static str {
+    match route {
+        Route::Home => "home",
+        Route::Blog { .. } => "blog index",
+        Route::Post(_) => "post",
+        Route::Tags => "tag index",
+        Route::Tag { .. } => "tag",
+        Route::Doc(_) => "doc",
+        Route::Page(_) => "page",
+        Route::Products => "product index",
+        Route::Product(_) => "product",
+        Route::Search => "search",
+        Route::NotFound => "404",
+        _ => "other",
+    }
+}
+
+/// Writes files into the staging folder, reusing the previous export's file (a hard
+/// link: same inode and mtime) when the bytes are the same, and records the manifest.
+struct Writer<'a> {
+    staging: &'a Path,
+    out: &'a Path,
+    previous: Option<&'a Manifest>,
+    written: AtomicUsize,
+    files: AtomicUsize,
+    bytes: AtomicU64,
+    hashes: std::sync::Mutex<BTreeMap<String, String>>,
+}
+
+impl Writer<'_> {
+    /// Writes `bytes` at `rel` (relative path), plus `.br`/`.gz` siblings for text
+    /// files; `best` compresses harder (fingerprinted assets).
+    fn emit(&self, rel: &str, bytes: &[u8], best: bool) -> Result<(), ExportError> {
+        let hash = digest(bytes);
+        let target = self.staging.join(rel);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        let compressible = compress::is_compressible(rel, bytes.len());
+        let siblings = |path: &Path| -> [PathBuf; 2] {
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            [
+                path.with_file_name(format!("{name}.br")),
+                path.with_file_name(format!("{name}.gz")),
+            ]
+        };
+        let unchanged = self
+            .previous
+            .and_then(|m| m.files.get(rel))
+            .is_some_and(|previous| *previous == hash);
+        let mut reused = false;
+        if unchanged {
+            let old = self.out.join(rel);
+            let old_siblings = siblings(&old);
+            let complete =
+                old.is_file() && (!compressible || old_siblings.iter().all(|s| s.is_file()));
+            if complete {
+                let mut linked = std::fs::hard_link(&old, &target).is_ok();
+                if compressible {
+                    for (from, to) in old_siblings.iter().zip(siblings(&target)) {
+                        linked = linked && std::fs::hard_link(from, &to).is_ok();
+                    }
+                }
+                reused = linked;
+            }
+        }
+        let mut total = bytes.len() as u64;
+        let mut count = 1;
+        if reused {
+            if compressible {
+                for sibling in siblings(&target) {
+                    total += std::fs::metadata(&sibling).map_err(io_err(&sibling))?.len();
+                    count += 1;
+                }
+            }
+        } else {
+            for path in std::iter::once(target.clone()).chain(siblings(&target)) {
+                if path.exists() {
+                    std::fs::remove_file(&path).map_err(io_err(&path))?;
+                }
+            }
+            std::fs::write(&target, bytes).map_err(io_err(&target))?;
+            let mut written = 1;
+            if compressible {
+                let (br, gz) = compress::compress(bytes, best);
+                let [br_path, gz_path] = siblings(&target);
+                std::fs::write(&br_path, &br).map_err(io_err(&br_path))?;
+                std::fs::write(&gz_path, &gz).map_err(io_err(&gz_path))?;
+                total += (br.len() + gz.len()) as u64;
+                count += 2;
+                written += 2;
+            }
+            self.written.fetch_add(written, Ordering::Relaxed);
+        }
+        self.files.fetch_add(count, Ordering::Relaxed);
+        self.bytes.fetch_add(total, Ordering::Relaxed);
+        self.hashes
+            .lock()
+            .expect("no panic while holding the lock")
+            .insert(rel.to_owned(), hash);
+        Ok(())
+    }
+
+    /// Writes the manifest of everything emitted; returns the number of files.
+    fn finish(&self, options_key: &str) -> Result<usize, ExportError> {
+        let files =
+            std::mem::take(&mut *self.hashes.lock().expect("no panic while holding the lock"));
+        let manifest = Manifest {
+            generator: generator(),
+            options: options_key.to_owned(),
+            files,
+        };
+        let path = self.staging.join(MARKER);
+        let text = serde_json::to_vec(&manifest).expect("a manifest serializes");
+        std::fs::write(&path, &text).map_err(io_err(&path))?;
+        self.bytes.fetch_add(text.len() as u64, Ordering::Relaxed);
+        self.written.fetch_add(1, Ordering::Relaxed);
+        Ok(self.files.load(Ordering::Relaxed) + 1)
+    }
+}
+
+/// Output file of a page path: `/` → `index.html`, `/a/b/` → `a/b/index.html`,
+/// `/404.html` → `404.html`.
+pub fn page_file(path: &str) -> PathBuf {
+    let relative = path.trim_start_matches('/');
+    if relative.is_empty() || relative.ends_with('/') {
+        PathBuf::from(relative).join("index.html")
+    } else {
+        PathBuf::from(relative)
+    }
+}
+
+/// Replaces `out` with `staging`: `out` is moved aside, `staging` renamed to `out`, then
+/// the old output removed. If the second rename fails the old output is put back.
+fn swap(staging: &Path, out: &Path) -> Result<(), ExportError> {
+    if !out.exists() {
+        return std::fs::rename(staging, out).map_err(io_err(out));
+    }
+    let parent = out.parent().unwrap_or(Path::new("/"));
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let old = parent.join(format!(".{name}.atoll-old-{}", std::process::id()));
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(io_err(&old))?;
+    }
+    std::fs::rename(out, &old).map_err(io_err(out))?;
+    if let Err(source) = std::fs::rename(staging, out) {
+        let _ = std::fs::rename(&old, out);
+        return Err(ExportError::Io {
+            path: out.to_owned(),
+            source,
+        });
+    }
+    if let Err(err) = std::fs::remove_dir_all(&old) {
+        tracing::warn!(
+            "could not remove the previous output at {}: {err}",
+            old.display()
+        );
+    }
+    Ok(())
+}
+
+/// Refuses outputs that would destroy content or a folder Atoll did not write.
+fn check_output(out: &Path, options: &ExportOptions) -> Result<(), ExportError> {
+    let unsafe_output = |reason: String| ExportError::UnsafeOutput {
+        out: out.to_owned(),
+        reason,
+    };
+    let content = absolute(&options.content).map_err(io_err(&options.content))?;
+    if out.starts_with(&content) {
+        return Err(unsafe_output(format!(
+            "it is inside the content folder `{}`; choose an output outside it, e.g. --out dist",
+            options.content.display()
+        )));
+    }
+    if content.starts_with(out) {
+        return Err(unsafe_output(format!(
+            "it contains the content folder `{}`, which the export would delete",
+            options.content.display()
+        )));
+    }
+    for source in [options.public.as_deref(), Some(options.islands.as_path())]
+        .into_iter()
+        .flatten()
+    {
+        let source_abs = absolute(source).map_err(io_err(source))?;
+        if source_abs.starts_with(out) || out.starts_with(&source_abs) {
+            return Err(unsafe_output(format!(
+                "it overlaps `{}`, which the export reads",
+                source.display()
+            )));
+        }
+    }
+    if out.exists() {
+        if !out.is_dir() {
+            return Err(unsafe_output("it exists and is not a folder".to_owned()));
+        }
+        let empty = std::fs::read_dir(out)
+            .map_err(io_err(out))?
+            .next()
+            .is_none();
+        if !empty && !out.join(MARKER).exists() {
+            return Err(unsafe_output(format!(
+                "the folder is not empty and was not written by `atoll export` (no {MARKER} file); remove it or choose another --out"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `path` made absolute and lexically normalised (`.` and `..` resolved), following
+/// symbolic links for the part that exists.
+fn absolute(path: &Path) -> io::Result<PathBuf> {
+    let joined = std::env::current_dir()?.join(path);
+    let mut normal = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            Component::ParentDir => {
+                normal.pop();
+            }
+            Component::CurDir => {}
+            other => normal.push(other),
+        }
+    }
+    // Resolve symlinks of the longest existing ancestor.
+    let mut existing = normal.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent;
+            }
+            _ => return Ok(normal),
+        }
+    }
+    let mut resolved = existing.canonicalize()?;
+    for name in rest.into_iter().rev() {
+        resolved.push(name);
+    }
+    Ok(resolved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_files() {
+        assert_eq!(page_file("/"), PathBuf::from("index.html"));
+        assert_eq!(page_file("/posts/"), PathBuf::from("posts/index.html"));
+        assert_eq!(
+            page_file("/posts/a-b/"),
+            PathBuf::from("posts/a-b/index.html")
+        );
+        assert_eq!(page_file("/404.html"), PathBuf::from("404.html"));
+    }
+}

@@ -1,0 +1,133 @@
+//! `sitemap.xml` (the Sitemaps 0.9 protocol, <https://www.sitemaps.org/protocol.html>)
+//! and `robots.txt`.
+//!
+//! A sitemap lists at most 50,000 URLs; past that, `sitemap.xml` becomes a sitemap index
+//! pointing at `sitemap-1.xml`, `sitemap-2.xml`, … of 50,000 URLs each.
+
+use app::{routes, Route, Site};
+use chrono::{DateTime, FixedOffset};
+use quick_xml::escape::escape;
+
+/// URLs per sitemap file: the protocol's limit.
+pub const MAX_URLS: usize = 50_000;
+
+/// One `<url>`: an absolute location and its last modification.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Absolute URL.
+    pub loc: String,
+    /// `<lastmod>`, when the content has a date.
+    pub lastmod: Option<DateTime<FixedOffset>>,
+}
+
+/// The indexable pages of `site`: every route except the 404 page, drafts and the
+/// pages after the first of a paginated list (they are reachable from page 1 and carry
+/// no content of their own).
+pub fn entries(site: &Site) -> Vec<Entry> {
+    let config = &site.config;
+    routes(site)
+        .into_iter()
+        .filter_map(|route| {
+            let lastmod = match &route {
+                Route::NotFound => return None,
+                Route::Blog { page } | Route::Tag { page, .. } if *page > 1 => return None,
+                Route::Home | Route::Blog { .. } => {
+                    site.posts.first().and_then(|p| p.last_modified())
+                }
+                Route::Post(slug) => {
+                    let post = site.post(slug)?;
+                    if post.draft {
+                        return None;
+                    }
+                    post.last_modified()
+                }
+                Route::Tag { slug, .. } => site
+                    .tag(slug)
+                    .and_then(|tag| tag.posts.first())
+                    .and_then(|&i| site.posts[i].last_modified()),
+                Route::Doc(url) => {
+                    let doc = site.doc(url)?;
+                    if doc.draft {
+                        return None;
+                    }
+                    doc.updated
+                }
+                Route::Page(slug) => {
+                    let page = site.page(slug)?;
+                    if page.draft {
+                        return None;
+                    }
+                    page.updated
+                }
+                _ => None,
+            };
+            Some(Entry {
+                loc: config.absolute_url(&route.path()),
+                lastmod,
+            })
+        })
+        .collect()
+}
+
+/// The sitemap files of `site` as `(file name, XML)`: `sitemap.xml` alone, or past
+/// [`MAX_URLS`] a sitemap index `sitemap.xml` and its parts `sitemap-N.xml`.
+pub fn sitemaps(site: &Site) -> Vec<(String, String)> {
+    let entries = entries(site);
+    if entries.len() <= MAX_URLS {
+        return vec![("sitemap.xml".to_owned(), urlset(&entries))];
+    }
+    let mut files = Vec::new();
+    let mut index = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (i, chunk) in entries.chunks(MAX_URLS).enumerate() {
+        let name = format!("sitemap-{}.xml", i + 1);
+        let loc = site.config.absolute_url(&format!("/{name}"));
+        index.push_str(&format!("<sitemap><loc>{}</loc>", escape(&loc)));
+        if let Some(lastmod) = chunk.iter().filter_map(|e| e.lastmod).max() {
+            index.push_str(&format!("<lastmod>{}</lastmod>", lastmod.to_rfc3339()));
+        }
+        index.push_str("</sitemap>\n");
+        files.push((name, urlset(chunk)));
+    }
+    index.push_str("</sitemapindex>\n");
+    files.insert(0, ("sitemap.xml".to_owned(), index));
+    files
+}
+
+fn urlset(entries: &[Entry]) -> String {
+    let mut xml = String::with_capacity(entries.len() * 100 + 200);
+    xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for entry in entries {
+        xml.push_str("<url><loc>");
+        xml.push_str(&escape(&entry.loc));
+        xml.push_str("</loc>");
+        if let Some(lastmod) = entry.lastmod {
+            xml.push_str("<lastmod>");
+            xml.push_str(&lastmod.to_rfc3339());
+            xml.push_str("</lastmod>");
+        }
+        xml.push_str("</url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+/// `robots.txt`: `public/robots.txt` when given (else allow everything), with a
+/// `Sitemap:` line naming the absolute sitemap URL appended unless it has one.
+pub fn robots(site: &Site, public: Option<&str>) -> String {
+    let mut text = public.unwrap_or("User-agent: *\nAllow: /\n").to_owned();
+    if !text
+        .lines()
+        .any(|line| line.to_ascii_lowercase().starts_with("sitemap:"))
+    {
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(&format!(
+            "\nSitemap: {}\n",
+            site.config.absolute_url("/sitemap.xml")
+        ));
+    }
+    text
+}
