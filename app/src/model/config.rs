@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 /// author = "The Atoll authors"
 /// posts_per_page = 10                # blog index and tag pages
 /// feed_limit = 20                    # entries in atom.xml
+/// currency = "EUR"                   # of products that name none (ISO 4217)
 ///
 /// [[menu]]
 /// name = "Docs"
@@ -37,6 +38,8 @@ pub struct SiteConfig {
     pub posts_per_page: usize,
     /// Number of latest posts in the Atom feed (at least 1).
     pub feed_limit: usize,
+    /// ISO 4217 currency of products whose file names none.
+    pub currency: String,
     /// The main navigation; when empty, Home, Blog and Search.
     pub menu: Vec<MenuItem>,
 }
@@ -64,6 +67,7 @@ impl Default for SiteConfig {
             author: None,
             posts_per_page: 10,
             feed_limit: 20,
+            currency: "EUR".to_owned(),
             menu: Vec::new(),
         }
     }

@@ -21,9 +21,14 @@ pub struct ExportArgs {
     /// Write the HTML as rendered, unminified (for debugging).
     #[arg(long)]
     no_minify: bool,
+    /// Do not write precompressed `.br`/`.gz` files (for hosts that compress on the fly).
+    #[arg(long)]
+    no_compress: bool,
 }
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
+    // Created first so that the stage times include loading the content.
+    let progress = Bar::new();
     let site = args.site.load()?;
     let options = ExportOptions {
         out: args.out.clone(),
@@ -31,6 +36,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         public: args.site.public.exists().then(|| args.site.public.clone()),
         islands: args.site.islands.clone(),
         minify: !args.no_minify,
+        compress: !args.no_compress,
     };
     if options.public.is_none() {
         eprintln!(
@@ -38,7 +44,6 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             args.site.public.display()
         );
     }
-    let progress = Bar::new();
     let result = export_with_progress(&site, &options, &progress);
     progress.bar.finish_and_clear();
     let report = result.with_context(|| {
@@ -72,6 +77,7 @@ fn print_summary(report: &ExportReport, out: &std::path::Path) {
 struct Bar {
     bar: ProgressBar,
     terminal: bool,
+    started: std::time::Instant,
 }
 
 impl Bar {
@@ -89,7 +95,11 @@ impl Bar {
         } else {
             ProgressBar::hidden()
         };
-        Bar { bar, terminal }
+        Bar {
+            bar,
+            terminal,
+            started: std::time::Instant::now(),
+        }
     }
 }
 
@@ -101,7 +111,8 @@ impl Progress for Bar {
             self.bar.set_position(0);
         } else {
             eprintln!(
-                "atoll: {name}{}",
+                "atoll: {:>6} ms {name}{}",
+                self.started.elapsed().as_millis(),
                 if steps > 0 {
                     format!(" ({steps})")
                 } else {

@@ -95,7 +95,7 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, ContentError> {
     }
     let results: Vec<Result<(Entry, Vec<ContentWarning>), ContentError>> = jobs
         .par_iter()
-        .map(|(kind, path)| load_entry(dir, *kind, path))
+        .map(|(kind, path)| load_entry(dir, *kind, path, &config.currency))
         .collect();
 
     let (mut posts, mut docs, mut pages, mut products) = (vec![], vec![], vec![], vec![]);
@@ -320,6 +320,7 @@ fn load_entry(
     root: &Path,
     kind: Kind,
     path: &Path,
+    currency: &str,
 ) -> Result<(Entry, Vec<ContentWarning>), ContentError> {
     let text = std::fs::read_to_string(path).map_err(|source| ContentError::Io {
         path: path.to_owned(),
@@ -331,7 +332,7 @@ fn load_entry(
         .to_string_lossy()
         .into_owned();
     if let Kind::Product = kind {
-        return products::parse(path, &text, source).map(|(p, w)| (Entry::Product(p), w));
+        return products::parse(path, &text, source, currency).map(|(p, w)| (Entry::Product(p), w));
     }
     let (front, body, unknown) = front_matter::parse_with_unknown(path, &text)?;
     let warnings = unknown

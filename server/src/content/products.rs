@@ -16,11 +16,11 @@ use super::{is_valid_slug, markdown, slug_of};
 
 #[derive(Deserialize)]
 struct ProductFile {
-    id: String,
+    id: Id,
     name: String,
     slug: Option<String>,
     price_cents: u64,
-    currency: String,
+    currency: Option<String>,
     stock: u32,
     #[serde(default)]
     description: String,
@@ -28,11 +28,21 @@ struct ProductFile {
     images: Vec<String>,
 }
 
-/// Parses one product file; `source` is its path relative to the content folder.
+/// A product id: a string (`"atoll-mug"`) or a non-negative integer (`42`).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Id {
+    Text(String),
+    Number(u64),
+}
+
+/// Parses one product file; `source` is its path relative to the content folder;
+/// `currency` applies when the file has none (`currency` of `site.toml`).
 pub(super) fn parse(
     path: &Path,
     text: &str,
     source: String,
+    currency: &str,
 ) -> Result<(Product, Vec<ContentWarning>), ContentError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut unknown = Vec::new();
@@ -51,22 +61,24 @@ pub(super) fn parse(
         field,
         message,
     };
-    if !is_valid_slug(&file.id) {
+    let id = match file.id {
+        Id::Text(id) => id,
+        Id::Number(id) => id.to_string(),
+    };
+    if !is_valid_slug(&id) {
         return Err(invalid(
             "id",
-            format!("`{}`: use lowercase letters, digits and dashes", file.id),
+            format!("`{id}`: use lowercase letters, digits and dashes"),
         ));
     }
+    let currency = file.currency.unwrap_or_else(|| currency.to_owned());
     if file.name.trim().is_empty() {
         return Err(invalid("name", "must not be empty".to_owned()));
     }
-    if file.currency.len() != 3 || !file.currency.chars().all(|c| c.is_ascii_uppercase()) {
+    if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
         return Err(invalid(
             "currency",
-            format!(
-                "`{}` is not an ISO 4217 code such as EUR or USD",
-                file.currency
-            ),
+            format!("`{currency}` is not an ISO 4217 code such as EUR or USD"),
         ));
     }
     let slug = slug_of(path, file.slug)?;
@@ -87,11 +99,11 @@ pub(super) fn parse(
         })
         .collect();
     let product = Product {
-        id: file.id,
+        id,
         name: file.name.trim().to_owned(),
         slug,
         price_cents: file.price_cents,
-        currency: file.currency,
+        currency,
         stock: file.stock,
         html: rendered.html,
         text: rendered.text.trim().to_owned(),
@@ -119,6 +131,7 @@ mod tests {
             Path::new("products/mug.json"),
             text,
             "products/mug.json".into(),
+            "EUR",
         )
     }
 
@@ -136,6 +149,14 @@ mod tests {
             warnings[0].to_string(),
             "products/mug.json:7: unknown product key `colour` (ignored)"
         );
+    }
+
+    #[test]
+    fn numeric_ids_and_the_default_currency() {
+        let (product, _) =
+            parse_str(r#"{"id": 7, "name": "N", "price_cents": 5, "stock": 0}"#).unwrap();
+        assert_eq!(product.id, "7");
+        assert_eq!(product.currency, "EUR");
     }
 
     #[test]

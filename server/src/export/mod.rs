@@ -56,6 +56,9 @@ pub struct ExportOptions {
     pub islands: PathBuf,
     /// Minify the HTML (default). `false` keeps Leptos' output as is, for debugging.
     pub minify: bool,
+    /// Write `.br` and `.gz` beside each text file (default). Hosts that compress on
+    /// the fly (Cloudflare Pages, Netlify) do not need them.
+    pub compress: bool,
 }
 
 /// What happens during an export, for progress display.
@@ -213,7 +216,7 @@ fn build(
     staging: &Path,
     progress: &dyn Progress,
 ) -> Result<ExportReport, ExportError> {
-    let options_key = format!("minify={}", options.minify);
+    let options_key = format!("minify={} compress={}", options.minify, options.compress);
     let previous =
         Manifest::read(out).filter(|m| m.generator == generator() && m.options == options_key);
     let writer = Writer {
@@ -224,6 +227,7 @@ fn build(
         files: AtomicUsize::new(0),
         bytes: AtomicU64::new(0),
         hashes: std::sync::Mutex::new(BTreeMap::new()),
+        compress: options.compress,
     };
 
     // Assets first: pages refer to their fingerprinted names.
@@ -241,29 +245,47 @@ fn build(
 
     let routes = routes(&site);
     progress.stage("pages", routes.len() as u64);
-    let pages: Vec<PageOutput> = routes
-        .par_iter()
-        .filter_map(|route| {
-            let page = render(&site, route)?;
-            let result = html::process(&page.html, &page.path, &site.assets, options.minify)
-                .map_err(ExportError::Html)
-                .and_then(|processed| {
-                    let file = page_file(&page.path);
-                    let rel = file.to_string_lossy().replace('\\', "/");
-                    writer.emit(&rel, &processed.html, false)?;
-                    Ok(PageOutput {
-                        kind: kind(route),
-                        path: page.path,
-                        file: format!("/{rel}"),
-                        has_islands: page.has_islands,
-                        links: processed.links,
-                        ids: processed.ids,
-                    })
-                });
-            progress.step();
-            Some(result)
-        })
-        .collect::<Result<_, _>>()?;
+    // The islands bundle is compressed at maximum quality (~0.5 s for the WASM module)
+    // while the pages render, unless the previous export already has it.
+    let bundle = || -> HashMap<String, (Vec<u8>, Vec<u8>)> {
+        assets
+            .par_iter()
+            .filter(|a| {
+                options.compress
+                    && a.islands
+                    && compress::is_compressible(&a.out_url, a.bytes.len())
+            })
+            .filter(|a| !writer.unchanged(a.out_url.trim_start_matches('/'), &a.bytes))
+            .map(|a| (a.out_url.clone(), compress::compress(&a.bytes, true)))
+            .collect()
+    };
+    let render_all = || {
+        routes
+            .par_iter()
+            .filter_map(|route| {
+                let page = render(&site, route)?;
+                let result = html::process(&page.html, &page.path, &site.assets, options.minify)
+                    .map_err(ExportError::Html)
+                    .and_then(|processed| {
+                        let file = page_file(&page.path);
+                        let rel = file.to_string_lossy().replace('\\', "/");
+                        writer.emit(&rel, &processed.html, false)?;
+                        Ok(PageOutput {
+                            kind: kind(route),
+                            path: page.path,
+                            file: format!("/{rel}"),
+                            has_islands: page.has_islands,
+                            links: processed.links,
+                            ids: processed.ids,
+                        })
+                    });
+                progress.step();
+                Some(result)
+            })
+            .collect::<Result<Vec<PageOutput>, _>>()
+    };
+    let (pages, mut precompressed) = rayon::join(render_all, bundle);
+    let pages = pages?;
 
     progress.stage("feeds, sitemap, headers", 0);
     let needs_islands = pages.iter().any(|page| page.has_islands);
@@ -297,12 +319,16 @@ fn build(
         }
     }
     published
-        .par_iter()
-        .map(|asset| {
-            writer.emit(
+        .iter()
+        .map(|asset| (asset, precompressed.remove(&asset.out_url)))
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(asset, compressed)| {
+            writer.emit_with(
                 asset.out_url.trim_start_matches('/'),
                 &asset.bytes,
                 asset.fingerprinted(),
+                compressed,
             )
         })
         .collect::<Result<Vec<()>, _>>()?;
@@ -437,18 +463,37 @@ struct Writer<'a> {
     files: AtomicUsize,
     bytes: AtomicU64,
     hashes: std::sync::Mutex<BTreeMap<String, String>>,
+    compress: bool,
 }
 
 impl Writer<'_> {
+    /// Whether the previous export has exactly these bytes at `rel`.
+    fn unchanged(&self, rel: &str, bytes: &[u8]) -> bool {
+        self.previous
+            .and_then(|m| m.files.get(rel))
+            .is_some_and(|previous| *previous == digest(bytes))
+    }
+
     /// Writes `bytes` at `rel` (relative path), plus `.br`/`.gz` siblings for text
     /// files; `best` compresses harder (fingerprinted assets).
     fn emit(&self, rel: &str, bytes: &[u8], best: bool) -> Result<(), ExportError> {
+        self.emit_with(rel, bytes, best, None)
+    }
+
+    /// [`Writer::emit`] with the `(brotli, gzip)` siblings already computed.
+    fn emit_with(
+        &self,
+        rel: &str,
+        bytes: &[u8],
+        best: bool,
+        compressed: Option<(Vec<u8>, Vec<u8>)>,
+    ) -> Result<(), ExportError> {
         let hash = digest(bytes);
         let target = self.staging.join(rel);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(io_err(parent))?;
         }
-        let compressible = compress::is_compressible(rel, bytes.len());
+        let compressible = self.compress && compress::is_compressible(rel, bytes.len());
         let siblings = |path: &Path| -> [PathBuf; 2] {
             let name = path
                 .file_name()
@@ -498,7 +543,7 @@ impl Writer<'_> {
             std::fs::write(&target, bytes).map_err(io_err(&target))?;
             let mut written = 1;
             if compressible {
-                let (br, gz) = compress::compress(bytes, best);
+                let (br, gz) = compressed.unwrap_or_else(|| compress::compress(bytes, best));
                 let [br_path, gz_path] = siblings(&target);
                 std::fs::write(&br_path, &br).map_err(io_err(&br_path))?;
                 std::fs::write(&gz_path, &gz).map_err(io_err(&gz_path))?;
