@@ -38,8 +38,8 @@ pub fn post(site: &Site, index: usize) -> (PageMeta, AnyView) {
             <div class="prose" inner_html=post.html.clone()></div>
         </article>
         <nav class="post-nav" aria-label="More posts">
-            {newer.map(|p| view! { <a href=p.url()>"← " {p.title.clone()}</a> })}
-            {older.map(|p| view! { <a href=p.url()>{p.title.clone()} " →"</a> })}
+            {newer.map(|p| view! { <a class="prev" href=p.url()>"← " {p.title.clone()}</a> })}
+            {older.map(|p| view! { <a class="next" href=p.url()>{p.title.clone()} " →"</a> })}
         </nav>
     }
     .into_any();

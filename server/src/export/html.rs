@@ -111,7 +111,7 @@ pub fn process(
         .fold(Settings::new(), Settings::append_element_content_handler);
     let rewritten = rewrite_str(html, settings).map_err(|err| format!("{path}: {err}"))?;
     let html = if minify {
-        minify_html::minify(rewritten.as_bytes(), &minify_config())
+        minify_outside_islands(&rewritten)
     } else {
         rewritten.into_bytes()
     };
@@ -122,11 +122,67 @@ pub fn process(
     })
 }
 
-/// Spec-compliant minification that keeps what hydration needs: Leptos' `<!>` markers
-/// (bangs) stay, inline scripts (JSON-LD) are left alone.
+const ISLAND_OPEN: &str = "<leptos-island";
+const ISLAND_CLOSE: &str = "</leptos-island>";
+
+/// Minifies the page except its islands, which stay byte for byte as rendered: Leptos
+/// hydrates an island by walking the DOM the server rendered, text nodes included, so
+/// removing a whitespace-only text node or a closing tag inside one breaks hydration.
+/// Each island is swapped for a comment placeholder, the page minified with comments
+/// kept (Atoll's pages have none of their own: Markdown HTML is sanitized), and the
+/// islands put back.
+fn minify_outside_islands(html: &str) -> Vec<u8> {
+    let mut islands = Vec::new();
+    let mut protected = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find(ISLAND_OPEN) {
+        protected.push_str(&rest[..start]);
+        let end = island_end(&rest[start..]).map_or(rest.len(), |end| start + end);
+        protected.push_str(&format!("<!--atoll-island-{}-->", islands.len()));
+        islands.push(&rest[start..end]);
+        rest = &rest[end..];
+    }
+    protected.push_str(rest);
+    let minified = minify_html::minify(protected.as_bytes(), &minify_config());
+    if islands.is_empty() {
+        return minified;
+    }
+    let mut text = String::from_utf8(minified).expect("minify-html keeps UTF-8");
+    for (i, island) in islands.iter().enumerate() {
+        text = text.replacen(&format!("<!--atoll-island-{i}-->"), island, 1);
+    }
+    text.into_bytes()
+}
+
+/// Length of the island element that `html` starts with, nested islands included.
+fn island_end(html: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut at = 0;
+    loop {
+        let close = html[at..].find(ISLAND_CLOSE)? + at;
+        let open = html[at + 1..].find(ISLAND_OPEN).map(|i| i + at + 1);
+        match open {
+            Some(open) if open < close => {
+                depth += 1;
+                at = open;
+            }
+            _ if depth > 0 => {
+                depth -= 1;
+                at = close + 1;
+            }
+            _ => return Some(close + ISLAND_CLOSE.len()),
+        }
+    }
+}
+
+/// Spec-compliant minification; inline scripts (JSON-LD) are left alone, comments kept
+/// (the island placeholders), closing tags kept.
 fn minify_config() -> minify_html::Cfg {
     minify_html::Cfg {
         keep_html_and_head_opening_tags: true,
+        // An omitted `</p>` before an island would put the island inside the paragraph.
+        keep_closing_tags: true,
+        keep_comments: true,
         minify_css: true,
         minify_js: false,
         remove_bangs: false,
@@ -138,6 +194,16 @@ fn minify_config() -> minify_html::Cfg {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nested_islands_are_kept_whole() {
+        let html = "<p> a </p><leptos-island data-component=\"A\"><p> </p><leptos-island data-component=\"B\"> b </leptos-island> </leptos-island><p> c </p>";
+        let out = String::from_utf8(minify_outside_islands(html)).unwrap();
+        assert_eq!(
+            out,
+            "<p>a</p><leptos-island data-component=\"A\"><p> </p><leptos-island data-component=\"B\"> b </leptos-island> </leptos-island><p>c</p>"
+        );
+    }
 
     #[test]
     fn rewrites_assets_and_collects_links_and_ids() {
@@ -153,7 +219,12 @@ mod tests {
         assert!(text.contains("/style.aaaaaaaa.css"), "{text}");
         assert!(text.contains("src=/img/a.bbbbbbbb.png"), "{text}");
         assert!(text.contains("srcset=\"/img/a.bbbbbbbb.png 2x\""), "{text}");
-        assert!(text.contains("<!>"), "Leptos markers must survive: {text}");
+        assert!(
+            text.contains(
+                r#"<leptos-island data-component="X"><!>  <span>  a  </span></leptos-island>"#
+            ),
+            "islands stay as rendered: {text}"
+        );
         assert!(!text.contains("\n<body>"), "{text}");
         assert_eq!(
             out.links,

@@ -1,0 +1,106 @@
+// The static export served by a plain static file server (Python's http.server on
+// 127.0.0.1, port 0), no Atoll server: every page and asset loads, fingerprinted names
+// resolve, and the search island hydrates from the fingerprinted bundle.
+//
+//   ATOLL_BIN   the atoll binary (default: target/debug/atoll)
+//   CHROMIUM    the browser (default: /usr/bin/chromium)
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const BIN = process.env.ATOLL_BIN ?? `${ROOT}target/debug/atoll`;
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+let work;
+let server;
+let base;
+let browser;
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), "atoll-export-"));
+  const out = join(work, "dist");
+  execFileSync(BIN, ["export", "--content", `${ROOT}content`, "--public", `${ROOT}public`,
+    "--islands", `${ROOT}target/islands`, "--out", out], { stdio: ["ignore", "ignore", "inherit"] });
+  server = spawn("python3", ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", out],
+    { stdio: ["ignore", "pipe", "ignore"] });
+  base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("http.server did not start in 30 s")), 30_000);
+    let text = "";
+    server.stdout.on("data", (chunk) => {
+      text += chunk;
+      const match = text.match(/port (\d+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${match[1]}`);
+      }
+    });
+    server.on("exit", (code) => reject(new Error(`http.server exited with ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill("SIGTERM");
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** Opens `path` and returns the failed responses, the JS/WASM requests and console errors. */
+async function visit(path, ready) {
+  const page = await browser.newPage();
+  const failed = [];
+  const code = [];
+  const errors = [];
+  page.on("response", (response) => {
+    if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+  });
+  page.on("request", (request) => {
+    if (/\.(m?js|wasm)(\?|$)/.test(request.url())) code.push(request.url());
+  });
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+  const response = await page.goto(`${base}${path}`, { waitUntil: "networkidle" });
+  if (ready) await ready(page);
+  const styled = await page.evaluate(() =>
+    getComputedStyle(document.querySelector(".site-header")).display);
+  await page.close();
+  return { status: response.status(), failed, code, errors, styled };
+}
+
+test("pages of every type load with their fingerprinted assets and no JavaScript", async () => {
+  for (const path of ["/", "/posts/", "/posts/page/2/", "/posts/what-is-atoll/", "/tags/",
+    "/docs/", "/docs/getting-started/installation/", "/about/", "/products/",
+    "/products/atoll-mug/"]) {
+    const { status, failed, code, errors, styled } = await visit(path);
+    assert.equal(status, 200, path);
+    assert.deepEqual(failed, [], `${path}: failed requests`);
+    assert.deepEqual(code, [], `${path} requested JS or WASM`);
+    assert.deepEqual(errors, [], `${path}: console errors`);
+    assert.equal(styled, "flex", `${path}: the stylesheet did not apply`);
+  }
+});
+
+test("the search island hydrates from the fingerprinted bundle on a static host", async () => {
+  const { status, failed, code, errors } = await visit("/search/", async (page) => {
+    await page.waitForFunction(() => document.documentElement.dataset.islands === "hydrated",
+      null, { timeout: 15_000 });
+  });
+  assert.equal(status, 200);
+  assert.deepEqual(failed, []);
+  assert.deepEqual(errors, []);
+  assert.ok(code.some((url) => /\/pkg\/loader\.[0-9a-f]{8}\.js$/.test(url)), code.join("\n"));
+  assert.ok(code.some((url) => /\/pkg\/islands_bg\.[0-9a-f]{8}\.wasm$/.test(url)), code.join("\n"));
+});
