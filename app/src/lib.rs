@@ -8,6 +8,7 @@
 //! added to the `<head>` only when the rendered body holds a `<leptos-island>`.
 #![deny(missing_docs)]
 
+mod inputs;
 mod layout;
 mod model;
 mod pages;
@@ -15,6 +16,7 @@ mod render;
 mod routes;
 mod seo;
 
+pub use inputs::Inputs;
 pub use model::{
     tag_slug, Doc, MenuItem, Page, Post, Product, Site, SiteConfig, Tag, RESERVED_SLUGS,
 };

@@ -528,6 +528,50 @@ fn incremental_export_rewrites_only_what_depends_on_the_edit() {
     let page = std::fs::read_to_string(out.join("posts/post-3/index.html")).unwrap();
     assert!(page.contains("An edited last paragraph."));
     assert_eq!(again.len(), after.len());
+    assert!(
+        stderr(&edited).contains("post-2.md:8: unknown front matter key `unknown_key`"),
+        "warnings of cached files are printed again: {}",
+        stderr(&edited)
+    );
+
+    // Change what lists show (a title), add a post, remove one: the incremental output
+    // equals a full export of the same content, file for file.
+    let post = content.join("posts/post-1.md");
+    let text = std::fs::read_to_string(&post).unwrap();
+    std::fs::write(
+        &post,
+        text.replace("title: Post number 1", "title: The first post"),
+    )
+    .unwrap();
+    std::fs::write(
+        content.join("posts/post-9.md"),
+        "---\ntitle: Nine\ndate: 2025-09-09\ntags: [new]\n---\nNine.\n",
+    )
+    .unwrap();
+    std::fs::remove_file(content.join("posts/post-4.md")).unwrap();
+    let changed = export_with(&content, &public, &out, &islands, &[]);
+    assert!(changed.status.success(), "{}", stderr(&changed));
+    let fresh = tmp.path().join("fresh");
+    let full = export_with(&content, &public, &fresh, &islands, &[]);
+    assert!(full.status.success(), "{}", stderr(&full));
+    let without_manifest = |dir: &Path| {
+        let mut files = snapshot(dir);
+        files.remove(Path::new(".atoll-export"));
+        files
+    };
+    let incremental = without_manifest(&out);
+    let reference = without_manifest(&fresh);
+    let differing: Vec<_> = reference
+        .keys()
+        .chain(incremental.keys())
+        .filter(|path| incremental.get(*path) != reference.get(*path))
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "incremental output differs from a full export: {differing:?}"
+    );
+    assert!(!out.join("posts/post-4").exists());
+    assert!(out.join("tags/new/index.html").is_file());
 }
 
 /// Every internal `href`/`src` of every exported page, with its fragment, must resolve

@@ -1,9 +1,13 @@
 //! The content types: posts, docs, standalone pages, products, tags.
 
 use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
 
 /// One blog post (`content/posts/*.md`), parsed and rendered. URL: `/posts/<slug>/`.
-#[derive(Clone, Debug, PartialEq, Hash)]
+///
+/// Serializable without its body (`html`, `text` are skipped): the export's content cache
+/// keeps the metadata of unchanged files and loads bodies only for pages it re-renders.
+#[derive(Clone, Debug, PartialEq, Hash, Serialize, Deserialize)]
 pub struct Post {
     /// URL segment. From the front matter or the file name.
     pub slug: String,
@@ -23,8 +27,10 @@ pub struct Post {
     /// Old site-relative URLs that redirect here (301, exported to `_redirects`).
     pub aliases: Vec<String>,
     /// The body rendered to sanitized HTML.
+    #[serde(skip)]
     pub html: String,
     /// The body as plain text (for search and excerpts).
+    #[serde(skip)]
     pub text: String,
     /// The source file, relative to the content folder (for error messages).
     pub source: String,
@@ -45,7 +51,10 @@ impl Post {
 /// One page of the documentation (`content/docs/**.md`). A folder is a section whose
 /// own page is its `_index.md`. URL: `/docs/<folders>/<slug>/`, the section's
 /// `/docs/<folders>/`.
-#[derive(Clone, Debug, PartialEq, Hash)]
+///
+/// Serializable without its body (`html`, `text` are skipped): the export's content cache
+/// keeps the metadata of unchanged files and loads bodies only for pages it re-renders.
+#[derive(Clone, Debug, PartialEq, Hash, Serialize, Deserialize)]
 pub struct Doc {
     /// Site-relative URL, e.g. `/docs/getting-started/installation/`.
     pub url: String,
@@ -64,8 +73,10 @@ pub struct Doc {
     /// Whether this is a section's `_index.md`.
     pub is_section: bool,
     /// Sanitized HTML body.
+    #[serde(skip)]
     pub html: String,
     /// Plain-text body.
+    #[serde(skip)]
     pub text: String,
     /// Source file, relative to the content folder.
     pub source: String,
@@ -93,7 +104,10 @@ impl Doc {
 }
 
 /// A standalone page (`content/pages/*.md`), such as About. URL: `/<slug>/`.
-#[derive(Clone, Debug, PartialEq, Hash)]
+///
+/// Serializable without its body (`html`, `text` are skipped): the export's content cache
+/// keeps the metadata of unchanged files and loads bodies only for pages it re-renders.
+#[derive(Clone, Debug, PartialEq, Hash, Serialize, Deserialize)]
 pub struct Page {
     /// URL segment (never one of the reserved first segments, see
     /// [`RESERVED_SLUGS`]).
@@ -109,8 +123,10 @@ pub struct Page {
     /// Old URLs that redirect here.
     pub aliases: Vec<String>,
     /// Sanitized HTML body.
+    #[serde(skip)]
     pub html: String,
     /// Plain-text body.
+    #[serde(skip)]
     pub text: String,
     /// Source file, relative to the content folder.
     pub source: String,

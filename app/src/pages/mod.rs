@@ -16,6 +16,7 @@ mod tags;
 pub use blog::blog;
 pub use doc::doc;
 pub use home::home;
+pub(crate) use home::LATEST;
 pub use not_found::not_found;
 pub use page::page;
 pub use post::post;

@@ -29,7 +29,11 @@ pub struct ExportArgs {
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     // Created first so that the stage times include loading the content.
     let progress = Bar::new();
-    let site = args.site.load()?;
+    // The previous export's content cache: unchanged Markdown files are not parsed again.
+    let mut previous = atoll::export::previous_manifest(&args.out);
+    let cache = previous.as_mut().map(|m| std::mem::take(&mut m.content));
+    let loaded = args.site.load_cached(cache.as_ref())?;
+    drop(cache);
     let options = ExportOptions {
         out: args.out.clone(),
         content: args.site.content.clone(),
@@ -44,7 +48,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             args.site.public.display()
         );
     }
-    let result = export_with_progress(&site, &options, &progress);
+    let result = export_with_progress(loaded, &options, previous, &progress);
     progress.bar.finish_and_clear();
     let report = result.with_context(|| {
         format!(

@@ -6,7 +6,7 @@ mod serve;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use atoll::content::{load, LoadOptions};
+use atoll::content::{load_with_cache, ContentCache, LoadOptions, Loaded};
 
 /// The subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -49,15 +49,20 @@ impl SiteArgs {
     /// Loads the site, printing each content warning to stderr, with a message naming
     /// the folder on failure.
     pub fn load(&self) -> anyhow::Result<app::Site> {
+        self.load_cached(None).map(|loaded| loaded.site)
+    }
+
+    /// [`SiteArgs::load`], taking unchanged Markdown files from `cache`.
+    pub fn load_cached(&self, cache: Option<&ContentCache>) -> anyhow::Result<Loaded> {
         let options = LoadOptions {
             include_drafts: self.drafts,
             base_url: self.base_url.clone(),
         };
-        let loaded = load(&self.content, &options)
+        let loaded = load_with_cache(&self.content, &options, cache)
             .with_context(|| format!("cannot load the site in `{}`", self.content.display()))?;
         for warning in &loaded.warnings {
             eprintln!("atoll: warning: {warning}");
         }
-        Ok(loaded.site)
+        Ok(loaded)
     }
 }

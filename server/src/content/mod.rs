@@ -13,17 +13,19 @@
 //! parsed (in parallel) and every error is collected, so one run reports all broken
 //! files at once, each with its path, line and column. Unknown keys are warnings.
 
+mod cache;
 mod error;
 mod front_matter;
 mod markdown;
 mod products;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use app::{Doc, Page, Post, Product, Site, SiteConfig, RESERVED_SLUGS};
 use rayon::prelude::*;
 
+pub use cache::{load_bodies, CachedEntry, CachedKind, ContentCache, Sources, Stamp};
 pub use error::{ContentError, ContentWarning};
 pub use front_matter::{FrontMatter, PostDate};
 pub use markdown::{render as render_markdown, Rendered};
@@ -44,6 +46,12 @@ pub struct Loaded {
     pub site: Site,
     /// Problems that did not stop the load (unknown keys), in file order.
     pub warnings: Vec<ContentWarning>,
+    /// Every Markdown source (relative path) with its stamp and its warnings as
+    /// `(line, message)`: what [`ContentCache::from_loaded`] records.
+    pub sources: Sources,
+    /// Sources taken from the cache: their entries have empty `html` and `text` until
+    /// [`load_bodies`] fills them.
+    pub deferred: HashSet<String>,
 }
 
 /// [`load`] without the warnings.
@@ -63,6 +71,20 @@ pub fn load_site(dir: &Path, options: &LoadOptions) -> Result<Site, ContentError
 /// file:line:column, missing titles, invalid or reserved slugs, duplicate URLs (naming
 /// both files).
 pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, ContentError> {
+    load_with_cache(dir, options, None)
+}
+
+/// [`load`], taking the metadata of each Markdown file whose [`Stamp`] (size and
+/// modification time) matches `cache` from it instead of parsing the file again. Those
+/// entries come without their body (see [`Loaded::deferred`]).
+///
+/// # Errors
+/// As [`load`].
+pub fn load_with_cache(
+    dir: &Path,
+    options: &LoadOptions,
+    cache: Option<&ContentCache>,
+) -> Result<Loaded, ContentError> {
     if !dir.is_dir() {
         return Err(ContentError::MissingDir {
             path: dir.to_owned(),
@@ -93,16 +115,44 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, ContentError> {
             Err(err) => errors.push(err),
         }
     }
-    let results: Vec<Result<(Entry, Vec<ContentWarning>), ContentError>> = jobs
+    type Job = Result<(Entry, Vec<ContentWarning>, Option<(String, Stamp)>, bool), ContentError>;
+    let results: Vec<Job> = jobs
         .par_iter()
-        .map(|(kind, path)| load_entry(dir, *kind, path, &config.currency))
+        .map(|(kind, path)| {
+            let source = source_name(dir, path);
+            let stamp = match kind {
+                Kind::Product => None,
+                _ => Some(Stamp::of(path)?),
+            };
+            if let (Some(stamp), Some(cached)) = (stamp, cache.and_then(|c| c.entries.get(&source)))
+            {
+                if cached.stamp == stamp {
+                    let (entry, warnings) = cached.restore(path);
+                    return Ok((entry, warnings, Some((source, stamp)), true));
+                }
+            }
+            let (entry, warnings) = load_entry(dir, *kind, path, &config.currency)?;
+            Ok((entry, warnings, stamp.map(|stamp| (source, stamp)), false))
+        })
         .collect();
 
     let (mut posts, mut docs, mut pages, mut products) = (vec![], vec![], vec![], vec![]);
     let mut warnings = Vec::new();
+    let mut sources = HashMap::new();
+    let mut deferred = HashSet::new();
     for result in results {
         match result {
-            Ok((entry, entry_warnings)) => {
+            Ok((entry, entry_warnings, stamped, from_cache)) => {
+                if let Some((source, stamp)) = stamped {
+                    let lines = entry_warnings
+                        .iter()
+                        .map(|w| (w.line, w.message.clone()))
+                        .collect();
+                    if from_cache {
+                        deferred.insert(source.clone());
+                    }
+                    sources.insert(source, (stamp, lines));
+                }
                 warnings.extend(entry_warnings);
                 match entry {
                     Entry::Post(post) => posts.push(post),
@@ -155,7 +205,17 @@ pub fn load(dir: &Path, options: &LoadOptions) -> Result<Loaded, ContentError> {
     Ok(Loaded {
         site: Site::new(config, posts, docs, pages, products),
         warnings,
+        sources,
+        deferred,
     })
+}
+
+/// `path` relative to the content folder `root`, with `/` separators.
+fn source_name(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 /// Pushes a [`ContentError::DuplicateSlug`] for each key seen twice.
@@ -289,7 +349,7 @@ fn files(folder: &Path, extension: &str) -> Result<Vec<PathBuf>, ContentError> {
     Ok(files)
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Post,
     Doc,
@@ -326,11 +386,7 @@ fn load_entry(
         path: path.to_owned(),
         source,
     })?;
-    let source = path
-        .strip_prefix(root)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .into_owned();
+    let source = source_name(root, path);
     if let Kind::Product = kind {
         return products::parse(path, &text, source, currency).map(|(p, w)| (Entry::Product(p), w));
     }

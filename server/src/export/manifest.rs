@@ -9,11 +9,13 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::content::ContentCache;
+
 /// File name of the manifest in the output folder.
 pub const MARKER: &str = ".atoll-export";
 
 /// What the previous export wrote.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Manifest {
     /// `atoll <version>`.
     pub generator: String,
@@ -24,6 +26,29 @@ pub struct Manifest {
     /// follow their file).
     #[serde(default)]
     pub files: BTreeMap<String, String>,
+    /// Each page by URL path: what an incremental export needs to skip rendering it.
+    #[serde(default)]
+    pub pages: BTreeMap<String, PageRecord>,
+    /// The parsed metadata of the Markdown sources.
+    #[serde(default)]
+    pub content: ContentCache,
+}
+
+/// What the previous export knew about one page.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PageRecord {
+    /// Hex hash of the page's inputs ([`app::Inputs`]).
+    pub key: String,
+    /// Page type, for the summary.
+    pub kind: String,
+    /// Whether it has an island.
+    pub has_islands: bool,
+    /// Internal references (for the link checker).
+    pub links: Vec<String>,
+    /// Element ids (for `#fragment` checks).
+    pub ids: Vec<String>,
+    /// Bytes of the file and its compressed siblings.
+    pub bytes: u64,
 }
 
 impl Manifest {

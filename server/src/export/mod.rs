@@ -32,15 +32,18 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use app::{render, routes, Route, Site};
+use std::hash::{Hash, Hasher};
+
+use app::{render, routes, Inputs, Route, Site};
 use rayon::prelude::*;
 
 pub use headers::CSP;
 pub use links::BrokenLink;
-pub use manifest::MARKER;
+pub use manifest::{Manifest, MARKER};
 
+use crate::content::{ContentCache, Loaded};
 use crate::ISLANDS_FILES;
-use manifest::{digest, Manifest};
+use manifest::{digest, PageRecord};
 
 /// Where to export and how.
 #[derive(Clone, Debug)]
@@ -94,8 +97,8 @@ pub struct ExportReport {
     /// The same, as brotli (what a visitor downloads).
     pub islands_brotli_bytes: u64,
     /// Per page type (`post`, `search`, …): (pages, JS + WASM bytes each downloads, as
-    /// brotli).
-    pub page_types: BTreeMap<&'static str, (usize, u64)>,
+    /// brotli; uncompressed with `compress: false`).
+    pub page_types: BTreeMap<String, (usize, u64)>,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -129,6 +132,9 @@ pub enum ExportError {
     /// A page could not be processed (a bug in Atoll).
     #[error("{0}")]
     Html(String),
+    /// A cached content file changed during the export and no longer parses.
+    #[error("{0}")]
+    Content(String),
     /// Reading or writing a file failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -168,17 +174,40 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> ExportError + '_ {
 /// # Errors
 /// As [`export_with_progress`].
 pub fn export(site: &Site, options: &ExportOptions) -> Result<ExportReport, ExportError> {
-    export_with_progress(site, options, &Quiet)
+    let loaded = Loaded {
+        site: site.clone(),
+        warnings: Vec::new(),
+        sources: HashMap::new(),
+        deferred: HashSet::new(),
+    };
+    let previous = previous_manifest(&options.out);
+    export_with_progress(loaded, options, previous, &Quiet)
 }
 
-/// Exports `site` as described by `options`, reporting stages to `progress`.
+/// The manifest of the export in `out` if this very `atoll` binary wrote it (another
+/// version or build may render differently): pass its [`Manifest::content`] to
+/// [`crate::content::load_with_cache`] and the manifest to [`export_with_progress`].
+pub fn previous_manifest(out: &Path) -> Option<Manifest> {
+    Manifest::read(out).filter(|m| m.generator == generator())
+}
+
+/// Exports the `loaded` site as described by `options`, reporting stages to `progress`.
+///
+/// With a previous export in `options.out` written by the same binary with the same
+/// options, the export is **incremental**: pages whose inputs ([`app::Inputs`]) did not
+/// change are not rendered, bodies of cached entries ([`Loaded::deferred`]) are parsed
+/// only for pages that are, and only changed files are written — into a staging folder,
+/// then renamed into place once everything (links included) checked out; files the site
+/// no longer has are removed. Otherwise the whole output is built beside `out` and
+/// swapped in.
 ///
 /// # Errors
 /// [`ExportError`]; on any error the staging folder is removed and `options.out` is as
 /// it was.
 pub fn export_with_progress(
-    site: &Site,
+    loaded: Loaded,
     options: &ExportOptions,
+    previous: Option<Manifest>,
     progress: &dyn Progress,
 ) -> Result<ExportReport, ExportError> {
     let started = Instant::now();
@@ -197,31 +226,60 @@ pub fn export_with_progress(
     }
     std::fs::create_dir(&staging).map_err(io_err(&staging))?;
 
-    let result = build(site, options, &out, &staging, progress).and_then(|mut report| {
-        swap(&staging, &out)?;
-        report.elapsed = started.elapsed();
-        Ok(report)
-    });
+    let result = build(loaded, options, previous, &out, &staging, progress).and_then(
+        |(mut report, commit)| {
+            match commit {
+                Commit::Swap => swap(&staging, &out)?,
+                Commit::InPlace { staged, removed } => {
+                    commit_in_place(&staging, &out, &staged, &removed)?;
+                    std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
+                }
+            }
+            report.elapsed = started.elapsed();
+            Ok(report)
+        },
+    );
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&staging);
     }
     result
 }
 
-/// Writes the whole output into `staging`.
+/// How the staging folder becomes the output.
+enum Commit {
+    /// The staging folder holds the whole output: swap the folders.
+    Swap,
+    /// The staging folder holds the changed files only (relative paths, siblings
+    /// included): rename them into the output, then delete `removed`.
+    InPlace {
+        staged: Vec<String>,
+        removed: Vec<String>,
+    },
+}
+
+/// Writes the output (or, incrementally, its changed files) into `staging`.
 fn build(
-    site: &Site,
+    loaded: Loaded,
     options: &ExportOptions,
+    previous: Option<Manifest>,
     out: &Path,
     staging: &Path,
     progress: &dyn Progress,
-) -> Result<ExportReport, ExportError> {
+) -> Result<(ExportReport, Commit), ExportError> {
+    let Loaded {
+        mut site,
+        sources,
+        mut deferred,
+        ..
+    } = loaded;
     let options_key = format!("minify={} compress={}", options.minify, options.compress);
-    let previous =
-        Manifest::read(out).filter(|m| m.generator == generator() && m.options == options_key);
+    let previous = previous.filter(|m| m.generator == generator() && m.options == options_key);
+    let in_place = previous.is_some();
     let writer = Writer {
         staging,
         out,
+        in_place,
+        staged: std::sync::Mutex::new(Vec::new()),
         previous: previous.as_ref(),
         written: AtomicUsize::new(0),
         files: AtomicUsize::new(0),
@@ -236,7 +294,6 @@ fn build(
         options.public.as_deref(),
         Some((options.islands.as_path(), &ISLANDS_FILES[..])),
     )?;
-    let mut site = site.clone();
     site.assets = assets
         .iter()
         .filter(|a| a.fingerprinted())
@@ -244,7 +301,69 @@ fn build(
         .collect();
 
     let routes = routes(&site);
-    progress.stage("pages", routes.len() as u64);
+    // Which pages must be rendered: all, or (incrementally) those whose inputs changed.
+    let body_ids: HashMap<&str, u64> = site
+        .posts
+        .iter()
+        .map(|p| (p.source.as_str(), &p.html))
+        .chain(site.docs.iter().map(|d| (d.source.as_str(), &d.html)))
+        .chain(site.pages.iter().map(|p| (p.source.as_str(), &p.html)))
+        .map(|(source, html)| {
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            match sources.get(source) {
+                Some((stamp, _)) => stamp.hash(&mut hasher),
+                None => html.hash(&mut hasher),
+            }
+            (source, hasher.finish())
+        })
+        .collect();
+    let inputs = Inputs::new(&site);
+    let keys: Vec<String> = routes
+        .par_iter()
+        .map(|route| {
+            let key = inputs.route(&site, route, &|source| {
+                body_ids.get(source).copied().unwrap_or(0)
+            });
+            format!("{key:016x}")
+        })
+        .collect();
+    drop(body_ids);
+    let carried: Vec<Option<&PageRecord>> = routes
+        .iter()
+        .zip(&keys)
+        .map(|(route, key)| {
+            previous
+                .as_ref()
+                .and_then(|m| m.pages.get(&route.path()))
+                .filter(|record| record.key == *key)
+        })
+        .collect();
+    // Bodies of cached entries that a page to render or the feed shows.
+    let mut needed: HashSet<String> = HashSet::new();
+    for (route, carried) in routes.iter().zip(&carried) {
+        if carried.is_some() {
+            continue;
+        }
+        let source = match route {
+            Route::Post(slug) => site.post(slug).map(|p| &p.source),
+            Route::Doc(url) => site.doc(url).map(|d| &d.source),
+            Route::Page(slug) => site.page(slug).map(|p| &p.source),
+            _ => None,
+        };
+        needed.extend(source.cloned());
+    }
+    needed.extend(
+        site.posts
+            .iter()
+            .take(site.config.feed_limit.max(1))
+            .map(|p| p.source.clone()),
+    );
+    if !deferred.is_empty() {
+        crate::content::load_bodies(&options.content, &mut site, &mut deferred, &needed)
+            .map_err(|err| ExportError::Content(err.to_string()))?;
+    }
+    let to_render = carried.iter().filter(|c| c.is_none()).count();
+    progress.stage("pages", to_render as u64);
     // The islands bundle is compressed at maximum quality (~0.5 s for the WASM module)
     // while the pages render, unless the previous export already has it.
     let bundle = || -> HashMap<String, (Vec<u8>, Vec<u8>)> {
@@ -262,21 +381,39 @@ fn build(
     let render_all = || {
         routes
             .par_iter()
-            .filter_map(|route| {
+            .zip(&keys)
+            .zip(&carried)
+            .filter_map(|((route, key), carried)| {
+                if let Some(record) = carried {
+                    let path = route.path();
+                    let rel = page_file(&path).to_string_lossy().replace('\\', "/");
+                    return Some(writer.keep(&rel, record.bytes).map(|()| PageOutput {
+                        kind: record.kind.clone(),
+                        path,
+                        file: format!("/{rel}"),
+                        has_islands: record.has_islands,
+                        links: record.links.clone(),
+                        ids: record.ids.clone(),
+                        key: key.clone(),
+                        bytes: record.bytes,
+                    }));
+                }
                 let page = render(&site, route)?;
                 let result = html::process(&page.html, &page.path, &site.assets, options.minify)
                     .map_err(ExportError::Html)
                     .and_then(|processed| {
                         let file = page_file(&page.path);
                         let rel = file.to_string_lossy().replace('\\', "/");
-                        writer.emit(&rel, &processed.html, false)?;
+                        let bytes = writer.emit(&rel, &processed.html, false)?;
                         Ok(PageOutput {
-                            kind: kind(route),
+                            kind: kind(route).to_owned(),
                             path: page.path,
                             file: format!("/{rel}"),
                             has_islands: page.has_islands,
                             links: processed.links,
                             ids: processed.ids,
+                            key: key.clone(),
+                            bytes,
                         })
                     });
                 progress.step();
@@ -331,10 +468,14 @@ fn build(
                 compressed,
             )
         })
-        .collect::<Result<Vec<()>, _>>()?;
+        .collect::<Result<Vec<u64>, _>>()?;
     for asset in published.iter().filter(|a| a.islands) {
         islands_bytes += asset.bytes.len() as u64;
-        let br = staging.join(format!("{}.br", asset.out_url.trim_start_matches('/')));
+        let name = format!("{}.br", asset.out_url.trim_start_matches('/'));
+        let br = [staging.join(&name), out.join(&name)]
+            .into_iter()
+            .find(|path| path.is_file())
+            .unwrap_or_default();
         islands_brotli_bytes +=
             std::fs::metadata(&br).map_or(asset.bytes.len() as u64, |m| m.len());
     }
@@ -395,44 +536,105 @@ fn build(
     }
 
     // The manifest last: it lists everything above.
-    let files = writer.finish(&options_key)?;
+    let records: BTreeMap<String, PageRecord> = pages
+        .iter()
+        .map(|page| {
+            (
+                page.path.clone(),
+                PageRecord {
+                    key: page.key.clone(),
+                    kind: page.kind.clone(),
+                    has_islands: page.has_islands,
+                    links: page.links.clone(),
+                    ids: page.ids.clone(),
+                    bytes: page.bytes,
+                },
+            )
+        })
+        .collect();
+    let cache = ContentCache::from_parts(&site, &sources);
+    let files = writer.finish(&options_key, records, cache)?;
+    let commit = if in_place {
+        let staged = std::mem::take(
+            &mut *writer
+                .staged
+                .lock()
+                .expect("no panic while holding the lock"),
+        );
+        let kept = writer
+            .hashes
+            .lock()
+            .expect("no panic while holding the lock");
+        let removed = previous
+            .as_ref()
+            .map(|m| {
+                m.files
+                    .keys()
+                    .filter(|rel| !kept.contains_key(*rel))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        drop(kept);
+        Commit::InPlace { staged, removed }
+    } else {
+        Commit::Swap
+    };
 
-    let mut page_types: BTreeMap<&'static str, (usize, u64)> = BTreeMap::new();
+    let mut page_types: BTreeMap<String, (usize, u64)> = BTreeMap::new();
     for page in &pages {
-        let entry = page_types.entry(page.kind).or_insert((0, 0));
+        let entry = page_types.entry(page.kind.clone()).or_insert((0, 0));
         entry.0 += 1;
         if page.has_islands {
             entry.1 = islands_brotli_bytes;
         }
     }
-    Ok(ExportReport {
-        pages: pages.len(),
-        files,
-        bytes: writer.bytes.load(Ordering::Relaxed),
-        written: writer.written.load(Ordering::Relaxed),
-        islands_bytes: if needs_islands { islands_bytes } else { 0 },
-        islands_brotli_bytes: if needs_islands {
-            islands_brotli_bytes
-        } else {
-            0
+    Ok((
+        ExportReport {
+            pages: pages.len(),
+            files,
+            bytes: writer.bytes.load(Ordering::Relaxed),
+            written: writer.written.load(Ordering::Relaxed),
+            islands_bytes: if needs_islands { islands_bytes } else { 0 },
+            islands_brotli_bytes: if needs_islands {
+                islands_brotli_bytes
+            } else {
+                0
+            },
+            page_types,
+            elapsed: Duration::ZERO,
         },
-        page_types,
-        elapsed: Duration::ZERO,
-    })
+        commit,
+    ))
 }
 
+/// `atoll <version> <size>-<mtime of the executable>`: a rebuilt binary may render
+/// differently, so its caches start afresh.
 fn generator() -> String {
-    format!("atoll {}", env!("CARGO_PKG_VERSION"))
+    let build = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|meta| {
+            let modified = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{}-{modified}", meta.len())
+        })
+        .unwrap_or_default();
+    format!("atoll {} {build}", env!("CARGO_PKG_VERSION"))
 }
 
-/// A written page and what the link checker needs from it.
+/// A written page and what the link checker and the next export need from it.
 struct PageOutput {
-    kind: &'static str,
+    kind: String,
     path: String,
     file: String,
     has_islands: bool,
     links: Vec<String>,
     ids: Vec<String>,
+    key: String,
+    bytes: u64,
 }
 
 /// The page type of a route, for the summary.
@@ -453,17 +655,34 @@ fn kind(route: &Route) -> &'static str {
     }
 }
 
-/// Writes files into the staging folder, reusing the previous export's file (a hard
-/// link: same inode and mtime) when the bytes are the same, and records the manifest.
+/// Writes files into the staging folder. A file whose bytes equal the previous export's
+/// (per the manifest) is not written: in a full build it is hard-linked from the old
+/// output (same inode and mtime); in an in-place build it is simply left where it is.
 struct Writer<'a> {
     staging: &'a Path,
     out: &'a Path,
+    /// Incremental: only changed files go to `staging`, listed in `staged`.
+    in_place: bool,
+    staged: std::sync::Mutex<Vec<String>>,
     previous: Option<&'a Manifest>,
     written: AtomicUsize,
     files: AtomicUsize,
     bytes: AtomicU64,
     hashes: std::sync::Mutex<BTreeMap<String, String>>,
     compress: bool,
+}
+
+/// `path.br` and `path.gz`.
+fn siblings(path: &Path) -> [PathBuf; 2] {
+    let name = path
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    [
+        path.with_file_name(format!("{name}.br")),
+        path.with_file_name(format!("{name}.gz")),
+    ]
 }
 
 impl Writer<'_> {
@@ -474,9 +693,34 @@ impl Writer<'_> {
             .is_some_and(|previous| *previous == digest(bytes))
     }
 
+    /// Keeps the previous export's file at `rel` (an in-place build of a page that was
+    /// not rendered again); `bytes` is its size with its siblings.
+    fn keep(&self, rel: &str, bytes: u64) -> Result<(), ExportError> {
+        let hash = self
+            .previous
+            .and_then(|m| m.files.get(rel))
+            .cloned()
+            .unwrap_or_default();
+        let path = self.out.join(rel);
+        std::fs::metadata(&path).map_err(io_err(&path))?;
+        let siblings_count = if self.compress && siblings(&path)[0].is_file() {
+            2
+        } else {
+            0
+        };
+        self.files.fetch_add(1 + siblings_count, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+        self.hashes
+            .lock()
+            .expect("no panic while holding the lock")
+            .insert(rel.to_owned(), hash);
+        Ok(())
+    }
+
     /// Writes `bytes` at `rel` (relative path), plus `.br`/`.gz` siblings for text
-    /// files; `best` compresses harder (fingerprinted assets).
-    fn emit(&self, rel: &str, bytes: &[u8], best: bool) -> Result<(), ExportError> {
+    /// files; `best` compresses harder (fingerprinted assets). Returns the bytes of the
+    /// file and its siblings.
+    fn emit(&self, rel: &str, bytes: &[u8], best: bool) -> Result<u64, ExportError> {
         self.emit_with(rel, bytes, best, None)
     }
 
@@ -487,34 +731,28 @@ impl Writer<'_> {
         bytes: &[u8],
         best: bool,
         compressed: Option<(Vec<u8>, Vec<u8>)>,
-    ) -> Result<(), ExportError> {
+    ) -> Result<u64, ExportError> {
         let hash = digest(bytes);
         let target = self.staging.join(rel);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(io_err(parent))?;
-        }
         let compressible = self.compress && compress::is_compressible(rel, bytes.len());
-        let siblings = |path: &Path| -> [PathBuf; 2] {
-            let name = path
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            [
-                path.with_file_name(format!("{name}.br")),
-                path.with_file_name(format!("{name}.gz")),
-            ]
-        };
         let unchanged = self
             .previous
             .and_then(|m| m.files.get(rel))
             .is_some_and(|previous| *previous == hash);
+        let old = self.out.join(rel);
+        let old_siblings = siblings(&old);
+        let complete = unchanged
+            && old.is_file()
+            && (!compressible || old_siblings.iter().all(|s| s.is_file()));
+        let mut total = bytes.len() as u64;
+        let mut count = 1;
         let mut reused = false;
-        if unchanged {
-            let old = self.out.join(rel);
-            let old_siblings = siblings(&old);
-            let complete =
-                old.is_file() && (!compressible || old_siblings.iter().all(|s| s.is_file()));
+        if complete && self.in_place {
+            reused = true;
+        } else {
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+            }
             if complete {
                 let mut linked = std::fs::hard_link(&old, &target).is_ok();
                 if compressible {
@@ -525,12 +763,10 @@ impl Writer<'_> {
                 reused = linked;
             }
         }
-        let mut total = bytes.len() as u64;
-        let mut count = 1;
         if reused {
             if compressible {
-                for sibling in siblings(&target) {
-                    total += std::fs::metadata(&sibling).map_err(io_err(&sibling))?.len();
+                for sibling in &old_siblings {
+                    total += std::fs::metadata(sibling).map_err(io_err(sibling))?.len();
                     count += 1;
                 }
             }
@@ -541,7 +777,7 @@ impl Writer<'_> {
                 }
             }
             std::fs::write(&target, bytes).map_err(io_err(&target))?;
-            let mut written = 1;
+            let mut staged = vec![rel.to_owned()];
             if compressible {
                 let (br, gz) = compressed.unwrap_or_else(|| compress::compress(bytes, best));
                 let [br_path, gz_path] = siblings(&target);
@@ -549,9 +785,16 @@ impl Writer<'_> {
                 std::fs::write(&gz_path, &gz).map_err(io_err(&gz_path))?;
                 total += (br.len() + gz.len()) as u64;
                 count += 2;
-                written += 2;
+                staged.push(format!("{rel}.br"));
+                staged.push(format!("{rel}.gz"));
             }
-            self.written.fetch_add(written, Ordering::Relaxed);
+            self.written.fetch_add(staged.len(), Ordering::Relaxed);
+            if self.in_place {
+                self.staged
+                    .lock()
+                    .expect("no panic while holding the lock")
+                    .extend(staged);
+            }
         }
         self.files.fetch_add(count, Ordering::Relaxed);
         self.bytes.fetch_add(total, Ordering::Relaxed);
@@ -559,17 +802,28 @@ impl Writer<'_> {
             .lock()
             .expect("no panic while holding the lock")
             .insert(rel.to_owned(), hash);
-        Ok(())
+        Ok(total)
     }
 
-    /// Writes the manifest of everything emitted; returns the number of files.
-    fn finish(&self, options_key: &str) -> Result<usize, ExportError> {
-        let files =
-            std::mem::take(&mut *self.hashes.lock().expect("no panic while holding the lock"));
+    /// Writes the manifest of everything emitted into the staging folder; returns the
+    /// number of files of the output.
+    fn finish(
+        &self,
+        options_key: &str,
+        pages: BTreeMap<String, PageRecord>,
+        content: ContentCache,
+    ) -> Result<usize, ExportError> {
+        let files = self
+            .hashes
+            .lock()
+            .expect("no panic while holding the lock")
+            .clone();
         let manifest = Manifest {
             generator: generator(),
             options: options_key.to_owned(),
             files,
+            pages,
+            content,
         };
         let path = self.staging.join(MARKER);
         let text = serde_json::to_vec(&manifest).expect("a manifest serializes");
@@ -577,6 +831,65 @@ impl Writer<'_> {
         self.bytes.fetch_add(text.len() as u64, Ordering::Relaxed);
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(self.files.load(Ordering::Relaxed) + 1)
+    }
+}
+
+/// Moves the changed files of an incremental build from `staging` into `out`, removes
+/// the files the site no longer has (with their siblings and emptied folders), and
+/// renames the new manifest into place last.
+fn commit_in_place(
+    staging: &Path,
+    out: &Path,
+    staged: &[String],
+    removed: &[String],
+) -> Result<(), ExportError> {
+    for rel in staged {
+        let target = out.join(rel);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        std::fs::rename(staging.join(rel), &target).map_err(io_err(&target))?;
+    }
+    // A file that is no longer compressible (or compression turned off) loses its
+    // siblings too.
+    let staged_set: HashSet<&str> = staged.iter().map(String::as_str).collect();
+    for rel in staged
+        .iter()
+        .filter(|rel| !rel.ends_with(".br") && !rel.ends_with(".gz"))
+    {
+        if !staged_set.contains(format!("{rel}.br").as_str()) {
+            for sibling in siblings(&out.join(rel)) {
+                remove_if_present(&sibling)?;
+            }
+        }
+    }
+    for rel in removed {
+        let path = out.join(rel);
+        remove_if_present(&path)?;
+        for sibling in siblings(&path) {
+            remove_if_present(&sibling)?;
+        }
+        // Remove the folders this emptied, up to the output.
+        let mut dir = path.parent();
+        while let Some(folder) = dir.filter(|d| *d != out) {
+            if std::fs::remove_dir(folder).is_err() {
+                break;
+            }
+            dir = folder.parent();
+        }
+    }
+    let manifest = out.join(MARKER);
+    std::fs::rename(staging.join(MARKER), &manifest).map_err(io_err(&manifest))
+}
+
+fn remove_if_present(path: &Path) -> Result<(), ExportError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(ExportError::Io {
+            path: path.to_owned(),
+            source,
+        }),
     }
 }
 
