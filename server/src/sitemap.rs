@@ -131,3 +131,61 @@ pub fn robots(site: &Site, public: Option<&str>) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::{Post, SiteConfig};
+
+    fn site(posts: usize) -> Site {
+        let posts = (0..posts)
+            .map(|i| Post {
+                slug: format!("p{i}"),
+                title: format!("P{i}"),
+                date: None,
+                updated: None,
+                tags: vec![],
+                summary: String::new(),
+                draft: false,
+                aliases: vec![],
+                html: String::new(),
+                text: String::new(),
+                source: String::new(),
+            })
+            .collect();
+        let config = SiteConfig {
+            base_url: "https://x.test".into(),
+            posts_per_page: 1_000_000,
+            ..SiteConfig::default()
+        };
+        Site::new(config, posts, vec![], vec![], vec![])
+    }
+
+    #[test]
+    fn one_sitemap_up_to_the_limit_then_an_index() {
+        let small = sitemaps(&site(3));
+        assert_eq!(small.len(), 1);
+        assert!(small[0].1.contains("<loc>https://x.test/posts/p2/</loc>"));
+        assert!(!small[0].1.contains("404"));
+
+        // Home, blog, tags index and search are URLs too: 4 + posts.
+        let big = sitemaps(&site(MAX_URLS));
+        let names: Vec<&str> = big.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["sitemap.xml", "sitemap-1.xml", "sitemap-2.xml"]);
+        assert!(big[0].1.contains("<sitemapindex"));
+        assert!(big[0].1.contains("<loc>https://x.test/sitemap-2.xml</loc>"));
+        assert_eq!(big[1].1.matches("<url>").count(), MAX_URLS);
+        assert_eq!(big[2].1.matches("<url>").count(), 4);
+    }
+
+    #[test]
+    fn robots_names_the_sitemap_once() {
+        let site = site(1);
+        assert_eq!(
+            robots(&site, None),
+            "User-agent: *\nAllow: /\n\nSitemap: https://x.test/sitemap.xml\n"
+        );
+        let own = "User-agent: *\nDisallow: /x/\nSitemap: https://cdn.test/s.xml";
+        assert_eq!(robots(&site, Some(own)), own);
+    }
+}
