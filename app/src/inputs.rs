@@ -6,6 +6,8 @@
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 
+use chrono::{DateTime, FixedOffset};
+
 use crate::model::{Post, Site};
 use crate::pages::LATEST;
 use crate::routes::Route;
@@ -37,7 +39,7 @@ impl Inputs {
         self.global.hash(&mut h);
         route.hash(&mut h);
         let card = |post: &Post, h: &mut DefaultHasher| {
-            (&post.slug, &post.title, post.date, &post.summary).hash(h);
+            (&post.slug, &post.title, date(post.date), &post.summary).hash(h);
         };
         let page_of = |items: &[usize], page: usize, h: &mut DefaultHasher| {
             let per_page = site.config.posts_per_page.max(1);
@@ -66,8 +68,8 @@ impl Inputs {
                     let post = &site.posts[i];
                     (
                         &post.title,
-                        post.date,
-                        post.updated,
+                        date(post.date),
+                        date(post.updated),
                         &post.tags,
                         &post.summary,
                     )
@@ -105,13 +107,13 @@ impl Inputs {
                         .hash(&mut h);
                 }
                 if let Some(doc) = site.doc(url) {
-                    (doc.updated, doc.draft).hash(&mut h);
+                    (date(doc.updated), doc.draft).hash(&mut h);
                     body(&doc.source).hash(&mut h);
                 }
             }
             Route::Page(slug) => {
                 if let Some(page) = site.page(slug) {
-                    (&page.title, &page.summary, page.updated, page.draft).hash(&mut h);
+                    (&page.title, &page.summary, date(page.updated), page.draft).hash(&mut h);
                     body(&page.source).hash(&mut h);
                 }
             }
@@ -120,4 +122,10 @@ impl Inputs {
         }
         h.finish()
     }
+}
+
+/// A date as the pages show it: chrono hashes only the instant, but pages print the
+/// local date and offset, so the offset is part of the input.
+fn date(date: Option<DateTime<FixedOffset>>) -> Option<(i64, i32)> {
+    date.map(|d| (d.timestamp(), d.offset().local_minus_utc()))
 }

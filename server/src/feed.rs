@@ -1,8 +1,8 @@
 //! The Atom feed (RFC 4287) of the latest posts, with their full content: `atom.xml`.
 
+use crate::sitemap::escape;
 use app::{Post, Site};
 use chrono::{DateTime, FixedOffset};
-use quick_xml::escape::escape;
 
 /// Site-relative path of the feed.
 pub const FEED_PATH: &str = "/atom.xml";
@@ -12,6 +12,12 @@ pub const FEED_PATH: &str = "/atom.xml";
 /// the time of the build, so an unchanged site gives a byte-identical feed. Each entry
 /// has `xml:base` set to the post's URL, so relative links in its content resolve.
 pub fn atom(site: &Site) -> String {
+    atom_with(site, &|html, _| html.to_owned())
+}
+
+/// [`atom`], passing each entry's HTML and the post's URL path through `content` first
+/// (the export rewrites asset references to their fingerprinted names there).
+pub fn atom_with(site: &Site, content: &dyn Fn(&str, &str) -> String) -> String {
     let config = &site.config;
     let posts: Vec<&Post> = site.posts.iter().take(config.feed_limit.max(1)).collect();
     let updated = posts
@@ -74,7 +80,7 @@ pub fn atom(site: &Site) -> String {
         }
         xml.push_str(&format!(
             "<content type=\"html\">{}</content>\n",
-            escape(&post.html)
+            escape(content(&post.html, &post.url()))
         ));
         xml.push_str("</entry>\n");
     }

@@ -6,7 +6,7 @@
 
 use app::{routes, Route, Site};
 use chrono::{DateTime, FixedOffset};
-use quick_xml::escape::escape;
+use std::borrow::Cow;
 
 /// URLs per sitemap file: the protocol's limit.
 pub const MAX_URLS: usize = 50_000;
@@ -113,6 +113,28 @@ fn urlset(entries: &[Entry]) -> String {
     xml
 }
 
+/// `text` escaped for XML content and attribute values, without the characters XML 1.0
+/// forbids (control characters other than tab, newline and carriage return, U+FFFE,
+/// U+FFFF), which YAML or TOML escapes can put in a title.
+pub(crate) fn escape(text: impl AsRef<str>) -> String {
+    let text = text.as_ref();
+    let clean: Cow<str> = if text.chars().any(|c| {
+        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
+    }) {
+        Cow::Owned(
+            text.chars()
+                .filter(|&c| {
+                    (c >= ' ' || matches!(c, '\t' | '\n' | '\r'))
+                        && !matches!(c, '\u{fffe}' | '\u{ffff}')
+                })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(text)
+    };
+    quick_xml::escape::escape(clean.as_ref()).into_owned()
+}
+
 /// `robots.txt`: `public/robots.txt` when given (else allow everything), with a
 /// `Sitemap:` line naming the absolute sitemap URL appended unless it has one.
 pub fn robots(site: &Site, public: Option<&str>) -> String {
@@ -176,6 +198,11 @@ mod tests {
         assert!(big[0].1.contains("<loc>https://x.test/sitemap-2.xml</loc>"));
         assert_eq!(big[1].1.matches("<url>").count(), MAX_URLS);
         assert_eq!(big[2].1.matches("<url>").count(), 4);
+    }
+
+    #[test]
+    fn xml_escaping_drops_forbidden_characters() {
+        assert_eq!(escape("a\u{c}<b>\t&"), "a&lt;b&gt;\t&amp;");
     }
 
     #[test]

@@ -293,6 +293,11 @@ fn full_fixture_has_every_page_type_and_valid_metadata() {
         .clone()
         .unwrap();
     assert!(content.contains("Last paragraph of post 4."), "{content}");
+    let diagram = fingerprinted(&out.join("img"), "diagram.", ".svg");
+    assert!(
+        content.contains(&format!("/img/{diagram}")),
+        "feed images point at the published (fingerprinted) file: {content}"
+    );
     assert_eq!(
         feed.entries[0].links[0].href,
         "https://full.example/posts/post-4/"
@@ -366,7 +371,6 @@ fn full_fixture_has_every_page_type_and_valid_metadata() {
 
     // CSS references were rewritten to the fingerprinted image.
     let css_text = std::fs::read_to_string(out.join(&css)).unwrap();
-    let diagram = fingerprinted(&out.join("img"), "diagram.", ".svg");
     assert!(
         css_text.contains(&format!("url(/img/{diagram})")),
         "{css_text}"
@@ -452,6 +456,43 @@ fn broken_internal_links_fail_the_export_naming_page_and_target() {
     assert_no_staging_leftovers(tmp.path());
 }
 
+#[test]
+fn public_files_and_aliases_that_would_shadow_outputs_are_refused() {
+    let tmp = TempDir::new().unwrap();
+    let islands = islands_dir(tmp.path());
+    let content = tmp.path().join("content");
+    let full = fixtures().join("full");
+    copy_dir(&full, &content);
+    let public = content.join("public");
+
+    std::fs::write(public.join("atom.xml"), "<feed/>").unwrap();
+    let output = export_with(&content, &public, &tmp.path().join("a"), &islands, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output)
+            .contains("atom.xml` in the public folder collides with the generated file /atom.xml"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::remove_file(public.join("atom.xml")).unwrap();
+
+    let about = content.join("pages/about.md");
+    let text = std::fs::read_to_string(&about).unwrap();
+    std::fs::write(
+        &about,
+        text.replace("title: About", "title: About\naliases: [/posts/post-1/]"),
+    )
+    .unwrap();
+    let output = export_with(&content, &public, &tmp.path().join("b"), &islands, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("the alias /posts/post-1/ of /about/ is the URL of a page"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!tmp.path().join("b").exists());
+}
+
 /// Inode and modification time of every file under `dir`.
 fn identities(dir: &Path) -> BTreeMap<PathBuf, (u64, std::time::SystemTime)> {
     use std::os::unix::fs::MetadataExt;
@@ -533,6 +574,12 @@ fn incremental_export_rewrites_only_what_depends_on_the_edit() {
         "warnings of cached files are printed again: {}",
         stderr(&edited)
     );
+
+    // A page deleted by hand comes back, although its inputs did not change.
+    std::fs::remove_file(out.join("about/index.html")).unwrap();
+    let restored = export_with(&content, &public, &out, &islands, &[]);
+    assert!(restored.status.success(), "{}", stderr(&restored));
+    assert!(out.join("about/index.html").is_file());
 
     // Change what lists show (a title), add a post, remove one: the incremental output
     // equals a full export of the same content, file for file.

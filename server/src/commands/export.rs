@@ -4,8 +4,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::Context;
-use atoll::export::{export_with_progress, ExportOptions, ExportReport, Progress};
+use atoll::export::{export_with_progress, ExportError, ExportOptions, ExportReport, Progress};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::SiteArgs;
@@ -50,12 +49,17 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     }
     let result = export_with_progress(loaded, &options, previous, &progress);
     progress.bar.finish_and_clear();
-    let report = result.with_context(|| {
-        format!(
-            "export to `{}` failed; the previous output is unchanged",
-            args.out.display()
-        )
-    })?;
+    let report = match result {
+        Ok(report) => report,
+        // The one failure after which the output is not the previous one: say so.
+        Err(err @ ExportError::PartialCommit { .. }) => return Err(err.into()),
+        Err(err) => {
+            return Err(anyhow::Error::new(err).context(format!(
+                "export to `{}` failed; the previous output is unchanged",
+                args.out.display()
+            )))
+        }
+    };
     print_summary(&report, &args.out);
     Ok(())
 }

@@ -400,7 +400,13 @@ fn load_entry(
         })
         .collect();
     for alias in &front.aliases {
-        if !alias.starts_with('/') || alias.contains(char::is_whitespace) || alias.contains("//") {
+        // Netlify and Cloudflare read `*`, `:name`, `?` and `!` in `_redirects` as
+        // patterns and flags.
+        if !alias.starts_with('/')
+            || alias.contains(char::is_whitespace)
+            || alias.contains("//")
+            || alias.contains(['*', ':', '?', '#', '!'])
+        {
             return Err(ContentError::InvalidField {
                 path: path.to_owned(),
                 field: "aliases",

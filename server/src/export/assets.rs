@@ -183,6 +183,9 @@ pub fn resolve(base: &str, reference: &str) -> Option<(String, String)> {
     }
     let cut = reference.find(['?', '#']).unwrap_or(reference.len());
     let (path, suffix) = reference.split_at(cut);
+    // `/My%20Doc.pdf` names the file `/My Doc.pdf`.
+    let decoded = percent_decode(path);
+    let path = decoded.as_str();
     let joined = if path.starts_with('/') {
         path.to_owned()
     } else {
@@ -206,6 +209,29 @@ pub fn resolve(base: &str, reference: &str) -> Option<(String, String)> {
         normal.push('/');
     }
     Some((normal, suffix.to_owned()))
+}
+
+/// Decodes `%XX` escapes (UTF-8); invalid escapes are kept as they are.
+pub fn percent_decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_owned();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 3 <= bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+            if let Ok(byte) = u8::from_str_radix(hex, 16) {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -261,5 +287,9 @@ mod tests {
         assert_eq!(r("/", "mailto:a@b.c"), None);
         assert_eq!(r("/", "//cdn.test/x.js"), None);
         assert_eq!(r("/", "#top"), None);
+        assert_eq!(
+            r("/", "/My%20Doc.pdf"),
+            Some(("/My Doc.pdf".into(), String::new()))
+        );
     }
 }

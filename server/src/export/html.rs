@@ -46,6 +46,25 @@ pub fn process(
     assets: &HashMap<String, String>,
     minify: bool,
 ) -> Result<Processed, String> {
+    pass(html, path, assets, minify, true)
+}
+
+/// Rewrites the asset references of an HTML fragment shown at `path` (a feed entry's
+/// content), leaving everything else as it is.
+pub fn rewrite_fragment(html: &str, path: &str, assets: &HashMap<String, String>) -> String {
+    match pass(html, path, assets, false, false) {
+        Ok(processed) => String::from_utf8(processed.html).unwrap_or_else(|_| html.to_owned()),
+        Err(_) => html.to_owned(),
+    }
+}
+
+fn pass(
+    html: &str,
+    path: &str,
+    assets: &HashMap<String, String>,
+    minify: bool,
+    collect: bool,
+) -> Result<Processed, String> {
     let links = std::cell::RefCell::new(Vec::new());
     let ids = std::cell::RefCell::new(Vec::new());
     let mut handlers = Vec::new();
@@ -110,6 +129,12 @@ pub fn process(
         .into_iter()
         .fold(Settings::new(), Settings::append_element_content_handler);
     let rewritten = rewrite_str(html, settings).map_err(|err| format!("{path}: {err}"))?;
+    if !collect {
+        return Ok(Processed {
+            html: rewritten.into_bytes(),
+            ..Processed::default()
+        });
+    }
     let html = if minify {
         minify_outside_islands(&rewritten)
     } else {

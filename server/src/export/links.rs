@@ -3,6 +3,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::assets::percent_decode;
+
 /// A reference that does not resolve.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct BrokenLink {
@@ -88,26 +90,6 @@ pub fn check<'a>(
     broken.sort();
     broken.dedup();
     broken
-}
-
-/// Decodes `%XX` escapes (fragments of non-ASCII headings).
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 3 <= bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-            if let Ok(byte) = u8::from_str_radix(hex, 16) {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

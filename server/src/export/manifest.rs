@@ -52,11 +52,27 @@ pub struct PageRecord {
 }
 
 impl Manifest {
-    /// The manifest of the export in `out`, if there is a readable one.
+    /// The manifest of the export in `out`, if there is a readable one whose paths all
+    /// stay inside the output (it is read from disk and drives deletions).
     pub fn read(out: &Path) -> Option<Manifest> {
         let text = std::fs::read(out.join(MARKER)).ok()?;
-        serde_json::from_slice(&text).ok()
+        let manifest: Manifest = serde_json::from_slice(&text).ok()?;
+        manifest
+            .files
+            .keys()
+            .all(|rel| is_safe_relative(rel))
+            .then_some(manifest)
     }
+}
+
+/// A relative path of plain `/`-separated names: no root, no `.` or `..`, no empty
+/// component, no backslash.
+pub fn is_safe_relative(rel: &str) -> bool {
+    !rel.is_empty()
+        && !rel.contains('\\')
+        && rel
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
 /// Hex SHA-256 of `bytes`.
@@ -65,4 +81,17 @@ pub fn digest(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_paths_are_rejected() {
+        assert!(is_safe_relative("posts/a/index.html"));
+        for bad in ["", "/etc/x", "../x", "a/../../x", "a//b", "a\\b", "./a"] {
+            assert!(!is_safe_relative(bad), "{bad}");
+        }
+    }
 }

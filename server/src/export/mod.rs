@@ -132,6 +132,16 @@ pub enum ExportError {
     /// A page could not be processed (a bug in Atoll).
     #[error("{0}")]
     Html(String),
+    /// Moving the changed files of an incremental export into the output failed
+    /// midway: the output is a mix of old and new files, and its manifest is marked
+    /// incomplete so that the next export rebuilds it in full.
+    #[error("updating `{}` in place failed midway ({reason}); the output is partly updated and the next export rebuilds it in full", out.display())]
+    PartialCommit {
+        /// The output folder.
+        out: PathBuf,
+        /// The error.
+        reason: String,
+    },
     /// A cached content file changed during the export and no longer parses.
     #[error("{0}")]
     Content(String),
@@ -231,8 +241,15 @@ pub fn export_with_progress(
             match commit {
                 Commit::Swap => swap(&staging, &out)?,
                 Commit::InPlace { staged, removed } => {
-                    commit_in_place(&staging, &out, &staged, &removed)?;
-                    std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
+                    commit_in_place(&staging, &out, &staged, &removed).map_err(|err| {
+                        ExportError::PartialCommit {
+                            out: out.clone(),
+                            reason: err.to_string(),
+                        }
+                    })?;
+                    if let Err(err) = std::fs::remove_dir_all(&staging) {
+                        tracing::warn!("could not remove {}: {err}", staging.display());
+                    }
                 }
             }
             report.elapsed = started.elapsed();
@@ -328,14 +345,18 @@ fn build(
         })
         .collect();
     drop(body_ids);
+    // A page is carried over when its inputs are unchanged and its file is still there
+    // (a file deleted by hand is rendered again).
     let carried: Vec<Option<&PageRecord>> = routes
-        .iter()
+        .par_iter()
         .zip(&keys)
         .map(|(route, key)| {
+            let path = route.path();
             previous
                 .as_ref()
-                .and_then(|m| m.pages.get(&route.path()))
+                .and_then(|m| m.pages.get(&path))
                 .filter(|record| record.key == *key)
+                .filter(|_| out.join(page_file(&path)).is_file())
         })
         .collect();
     // Bodies of cached entries that a page to render or the feed shows.
@@ -440,16 +461,38 @@ fn build(
         .iter()
         .filter(|a| needs_islands || !a.islands)
         .collect();
+    let asset_urls: HashSet<&str> = published.iter().map(|a| a.out_url.as_str()).collect();
+    let mut seen: HashSet<&str> = HashSet::new();
     for asset in &published {
-        if let Some(page) = page_files.get(asset.out_url.as_str()) {
-            return Err(ExportError::Collision {
-                file: options
-                    .public
-                    .clone()
-                    .unwrap_or_default()
-                    .join(asset.url.trim_start_matches('/')),
-                what: format!("the page at {page}"),
-            });
+        let url = asset.out_url.as_str();
+        let collision = |what: String| ExportError::Collision {
+            file: options
+                .public
+                .clone()
+                .unwrap_or_default()
+                .join(asset.url.trim_start_matches('/')),
+            what,
+        };
+        if let Some(page) = page_files.get(url) {
+            return Err(collision(format!("the page at {page}")));
+        }
+        if is_generated(url) {
+            return Err(collision(format!("the generated file {url}")));
+        }
+        if !seen.insert(url) {
+            return Err(collision(format!(
+                "another file published as {url} (the islands bundle?)"
+            )));
+        }
+        // `x.br`/`x.gz` beside a compressible output are the export's own.
+        if let Some(stem) = url.strip_suffix(".br").or_else(|| url.strip_suffix(".gz")) {
+            if options.compress
+                && (page_files.contains_key(stem)
+                    || asset_urls.contains(stem)
+                    || is_generated(stem))
+            {
+                return Err(collision(format!("the precompressed copy of {stem}")));
+            }
         }
         if asset.fingerprinted() {
             immutable.push(asset.out_url.clone());
@@ -493,8 +536,28 @@ fn build(
     };
     let sitemaps = crate::sitemap::sitemaps(&site);
     let redirects = headers::redirects(&site);
+    // An alias must not hide a page, nor be claimed twice.
+    let mut aliases: HashMap<&str, &str> = HashMap::new();
+    for (from, to) in &redirects {
+        if page_files.contains_key(format!("/{}", page_file(from).to_string_lossy()).as_str()) {
+            return Err(ExportError::Content(format!(
+                "the alias {from} of {to} is the URL of a page: remove it from `aliases`"
+            )));
+        }
+        if let Some(other) = aliases.insert(from, to) {
+            return Err(ExportError::Content(format!(
+                "the alias {from} is claimed by both {other} and {to}: keep it in one `aliases`"
+            )));
+        }
+    }
+    let user_redirects = read_special("_redirects")?;
     let mut generated: Vec<(String, String)> = sitemaps;
-    generated.push(("atom.xml".to_owned(), crate::feed::atom(&site)));
+    generated.push((
+        "atom.xml".to_owned(),
+        crate::feed::atom_with(&site, &|content, url| {
+            html::rewrite_fragment(content, url, &site.assets)
+        }),
+    ));
     generated.push((
         "robots.txt".to_owned(),
         crate::sitemap::robots(&site, read_special("robots.txt")?.as_deref()),
@@ -505,7 +568,7 @@ fn build(
     ));
     generated.push((
         "_redirects".to_owned(),
-        headers::redirects_file(&redirects, read_special("_redirects")?.as_deref()),
+        headers::redirects_file(&redirects, user_redirects.as_deref()),
     ));
     for (name, text) in &generated {
         writer.emit(name, text.as_bytes(), false)?;
@@ -517,6 +580,16 @@ fn build(
         ids: HashMap::with_capacity(pages.len()),
         redirects: redirects.iter().map(|(from, _)| from.clone()).collect(),
     };
+    // The site's own redirect rules (first column of public/_redirects) count as targets.
+    for line in user_redirects.iter().flat_map(|text| text.lines()) {
+        if let Some(from) = line
+            .split_whitespace()
+            .next()
+            .filter(|f| f.starts_with('/'))
+        {
+            output.redirects.insert(from.to_owned());
+        }
+    }
     output
         .files
         .extend(generated.iter().map(|(name, _)| format!("/{name}")));
@@ -843,6 +916,31 @@ fn commit_in_place(
     staged: &[String],
     removed: &[String],
 ) -> Result<(), ExportError> {
+    // From here until the new manifest is in place, the output is a mix: say so in the
+    // manifest, so that an interrupted commit makes the next export a full rebuild.
+    let manifest = out.join(MARKER);
+    let incomplete = serde_json::to_vec(&Manifest {
+        generator: INCOMPLETE.to_owned(),
+        ..Manifest::default()
+    })
+    .expect("a manifest serializes");
+    std::fs::write(&manifest, incomplete).map_err(io_err(&manifest))?;
+    // Deletions first: a page that became a file (or the reverse) frees its path.
+    for rel in removed {
+        let path = out.join(rel);
+        remove_if_present(&path)?;
+        for sibling in siblings(&path) {
+            remove_if_present(&sibling)?;
+        }
+        // Remove the folders this emptied, up to the output.
+        let mut dir = path.parent();
+        while let Some(folder) = dir.filter(|d| d.starts_with(out) && *d != out) {
+            if std::fs::remove_dir(folder).is_err() {
+                break;
+            }
+            dir = folder.parent();
+        }
+    }
     for rel in staged {
         let target = out.join(rel);
         if let Some(parent) = target.parent() {
@@ -863,24 +961,29 @@ fn commit_in_place(
             }
         }
     }
-    for rel in removed {
-        let path = out.join(rel);
-        remove_if_present(&path)?;
-        for sibling in siblings(&path) {
-            remove_if_present(&sibling)?;
-        }
-        // Remove the folders this emptied, up to the output.
-        let mut dir = path.parent();
-        while let Some(folder) = dir.filter(|d| *d != out) {
-            if std::fs::remove_dir(folder).is_err() {
-                break;
-            }
-            dir = folder.parent();
-        }
-    }
-    let manifest = out.join(MARKER);
     std::fs::rename(staging.join(MARKER), &manifest).map_err(io_err(&manifest))
 }
+
+/// Whether the export writes this URL itself (sitemaps, feed, headers, manifest).
+fn is_generated(url: &str) -> bool {
+    let numbered_sitemap = url
+        .strip_prefix("/sitemap-")
+        .and_then(|rest| rest.strip_suffix(".xml"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    numbered_sitemap
+        || [
+            "/sitemap.xml",
+            "/atom.xml",
+            "/robots.txt",
+            "/_headers",
+            "/_redirects",
+        ]
+        .contains(&url)
+        || url == format!("/{MARKER}")
+}
+
+/// The generator of a manifest whose output is being updated in place.
+const INCOMPLETE: &str = "incomplete";
 
 fn remove_if_present(path: &Path) -> Result<(), ExportError> {
     match std::fs::remove_file(path) {
