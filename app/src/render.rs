@@ -17,8 +17,10 @@ pub const ISLANDS_WASM: &str = "/pkg/islands_bg.wasm";
 /// every `<leptos-island>` of the page.
 pub const ISLANDS_LOADER: &str = "/pkg/loader.js";
 
-/// Marker that Leptos puts around every island in server-rendered HTML.
-const ISLAND_TAG: &str = "<leptos-island";
+/// The opening tag Leptos renders for every island. Its first attribute is matched too:
+/// a Markdown attribute value cannot contain it (ammonia escapes the `"`), so text such
+/// as `title="<leptos-island"` does not count as an island.
+pub const ISLAND_TAG: &str = "<leptos-island data-component=\"";
 
 /// A route rendered to HTML.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,9 +1,11 @@
 //! Atoll's server side: content loading, the static export, and the axum server.
 //!
-//! * [`content::load_site`]: Markdown + front matter → [`app::Site`].
-//! * [`PageSet::render`]: every route of a site rendered to HTML (in parallel).
-//! * [`export::export`]: writes a site to a folder any static host can serve,
-//!   atomically.
+//! * [`content::load`]: Markdown + front matter, product JSON, `site.toml` →
+//!   [`app::Site`] (with [`content::load_with_cache`] for incremental exports).
+//! * [`PageSet::render`]: every route of a site rendered to HTML (in parallel), plus the
+//!   feed ([`feed`]) and sitemaps ([`sitemap`]).
+//! * [`export::export_with_progress`]: writes a site to a folder any static host can
+//!   serve: fingerprinted, minified, precompressed, link-checked, atomic, incremental.
 //! * [`router`]: the axum `Router` serving the pre-rendered pages, `public/`, the islands
 //!   bundle and the JSON API; tests drive it with `tower::ServiceExt::oneshot`.
 #![deny(missing_docs)]

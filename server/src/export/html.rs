@@ -147,7 +147,7 @@ fn pass(
     })
 }
 
-const ISLAND_OPEN: &str = "<leptos-island";
+const ISLAND_OPEN: &str = app::ISLAND_TAG;
 const ISLAND_CLOSE: &str = "</leptos-island>";
 
 /// Minifies the page except its islands, which stay byte for byte as rendered: Leptos
@@ -222,11 +222,11 @@ mod tests {
 
     #[test]
     fn nested_islands_are_kept_whole() {
-        let html = "<p> a </p><leptos-island data-component=\"A\"><p> </p><leptos-island data-component=\"B\"> b </leptos-island> </leptos-island><p> c </p>";
+        let html = "<p title=\"&lt;leptos-island\"> a </p><leptos-island data-component=\"A\"><p> </p><leptos-island data-component=\"B\"> b </leptos-island> </leptos-island><p> c </p>";
         let out = String::from_utf8(minify_outside_islands(html)).unwrap();
         assert_eq!(
             out,
-            "<p>a</p><leptos-island data-component=\"A\"><p> </p><leptos-island data-component=\"B\"> b </leptos-island> </leptos-island><p>c</p>"
+            "<p title=\"<leptos-island\">a</p><leptos-island data-component=\"A\"><p> </p><leptos-island data-component=\"B\"> b </leptos-island> </leptos-island><p>c</p>"
         );
     }
 

@@ -13,11 +13,13 @@
 //! OUT/.atoll-export                       manifest (see [`manifest`])
 //! ```
 //!
-//! **Atomic**: everything is written to a staging folder beside `OUT` and swapped in
-//! only when complete and every internal link resolves; a failed export leaves the
-//! previous output untouched. **Incremental**: a file whose bytes equal the previous
-//! export's (per the manifest) is hard-linked from it rather than rewritten, so it keeps
-//! its inode and mtime and its `.br`/`.gz` are not recomputed.
+//! **Atomic**: a first export (or one with other options or another `atoll` binary) is
+//! written whole to a staging folder beside `OUT` and swapped in only when complete and
+//! every internal link resolves. **Incremental**: when `OUT` holds a previous export of
+//! this binary, only pages whose inputs changed are rendered, only files whose bytes
+//! changed are written — to the staging folder, then renamed into `OUT` once every check
+//! passed — and unchanged files keep their inode and mtime. Either way a failed export
+//! leaves the previous output untouched.
 
 mod assets;
 mod compress;
@@ -728,9 +730,8 @@ fn kind(route: &Route) -> &'static str {
     }
 }
 
-/// Writes files into the staging folder. A file whose bytes equal the previous export's
-/// (per the manifest) is not written: in a full build it is hard-linked from the old
-/// output (same inode and mtime); in an in-place build it is simply left where it is.
+/// Writes files into the staging folder. In an in-place build, a file whose bytes equal
+/// the previous export's (per the manifest) is not written: it stays where it is.
 struct Writer<'a> {
     staging: &'a Path,
     out: &'a Path,
@@ -819,21 +820,11 @@ impl Writer<'_> {
             && (!compressible || old_siblings.iter().all(|s| s.is_file()));
         let mut total = bytes.len() as u64;
         let mut count = 1;
-        let mut reused = false;
-        if complete && self.in_place {
-            reused = true;
-        } else {
+        // A previous manifest is only used in place (see `build`).
+        let reused = complete && self.in_place;
+        if !reused {
             if let Some(parent) = target.parent() {
                 std::fs::create_dir_all(parent).map_err(io_err(parent))?;
-            }
-            if complete {
-                let mut linked = std::fs::hard_link(&old, &target).is_ok();
-                if compressible {
-                    for (from, to) in old_siblings.iter().zip(siblings(&target)) {
-                        linked = linked && std::fs::hard_link(from, &to).is_ok();
-                    }
-                }
-                reused = linked;
             }
         }
         if reused {
