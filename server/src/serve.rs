@@ -49,6 +49,9 @@ pub struct AppState {
 struct Inner {
     pages: PageSet,
     search: SearchIndex,
+    /// `aliases` (and `/…/page/1/`) → the URL they redirect to, as in the export's
+    /// `_redirects`.
+    redirects: std::collections::HashMap<String, String>,
     dirs: Dirs,
 }
 
@@ -64,6 +67,7 @@ impl AppState {
         ));
         Self {
             inner: Arc::new(Inner {
+                redirects: crate::export::redirects(site).into_iter().collect(),
                 pages,
                 search,
                 dirs,
@@ -149,6 +153,14 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
     let pages = state.pages();
     if let Some(page) = pages.get(path) {
         return page_response(page, request.headers());
+    }
+    // Aliases answer 301, like the export's `_redirects` on a CDN.
+    if let Some(target) = state.inner.redirects.get(path) {
+        return (
+            StatusCode::MOVED_PERMANENTLY,
+            [(header::LOCATION, target.as_str())],
+        )
+            .into_response();
     }
     // `/posts/x` → `/posts/x/`, as static hosts do for folders with an index.html.
     if !path.ends_with('/') && pages.get(&format!("{path}/")).is_some() {

@@ -233,3 +233,13 @@ async fn public_files_are_served() {
         .starts_with("text/css"));
     assert!(!body.is_empty());
 }
+
+#[tokio::test]
+async fn aliases_redirect_permanently() {
+    let (status, headers, _) = get("/old/second/").await;
+    assert_eq!(status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(headers[header::LOCATION], "/posts/second/");
+    let (status, headers, _) = get("/posts/page/1/").await;
+    assert_eq!(status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(headers[header::LOCATION], "/posts/");
+}

@@ -39,7 +39,7 @@ use std::hash::{Hash, Hasher};
 use app::{render, routes, Inputs, Route, Site};
 use rayon::prelude::*;
 
-pub use headers::CSP;
+pub use headers::{redirects, CSP};
 pub use links::BrokenLink;
 pub use manifest::{Manifest, MARKER};
 
