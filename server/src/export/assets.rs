@@ -92,16 +92,31 @@ pub fn collect(
         .into_iter()
         .map(|(url, bytes, islands)| fingerprint(url, bytes, islands))
         .collect();
-    let map: HashMap<String, String> = assets
+    let mut map: HashMap<String, String> = assets
         .iter()
         .map(|a| (a.url.clone(), a.out_url.clone()))
         .collect();
+    // A stylesheet that imports another is hashed after it, so that it names the
+    // other's fingerprinted file (an import cycle is written as is).
+    let mut pending: Vec<(String, String, bool)> = Vec::new();
     for (url, bytes, islands) in css {
-        let bytes = match String::from_utf8(bytes) {
-            Ok(text) => rewrite_css(&text, &url, &map).into_bytes(),
-            Err(err) => err.into_bytes(),
-        };
-        assets.push(fingerprint(url, bytes, islands));
+        match String::from_utf8(bytes) {
+            Ok(text) => pending.push((url, text, islands)),
+            Err(err) => assets.push(fingerprint(url, err.into_bytes(), islands)),
+        }
+    }
+    while !pending.is_empty() {
+        let waiting: Vec<String> = pending.iter().map(|(url, ..)| url.clone()).collect();
+        let ready = pending.iter().position(|(url, text, _)| {
+            css_references(text, url)
+                .iter()
+                .all(|target| target == url || !waiting.contains(target))
+        });
+        let (url, text, islands) = pending.remove(ready.unwrap_or(0));
+        let rewritten = rewrite_css(&text, &url, &map);
+        let asset = fingerprint(url, rewritten.into_bytes(), islands);
+        map.insert(asset.url.clone(), asset.out_url.clone());
+        assets.push(asset);
     }
     Ok(assets)
 }
@@ -134,36 +149,80 @@ fn should_fingerprint(url: &str) -> bool {
         .is_some_and(|(_, ext)| FINGERPRINTED.contains(&ext.to_ascii_lowercase().as_str()))
 }
 
-/// Rewrites `url(…)` references of the stylesheet at `css_url` to fingerprinted names.
-/// Relative references are resolved against the stylesheet and written back absolute.
+/// Byte ranges of the references of a stylesheet, quotes excluded: `url(…)` and
+/// `@import "…"` / `@import '…'`.
+fn css_reference_spans(css: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < css.len() {
+        let rest = &css[i..];
+        if rest.starts_with("url(") {
+            let start = i + 4;
+            let Some(close) = css[start..].find(')') else {
+                break;
+            };
+            let inner = &css[start..start + close];
+            let lead = inner.len() - inner.trim_start().len();
+            let trimmed = inner.trim();
+            let (mut from, mut to) = (start + lead, start + lead + trimmed.len());
+            let quoted = trimmed.len() >= 2
+                && ((trimmed.starts_with('"') && trimmed.ends_with('"'))
+                    || (trimmed.starts_with('\'') && trimmed.ends_with('\'')));
+            if quoted {
+                from += 1;
+                to -= 1;
+            }
+            spans.push((from, to));
+            i = start + close + 1;
+            continue;
+        }
+        if rest.starts_with("@import") {
+            let after = i + "@import".len();
+            let quote_at = after + (css[after..].len() - css[after..].trim_start().len());
+            if let Some(quote) = css[quote_at..]
+                .chars()
+                .next()
+                .filter(|c| *c == '"' || *c == '\'')
+            {
+                if let Some(end) = css[quote_at + 1..].find(quote) {
+                    spans.push((quote_at + 1, quote_at + 1 + end));
+                    i = quote_at + end + 2;
+                    continue;
+                }
+            }
+            i = after;
+            continue;
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    spans
+}
+
+/// The site-relative paths a stylesheet at `css_url` refers to.
+fn css_references(css: &str, css_url: &str) -> Vec<String> {
+    css_reference_spans(css)
+        .into_iter()
+        .filter_map(|(from, to)| resolve(css_url, &css[from..to]).map(|(path, _)| path))
+        .collect()
+}
+
+/// Rewrites the `url(…)` and `@import "…"` references of the stylesheet at `css_url` to
+/// fingerprinted names. Relative references are resolved against the stylesheet and
+/// written back absolute; others are left as they are.
 pub fn rewrite_css(css: &str, css_url: &str, map: &HashMap<String, String>) -> String {
     let mut out = String::with_capacity(css.len());
-    let mut rest = css;
-    while let Some(start) = rest.find("url(") {
-        let (before, after) = rest.split_at(start + 4);
-        out.push_str(before);
-        let Some(end) = after.find(')') else {
-            rest = after;
-            break;
-        };
-        let inner = after[..end].trim();
-        let quote = inner.chars().next().filter(|c| *c == '"' || *c == '\'');
-        let target = match quote {
-            Some(q) => inner.trim_matches(q),
-            None => inner,
-        };
-        match resolve(css_url, target)
-            .and_then(|(path, suffix)| map.get(&path).map(|out_url| format!("{out_url}{suffix}")))
-        {
-            Some(new) => {
-                let q = quote.map(String::from).unwrap_or_default();
-                out.push_str(&format!("{q}{new}{q}"));
-            }
-            None => out.push_str(&after[..end]),
+    let mut at = 0;
+    for (from, to) in css_reference_spans(css) {
+        let reference = &css[from..to];
+        let mapped = resolve(css_url, reference)
+            .and_then(|(path, suffix)| map.get(&path).map(|out_url| format!("{out_url}{suffix}")));
+        if let Some(new) = mapped {
+            out.push_str(&css[at..from]);
+            out.push_str(&new);
+            at = to;
         }
-        rest = &after[end..];
     }
-    out.push_str(rest);
+    out.push_str(&css[at..]);
     out
 }
 
@@ -269,6 +328,33 @@ mod tests {
         assert!(out.contains("url(/img/b.22222222.png)"), "{out}");
         assert!(out.contains("url(data:image/png;base64,AA)"), "{out}");
         assert!(out.contains("url(\"missing.png\")"), "{out}");
+
+        let map = HashMap::from([(
+            "/css/base.css".to_owned(),
+            "/css/base.33333333.css".to_owned(),
+        )]);
+        let out = rewrite_css(
+            "@import \"base.css\";\n@import url(base.css) screen;\np{}",
+            "/css/site.css",
+            &map,
+        );
+        assert_eq!(
+            out,
+            "@import \"/css/base.33333333.css\";\n@import url(/css/base.33333333.css) screen;\np{}"
+        );
+    }
+
+    #[test]
+    fn imported_stylesheets_are_fingerprinted_first() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("site.css"), "@import \"base.css\"; body{}").unwrap();
+        std::fs::write(dir.path().join("base.css"), "p{color:red}").unwrap();
+        let assets = collect(Some(dir.path()), None).unwrap();
+        let base = assets.iter().find(|a| a.url == "/base.css").unwrap();
+        let site = assets.iter().find(|a| a.url == "/site.css").unwrap();
+        let text = String::from_utf8(site.bytes.clone()).unwrap();
+        assert_eq!(text, format!("@import \"{}\"; body{{}}", base.out_url));
+        assert!(site.out_url.starts_with("/site.") && site.out_url != "/site.css");
     }
 
     #[test]
