@@ -21,6 +21,7 @@ pub use model::{
     tag_slug, Doc, MenuItem, Page, Post, Product, Site, SiteConfig, Tag, RESERVED_SLUGS,
 };
 pub use render::{
-    render, RenderedPage, ISLANDS_JS, ISLANDS_LOADER, ISLANDS_WASM, ISLAND_TAG, PKG_PATH,
+    island_end, render, RenderedPage, ISLANDS_JS, ISLANDS_LOADER, ISLANDS_WASM, ISLAND_TAG,
+    PKG_PATH,
 };
 pub use routes::{routes, Route};

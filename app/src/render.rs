@@ -90,41 +90,41 @@ pub fn render(site: &Site, route: &Route) -> Option<RenderedPage> {
 /// Leptos' hydration marker between dynamic parts of a view.
 const MARKER: &str = "<!>";
 
+/// The closing tag of an island.
+const ISLAND_CLOSE: &str = "</leptos-island>";
+
+/// Length of the island element that `html` starts with (at an [`ISLAND_TAG`]), nested
+/// islands included; `None` when it is not closed.
+pub fn island_end(html: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut at = 0;
+    loop {
+        let close = html[at..].find(ISLAND_CLOSE)? + at;
+        let open = html[at + 1..].find(ISLAND_TAG).map(|i| i + at + 1);
+        match open {
+            Some(open) if open < close => {
+                depth += 1;
+                at = open;
+            }
+            _ if depth > 0 => {
+                depth -= 1;
+                at = close + 1;
+            }
+            _ => return Some(close + ISLAND_CLOSE.len()),
+        }
+    }
+}
+
 /// Removes Leptos' `<!>` markers outside `<leptos-island>` elements: only islands are
 /// hydrated, so only they need them.
 fn strip_markers_outside_islands(html: &str) -> String {
-    const CLOSE: &str = "</leptos-island>";
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(start) = rest.find(ISLAND_TAG) {
         out.push_str(&rest[..start].replace(MARKER, ""));
-        rest = &rest[start..];
-        // Find the matching close tag, counting nested islands.
-        let mut depth = 0usize;
-        let mut at = 0;
-        loop {
-            let next_open = rest[at + 1..].find(ISLAND_TAG).map(|i| i + at + 1);
-            let Some(next_close) = rest[at..].find(CLOSE).map(|i| i + at) else {
-                at = rest.len();
-                break;
-            };
-            match next_open {
-                Some(open) if open < next_close => {
-                    depth += 1;
-                    at = open;
-                }
-                _ if depth > 0 => {
-                    depth -= 1;
-                    at = next_close + CLOSE.len() - 1;
-                }
-                _ => {
-                    at = next_close + CLOSE.len();
-                    break;
-                }
-            }
-        }
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
+        let end = island_end(&rest[start..]).map_or(rest.len(), |end| start + end);
+        out.push_str(&rest[start..end]);
+        rest = &rest[end..];
     }
     out.push_str(&rest.replace(MARKER, ""));
     out

@@ -10,7 +10,7 @@ use app::{Doc, Page, Post, Site};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{load_entry, ContentError, ContentWarning, Entry, Kind, Loaded};
+use super::{load_entry, ContentError, ContentWarning, Entry, Kind};
 
 /// Size (bytes) and modification time (nanoseconds since the Unix epoch) of a source
 /// file: how the cache recognises an unchanged file, as make and cargo do.
@@ -100,13 +100,9 @@ pub struct ContentCache {
 }
 
 impl ContentCache {
-    /// The cache of what `loaded` holds: every post, doc and page that has a source file
-    /// (drafts left out of the site are simply parsed again next time).
-    pub fn from_loaded(loaded: &Loaded) -> ContentCache {
-        Self::from_parts(&loaded.site, &loaded.sources)
-    }
-
-    /// [`ContentCache::from_loaded`] from a site and its [`Loaded::sources`].
+    /// The cache of a loaded site: every post, doc and page of `site` that has a source
+    /// in `sources` ([`super::Loaded::sources`]); drafts left out of the site are simply parsed
+    /// again next time.
     pub fn from_parts(site: &Site, sources: &Sources) -> ContentCache {
         let mut entries = HashMap::with_capacity(sources.len());
         let mut add = |source: &str, entry: CachedKind| {

@@ -159,6 +159,15 @@ impl ContentError {
     }
 }
 
+/// A parser's message without its trailing " at line X column Y" (ours prints
+/// `file:line:column:` first).
+pub(crate) fn without_position(message: String) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message,
+    }
+}
+
 /// 1-based line and column of byte offset `at` in `text`.
 pub(crate) fn line_column(text: &str, at: usize) -> (usize, usize) {
     let at = at.min(text.len());

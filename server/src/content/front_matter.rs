@@ -8,10 +8,10 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
-use super::error::{line_column, ContentError};
+use super::error::{line_column, without_position, ContentError};
 
 /// The keys a Markdown file's front matter may have (posts, docs, pages). Every key is
-/// optional; an unknown key is reported as a warning by [`parse`] and otherwise ignored.
+/// optional; an unknown key is reported as a warning by [`parse_with_unknown`] and otherwise ignored.
 #[derive(Debug, Default, Deserialize, PartialEq)]
 #[serde(default)]
 pub struct FrontMatter {
@@ -171,7 +171,7 @@ pub fn parse_with_unknown<'a>(
                     let (line, column) = err
                         .location()
                         .map_or((1, 1), |loc| (loc.line(), loc.column()));
-                    error(line, column, yaml_message(&err))
+                    error(line, column, without_position(err.to_string()))
                 },
             )?
         }
@@ -205,15 +205,6 @@ fn key_line(block: &str, path: &str) -> usize {
                 || line.trim() == format!("[{key}]")
         })
         .map_or(1, |i| i + 1)
-}
-
-/// serde_yaml's message without its trailing " at line X column Y" (we print our own).
-fn yaml_message(err: &serde_yaml_ng::Error) -> String {
-    let message = err.to_string();
-    match message.find(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message,
-    }
 }
 
 #[cfg(test)]

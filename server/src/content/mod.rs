@@ -47,7 +47,7 @@ pub struct Loaded {
     /// Problems that did not stop the load (unknown keys), in file order.
     pub warnings: Vec<ContentWarning>,
     /// Every Markdown source (relative path) with its stamp and its warnings as
-    /// `(line, message)`: what [`ContentCache::from_loaded`] records.
+    /// `(line, message)`: what [`ContentCache::from_parts`] records.
     pub sources: Sources,
     /// Sources taken from the cache: their entries have empty `html` and `text` until
     /// [`load_bodies`] fills them.

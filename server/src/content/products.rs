@@ -11,7 +11,7 @@ use std::path::Path;
 use app::Product;
 use serde::Deserialize;
 
-use super::error::{ContentError, ContentWarning};
+use super::error::{without_position, ContentError, ContentWarning};
 use super::{is_valid_slug, markdown, slug_of};
 
 #[derive(Deserialize)]
@@ -54,7 +54,7 @@ pub(super) fn parse(
                 path: path.to_owned(),
                 line: err.line(),
                 column: err.column(),
-                message: json_message(&err),
+                message: without_position(err.to_string()),
             })?;
     let invalid = |field: &'static str, message: String| ContentError::InvalidField {
         path: path.to_owned(),
@@ -111,15 +111,6 @@ pub(super) fn parse(
         source,
     };
     Ok((product, warnings))
-}
-
-/// serde_json's message without its trailing " at line X column Y".
-fn json_message(err: &serde_json::Error) -> String {
-    let message = err.to_string();
-    match message.find(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message,
-    }
 }
 
 #[cfg(test)]

@@ -147,8 +147,7 @@ fn pass(
     })
 }
 
-const ISLAND_OPEN: &str = app::ISLAND_TAG;
-const ISLAND_CLOSE: &str = "</leptos-island>";
+use app::{island_end, ISLAND_TAG as ISLAND_OPEN};
 
 /// Minifies the page except its islands, which stay byte for byte as rendered: Leptos
 /// hydrates an island by walking the DOM the server rendered, text nodes included, so
@@ -177,27 +176,6 @@ fn minify_outside_islands(html: &str) -> Vec<u8> {
         text = text.replacen(&format!("<!--atoll-island-{i}-->"), island, 1);
     }
     text.into_bytes()
-}
-
-/// Length of the island element that `html` starts with, nested islands included.
-fn island_end(html: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut at = 0;
-    loop {
-        let close = html[at..].find(ISLAND_CLOSE)? + at;
-        let open = html[at + 1..].find(ISLAND_OPEN).map(|i| i + at + 1);
-        match open {
-            Some(open) if open < close => {
-                depth += 1;
-                at = open;
-            }
-            _ if depth > 0 => {
-                depth -= 1;
-                at = close + 1;
-            }
-            _ => return Some(close + ISLAND_CLOSE.len()),
-        }
-    }
 }
 
 /// Spec-compliant minification; inline scripts (JSON-LD) are left alone, comments kept

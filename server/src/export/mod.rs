@@ -410,7 +410,8 @@ fn build(
                 if let Some(record) = carried {
                     let path = route.path();
                     let rel = page_file(&path).to_string_lossy().replace('\\', "/");
-                    return Some(writer.keep(&rel, record.bytes).map(|()| PageOutput {
+                    writer.keep(&rel, record.bytes);
+                    return Some(Ok(PageOutput {
                         kind: record.kind.clone(),
                         path,
                         file: format!("/{rel}"),
@@ -769,15 +770,14 @@ impl Writer<'_> {
 
     /// Keeps the previous export's file at `rel` (an in-place build of a page that was
     /// not rendered again); `bytes` is its size with its siblings.
-    fn keep(&self, rel: &str, bytes: u64) -> Result<(), ExportError> {
+    fn keep(&self, rel: &str, bytes: u64) {
         let hash = self
             .previous
             .and_then(|m| m.files.get(rel))
             .cloned()
             .unwrap_or_default();
-        let path = self.out.join(rel);
-        std::fs::metadata(&path).map_err(io_err(&path))?;
-        let siblings_count = if self.compress && siblings(&path)[0].is_file() {
+        // Same options as the previous export (see `build`): the same siblings.
+        let siblings_count = if self.compress && compress::is_compressible(rel, bytes as usize) {
             2
         } else {
             0
@@ -788,7 +788,6 @@ impl Writer<'_> {
             .lock()
             .expect("no panic while holding the lock")
             .insert(rel.to_owned(), hash);
-        Ok(())
     }
 
     /// Writes `bytes` at `rel` (relative path), plus `.br`/`.gz` siblings for text
