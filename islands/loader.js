@@ -1,29 +1,46 @@
 // Atoll's islands loader. Served as /pkg/loader.js and referenced only by pages that
-// contain an island: it instantiates the islands bundle once, then hydrates every
-// <leptos-island> of the page by calling the WASM export named by its data-component.
-// Islands nested inside another island's server-rendered children are hydrated after
-// their parent, which first registers its children callback (Leptos' islands protocol).
-// The page names the bundle's files on the loader's own <script> tag, so that an export
-// can fingerprint them (islands.3f2a9c1b.js) without rewriting this file.
+// contain an island. Each top-level <leptos-island> hydrates when its directive says,
+// read from the closest <atoll-hydrate client="…"> around it (Astro's client
+// directives): "load" (default) at once, "idle" when the browser is idle, "visible"
+// when it enters the viewport, "media" when the wrapper's media query matches. The
+// islands bundle (islands.js + islands_bg.wasm) is downloaded once, when the first
+// island needs it. Islands nested inside another island's server-rendered children
+// are hydrated after their parent, which first registers its children callback
+// (Leptos' islands protocol). The page names the bundle's files on the loader's own
+// <script> tag, so that an export can fingerprint them without rewriting this file.
+// When every island has hydrated, <html data-islands="hydrated"> is set.
 const tag = document.querySelector("script[data-islands-js]");
 const pkg = new URL(".", import.meta.url);
 const jsUrl = new URL(tag?.dataset.islandsJs ?? "islands.js", pkg).href;
 const wasmUrl = new URL(tag?.dataset.islandsWasm ?? "islands_bg.wasm", pkg);
 
+let bundle;
+// The bundle, instantiated once (the first island to wake up starts the download).
+function load() {
+  bundle ??= (async () => {
+    const mod = await import(jsUrl);
+    await mod.default({ module_or_path: wasmUrl });
+    mod.hydrate();
+    document.documentElement.dataset.islandsBundle = "loaded";
+    return mod;
+  })();
+  return bundle;
+}
+
 async function hydrateTree(node, mod, childrenCallbacks) {
   if (node.nodeType !== Node.ELEMENT_NODE) return;
-  const tag = node.tagName.toLowerCase();
-  if (tag === "leptos-island") {
-    const name = node.dataset.component;
-    const hydrate = name && mod[name];
+  const name = node.tagName.toLowerCase();
+  if (name === "leptos-island") {
+    const component = node.dataset.component;
+    const hydrate = component && mod[component];
     if (typeof hydrate === "function") {
       const parentChildren = childrenCallbacks[childrenCallbacks.length - 1];
       if (parentChildren) parentChildren();
       await hydrate(node);
     } else {
-      console.warn(`atoll: no WebAssembly export for island ${name}`);
+      console.warn(`atoll: no WebAssembly export for island ${component}`);
     }
-  } else if (tag === "leptos-children") {
+  } else if (name === "leptos-children") {
     childrenCallbacks.push(node.$$on_hydrate);
     for (const child of node.children) await hydrateTree(child, mod, childrenCallbacks);
     childrenCallbacks.pop();
@@ -32,8 +49,46 @@ async function hydrateTree(node, mod, childrenCallbacks) {
   for (const child of node.children) await hydrateTree(child, mod, childrenCallbacks);
 }
 
-const mod = await import(jsUrl);
-await mod.default({ module_or_path: wasmUrl });
-mod.hydrate();
-await hydrateTree(document.body, mod, []);
-document.documentElement.dataset.islands = "hydrated";
+// Calls `wake` once, when `island`'s directive allows.
+function schedule(island, wake) {
+  const wrapper = island.closest("atoll-hydrate");
+  const directive = wrapper?.getAttribute("client") ?? "load";
+  if (directive === "idle") {
+    if ("requestIdleCallback" in window) requestIdleCallback(wake, { timeout: 2000 });
+    else setTimeout(wake, 200);
+  } else if (directive === "visible") {
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) {
+        observer.disconnect();
+        wake();
+      }
+    });
+    // Wrappers and islands may be `display: contents` (no box of their own): observe
+    // what the island renders, too.
+    for (const element of [island, ...island.children]) observer.observe(element);
+  } else if (directive === "media") {
+    const query = matchMedia(wrapper.getAttribute("media") ?? "all");
+    if (query.matches) wake();
+    else query.addEventListener("change", function listener(event) {
+      if (!event.matches) return;
+      query.removeEventListener("change", listener);
+      wake();
+    });
+  } else {
+    wake();
+  }
+}
+
+// Top-level islands only: nested ones hydrate with their parent.
+const islands = [...document.querySelectorAll("leptos-island")].filter(
+  (island) => !island.parentElement?.closest("leptos-island"),
+);
+let pending = islands.length;
+for (const island of islands) {
+  schedule(island, async () => {
+    const mod = await load();
+    await hydrateTree(island, mod, []);
+    island.dataset.hydrated = "true";
+    if (--pending === 0) document.documentElement.dataset.islands = "hydrated";
+  });
+}

@@ -118,7 +118,8 @@ impl Inputs {
                 }
             }
             Route::Products | Route::Product(_) => site.products.hash(&mut h),
-            Route::Search | Route::NotFound => {}
+            Route::Search | Route::Cart | Route::Contact | Route::ContactThanks => {}
+            Route::NotFound => {}
         }
         h.finish()
     }

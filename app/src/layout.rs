@@ -3,6 +3,9 @@
 use chrono::{DateTime, FixedOffset};
 use leptos::prelude::*;
 
+use islands::CartIcon;
+
+use crate::hydration::{hydrate, Hydrate};
 use crate::model::{MenuItem, Site, SiteConfig};
 use crate::render::{ISLANDS_JS, ISLANDS_LOADER, ISLANDS_WASM};
 
@@ -53,8 +56,20 @@ impl PageMeta {
     }
 }
 
-/// The contents of `<head>`. The islands loader is included only when `islands`.
-pub fn head(meta: PageMeta, site: &Site, islands: bool) -> impl IntoView {
+/// How a page uses islands, for its `<head>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IslandsUse {
+    /// No island: no script at all.
+    None,
+    /// Only islands that hydrate later (`idle`, `visible`, `media`): the loader only.
+    Lazy,
+    /// An island hydrates at load: the loader, and the bundle preloaded.
+    Eager,
+}
+
+/// The contents of `<head>`. The islands loader is included only for pages with
+/// islands, and the bundle preloaded only when one hydrates at load.
+pub fn head(meta: PageMeta, site: &Site, islands: IslandsUse) -> impl IntoView {
     let config = &site.config;
     let full_title = match &meta.title {
         Some(title) => format!("{title} · {}", config.title),
@@ -110,13 +125,16 @@ pub fn head(meta: PageMeta, site: &Site, islands: bool) -> impl IntoView {
         <link rel="icon" href=site.asset("/favicon.svg") type="image/svg+xml"/>
         <link rel="stylesheet" href=site.asset("/style.css")/>
         {json_ld.map(|json| view! { <script type="application/ld+json" inner_html=json></script> })}
-        {islands
+        {(islands != IslandsUse::None)
             .then(|| {
                 let js = site.asset(ISLANDS_JS);
                 let wasm = site.asset(ISLANDS_WASM);
-                view! {
+                let preload = (islands == IslandsUse::Eager).then(|| view! {
                     <link rel="modulepreload" href=js.clone()/>
                     <link rel="preload" href=wasm.clone() r#as="fetch" r#type="application/wasm" crossorigin=""/>
+                });
+                view! {
+                    {preload}
                     <script type="module" src=site.asset(ISLANDS_LOADER) data-islands-js=js data-islands-wasm=wasm></script>
                 }
             })}
@@ -140,7 +158,14 @@ fn is_current(item: &MenuItem, path: &str) -> bool {
 
 /// Skip link, site header and navigation (the menu of `site.toml`).
 #[component]
-pub fn Header(site_title: String, menu: Vec<MenuItem>, path: String) -> impl IntoView {
+pub fn Header(
+    site_title: String,
+    menu: Vec<MenuItem>,
+    path: String,
+    /// Show the cart icon island (shop pages of a site with products).
+    #[prop(optional)]
+    cart: bool,
+) -> impl IntoView {
     let items = menu
         .into_iter()
         .map(|item| {
@@ -155,6 +180,7 @@ pub fn Header(site_title: String, menu: Vec<MenuItem>, path: String) -> impl Int
             <nav aria-label="Main">
                 <ul>{items}</ul>
             </nav>
+            {cart.then(|| hydrate(Hydrate::Idle, view! { <CartIcon/> }))}
         </header>
     }
 }

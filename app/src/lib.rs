@@ -8,6 +8,7 @@
 //! added to the `<head>` only when the rendered body holds a `<leptos-island>`.
 #![deny(missing_docs)]
 
+mod hydration;
 mod inputs;
 mod layout;
 mod model;
@@ -16,12 +17,13 @@ mod render;
 mod routes;
 mod seo;
 
+pub use hydration::{hydrate, Hydrate};
 pub use inputs::Inputs;
 pub use model::{
     tag_slug, Doc, MenuItem, Page, Post, Product, Site, SiteConfig, Tag, RESERVED_SLUGS,
 };
 pub use render::{
-    island_end, render, RenderedPage, ISLANDS_JS, ISLANDS_LOADER, ISLANDS_WASM, ISLAND_TAG,
-    PKG_PATH,
+    island_end, render, render_contact_form, RenderedPage, ISLANDS_JS, ISLANDS_LOADER,
+    ISLANDS_WASM, ISLAND_TAG, PKG_PATH,
 };
 pub use routes::{routes, Route};

@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::layout::{head, Footer, Header};
+use islands::api::{ContactRequest, FieldError};
+
+use crate::hydration::has_eager_island;
+use crate::layout::{head, Footer, Header, IslandsUse, PageMeta};
 use crate::model::Site;
 use crate::pages;
 use crate::routes::Route;
@@ -42,9 +45,13 @@ pub struct RenderedPage {
 /// islands bundle only if the body contains an island, so a page without islands ships
 /// no JavaScript and no WebAssembly.
 pub fn render(site: &Site, route: &Route) -> Option<RenderedPage> {
-    let config = &site.config;
-    let (meta, body) = Owner::new().with(|| {
-        let (meta, page) = match route {
+    let status = if matches!(route, Route::NotFound) {
+        404
+    } else {
+        200
+    };
+    document(site, route.path(), status, || {
+        Some(match route {
             Route::Home => pages::home(site),
             Route::Blog { page } => pages::blog(site, *page)?,
             Route::Post(slug) => pages::post(site, site.post_position(slug)?),
@@ -55,10 +62,48 @@ pub fn render(site: &Site, route: &Route) -> Option<RenderedPage> {
             Route::Products => pages::products(site),
             Route::Product(slug) => pages::product(site, site.product(slug)?),
             Route::Search => pages::search(),
+            Route::Cart if !site.products.is_empty() => pages::cart(),
+            Route::Contact if site.config.contact_form => {
+                pages::contact(ContactRequest::default(), Vec::new())
+            }
+            Route::ContactThanks if site.config.contact_form => pages::contact_thanks(),
             Route::NotFound => pages::not_found(),
-        };
+            Route::Cart | Route::Contact | Route::ContactThanks => return None,
+        })
+    })
+}
+
+/// The contact page again with what the visitor sent and what is wrong with it: the
+/// server's answer (422) to a JavaScript-less post of the contact form.
+pub fn render_contact_form(
+    site: &Site,
+    values: ContactRequest,
+    errors: Vec<FieldError>,
+) -> RenderedPage {
+    document(site, Route::Contact.path(), 422, move || {
+        Some(pages::contact(values, errors))
+    })
+    .expect("the contact page always renders")
+}
+
+/// Renders the page built by `page` (the inside of `<main>` and its meta) into the
+/// layout: header, footer and the `<head>`, which loads the islands bundle only if the
+/// body contains an island.
+fn document(
+    site: &Site,
+    path: String,
+    status: u16,
+    page: impl FnOnce() -> Option<(PageMeta, AnyView)>,
+) -> Option<RenderedPage> {
+    let config = &site.config;
+    let (meta, body) = Owner::new().with(|| {
+        let (meta, page) = page()?;
+        // The cart icon is shown where people shop, not on every page: the blog and the
+        // docs stay free of JavaScript.
+        let cart = !site.products.is_empty()
+            && (meta.path.starts_with("/products/") || meta.path == "/cart/");
         let body = view! {
-            <Header site_title=config.title.clone() menu=config.menu() path=meta.path.clone()/>
+            <Header site_title=config.title.clone() menu=config.menu() path=meta.path.clone() cart/>
             <main id="main">{page}</main>
             <Footer config=config.clone()/>
         }
@@ -66,24 +111,27 @@ pub fn render(site: &Site, route: &Route) -> Option<RenderedPage> {
         Some((meta, body))
     })?;
     let has_islands = body.contains(ISLAND_TAG);
+    let islands = if !has_islands {
+        IslandsUse::None
+    } else if has_eager_island(&body, ISLAND_TAG) {
+        IslandsUse::Eager
+    } else {
+        IslandsUse::Lazy
+    };
     let body = strip_markers_outside_islands(&body);
     // The head holds no island: its hydration markers are dead weight.
     let head = Owner::new()
-        .with(|| head(meta, site, has_islands).to_html())
+        .with(|| head(meta, site, islands).to_html())
         .replace(MARKER, "");
     let lang = escape_attr(&config.language);
     let html = format!(
         "<!DOCTYPE html><html lang=\"{lang}\"><head>{head}</head><body>{body}</body></html>"
     );
     Some(RenderedPage {
-        path: route.path(),
+        path,
         html,
         has_islands,
-        status: if matches!(route, Route::NotFound) {
-            404
-        } else {
-            200
-        },
+        status,
     })
 }
 

@@ -35,6 +35,12 @@ pub enum Route {
     Product(String),
     /// `/search/`: the search island.
     Search,
+    /// `/cart/`: the cart and checkout island (sites with products).
+    Cart,
+    /// `/contact/`: the contact form (sites with `contact_form = true`).
+    Contact,
+    /// `/contact/thanks/`: where the JavaScript-less contact form lands (303).
+    ContactThanks,
     /// The 404 page, exported as `/404.html`.
     NotFound,
 }
@@ -55,6 +61,9 @@ impl Route {
             Route::Products => "/products/".to_owned(),
             Route::Product(slug) => format!("/products/{slug}/"),
             Route::Search => "/search/".to_owned(),
+            Route::Cart => "/cart/".to_owned(),
+            Route::Contact => "/contact/".to_owned(),
+            Route::ContactThanks => "/contact/thanks/".to_owned(),
             Route::NotFound => "/404.html".to_owned(),
         }
     }
@@ -89,6 +98,9 @@ impl Route {
             ["products"] => Route::Products,
             ["products", slug] => Route::Product((*slug).to_owned()),
             ["search"] => Route::Search,
+            ["cart"] => Route::Cart,
+            ["contact"] => Route::Contact,
+            ["contact", "thanks"] => Route::ContactThanks,
             [slug] => Route::Page((*slug).to_owned()),
             _ => return None,
         };
@@ -98,6 +110,8 @@ impl Route {
             Route::Doc(url) => site.doc(url).is_some(),
             Route::Page(slug) => site.page(slug).is_some(),
             Route::Product(slug) => site.product(slug).is_some(),
+            Route::Cart => !site.products.is_empty(),
+            Route::Contact | Route::ContactThanks => site.config.contact_form,
             _ => true,
         };
         exists.then_some(route)
@@ -114,7 +128,8 @@ fn paginated(base: &str, page: usize) -> String {
 }
 
 /// Every page of `site`, in a stable order: home, blog pages, posts (newest first),
-/// tags, tag pages, docs (reading order), standalone pages, products, search, 404.
+/// tags, tag pages, docs (reading order), standalone pages, products, cart, contact,
+/// search, 404.
 pub fn routes(site: &Site) -> Vec<Route> {
     let mut routes = Vec::with_capacity(site.posts.len() * 2 + site.docs.len() + 16);
     routes.push(Route::Home);
@@ -138,6 +153,11 @@ pub fn routes(site: &Site) -> Vec<Route> {
                 .iter()
                 .map(|product| Route::Product(product.slug.clone())),
         );
+        routes.push(Route::Cart);
+    }
+    if site.config.contact_form {
+        routes.push(Route::Contact);
+        routes.push(Route::ContactThanks);
     }
     routes.push(Route::Search);
     routes.push(Route::NotFound);

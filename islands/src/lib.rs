@@ -1,11 +1,13 @@
 //! Atoll's islands: the only crate compiled to WebAssembly.
 //!
 //! * [`api`]: the JSON request/response types of Atoll's HTTP API, shared by the
-//!   islands (which call it with `gloo-net`) and the axum handlers (which answer it),
+//!   islands (which call it with `fetch`) and the axum handlers (which answer it),
 //!   so a contract change fails to compile on both sides.
 //! * [`search`]: the full-text search index (BM25F over title, summary and body). Pure
 //!   Rust with no I/O, so the same ranking can run on the server and in the browser.
-//! * The `#[island]` components ([`SearchBox`]): rendered to HTML on the server
+//! * [`cart`]: the cart the shop islands share, in `localStorage`.
+//! * The `#[island]` components ([`SearchBox`], [`BuyBox`], [`AddToCart`],
+//!   [`CartIcon`], [`CartPage`], [`ContactForm`]): rendered to HTML on the server
 //!   (feature `ssr`), hydrated in the browser (feature `hydrate`).
 //!
 //! The browser entry point is `hydrate()`, called by Atoll's islands loader
@@ -13,10 +15,16 @@
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod cart;
+mod contact;
+mod net;
 pub mod search;
 mod search_box;
+mod shop;
 
+pub use contact::ContactForm;
 pub use search_box::SearchBox;
+pub use shop::{AddToCart, BuyBox, CartIcon, CartPage};
 
 /// Browser entry point: installs the panic hook and prepares islands hydration.
 ///
@@ -25,6 +33,9 @@ pub use search_box::SearchBox;
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // Panic messages in the console in debug builds; release builds leave the
+    // formatting code out of the bundle (a panic still aborts with a stack trace).
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
 }

@@ -146,24 +146,46 @@ pub fn SearchBox(
             >
                 {status_text}
             </p>
-            <ol id="search-results" class="search-results" node_ref=list_ref on:keydown=on_list_keydown>
-                <For each=results key=|hit| (hit.url.clone(), hit.excerpt.clone()) let(hit)>
-                    <ResultItem hit/>
-                </For>
-            </ol>
+            <ol
+                id="search-results"
+                class="search-results"
+                node_ref=list_ref
+                on:keydown=on_list_keydown
+                inner_html=move || results_html(&results())
+            ></ol>
         </div>
     }
 }
 
-#[component]
-fn ResultItem(hit: SearchResult) -> impl IntoView {
-    view! {
-        <li class="search-result">
-            <a href=hit.url.clone()>{hit.title}</a>
-            <p class="search-excerpt">{hit.excerpt}</p>
-            <p class="search-url">{hit.url}</p>
-        </li>
+/// The result list's items. Rendered as a string (escaped): a keyed list would add the
+/// diffing code to the bundle, and a new answer replaces every row anyway (the
+/// excerpts change with the query even where the URL stays).
+fn results_html(hits: &[SearchResult]) -> String {
+    let mut html = String::new();
+    for hit in hits {
+        let url = escape(&hit.url);
+        html.push_str(&format!(
+            "<li class=\"search-result\"><a href=\"{url}\">{}</a><p class=\"search-excerpt\">{}</p><p class=\"search-url\">{url}</p></li>",
+            escape(&hit.title),
+            escape(&hit.excerpt),
+        ));
     }
+    html
+}
+
+/// Escapes text for HTML content and double-quoted attribute values.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The result links currently shown.
@@ -201,34 +223,36 @@ fn focus_result(
     links.get(index).is_some_and(|link| link.focus().is_ok())
 }
 
-#[cfg(feature = "hydrate")]
+/// Asks `GET /api/search` for the results of `query`.
 async fn fetch_results(query: &str, limit: usize) -> Result<SearchResponse, String> {
-    use crate::api::{ApiError, SEARCH_PATH};
-    use gloo_net::http::Request;
+    use crate::api::SEARCH_PATH;
+    use crate::net::{get_json, Answer};
 
-    let limit = limit.to_string();
-    let response = Request::get(SEARCH_PATH)
-        .query([("q", query), ("limit", limit.as_str())])
-        .header("accept", "application/json")
-        .send()
-        .await
-        .map_err(|err| format!("the server could not be reached ({err})"))?;
-    if response.ok() {
-        response
-            .json::<SearchResponse>()
-            .await
-            .map_err(|err| format!("unexpected answer from the server ({err})"))
-    } else {
-        let status = response.status();
-        Err(match response.json::<ApiError>().await {
-            Ok(error) => error.error,
-            Err(_) => format!("the server answered {status}"),
-        })
+    let path = format!(
+        "{SEARCH_PATH}?q={}&limit={limit}",
+        crate::net::encode_component(query)
+    );
+    match get_json::<SearchResponse>(&path).await? {
+        Answer::Ok(_, response) => Ok(response),
+        Answer::Err(_, error) => Err(error.error),
     }
 }
 
-/// On the server the island is only rendered, never interacted with.
-#[cfg(not(feature = "hydrate"))]
-async fn fetch_results(_query: &str, _limit: usize) -> Result<SearchResponse, String> {
-    Err("search runs in the browser".to_owned())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_are_escaped() {
+        let html = results_html(&[SearchResult {
+            title: "<b>Islands</b> & more".into(),
+            url: "/posts/a\"b/".into(),
+            excerpt: "x < y".into(),
+            score: 1.0,
+        }]);
+        assert_eq!(
+            html,
+            "<li class=\"search-result\"><a href=\"/posts/a&quot;b/\">&lt;b&gt;Islands&lt;/b&gt; &amp; more</a><p class=\"search-excerpt\">x &lt; y</p><p class=\"search-url\">/posts/a&quot;b/</p></li>"
+        );
+    }
 }

@@ -13,53 +13,118 @@ use serde::Deserialize;
 
 use crate::serve::AppState;
 
+pub mod contact;
+pub mod openapi;
+pub mod shop;
+
 /// An API error: a status and the JSON body `{"error", "field"}`.
 #[derive(Debug)]
 pub struct ApiFailure {
     status: StatusCode,
     body: ApiError,
-    allow: Option<&'static str>,
+    headers: Vec<(header::HeaderName, HeaderValue)>,
 }
 
 impl ApiFailure {
-    /// 400 about one field.
-    pub fn bad_request(field: &str, message: impl Into<String>) -> Self {
+    /// An error with `status` about `field` (or the whole request when `None`).
+    pub fn new(status: StatusCode, field: Option<&str>, message: impl Into<String>) -> Self {
+        let body = match field {
+            Some(field) => ApiError::field(field, message),
+            None => ApiError::message(message),
+        };
         Self {
-            status: StatusCode::BAD_REQUEST,
-            body: ApiError::field(field, message),
-            allow: None,
+            status,
+            body,
+            headers: Vec::new(),
         }
+    }
+
+    /// Adds a header to the answer.
+    pub fn with_header(mut self, name: header::HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// 400 about one field: malformed or of the wrong type.
+    pub fn bad_request(field: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, Some(field), message)
+    }
+
+    /// 422 about one field: well-formed but not acceptable (RFC 9110 §15.5.21).
+    pub fn unprocessable(field: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, Some(field), message)
     }
 
     /// 404 for an unknown API path.
     pub fn not_found(path: &str) -> Self {
-        Self {
-            status: StatusCode::NOT_FOUND,
-            body: ApiError::message(format!("no API endpoint at {path}")),
-            allow: None,
-        }
+        Self::new(
+            StatusCode::NOT_FOUND,
+            None,
+            format!("no API endpoint at {path}"),
+        )
     }
 
     /// 405 with the `Allow` header (RFC 9110 §15.5.6).
     pub fn method_not_allowed(allow: &'static str) -> Self {
-        Self {
-            status: StatusCode::METHOD_NOT_ALLOWED,
-            body: ApiError::message(format!("method not allowed: use {allow}")),
-            allow: Some(allow),
-        }
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            None,
+            format!("method not allowed: use {allow}"),
+        )
+        .with_header(header::ALLOW, HeaderValue::from_static(allow))
+    }
+
+    /// 500 for a failure on our side; the details go to the log, not to the client.
+    pub fn internal(error: &dyn std::fmt::Display) -> Self {
+        tracing::error!(%error, "API request failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            None,
+            "internal error; the request was not carried out",
+        )
     }
 }
 
 impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
         let mut response = (self.status, Json(self.body)).into_response();
-        if let Some(allow) = self.allow {
-            response
-                .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static(allow));
+        for (name, value) in self.headers {
+            response.headers_mut().insert(name, value);
         }
         response
     }
+}
+
+/// Whether the request's `Content-Type` is `application/json` (or `+json`).
+pub fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    media_type(headers).is_some_and(|t| t == "application/json" || t.ends_with("+json"))
+}
+
+/// The media type of the request's `Content-Type`, lowercased, without parameters.
+pub fn media_type(headers: &axum::http::HeaderMap) -> Option<String> {
+    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(value.split(';').next()?.trim().to_ascii_lowercase())
+}
+
+/// Parses a JSON body into `T`: 415 when it is not declared JSON, 400 naming the
+/// field (`items[0].quantity`) when it is malformed or of the wrong shape.
+pub fn parse_json<T: serde::de::DeserializeOwned>(
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+) -> Result<T, ApiFailure> {
+    if !is_json(headers) {
+        return Err(ApiFailure::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            None,
+            "send the body as JSON (Content-Type: application/json)",
+        ));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let field = if path == "." { "body" } else { path.as_str() };
+        ApiFailure::bad_request(field, format!("invalid JSON body: {}", error.inner()))
+    })
 }
 
 /// Query string of `GET /api/search`. Both are read as text so that a bad value gets a
@@ -71,6 +136,20 @@ pub struct SearchParams {
 }
 
 /// `GET /api/search?q=…&limit=…` → [`SearchResponse`].
+#[utoipa::path(
+    get,
+    path = "/api/search",
+    tag = "search",
+    params(
+        ("q" = String, Query, description = "The query, 1 to 256 characters after trimming; a trailing space marks the last word complete (no prefix matching)"),
+        ("limit" = Option<usize>, Query, description = "Results to return, 1 to 50 (default 10)")
+    ),
+    responses(
+        (status = 200, description = "The best matches", body = SearchResponse),
+        (status = 400, description = "`q` empty or too long, `limit` out of range", body = ApiError),
+        (status = 405, description = "Not GET or HEAD", body = ApiError)
+    )
+)]
 ///
 /// * `q` (required): 1 to 256 characters after trimming; otherwise 400 `field: "q"`.
 /// * `limit` (optional, default 10): an integer from 1 to 50; otherwise 400 `field: "limit"`.

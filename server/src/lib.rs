@@ -14,12 +14,14 @@ mod api;
 pub mod content;
 pub mod export;
 pub mod feed;
+pub mod outbox;
 mod pages;
 mod serve;
 pub mod sitemap;
+pub mod store;
 
 pub use pages::{Page, PageSet};
-pub use serve::{router, AppState, Dirs};
+pub use serve::{router, AppState, Dirs, Services};
 
 /// File names that make up the islands bundle, as Trunk writes them (`filehash =
 /// false`): the wasm-bindgen glue, the module, and Atoll's loader.

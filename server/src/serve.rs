@@ -1,6 +1,7 @@
 //! The axum router: pre-rendered pages from memory, `public/`, the islands bundle and
 //! the JSON API.
 
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,7 +11,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use axum::Router;
 use islands::search::{Document, SearchIndex};
 use tower::ServiceExt;
@@ -22,6 +23,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::api;
 use crate::pages::{Page, PageSet};
+use crate::store::Store;
 
 /// `Cache-Control` of HTML pages: caches must revalidate (cheap with the `ETag`).
 const HTML_CACHE: &str = "public, max-age=0, must-revalidate";
@@ -40,6 +42,31 @@ pub struct Dirs {
     pub islands: PathBuf,
 }
 
+/// What the dynamic endpoints (shop, contact) need beside the site.
+#[derive(Clone, Debug)]
+pub struct Services {
+    /// The database of stock, orders and messages; without it the shop and contact
+    /// endpoints answer 503.
+    pub store: Option<Arc<Store>>,
+    /// Contact submissions accepted per client address and minute; more is a 429.
+    pub contact_per_minute: NonZeroU32,
+    /// Whether accepted contact messages are queued in the outbox for forwarding.
+    pub forward_contact: bool,
+}
+
+impl Default for Services {
+    fn default() -> Self {
+        Self {
+            store: None,
+            contact_per_minute: NonZeroU32::new(5).expect("5 > 0"),
+            forward_contact: false,
+        }
+    }
+}
+
+/// Limits requests per client address (GCRA, as governor implements it).
+pub(crate) type ClientLimiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
+
 /// Shared state of the handlers: the rendered pages and the search index.
 #[derive(Clone)]
 pub struct AppState {
@@ -47,6 +74,11 @@ pub struct AppState {
 }
 
 struct Inner {
+    site: Site,
+    /// Product id → index in `site.products`.
+    products: std::collections::HashMap<String, usize>,
+    services: Services,
+    contact_limiter: ClientLimiter,
     pages: PageSet,
     search: SearchIndex,
     /// `aliases` (and `/…/page/1/`) → the URL they redirect to, as in the export's
@@ -56,18 +88,34 @@ struct Inner {
 }
 
 impl AppState {
-    /// Pre-renders every page of `site` and indexes its posts for search.
-    pub fn new(site: &Site, dirs: Dirs) -> Self {
-        let (mut pages, search) = rayon::join(|| PageSet::render(site), || search_index(site));
+    /// Pre-renders every page of `site` and indexes its posts for search; no database.
+    pub fn new(site: Site, dirs: Dirs) -> Self {
+        Self::with_services(site, dirs, Services::default())
+    }
+
+    /// [`AppState::new`] with the database and the contact settings.
+    pub fn with_services(site: Site, dirs: Dirs, services: Services) -> Self {
+        let (mut pages, search) = rayon::join(|| PageSet::render(&site), || search_index(&site));
         let robots = std::fs::read_to_string(dirs.public.join("robots.txt")).ok();
         pages.insert(Page::document(
             "/robots.txt",
-            crate::sitemap::robots(site, robots.as_deref()),
+            crate::sitemap::robots(&site, robots.as_deref()),
             "text/plain; charset=utf-8",
         ));
         Self {
             inner: Arc::new(Inner {
-                redirects: crate::export::redirects(site).into_iter().collect(),
+                redirects: crate::export::redirects(&site).into_iter().collect(),
+                products: site
+                    .products
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p.id.clone(), i))
+                    .collect(),
+                contact_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(
+                    services.contact_per_minute,
+                )),
+                services,
+                site,
                 pages,
                 search,
                 dirs,
@@ -83,6 +131,27 @@ impl AppState {
     /// The search index.
     pub fn search(&self) -> &SearchIndex {
         &self.inner.search
+    }
+
+    /// The site.
+    pub fn site(&self) -> &Site {
+        &self.inner.site
+    }
+
+    /// A product by id (SKU).
+    pub fn product(&self, id: &str) -> Option<&app::Product> {
+        let index = *self.inner.products.get(id)?;
+        self.inner.site.products.get(index)
+    }
+
+    /// The dynamic endpoints' settings.
+    pub fn services(&self) -> &Services {
+        &self.inner.services
+    }
+
+    /// The per-client limiter of `POST /api/contact`.
+    pub(crate) fn contact_limiter(&self) -> &ClientLimiter {
+        &self.inner.contact_limiter
     }
 }
 
@@ -110,6 +179,23 @@ pub fn router(state: AppState) -> Router {
             islands::api::SEARCH_PATH,
             get(api::search_get).fallback(api::search_method_not_allowed),
         )
+        .route(
+            islands::api::PRODUCT_PATH,
+            get(api::shop::product_get).fallback(api::shop::get_only),
+        )
+        .route(
+            islands::api::QUOTE_PATH,
+            post(api::shop::quote_post).fallback(api::shop::post_only),
+        )
+        .route(
+            islands::api::CHECKOUT_PATH,
+            post(api::shop::checkout_post).fallback(api::shop::post_only),
+        )
+        .route(
+            islands::api::CONTACT_PATH,
+            post(api::contact::contact_post).fallback(api::shop::post_only),
+        )
+        .route(api::openapi::OPENAPI_PATH, get(api::openapi::openapi_get))
         .route("/api", any(api::api_not_found))
         .route("/api/{*rest}", any(api::api_not_found))
         .nest_service(

@@ -19,7 +19,7 @@ fn app() -> Router {
     let site = load_site(&fixture(), &LoadOptions::default()).expect("fixture loads");
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     router(AppState::new(
-        &site,
+        site,
         Dirs {
             public: root.join("public"),
             islands: root.join("target/islands"),

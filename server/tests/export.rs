@@ -378,7 +378,7 @@ fn full_fixture_has_every_page_type_and_valid_metadata() {
 
     // Every reference resolves, and only the search page loads code.
     assert!(assert_links_resolve(&out) > 100);
-    assert_no_script_except_search(&out);
+    assert_scripts_only_on_island_pages(&out);
 }
 
 #[test]
@@ -682,28 +682,35 @@ fn assert_links_resolve(out: &Path) -> usize {
     checked
 }
 
-/// Pages other than the search page have no `<script>` and no `<link>` to JS or WASM
-/// (the text may of course mention them).
-fn assert_no_script_except_search(out: &Path) {
+/// Only the pages with islands load the islands: the search page, the cart and the
+/// product pages hydrate at load (loader + preloaded bundle); the product list (cart
+/// icon, `idle`) and the contact page (`visible`) get the loader without preloads.
+/// Every other page has no `<script>` and no `<link>` to JS or WASM (the text may of
+/// course mention them).
+fn assert_scripts_only_on_island_pages(out: &Path) {
     let code = Selector::parse(
         r#"script:not([type="application/ld+json"]), link[href$=".js"], link[href$=".wasm"], leptos-island"#,
     )
     .unwrap();
+    let loader = Selector::parse(r#"script[type=module][src^="/pkg/loader."][data-islands-js^="/pkg/islands."][data-islands-wasm^="/pkg/islands_bg."]"#).unwrap();
+    let preload = Selector::parse(r#"link[rel=modulepreload], link[rel=preload]"#).unwrap();
     for page in walkdir(out)
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "html"))
     {
         let name = page.strip_prefix(out).unwrap().display().to_string();
         let text = std::fs::read_to_string(&page).unwrap();
-        let found = Html::parse_document(&text).select(&code).count();
-        if name == "search/index.html" {
-            let loader = Selector::parse(r#"script[type=module][src^="/pkg/loader."][data-islands-js^="/pkg/islands."][data-islands-wasm^="/pkg/islands_bg."]"#).unwrap();
-            assert_eq!(
-                Html::parse_document(&text).select(&loader).count(),
-                1,
-                "{name}: {text}"
-            );
-            assert!(found >= 4, "{name}: loader, preloads and island expected");
+        let html = Html::parse_document(&text);
+        let found = html.select(&code).count();
+        let eager = name == "search/index.html"
+            || name == "cart/index.html"
+            || (name.starts_with("products/") && name != "products/index.html");
+        let lazy = name == "products/index.html" || name == "contact/index.html";
+        if eager || lazy {
+            assert_eq!(html.select(&loader).count(), 1, "{name}: {text}");
+            let preloads = html.select(&preload).count();
+            assert_eq!(preloads, if eager { 2 } else { 0 }, "{name}: preloads");
+            assert!(found >= 2, "{name}: loader and island expected");
         } else {
             assert_eq!(found, 0, "{name} loads JS or WASM");
         }
@@ -718,7 +725,7 @@ fn no_dangling_internal_links_and_no_script_on_posts() {
     assert!(output.status.success(), "{}", stderr(&output));
     let checked = assert_links_resolve(&out);
     assert!(checked > 30, "only {checked} links checked");
-    assert_no_script_except_search(&out);
+    assert_scripts_only_on_island_pages(&out);
 }
 
 #[test]
@@ -734,7 +741,7 @@ fn demo_site_exports_with_every_link_resolving() {
         .count();
     assert!(posts >= 12, "the demo has {posts} posts");
     assert_links_resolve(&out);
-    assert_no_script_except_search(&out);
+    assert_scripts_only_on_island_pages(&out);
 }
 
 #[test]

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 /// posts_per_page = 10                # blog index and tag pages
 /// feed_limit = 20                    # entries in atom.xml
 /// currency = "EUR"                   # of products that name none (ISO 4217)
+/// contact_form = true                # /contact/ (needs `atoll serve` for its API)
 ///
 /// [[menu]]
 /// name = "Docs"
@@ -40,6 +41,10 @@ pub struct SiteConfig {
     pub feed_limit: usize,
     /// ISO 4217 currency of products whose file names none.
     pub currency: String,
+    /// Whether the site has the contact page (`/contact/`, `/contact/thanks/`). Its
+    /// form posts to `POST /api/contact`, so it needs `atoll serve` (or another
+    /// endpoint accepting the same form).
+    pub contact_form: bool,
     /// The main navigation; when empty, Home, Blog and Search.
     pub menu: Vec<MenuItem>,
 }
@@ -68,6 +73,7 @@ impl Default for SiteConfig {
             posts_per_page: 10,
             feed_limit: 20,
             currency: "EUR".to_owned(),
+            contact_form: false,
             menu: Vec::new(),
         }
     }

@@ -142,7 +142,7 @@ impl Page {
 /// First URL segments that belong to Atoll's own routes, the bundle or the API, and so
 /// cannot be a standalone page's slug.
 pub const RESERVED_SLUGS: &[&str] = &[
-    "posts", "docs", "tags", "products", "search", "pkg", "api", "404.html",
+    "posts", "docs", "tags", "products", "search", "cart", "contact", "pkg", "api", "404.html",
 ];
 
 /// A product (`content/products/*.json`). URL: `/products/<slug>/`.
@@ -179,23 +179,12 @@ impl Product {
     /// The price as a decimal string in major units (`"18.00"`), as schema.org's
     /// `Offer.price` wants it. ISO 4217 zero-decimal currencies have no decimals.
     pub fn price_decimal(&self) -> String {
-        match minor_digits(&self.currency) {
-            0 => self.price_cents.to_string(),
-            _ => format!("{}.{:02}", self.price_cents / 100, self.price_cents % 100),
-        }
+        islands::api::decimal_price(self.price_cents, &self.currency)
     }
 
-    /// The price for display: `18.00 EUR`.
+    /// The price for display: `18.00 EUR` (the islands format live prices alike).
     pub fn price_display(&self) -> String {
-        format!("{} {}", self.price_decimal(), self.currency)
-    }
-}
-
-/// Decimal digits of the minor unit of an ISO 4217 currency (2 for most).
-fn minor_digits(currency: &str) -> u32 {
-    match currency {
-        "JPY" | "KRW" | "VND" | "CLP" | "ISK" | "UGX" | "XAF" | "XOF" | "PYG" | "RWF" => 0,
-        _ => 2,
+        islands::api::format_price(self.price_cents, &self.currency)
     }
 }
 

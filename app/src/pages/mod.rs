@@ -2,6 +2,8 @@
 //! view (the inside of `<main>`).
 
 mod blog;
+mod cart;
+mod contact;
 mod doc;
 mod home;
 mod not_found;
@@ -14,6 +16,8 @@ mod tag;
 mod tags;
 
 pub use blog::blog;
+pub use cart::cart;
+pub use contact::{contact, contact_thanks};
 pub use doc::doc;
 pub use home::home;
 pub(crate) use home::LATEST;

@@ -1,11 +1,13 @@
+use islands::{AddToCart, BuyBox};
 use leptos::prelude::*;
 
-use super::products::stock_label;
+use crate::hydration::{hydrate, Hydrate};
 use crate::layout::PageMeta;
 use crate::model::{Product, Site};
 use crate::seo;
 
-/// `/products/<slug>/`: images, price, stock at build time and the description.
+/// `/products/<slug>/`: images, the buy box (price and stock at build time, then live),
+/// the add-to-cart island and the description.
 pub fn product(site: &Site, product: &Product) -> (PageMeta, AnyView) {
     let images = product
         .images
@@ -25,8 +27,17 @@ pub fn product(site: &Site, product: &Product) -> (PageMeta, AnyView) {
             <div class="product-images">{images}</div>
             <div class="product-details">
                 <h1>{product.name.clone()}</h1>
-                <p class="price">{product.price_display()}</p>
-                <p class="stock">{stock_label(product.stock)}</p>
+                {hydrate(Hydrate::Load, view! {
+                    <BuyBox
+                        product_id=product.id.clone()
+                        price_cents=product.price_cents
+                        currency=product.currency.clone()
+                        stock=product.stock
+                    />
+                })}
+                {hydrate(Hydrate::Load, view! {
+                    <AddToCart product_id=product.id.clone() name=product.name.clone() stock=product.stock/>
+                })}
                 <div class="prose" inner_html=product.html.clone()></div>
                 <p><a href="/products/">"← All products"</a></p>
             </div>

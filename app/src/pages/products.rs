@@ -1,3 +1,4 @@
+use islands::api::stock_label;
 use leptos::prelude::*;
 
 use crate::layout::PageMeta;
@@ -33,13 +34,4 @@ pub fn products(site: &Site) -> (PageMeta, AnyView) {
         "/products/",
     );
     (meta, view)
-}
-
-/// "In stock (12)", "Out of stock".
-pub(crate) fn stock_label(stock: u32) -> String {
-    if stock == 0 {
-        "Out of stock".to_owned()
-    } else {
-        format!("In stock ({stock})")
-    }
 }

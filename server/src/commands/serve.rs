@@ -1,9 +1,14 @@
 //! `atoll serve`.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context;
-use atoll::{check_islands_bundle, router, AppState, Dirs};
+use atoll::outbox::Forwarding;
+use atoll::store::Store;
+use atoll::{check_islands_bundle, router, AppState, Dirs, Services};
 
 use super::SiteArgs;
 
@@ -15,6 +20,16 @@ pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free port (printed at start).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:3000")]
     addr: SocketAddr,
+    /// SQLite database of stock, orders and contact messages (created on first start).
+    #[arg(long, value_name = "FILE", default_value = "data/atoll.db")]
+    db: PathBuf,
+    /// Contact messages accepted per client address and minute (more: 429).
+    #[arg(long, value_name = "N", default_value = "5")]
+    contact_per_minute: NonZeroU32,
+    /// Forward each contact message as JSON to this URL (an email or CRM webhook),
+    /// through a durable outbox with retries.
+    #[arg(long, value_name = "URL")]
+    contact_forward: Option<reqwest::Url>,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -24,7 +39,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         public: args.site.public.clone(),
         islands: args.site.islands.clone(),
     };
-    let state = AppState::new(&site, dirs);
+    let store = Store::open(&args.db)?;
+    store
+        .sync_catalog(&site.products)
+        .context("cannot apply the catalog's stock to the database")?;
+    let store = Arc::new(store);
+    let services = Services {
+        store: Some(Arc::clone(&store)),
+        contact_per_minute: args.contact_per_minute,
+        forward_contact: args.contact_forward.is_some(),
+    };
+    let state = AppState::with_services(site, dirs, services);
     if state.pages().iter().any(|page| page.has_islands) {
         check_islands_bundle(&args.site.islands).map_err(anyhow::Error::msg)?;
     }
@@ -43,10 +68,28 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             "atoll: serving {pages} pages on http://{addr}/ (ready in {} ms)",
             started.elapsed().as_millis()
         );
-        axum::serve(listener, router(state))
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let outbox = args.contact_forward.map(|url| {
+            let mut stopped = stopped.clone();
+            tokio::spawn(atoll::outbox::run(
+                store,
+                Forwarding::new(url),
+                async move {
+                    let _ = stopped.wait_for(|s| *s).await;
+                },
+            ))
+        });
+        // Peer addresses feed the contact form's per-client limit.
+        let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await
-            .context("server error")
+            .context("server error");
+        let _ = stop.send(true);
+        if let Some(outbox) = outbox {
+            let _ = outbox.await;
+        }
+        served
     })
 }
 

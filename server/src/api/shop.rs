@@ -1,0 +1,405 @@
+//! The storefront endpoints: live product status, cart quotes and checkout.
+//!
+//! Prices always come from the catalog (`content/products/*.json`); stock from the
+//! database, where checkouts decrement it. A price sent by a client is ignored.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use islands::api::{
+    is_valid_email, ApiError, CartItem, CheckoutRequest, Order, ProductStatus, Quote, QuoteLine,
+    QuoteRequest, CART_MAX_LINES, CART_MAX_QUANTITY, EMAIL_MAX,
+};
+use sha2::{Digest, Sha256};
+
+use super::{parse_json, ApiFailure};
+use crate::serve::AppState;
+use crate::store::{CheckoutError, NewOrder, Store};
+
+/// Largest body of the cart and checkout endpoints, in bytes (64 KiB: a full cart of
+/// [`CART_MAX_LINES`] lines is far below).
+pub const CART_MAX_BODY: usize = 64 * 1024;
+
+/// Longest accepted `Idempotency-Key`, in bytes.
+pub const IDEMPOTENCY_KEY_MAX: usize = 255;
+
+/// Header telling a client that the answer replays an earlier request (Stripe's name).
+pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
+
+/// Reads a request body of at most `limit` bytes; more is a 413.
+pub(crate) async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Bytes, ApiFailure> {
+    let too_large = || {
+        ApiFailure::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            None,
+            format!("the body must be at most {limit} bytes"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| too_large())
+}
+
+/// The database, or a 503 when the server runs without one.
+fn store(state: &AppState) -> Result<Arc<Store>, ApiFailure> {
+    state.services().store.clone().ok_or_else(|| {
+        ApiFailure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            None,
+            "this server has no database; start it with `atoll serve --db FILE`",
+        )
+    })
+}
+
+/// Runs a database call off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiFailure> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| ApiFailure::internal(&error))
+}
+
+/// `GET /api/products/{id}` → [`ProductStatus`]: the catalog's price with the live
+/// stock. `Cache-Control: no-store`, since stock changes with every order.
+#[utoipa::path(
+    get,
+    path = "/api/products/{id}",
+    tag = "shop",
+    params(("id" = String, Path, description = "Product id (SKU) of the catalog")),
+    responses(
+        (status = 200, description = "Live price and stock", body = ProductStatus),
+        (status = 404, description = "No product with this id", body = ApiError),
+        (status = 405, description = "Not GET or HEAD", body = ApiError),
+        (status = 503, description = "The server runs without a database", body = ApiError)
+    )
+)]
+pub async fn product_get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiFailure> {
+    let product = state.product(&id).ok_or_else(|| {
+        ApiFailure::new(
+            StatusCode::NOT_FOUND,
+            Some("id"),
+            format!("no product with id `{id}`"),
+        )
+    })?;
+    let store = store(&state)?;
+    let key = product.id.clone();
+    let inventory = blocking(move || store.inventory(&key))
+        .await?
+        .map_err(|error| ApiFailure::internal(&error))?;
+    let (stock, updated_at) = match inventory {
+        Some(inventory) => (inventory.stock, inventory.updated_at),
+        // Not seeded (the catalog changed after start): the catalog's values.
+        None => (product.stock, String::new()),
+    };
+    let body = ProductStatus {
+        id: product.id.clone(),
+        name: product.name.clone(),
+        price_cents: product.price_cents,
+        currency: product.currency.clone(),
+        stock,
+        updated_at,
+    };
+    Ok((
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        Json(body),
+    )
+        .into_response())
+}
+
+/// Prices `items` from the catalog. With `stock`, a quantity above the live stock is
+/// refused too (the quote); without, stock is left to the checkout's transaction.
+///
+/// # Errors
+/// 422 naming `items` (empty, too many lines, mixed currencies) or the line
+/// (`items[2].product_id`: unknown or repeated; `items[2].quantity`: below 1, above
+/// [`CART_MAX_QUANTITY`] or above the stock).
+fn price(
+    state: &AppState,
+    items: &[CartItem],
+    stock: Option<&dyn Fn(&str) -> Option<u32>>,
+) -> Result<(Vec<QuoteLine>, String), ApiFailure> {
+    if items.is_empty() {
+        return Err(ApiFailure::unprocessable("items", "the cart is empty"));
+    }
+    if items.len() > CART_MAX_LINES {
+        return Err(ApiFailure::unprocessable(
+            "items",
+            format!("a cart has at most {CART_MAX_LINES} lines"),
+        ));
+    }
+    let mut seen = HashSet::new();
+    let mut lines = Vec::with_capacity(items.len());
+    let mut currency: Option<String> = None;
+    for (i, item) in items.iter().enumerate() {
+        let product = state.product(&item.product_id).ok_or_else(|| {
+            ApiFailure::unprocessable(
+                &format!("items[{i}].product_id"),
+                format!("unknown product `{}`", item.product_id),
+            )
+        })?;
+        if !seen.insert(product.id.as_str()) {
+            return Err(ApiFailure::unprocessable(
+                &format!("items[{i}].product_id"),
+                format!(
+                    "`{}` appears on two lines; send one line per product",
+                    product.id
+                ),
+            ));
+        }
+        let field = format!("items[{i}].quantity");
+        if item.quantity < 1 {
+            return Err(ApiFailure::unprocessable(
+                &field,
+                format!("quantity of `{}` must be at least 1", product.id),
+            ));
+        }
+        if item.quantity > CART_MAX_QUANTITY {
+            return Err(ApiFailure::unprocessable(
+                &field,
+                format!(
+                    "quantity of `{}` must be at most {CART_MAX_QUANTITY}",
+                    product.id
+                ),
+            ));
+        }
+        let quantity = item.quantity as u32;
+        let available = match stock {
+            Some(stock) => stock(&product.id).unwrap_or(product.stock),
+            None => product.stock,
+        };
+        if stock.is_some() && quantity > available {
+            return Err(ApiFailure::unprocessable(
+                &field,
+                match available {
+                    0 => format!("`{}` is out of stock", product.name),
+                    n => format!("only {n} of `{}` in stock", product.name),
+                },
+            ));
+        }
+        match &currency {
+            None => currency = Some(product.currency.clone()),
+            Some(c) if *c != product.currency => {
+                return Err(ApiFailure::unprocessable(
+                    "items",
+                    "the products of one cart must share a currency",
+                ))
+            }
+            Some(_) => {}
+        }
+        lines.push(QuoteLine {
+            product_id: product.id.clone(),
+            name: product.name.clone(),
+            url: product.url(),
+            unit_price_cents: product.price_cents,
+            quantity,
+            line_total_cents: product.price_cents * u64::from(quantity),
+            stock: Some(available),
+        });
+    }
+    Ok((lines, currency.unwrap_or_default()))
+}
+
+/// `POST /api/cart/quote` with `{"items": [{"product_id", "quantity"}]}` → [`Quote`]:
+/// every line priced from the catalog, checked against the live stock, and the total.
+#[utoipa::path(
+    post,
+    path = "/api/cart/quote",
+    tag = "shop",
+    request_body = QuoteRequest,
+    responses(
+        (status = 200, description = "The priced cart", body = Quote),
+        (status = 400, description = "Malformed JSON; `field` names the bad key", body = ApiError),
+        (status = 405, description = "Not POST", body = ApiError),
+        (status = 413, description = "Body over 64 KiB", body = ApiError),
+        (status = 415, description = "Body not declared as JSON", body = ApiError),
+        (status = 422, description = "Empty cart, unknown product, quantity below 1 or above the stock; `field` names the line (`items[1].quantity`)", body = ApiError),
+        (status = 503, description = "The server runs without a database", body = ApiError)
+    )
+)]
+pub async fn quote_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Quote>, ApiFailure> {
+    let body = read_body(&headers, body, CART_MAX_BODY).await?;
+    let request: QuoteRequest = parse_json(&headers, &body)?;
+    let store = store(&state)?;
+    let ids: Vec<String> = request.items.iter().map(|i| i.product_id.clone()).collect();
+    let stock = blocking(move || {
+        ids.into_iter()
+            .map(|id| Ok((store.inventory(&id)?.map(|i| i.stock), id)))
+            .collect::<Result<Vec<_>, crate::store::StoreError>>()
+    })
+    .await?
+    .map_err(|error| ApiFailure::internal(&error))?;
+    let lookup = |id: &str| stock.iter().find(|(_, i)| i == id).and_then(|(s, _)| *s);
+    let (lines, currency) = price(&state, &request.items, Some(&lookup))?;
+    Ok(Json(Quote {
+        item_count: lines.iter().map(|l| l.quantity).sum(),
+        total_cents: lines.iter().map(|l| l.line_total_cents).sum(),
+        lines,
+        currency,
+    }))
+}
+
+/// Checks a text field: trimmed, 1 to `max` characters.
+fn required(field: &str, value: &str, max: usize) -> Result<String, ApiFailure> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(ApiFailure::unprocessable(
+            field,
+            format!("`{field}` is required"),
+        ));
+    }
+    if value.chars().count() > max {
+        return Err(ApiFailure::unprocessable(
+            field,
+            format!("`{field}` must be at most {max} characters"),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// `POST /api/checkout` with an `Idempotency-Key` header and a [`CheckoutRequest`] →
+/// the [`Order`] (201). The order, its lines and the stock decrement are one
+/// transaction. Sending the same key and body again answers the same order (200,
+/// `Idempotent-Replayed: true`) and writes nothing; the same key with another body is
+/// a 422 (draft-ietf-httpapi-idempotency-key-header).
+#[utoipa::path(
+    post,
+    path = "/api/checkout",
+    tag = "shop",
+    request_body = CheckoutRequest,
+    params(("Idempotency-Key" = String, Header, description = "A unique key per order attempt (1 to 255 visible ASCII characters); retries send the same key")),
+    responses(
+        (status = 201, description = "Order placed", body = Order),
+        (status = 200, description = "The order placed earlier with this key", body = Order),
+        (status = 400, description = "Missing or bad `Idempotency-Key`, malformed JSON", body = ApiError),
+        (status = 405, description = "Not POST", body = ApiError),
+        (status = 409, description = "A line asks for more than is in stock; `field` names it", body = ApiError),
+        (status = 413, description = "Body over 64 KiB", body = ApiError),
+        (status = 415, description = "Body not declared as JSON", body = ApiError),
+        (status = 422, description = "Invalid name, email, address or line, or the key was used with another request", body = ApiError),
+        (status = 503, description = "The server runs without a database", body = ApiError)
+    )
+)]
+pub async fn checkout_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiFailure> {
+    let key = headers
+        .get("idempotency-key")
+        .ok_or_else(|| {
+            ApiFailure::bad_request("Idempotency-Key", "the Idempotency-Key header is required")
+        })?
+        .to_str()
+        .ok()
+        .filter(|k| !k.is_empty() && k.len() <= IDEMPOTENCY_KEY_MAX && k.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or_else(|| {
+            ApiFailure::bad_request(
+                "Idempotency-Key",
+                format!("the Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX} visible ASCII characters"),
+            )
+        })?
+        .to_owned();
+    let body = read_body(&headers, body, CART_MAX_BODY).await?;
+    let request: CheckoutRequest = parse_json(&headers, &body)?;
+    let name = required("name", &request.name, 100)?;
+    let email = required("email", &request.email, EMAIL_MAX)?;
+    if !is_valid_email(&email) {
+        return Err(ApiFailure::unprocessable(
+            "email",
+            "`email` must look like name@example.com",
+        ));
+    }
+    let address = required("address", &request.address, 500)?;
+    let (lines, currency) = price(&state, &request.items, None)?;
+    // The request as parsed (not the raw bytes): a retry that re-serialises the same
+    // order with other whitespace or key order is the same request.
+    let canonical = serde_json::to_vec(&CheckoutRequest {
+        name: name.clone(),
+        email: email.clone(),
+        address: address.clone(),
+        items: request.items.clone(),
+    })
+    .map_err(|error| ApiFailure::internal(&error))?;
+    let hash = format!("{:x}", Sha256::digest(&canonical));
+    let store = store(&state)?;
+    let placed = blocking(move || {
+        store.place_order(&NewOrder {
+            idempotency_key: &key,
+            request_hash: &hash,
+            name: &name,
+            email: &email,
+            address: &address,
+            lines: &lines,
+            currency: &currency,
+        })
+    })
+    .await?;
+    match placed {
+        Ok(placed) if placed.replayed => Ok((
+            StatusCode::OK,
+            [(
+                HeaderName::from_static(IDEMPOTENT_REPLAYED),
+                HeaderValue::from_static("true"),
+            )],
+            Json(placed.order),
+        )
+            .into_response()),
+        Ok(placed) => Ok((StatusCode::CREATED, Json(placed.order)).into_response()),
+        Err(CheckoutError::KeyReused) => Err(ApiFailure::unprocessable(
+            "Idempotency-Key",
+            "this Idempotency-Key was already used for a different request",
+        )),
+        Err(CheckoutError::OutOfStock {
+            line,
+            product_id,
+            available,
+        }) => {
+            let name = state
+                .product(&product_id)
+                .map_or(product_id.clone(), |p| p.name.clone());
+            Err(ApiFailure::new(
+                StatusCode::CONFLICT,
+                Some(&format!("items[{line}].quantity")),
+                match available {
+                    0 => format!("`{name}` is out of stock"),
+                    n => format!("only {n} of `{name}` left in stock"),
+                },
+            ))
+        }
+        Err(CheckoutError::Store(error)) => Err(ApiFailure::internal(&error)),
+    }
+}
+
+/// Any other method on a GET endpoint.
+pub async fn get_only() -> ApiFailure {
+    ApiFailure::method_not_allowed("GET, HEAD")
+}
+
+/// Any other method on a POST endpoint.
+pub async fn post_only() -> ApiFailure {
+    ApiFailure::method_not_allowed("POST")
+}

@@ -1,0 +1,171 @@
+//! Delivery of the outbox: contact messages forwarded to an email or CRM endpoint
+//! (a webhook URL taking JSON), with retries and exponential backoff.
+//!
+//! Entries are written in the same transaction as the message they carry (see
+//! [`Store::insert_message`]), so nothing acknowledged is lost; the worker only marks
+//! them delivered after a 2xx. Because the queue lives in SQLite, entries due while the
+//! server was down are sent when it starts again. An entry is tried at most
+//! [`Forwarding::max_attempts`] times; the wait after the n-th failure is
+//! `base_delay × 2^(n-1)`, at most [`Forwarding::max_delay`]. Given-up entries keep
+//! `failed_at` and `last_error` for a human.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+
+use crate::store::{OutboxItem, Store};
+
+/// Where and how the outbox delivers.
+#[derive(Clone, Debug)]
+pub struct Forwarding {
+    /// The endpoint each entry's JSON payload is POSTed to.
+    pub url: reqwest::Url,
+    /// Deliveries tried before an entry is given up (at least 1).
+    pub max_attempts: u32,
+    /// Wait after the first failure; doubled after each further one.
+    pub base_delay: Duration,
+    /// Longest wait between two attempts.
+    pub max_delay: Duration,
+    /// How often the queue is checked when it has nothing due.
+    pub poll_interval: Duration,
+    /// Time limit of one delivery.
+    pub timeout: Duration,
+}
+
+impl Forwarding {
+    /// Defaults for `url`: 8 attempts, 30 s doubling up to 1 h (the last try ~1 h 34 min
+    /// after the first), polled every second, 10 s per delivery.
+    pub fn new(url: reqwest::Url) -> Self {
+        Self {
+            url,
+            max_attempts: 8,
+            base_delay: Duration::from_secs(30),
+            max_delay: Duration::from_secs(3600),
+            poll_interval: Duration::from_secs(1),
+            timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// The wait after `failures` failed deliveries (1 for the first).
+    pub fn backoff(&self, failures: u32) -> Duration {
+        let factor = 2u32.saturating_pow(failures.saturating_sub(1));
+        self.base_delay.saturating_mul(factor).min(self.max_delay)
+    }
+}
+
+/// Delivers due outbox entries until `shutdown` resolves. Database errors are logged
+/// and retried at the next poll.
+pub async fn run(
+    store: Arc<Store>,
+    forwarding: Forwarding,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let client = match reqwest::Client::builder()
+        .timeout(forwarding.timeout)
+        .build()
+    {
+        Ok(client) => client,
+        Err(error) => {
+            tracing::error!(%error, "outbox: cannot create the HTTP client; forwarding is off");
+            return;
+        }
+    };
+    tokio::pin!(shutdown);
+    loop {
+        let delivered_any = tokio::select! {
+            () = &mut shutdown => return,
+            result = deliver_due(&store, &client, &forwarding) => result,
+        };
+        if !delivered_any {
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = tokio::time::sleep(forwarding.poll_interval) => {}
+            }
+        }
+    }
+}
+
+/// One pass: tries every entry due now (at most 50). Returns whether any was due.
+pub async fn deliver_due(
+    store: &Arc<Store>,
+    client: &reqwest::Client,
+    forwarding: &Forwarding,
+) -> bool {
+    let due = {
+        let store = Arc::clone(store);
+        tokio::task::spawn_blocking(move || store.due_outbox(Utc::now(), 50)).await
+    };
+    let due = match due {
+        Ok(Ok(due)) => due,
+        Ok(Err(error)) => {
+            tracing::error!(%error, "outbox: cannot read the queue");
+            return false;
+        }
+        Err(error) => {
+            tracing::error!(%error, "outbox: reader panicked");
+            return false;
+        }
+    };
+    let any = !due.is_empty();
+    for item in due {
+        let outcome = deliver(client, forwarding, &item).await;
+        let store = Arc::clone(store);
+        let failures = item.attempts + 1;
+        let retry_at = (failures < forwarding.max_attempts.max(1)).then(|| {
+            Utc::now()
+                + chrono::Duration::from_std(forwarding.backoff(failures)).unwrap_or_default()
+        });
+        let id = item.id;
+        let recorded = tokio::task::spawn_blocking(move || match outcome {
+            Ok(()) => store.outbox_delivered(id),
+            Err(error) => {
+                match retry_at {
+                    Some(at) => tracing::warn!(id, failures, %error, retry_at = %at, "outbox: delivery failed"),
+                    None => tracing::error!(id, failures, %error, "outbox: delivery failed; giving up"),
+                }
+                store.outbox_failed(id, &error, retry_at)
+            }
+        })
+        .await;
+        if !matches!(recorded, Ok(Ok(()))) {
+            tracing::error!(id, "outbox: cannot record the delivery outcome");
+        }
+    }
+    any
+}
+
+async fn deliver(
+    client: &reqwest::Client,
+    forwarding: &Forwarding,
+    item: &OutboxItem,
+) -> Result<(), String> {
+    let response = client
+        .post(forwarding.url.clone())
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header("atoll-outbox-id", item.id.to_string())
+        .body(item.payload.clone())
+        .send()
+        .await
+        .map_err(|error| error.to_string())?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("{} answered {}", forwarding.url, response.status()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let mut f = Forwarding::new("http://127.0.0.1:1/".parse().unwrap());
+        f.base_delay = Duration::from_secs(30);
+        assert_eq!(f.backoff(1), Duration::from_secs(30));
+        assert_eq!(f.backoff(2), Duration::from_secs(60));
+        assert_eq!(f.backoff(5), Duration::from_secs(480));
+        assert_eq!(f.backoff(40), Duration::from_secs(3600));
+    }
+}

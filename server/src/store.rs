@@ -1,0 +1,621 @@
+//! The embedded database: live stock, orders, contact submissions and the outbox, in
+//! one SQLite file in WAL mode.
+//!
+//! * The file (and its folder) is created on first start; the schema is brought up to
+//!   date by [`MIGRATIONS`], numbered by SQLite's `PRAGMA user_version`. A database made
+//!   by a newer Atoll (a higher version) is refused rather than guessed at.
+//! * One connection, behind a mutex: SQLite serialises writers anyway, and every
+//!   operation here is a short transaction. Handlers call it from
+//!   `tokio::task::spawn_blocking`.
+//! * Every write is one `BEGIN IMMEDIATE` transaction, so two checkouts can never both
+//!   take the last unit (the stock column also has `CHECK (stock >= 0)`).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use app::Product;
+use chrono::{DateTime, SecondsFormat, Utc};
+use islands::api::{Order, QuoteLine};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+/// The schema, one migration per entry: entry `i` takes the database from
+/// `user_version = i` to `i + 1`. Append only; never edit a released entry.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: stock, orders, idempotency keys, contact messages, outbox.
+    "CREATE TABLE inventory (
+        product_id   TEXT PRIMARY KEY,
+        stock        INTEGER NOT NULL CHECK (stock >= 0),
+        -- The catalog's `stock` when it was last applied: a change in the catalog
+        -- (a restock) is added to the live stock once.
+        seeded_stock INTEGER NOT NULL,
+        updated_at   TEXT NOT NULL
+    );
+    CREATE TABLE orders (
+        id              INTEGER PRIMARY KEY,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        request_hash    TEXT NOT NULL,
+        name            TEXT NOT NULL,
+        email           TEXT NOT NULL,
+        address         TEXT NOT NULL,
+        total_cents     INTEGER NOT NULL,
+        currency        TEXT NOT NULL,
+        created_at      TEXT NOT NULL
+    );
+    CREATE TABLE order_lines (
+        order_id         INTEGER NOT NULL REFERENCES orders(id),
+        position         INTEGER NOT NULL,
+        product_id       TEXT NOT NULL,
+        name             TEXT NOT NULL,
+        url              TEXT NOT NULL,
+        unit_price_cents INTEGER NOT NULL,
+        quantity         INTEGER NOT NULL,
+        PRIMARY KEY (order_id, position)
+    );
+    CREATE TABLE contact_messages (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL,
+        email      TEXT NOT NULL,
+        message    TEXT NOT NULL,
+        client     TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE outbox (
+        id              INTEGER PRIMARY KEY,
+        kind            TEXT NOT NULL,
+        payload         TEXT NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error      TEXT,
+        delivered_at    TEXT,
+        failed_at       TEXT,
+        created_at      TEXT NOT NULL
+    );
+    CREATE INDEX outbox_due ON outbox (next_attempt_at)
+        WHERE delivered_at IS NULL AND failed_at IS NULL;",
+];
+
+/// What can go wrong with the database.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file cannot be created or opened.
+    #[error("cannot open the database `{path}`: {source}")]
+    Open {
+        /// The database file.
+        path: PathBuf,
+        /// SQLite's or the file system's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The file was migrated by a newer Atoll.
+    #[error("the database `{path}` has schema version {found}, newer than this Atoll's {known}; upgrade Atoll or use another --db")]
+    TooNew {
+        /// The database file.
+        path: PathBuf,
+        /// Its `user_version`.
+        found: i64,
+        /// The newest version this build knows.
+        known: usize,
+    },
+    /// A query failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Why a checkout did not place an order.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckoutError {
+    /// The `Idempotency-Key` was used before with a different request.
+    #[error("this Idempotency-Key was already used with a different request")]
+    KeyReused,
+    /// A line asks for more than is in stock now.
+    #[error("only {available} of `{product_id}` in stock")]
+    OutOfStock {
+        /// Index of the line in `items`.
+        line: usize,
+        /// The product.
+        product_id: String,
+        /// Units in stock.
+        available: u32,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for CheckoutError {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::Store(StoreError::Sqlite(error))
+    }
+}
+
+/// Live stock of one product.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inventory {
+    /// Units in stock.
+    pub stock: u32,
+    /// Last change (RFC 3339, UTC).
+    pub updated_at: String,
+}
+
+/// The order a checkout asks for, already priced from the catalog.
+#[derive(Clone, Debug)]
+pub struct NewOrder<'a> {
+    /// The `Idempotency-Key` header.
+    pub idempotency_key: &'a str,
+    /// A hash of the request (body), to tell a retry from a reused key.
+    pub request_hash: &'a str,
+    /// Buyer's name.
+    pub name: &'a str,
+    /// Buyer's email.
+    pub email: &'a str,
+    /// Postal address.
+    pub address: &'a str,
+    /// Priced lines, each product once.
+    pub lines: &'a [QuoteLine],
+    /// ISO 4217 code of every line.
+    pub currency: &'a str,
+}
+
+/// The result of [`Store::place_order`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placed {
+    /// The order.
+    pub order: Order,
+    /// `true` when the key had already placed this order (nothing was written).
+    pub replayed: bool,
+}
+
+/// A contact message to store.
+#[derive(Clone, Debug)]
+pub struct NewMessage<'a> {
+    /// Sender's name.
+    pub name: &'a str,
+    /// Sender's email.
+    pub email: &'a str,
+    /// The message.
+    pub message: &'a str,
+    /// Who sent it (the client address), for abuse handling.
+    pub client: &'a str,
+}
+
+/// A message waiting in the outbox.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxItem {
+    /// Row id.
+    pub id: i64,
+    /// What it is (`contact`).
+    pub kind: String,
+    /// The JSON to deliver.
+    pub payload: String,
+    /// Failed deliveries so far.
+    pub attempts: u32,
+}
+
+/// The database. Cheap to share behind an `Arc`.
+#[derive(Debug)]
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl Store {
+    /// Opens (creating it and its folder if needed) the database at `path`, switches it
+    /// to WAL and runs the pending [`MIGRATIONS`].
+    ///
+    /// # Errors
+    /// [`StoreError::Open`] when the file cannot be created or is not a database,
+    /// [`StoreError::TooNew`] for a newer schema, [`StoreError::Sqlite`] when a
+    /// migration fails (it is rolled back).
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let open_error = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| open_error(e.into()))?;
+        }
+        let mut conn = Connection::open(path).map_err(|e| open_error(e.into()))?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        // `journal_mode` answers with the mode: not a database → error here.
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+            .map_err(|e| open_error(e.into()))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(open_error(
+                format!("WAL mode refused (journal_mode = {mode})").into(),
+            ));
+        }
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+        migrate(&mut conn, path)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+            path: path.to_owned(),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave a transaction open (rusqlite rolls
+        // back on drop), so a poisoned lock is still usable.
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Brings the live stock in line with the catalog: a product seen for the first
+    /// time starts with the catalog's `stock`; when the catalog's `stock` changed since
+    /// it was last applied, the difference is added to the live stock (a restock of
+    /// +10 in the JSON file adds 10 units, whatever was sold meanwhile; never below 0).
+    ///
+    /// # Errors
+    /// A database error; nothing is changed then.
+    pub fn sync_catalog(&self, products: &[Product]) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let now = now();
+        for product in products {
+            let seeded: Option<i64> = tx
+                .query_row(
+                    "SELECT seeded_stock FROM inventory WHERE product_id = ?1",
+                    [&product.id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let catalog = i64::from(product.stock);
+            match seeded {
+                None => {
+                    tx.execute(
+                        "INSERT INTO inventory (product_id, stock, seeded_stock, updated_at)
+                         VALUES (?1, ?2, ?2, ?3)",
+                        params![product.id, catalog, now],
+                    )?;
+                }
+                Some(seeded) if seeded != catalog => {
+                    tx.execute(
+                        "UPDATE inventory SET stock = MAX(0, stock + ?2 - seeded_stock),
+                         seeded_stock = ?2, updated_at = ?3 WHERE product_id = ?1",
+                        params![product.id, catalog, now],
+                    )?;
+                }
+                Some(_) => {}
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Live stock of a product, `None` when the catalog never had it.
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn inventory(&self, product_id: &str) -> Result<Option<Inventory>, StoreError> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT stock, updated_at FROM inventory WHERE product_id = ?1",
+                [product_id],
+                |row| {
+                    Ok(Inventory {
+                        stock: row.get(0)?,
+                        updated_at: row.get(1)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Places an order in one transaction: the lines' stock is decremented (or nothing
+    /// is, when any line lacks stock), the order and its lines are written, and the
+    /// `Idempotency-Key` is recorded with it. The same key with the same request
+    /// returns the first order (`replayed`); with another request,
+    /// [`CheckoutError::KeyReused`] (the IETF Idempotency-Key draft's 422).
+    ///
+    /// # Errors
+    /// [`CheckoutError::OutOfStock`] naming the first short line,
+    /// [`CheckoutError::KeyReused`], or a database error.
+    pub fn place_order(&self, order: &NewOrder<'_>) -> Result<Placed, CheckoutError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT id, request_hash FROM orders WHERE idempotency_key = ?1",
+                [order.idempotency_key],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        if let Some((id, hash)) = existing {
+            if hash != order.request_hash {
+                return Err(CheckoutError::KeyReused);
+            }
+            let order = read_order(&tx, id)?;
+            return Ok(Placed {
+                order,
+                replayed: true,
+            });
+        }
+        let now = now();
+        for (i, line) in order.lines.iter().enumerate() {
+            let changed = tx.execute(
+                "UPDATE inventory SET stock = stock - ?2, updated_at = ?3
+                 WHERE product_id = ?1 AND stock >= ?2",
+                params![line.product_id, line.quantity, now],
+            )?;
+            if changed == 0 {
+                let available: Option<u32> = tx
+                    .query_row(
+                        "SELECT stock FROM inventory WHERE product_id = ?1",
+                        [&line.product_id],
+                        |row| row.get(0),
+                    )
+                    .optional()?;
+                // Dropping `tx` rolls back the lines already decremented.
+                return Err(CheckoutError::OutOfStock {
+                    line: i,
+                    product_id: line.product_id.clone(),
+                    available: available.unwrap_or(0),
+                });
+            }
+        }
+        let total: u64 = order.lines.iter().map(|l| l.line_total_cents).sum();
+        tx.execute(
+            "INSERT INTO orders (idempotency_key, request_hash, name, email, address,
+                                 total_cents, currency, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                order.idempotency_key,
+                order.request_hash,
+                order.name,
+                order.email,
+                order.address,
+                total as i64,
+                order.currency,
+                now
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        for (position, line) in order.lines.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO order_lines (order_id, position, product_id, name, url,
+                                          unit_price_cents, quantity)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    id,
+                    position as i64,
+                    line.product_id,
+                    line.name,
+                    line.url,
+                    line.unit_price_cents as i64,
+                    line.quantity
+                ],
+            )?;
+        }
+        let placed = read_order(&tx, id)?;
+        tx.commit()?;
+        Ok(Placed {
+            order: placed,
+            replayed: false,
+        })
+    }
+
+    /// Stores a contact message and, when `forward` is set, an outbox entry carrying it
+    /// (kind `contact`, JSON payload), in one transaction. Returns the message id.
+    ///
+    /// # Errors
+    /// A database error; nothing is stored then.
+    pub fn insert_message(
+        &self,
+        message: &NewMessage<'_>,
+        forward: bool,
+    ) -> Result<i64, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let now = now();
+        tx.execute(
+            "INSERT INTO contact_messages (name, email, message, client, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                message.name,
+                message.email,
+                message.message,
+                message.client,
+                now
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        if forward {
+            let payload = serde_json::json!({
+                "type": "contact",
+                "id": id,
+                "name": message.name,
+                "email": message.email,
+                "message": message.message,
+                "created_at": now,
+            });
+            tx.execute(
+                "INSERT INTO outbox (kind, payload, next_attempt_at, created_at)
+                 VALUES ('contact', ?1, ?2, ?2)",
+                params![payload.to_string(), now],
+            )?;
+        }
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Up to `limit` outbox entries due at `at` (not delivered, not given up), oldest
+    /// first.
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn due_outbox(
+        &self,
+        at: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<OutboxItem>, StoreError> {
+        let conn = self.conn();
+        let mut statement = conn.prepare_cached(
+            "SELECT id, kind, payload, attempts FROM outbox
+             WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?1
+             ORDER BY next_attempt_at, id LIMIT ?2",
+        )?;
+        let rows = statement.query_map(params![timestamp(at), limit as i64], |row| {
+            Ok(OutboxItem {
+                id: row.get(0)?,
+                kind: row.get(1)?,
+                payload: row.get(2)?,
+                attempts: row.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Marks an outbox entry delivered.
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn outbox_delivered(&self, id: i64) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE outbox SET delivered_at = ?2, last_error = NULL WHERE id = ?1",
+            params![id, now()],
+        )?;
+        Ok(())
+    }
+
+    /// Records a failed delivery: the next attempt is at `retry_at`, or never when
+    /// `retry_at` is `None` (given up; `failed_at` is set and the entry stays for a
+    /// human to look at).
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn outbox_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        let conn = self.conn();
+        match retry_at {
+            Some(at) => conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3
+                 WHERE id = ?1",
+                params![id, error, timestamp(at)],
+            )?,
+            None => conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, failed_at = ?3
+                 WHERE id = ?1",
+                params![id, error, now()],
+            )?,
+        };
+        Ok(())
+    }
+}
+
+/// Runs the migrations past the file's `user_version`, each in its own transaction.
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let known = MIGRATIONS.len();
+    if version > known as i64 {
+        return Err(StoreError::TooNew {
+            path: path.to_owned(),
+            found: version,
+            known,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+        tracing::info!(version = i + 1, "database migrated");
+    }
+    Ok(())
+}
+
+fn read_order(conn: &Connection, id: i64) -> Result<Order, rusqlite::Error> {
+    let (total, currency, created_at): (i64, String, String) = conn.query_row(
+        "SELECT total_cents, currency, created_at FROM orders WHERE id = ?1",
+        [id],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?;
+    let mut statement = conn.prepare_cached(
+        "SELECT product_id, name, url, unit_price_cents, quantity FROM order_lines
+         WHERE order_id = ?1 ORDER BY position",
+    )?;
+    let lines = statement
+        .query_map([id], |row| {
+            let unit: i64 = row.get(3)?;
+            let quantity: u32 = row.get(4)?;
+            Ok(QuoteLine {
+                product_id: row.get(0)?,
+                name: row.get(1)?,
+                url: row.get(2)?,
+                unit_price_cents: unit as u64,
+                quantity,
+                line_total_cents: unit as u64 * u64::from(quantity),
+                stock: None,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Order {
+        order_id: id,
+        lines,
+        total_cents: total as u64,
+        currency,
+        created_at,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_versioned_and_refuse_newer_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/atoll.db");
+        let store = Store::open(&path).unwrap();
+        drop(store);
+        let conn = Connection::open(&path).unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        // Reopening runs nothing again.
+        drop(conn);
+        Store::open(&path).unwrap();
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        let error = Store::open(&path).unwrap_err();
+        assert!(
+            matches!(error, StoreError::TooNew { found: 99, .. }),
+            "{error}"
+        );
+        assert!(error.to_string().contains("newer"), "{error}");
+    }
+
+    #[test]
+    fn not_a_database_is_an_open_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("garbage.db");
+        std::fs::write(&path, vec![b'x'; 4096]).unwrap();
+        let error = Store::open(&path).unwrap_err();
+        assert!(error.to_string().contains("garbage.db"), "{error}");
+    }
+}
