@@ -139,22 +139,25 @@ pub fn ContactForm(
                 <label for="contact-website">"Leave this field empty"</label>
                 <input id="contact-website" name="website" tabindex="-1" autocomplete="off" value=initial.website.clone()/>
             </div>
-            <p class="form-failure" role="alert">{move || failure.get()}</p>
+            <p class="form-failure" role="alert">{move || Some(failure.get()).filter(|f| !f.is_empty())}</p>
             <button type="submit" disabled=move || busy.get()>"Send message"</button>
         </form>
     }
 }
 
-/// The error shown under field `name` (empty when none). One function, so the three
-/// fields share one compiled closure type.
-fn error_text(errors: RwSignal<Vec<FieldError>>, name: &'static str) -> impl Fn() -> String {
+/// The error shown under field `name`, if any (`None` renders nothing, so the
+/// paragraph stays `:empty`). One function, so the three fields share one compiled
+/// closure type.
+fn error_text(
+    errors: RwSignal<Vec<FieldError>>,
+    name: &'static str,
+) -> impl Fn() -> Option<String> {
     move || {
         errors.with(|errors| {
             errors
                 .iter()
                 .find(|e| e.field == name)
                 .map(|e| e.error.clone())
-                .unwrap_or_default()
         })
     }
 }

@@ -338,7 +338,7 @@ pub fn CartPage() -> impl IntoView {
                 <label>"Name" <input name="name" required maxlength="100" autocomplete="name"/></label>
                 <label>"Email" <input name="email" type="email" required maxlength="254" autocomplete="email"/></label>
                 <label>"Address" <textarea name="address" required maxlength="500" rows="3" autocomplete="street-address"></textarea></label>
-                <p class="field-error" role="alert">{move || message.get()}</p>
+                <p class="field-error" role="alert">{move || Some(message.get()).filter(|m| !m.is_empty())}</p>
                 <button type="submit" disabled=move || busy.get()>"Place order"</button>
             </form>
         </div>
