@@ -8,11 +8,27 @@
 // are hydrated after their parent, which first registers its children callback
 // (Leptos' islands protocol). The page names the bundle's files on the loader's own
 // <script> tag, so that an export can fingerprint them without rewriting this file.
-// When every island has hydrated, <html data-islands="hydrated"> is set.
+// When every island has hydrated, <html data-islands="hydrated"> is set. It also
+// provides window.atollSearch, which loads the search engine module on first use.
 const tag = document.querySelector("script[data-islands-js]");
 const pkg = new URL(".", import.meta.url);
 const jsUrl = new URL(tag?.dataset.islandsJs ?? "islands.js", pkg).href;
 const wasmUrl = new URL(tag?.dataset.islandsWasm ?? "islands_bg.wasm", pkg);
+
+const searchJsUrl = new URL(tag?.dataset.searchJs ?? "search.js", pkg).href;
+const searchWasmUrl = new URL(tag?.dataset.searchWasm ?? "search_bg.wasm", pkg);
+
+// The search engine module (the static index searched in WASM), for the search island
+// on a host without the API: downloaded on the first call only.
+let engine;
+window.atollSearch = async (query, limit) => {
+  engine ??= (async () => {
+    const mod = await import(searchJsUrl);
+    await mod.default({ module_or_path: searchWasmUrl });
+    return mod;
+  })();
+  return (await engine).search(query, limit);
+};
 
 let bundle;
 // The bundle, instantiated once (the first island to wake up starts the download).

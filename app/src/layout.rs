@@ -7,7 +7,7 @@ use islands::CartIcon;
 
 use crate::hydration::{hydrate, Hydrate};
 use crate::model::{MenuItem, Site, SiteConfig};
-use crate::render::{ISLANDS_JS, ISLANDS_LOADER, ISLANDS_WASM};
+use crate::render::{ISLANDS_JS, ISLANDS_LOADER, ISLANDS_WASM, SEARCH_JS, SEARCH_WASM};
 
 /// What a page tells the layout about itself.
 #[derive(Clone, Debug)]
@@ -135,7 +135,14 @@ pub fn head(meta: PageMeta, site: &Site, islands: IslandsUse) -> impl IntoView {
                 });
                 view! {
                     {preload}
-                    <script type="module" src=site.asset(ISLANDS_LOADER) data-islands-js=js data-islands-wasm=wasm></script>
+                    <script
+                        type="module"
+                        src=site.asset(ISLANDS_LOADER)
+                        data-islands-js=js
+                        data-islands-wasm=wasm
+                        data-search-js=site.asset(SEARCH_JS)
+                        data-search-wasm=site.asset(SEARCH_WASM)
+                    ></script>
                 }
             })}
     }

@@ -24,6 +24,6 @@ pub use model::{
 };
 pub use render::{
     island_end, render, render_contact_form, RenderedPage, ISLANDS_JS, ISLANDS_LOADER,
-    ISLANDS_WASM, ISLAND_TAG, PKG_PATH,
+    ISLANDS_WASM, ISLAND_TAG, PKG_PATH, SEARCH_JS, SEARCH_WASM,
 };
 pub use routes::{routes, Route};

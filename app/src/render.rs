@@ -16,6 +16,10 @@ pub const PKG_PATH: &str = "/pkg/";
 pub const ISLANDS_JS: &str = "/pkg/islands.js";
 /// The islands WebAssembly module.
 pub const ISLANDS_WASM: &str = "/pkg/islands_bg.wasm";
+/// The search engine module's JS glue (the static index searched in WASM).
+pub const SEARCH_JS: &str = "/pkg/search.js";
+/// The search engine WebAssembly module.
+pub const SEARCH_WASM: &str = "/pkg/search_bg.wasm";
 /// Atoll's islands loader (`islands/loader.js`): instantiates the bundle and hydrates
 /// every `<leptos-island>` of the page.
 pub const ISLANDS_LOADER: &str = "/pkg/loader.js";

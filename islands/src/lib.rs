@@ -10,20 +10,34 @@
 //!   [`CartIcon`], [`CartPage`], [`ContactForm`]): rendered to HTML on the server
 //!   (feature `ssr`), hydrated in the browser (feature `hydrate`).
 //!
+//! With the feature `search-engine` instead of `hydrate`, the crate builds the search
+//! engine module (`engine`): the static index searched in the browser, a separate
+//! WASM file loaded only on static hosts.
+//!
 //! The browser entry point is `hydrate()`, called by Atoll's islands loader
 //! (`islands/loader.js`) once the bundle is instantiated.
 #![deny(missing_docs)]
 
 pub mod api;
+#[cfg(not(feature = "search-engine"))]
 pub mod cart;
+#[cfg(not(feature = "search-engine"))]
 mod contact;
+#[cfg(feature = "search-engine")]
+mod engine;
 mod net;
 pub mod search;
+#[cfg(not(feature = "search-engine"))]
 mod search_box;
+#[cfg(not(feature = "search-engine"))]
 mod shop;
 
+// The search engine build has no islands: nothing of Leptos ends up in its module.
+#[cfg(not(feature = "search-engine"))]
 pub use contact::ContactForm;
+#[cfg(not(feature = "search-engine"))]
 pub use search_box::SearchBox;
+#[cfg(not(feature = "search-engine"))]
 pub use shop::{AddToCart, BuyBox, CartIcon, CartPage};
 
 /// Browser entry point: installs the panic hook and prepares islands hydration.

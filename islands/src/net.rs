@@ -7,7 +7,10 @@ use serde::Serialize;
 use crate::api::ApiError;
 
 /// What an API call came back with.
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "hydrate", feature = "search-engine")),
+    allow(dead_code)
+)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Answer<T> {
     /// 2xx with the expected body; the status is kept (200 vs 201).
@@ -18,13 +21,14 @@ pub enum Answer<T> {
 
 /// `GET path` → JSON. `Err` holds a message for the visitor when the server could not
 /// be reached or answered something else than JSON.
-#[cfg(feature = "hydrate")]
+#[cfg(any(feature = "hydrate", feature = "search-engine"))]
 pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<Answer<T>, String> {
     fetch::<T>("GET", path, None, &[]).await
 }
 
 /// `POST path` with a JSON body and extra headers.
-#[cfg(feature = "hydrate")]
+#[cfg(any(feature = "hydrate", feature = "search-engine"))]
+#[cfg_attr(feature = "search-engine", allow(dead_code))]
 pub async fn post_json<B: Serialize, T: DeserializeOwned>(
     path: &str,
     body: &B,
@@ -36,7 +40,7 @@ pub async fn post_json<B: Serialize, T: DeserializeOwned>(
 
 /// `fetch()` through web-sys (no HTTP client crate: the bundle stays small). Only the
 /// body text crosses into Rust; serde_json reads it.
-#[cfg(feature = "hydrate")]
+#[cfg(any(feature = "hydrate", feature = "search-engine"))]
 async fn fetch<T: DeserializeOwned>(
     method: &str,
     path: &str,
@@ -61,7 +65,7 @@ async fn fetch<T: DeserializeOwned>(
 }
 
 /// Status and, when the answer is JSON, its text. Not generic, so it is compiled once.
-#[cfg(feature = "hydrate")]
+#[cfg(any(feature = "hydrate", feature = "search-engine"))]
 async fn send(
     method: &str,
     path: &str,
@@ -111,13 +115,13 @@ async fn send(
 }
 
 /// Server side: never called (effects and event handlers run only in the browser).
-#[cfg(not(feature = "hydrate"))]
+#[cfg(not(any(feature = "hydrate", feature = "search-engine")))]
 pub async fn get_json<T: DeserializeOwned>(_path: &str) -> Result<Answer<T>, String> {
     Err("islands fetch only in the browser".to_owned())
 }
 
 /// Server side: never called.
-#[cfg(not(feature = "hydrate"))]
+#[cfg(not(any(feature = "hydrate", feature = "search-engine")))]
 pub async fn post_json<B: Serialize, T: DeserializeOwned>(
     _path: &str,
     _body: &B,
@@ -128,6 +132,7 @@ pub async fn post_json<B: Serialize, T: DeserializeOwned>(
 
 /// Percent-encodes `text` for a URL query value or path segment (RFC 3986: only the
 /// unreserved characters are kept).
+#[cfg_attr(feature = "search-engine", allow(dead_code))]
 pub fn encode_component(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {

@@ -19,6 +19,7 @@
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
+use serde::{Deserialize, Serialize};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
@@ -37,9 +38,13 @@ const PREFIX_MIN_CHARS: usize = 2;
 const EXCERPT_CHARS: usize = 180;
 /// Characters of context kept before the first match in an excerpt.
 const EXCERPT_LEAD_CHARS: usize = 60;
+/// Stored term frequencies are BM25F's `tf~` × this, rounded: integers keep the static
+/// index compact, and the server ranks with the very same numbers.
+pub const TF_SCALE: f32 = 100.0;
 
 /// A document to index. `body` is plain text (Markdown already rendered and stripped).
-#[derive(Clone, Debug, Default)]
+/// Also the JSON of one document of the static index (`search/docs/<id>.json`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Document {
     /// Site-relative URL, returned as is in results.
     pub url: String,
@@ -51,10 +56,14 @@ pub struct Document {
     pub body: String,
 }
 
-#[derive(Clone, Copy, Debug)]
-struct Posting {
-    doc: u32,
-    tf: [u16; FIELDS],
+/// One document containing a term.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Posting {
+    /// Document number (position in the indexed list).
+    pub doc: u32,
+    /// The term's BM25F `tf~` in the document (field-weighted, length-normalised) ×
+    /// [`TF_SCALE`].
+    pub tf: u32,
 }
 
 /// The result of [`SearchIndex::search`].
@@ -66,25 +75,145 @@ pub struct SearchOutcome {
     pub results: Vec<SearchResult>,
 }
 
+/// A parsed query: its distinct terms and which one, if any, also matches as a prefix.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Query {
+    /// Distinct normalised terms, in the order typed.
+    pub terms: Vec<String>,
+    /// Index in `terms` of the term typed last, when it matches as a prefix: the query
+    /// does not end with a separator ("rust " means the word is complete) and the term
+    /// has at least 2 characters.
+    pub prefix: Option<usize>,
+}
+
+impl Query {
+    /// Parses raw query text (untrimmed: a trailing space matters).
+    pub fn parse(query: &str) -> Query {
+        let mut terms: Vec<String> = Vec::new();
+        let mut last = 0;
+        for token in tokens(query) {
+            last = match terms.iter().position(|term| *term == token.term) {
+                Some(i) => i,
+                None => {
+                    terms.push(token.term);
+                    terms.len() - 1
+                }
+            };
+        }
+        let typing = query.chars().last().is_some_and(char::is_alphanumeric);
+        let prefix = Some(last).filter(|&i| {
+            typing
+                && terms
+                    .get(i)
+                    .is_some_and(|t| t.chars().count() >= PREFIX_MIN_CHARS)
+        });
+        Query { terms, prefix }
+    }
+}
+
+/// Terms and their postings, sorted by term so that the terms sharing a prefix are one
+/// range. The server holds every term; the browser holds the shards it loaded.
+#[derive(Clone, Debug, Default)]
+pub struct TermIndex {
+    postings: BTreeMap<String, Vec<Posting>>,
+}
+
+impl TermIndex {
+    /// The indexed terms equal to `term`, or starting with it when `prefix`.
+    pub fn matching<'a>(
+        &'a self,
+        term: &'a str,
+        prefix: bool,
+    ) -> impl Iterator<Item = (&'a str, &'a [Posting])> + 'a {
+        let upper = if prefix {
+            Bound::Unbounded
+        } else {
+            Bound::Included(term)
+        };
+        self.postings
+            .range::<str, _>((Bound::Included(term), upper))
+            .take_while(move |(indexed, _)| indexed.starts_with(term))
+            .map(|(indexed, postings)| (indexed.as_str(), postings.as_slice()))
+    }
+
+    /// Adds the terms of a static shard (see [`Shard`]).
+    pub fn insert_shard(&mut self, shard: &Shard) {
+        for (term, flat) in shard.terms.iter().zip(&shard.postings) {
+            let mut doc = 0u32;
+            let postings = flat
+                .chunks_exact(2)
+                .map(|pair| {
+                    doc += pair[0];
+                    Posting { doc, tf: pair[1] }
+                })
+                .collect();
+            self.postings.insert(term.clone(), postings);
+        }
+    }
+
+    /// Every term and its postings, sorted by term.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[Posting])> {
+        self.postings
+            .iter()
+            .map(|(term, postings)| (term.as_str(), postings.as_slice()))
+    }
+}
+
+/// Ranks the documents that contain every term of `query` (BM25F, see the module
+/// documentation): `(doc, score)` of every match, best first; equal scores keep the
+/// documents' order. `docs` is the number of indexed documents (for the IDF).
+pub fn rank(query: &Query, docs: usize, index: &TermIndex) -> Vec<(u32, f32)> {
+    if query.terms.is_empty() || docs == 0 {
+        return Vec::new();
+    }
+    let n = docs as f32;
+    let mut scores: BTreeMap<u32, (f32, usize)> = BTreeMap::new();
+    for (i, term) in query.terms.iter().enumerate() {
+        // Weighted, length-normalised term frequency per document (BM25F's tf~).
+        let mut tf: BTreeMap<u32, f32> = BTreeMap::new();
+        for (indexed, postings) in index.matching(term, query.prefix == Some(i)) {
+            let weight = if indexed == term { 1.0 } else { PREFIX_WEIGHT };
+            for posting in postings {
+                *tf.entry(posting.doc).or_default() += weight * posting.tf as f32 / TF_SCALE;
+            }
+        }
+        let df = tf.len() as f32;
+        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+        for (doc, tf) in tf {
+            // Only documents that matched every earlier term can still match them all.
+            if i > 0 && scores.get(&doc).is_none_or(|(_, matched)| *matched < i) {
+                continue;
+            }
+            let entry = scores.entry(doc).or_default();
+            entry.0 += idf * tf * (K1 + 1.0) / (K1 + tf);
+            entry.1 += 1;
+        }
+    }
+    let all = query.terms.len();
+    let mut hits: Vec<(u32, f32)> = scores
+        .into_iter()
+        .filter(|(_, (_, matched))| *matched == all)
+        .map(|(doc, (score, _))| (doc, score))
+        .collect();
+    hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    hits
+}
+
 /// An in-memory inverted index over [`Document`]s.
 #[derive(Clone, Debug, Default)]
 pub struct SearchIndex {
     docs: Vec<Document>,
-    lengths: Vec<[u32; FIELDS]>,
-    average_length: [f32; FIELDS],
-    /// Sorted by term, so that the terms sharing a prefix are one range.
-    postings: BTreeMap<String, Vec<Posting>>,
+    terms: TermIndex,
 }
 
 impl SearchIndex {
     /// Builds the index. Documents keep their order, which breaks ties between equal
     /// scores (put the newest first).
     pub fn new(docs: Vec<Document>) -> Self {
-        let mut postings: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
+        let mut counts_per_doc = Vec::with_capacity(docs.len());
         let mut lengths = Vec::with_capacity(docs.len());
         let mut totals = [0u64; FIELDS];
-        for (id, doc) in docs.iter().enumerate() {
-            let id = u32::try_from(id).expect("fewer than 4 billion documents");
+        for doc in &docs {
             let mut counts: BTreeMap<String, [u16; FIELDS]> = BTreeMap::new();
             let mut length = [0u32; FIELDS];
             for (field, text) in [&doc.title, &doc.summary, &doc.body]
@@ -101,20 +230,28 @@ impl SearchIndex {
                 *total += u64::from(len);
             }
             lengths.push(length);
-            for (term, tf) in counts {
-                postings
-                    .entry(term)
-                    .or_default()
-                    .push(Posting { doc: id, tf });
-            }
+            counts_per_doc.push(counts);
         }
         let n = docs.len().max(1) as f32;
-        let average_length = totals.map(|total| (total as f32 / n).max(1.0));
+        let average = totals.map(|total| (total as f32 / n).max(1.0));
+        let mut postings: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
+        for (id, (counts, length)) in counts_per_doc.into_iter().zip(lengths).enumerate() {
+            let doc = u32::try_from(id).expect("fewer than 4 billion documents");
+            for (term, tf) in counts {
+                let mut sum = 0.0;
+                for f in 0..FIELDS {
+                    if tf[f] > 0 {
+                        let norm = 1.0 - B + B * length[f] as f32 / average[f];
+                        sum += FIELD_WEIGHTS[f] * f32::from(tf[f]) / norm;
+                    }
+                }
+                let tf = ((sum * TF_SCALE).round() as u32).max(1);
+                postings.entry(term).or_default().push(Posting { doc, tf });
+            }
+        }
         Self {
             docs,
-            lengths,
-            average_length,
-            postings,
+            terms: TermIndex { postings },
         }
     }
 
@@ -128,101 +265,169 @@ impl SearchIndex {
         self.docs.is_empty()
     }
 
+    /// The documents, in index order.
+    pub fn docs(&self) -> &[Document] {
+        &self.docs
+    }
+
+    /// The terms and their postings.
+    pub fn terms(&self) -> &TermIndex {
+        &self.terms
+    }
+
     /// Ranks the documents that contain every term of `query` and returns the best
     /// `limit` of them. A query without any term (only punctuation, say) matches
     /// nothing.
     pub fn search(&self, query: &str, limit: usize) -> SearchOutcome {
-        // Distinct terms, and the index of the one typed last.
-        let mut terms: Vec<String> = Vec::new();
-        let mut last = 0;
-        for token in tokens(query) {
-            last = match terms.iter().position(|term| *term == token.term) {
-                Some(i) => i,
-                None => {
-                    terms.push(token.term);
-                    terms.len() - 1
-                }
-            };
-        }
-        if terms.is_empty() || self.docs.is_empty() {
-            return SearchOutcome::default();
-        }
-        // The term typed last also matches as a prefix, unless the query ends with a
-        // separator ("rust " means the word is complete) or the term is too short.
-        let typing = query.chars().last().is_some_and(char::is_alphanumeric);
-        let prefix = Some(last).filter(|&i| typing && terms[i].chars().count() >= PREFIX_MIN_CHARS);
-
-        let mut scores = vec![0f32; self.docs.len()];
-        let mut matched = vec![0usize; self.docs.len()];
-        let n = self.docs.len() as f32;
-        for (i, term) in terms.iter().enumerate() {
-            // Weighted, length-normalised term frequency per document (BM25F's tf~).
-            let mut tf: BTreeMap<u32, f32> = BTreeMap::new();
-            for (indexed, postings) in self.matching_terms(term, prefix == Some(i)) {
-                let weight = if indexed == term { 1.0 } else { PREFIX_WEIGHT };
-                for posting in postings {
-                    let len = &self.lengths[posting.doc as usize];
-                    let mut sum = 0.0;
-                    for f in 0..FIELDS {
-                        if posting.tf[f] > 0 {
-                            let norm = 1.0 - B + B * len[f] as f32 / self.average_length[f];
-                            sum += FIELD_WEIGHTS[f] * f32::from(posting.tf[f]) / norm;
-                        }
-                    }
-                    *tf.entry(posting.doc).or_default() += weight * sum;
-                }
-            }
-            let df = tf.len() as f32;
-            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-            for (doc, tf) in tf {
-                scores[doc as usize] += idf * tf * (K1 + 1.0) / (K1 + tf);
-                matched[doc as usize] += 1;
-            }
-        }
-
-        let mut hits: Vec<(usize, f32)> = (0..self.docs.len())
-            .filter(|&doc| matched[doc] == terms.len())
-            .map(|doc| (doc, scores[doc]))
-            .collect();
-        hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let query = Query::parse(query);
+        let hits = rank(&query, self.docs.len(), &self.terms);
         let total = hits.len();
         let results = hits
             .into_iter()
             .take(limit)
-            .map(|(doc, score)| {
-                let doc = &self.docs[doc];
-                SearchResult {
-                    title: doc.title.clone(),
-                    url: doc.url.clone(),
-                    excerpt: excerpt(doc, &terms, prefix),
-                    score,
-                }
-            })
+            .map(|(doc, score)| result(&self.docs[doc as usize], &query, score))
             .collect();
         SearchOutcome { total, results }
     }
+}
 
-    /// The indexed terms equal to `term`, or starting with it when `prefix`.
-    fn matching_terms<'a>(
-        &'a self,
-        term: &'a str,
-        prefix: bool,
-    ) -> Box<dyn Iterator<Item = (&'a str, &'a [Posting])> + 'a> {
-        if prefix {
-            Box::new(
-                self.postings
-                    .range::<str, _>((Bound::Included(term), Bound::Unbounded))
-                    .take_while(move |(indexed, _)| indexed.starts_with(term))
-                    .map(|(indexed, postings)| (indexed.as_str(), postings.as_slice())),
-            )
-        } else {
-            Box::new(
-                self.postings
-                    .get_key_value(term)
-                    .map(|(indexed, postings)| (indexed.as_str(), postings.as_slice()))
-                    .into_iter(),
-            )
+/// A search result for `doc`: its title, URL and the excerpt around the first match.
+pub fn result(doc: &Document, query: &Query, score: f32) -> SearchResult {
+    SearchResult {
+        title: doc.title.clone(),
+        url: doc.url.clone(),
+        excerpt: excerpt(doc, query),
+        score,
+    }
+}
+
+/// Version of the static index format ([`StaticMeta::version`]).
+pub const STATIC_VERSION: u32 = 1;
+
+/// Where an export puts the static index: `index.json` ([`StaticMeta`]),
+/// `shards/<hex key>.<hash>.json` ([`Shard`]), `docs/<n>.json` ([`Document`]).
+pub const STATIC_DIR: &str = "/search/";
+
+/// Longest shard key, in characters: terms sharing a longer prefix stay in one shard.
+const MAX_KEY_CHARS: usize = 8;
+
+/// `search/index.json`: what a browser needs to search an export without a server.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StaticMeta {
+    /// [`STATIC_VERSION`].
+    pub version: u32,
+    /// Number of documents (document `n` is `docs/<n>.json`).
+    pub docs: u32,
+    /// Shard key (a term prefix) → content hash; the file is
+    /// `shards/<key as UTF-8 hex>.<hash>.json`.
+    pub shards: BTreeMap<String, String>,
+}
+
+/// One shard of the static index: sorted terms that share a prefix (the shard's key),
+/// each with its postings flattened as `[doc delta, tf, doc delta, tf, …]` (document
+/// numbers delta-encoded, ascending).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// The terms.
+    pub terms: Vec<String>,
+    /// The postings of each term, flattened.
+    pub postings: Vec<Vec<u32>>,
+}
+
+/// The first `n` characters of `text`.
+fn prefix_chars(text: &str, n: usize) -> &str {
+    text.char_indices().nth(n).map_or(text, |(i, _)| &text[..i])
+}
+
+/// The file name of a shard: its key's UTF-8 bytes in hex (any script is a safe file
+/// name), then the content hash.
+pub fn shard_file(key: &str, hash: &str) -> String {
+    let hex: String = key.bytes().map(|b| format!("{b:02x}")).collect();
+    format!("shards/{hex}.{hash}.json")
+}
+
+impl StaticMeta {
+    /// Keys of the shards holding every indexed term that `query` can match: for each
+    /// term, the shard whose key is its longest prefix, and for the term matched as a
+    /// prefix also every shard whose key starts with it.
+    pub fn shards_for(&self, query: &Query) -> Vec<String> {
+        let mut keys: Vec<String> = Vec::new();
+        let mut add = |key: &str| {
+            if !keys.iter().any(|k| k == key) {
+                keys.push(key.to_owned());
+            }
+        };
+        for (i, term) in query.terms.iter().enumerate() {
+            let chars = term.chars().count();
+            if let Some(key) = (1..=chars.min(MAX_KEY_CHARS))
+                .rev()
+                .map(|n| prefix_chars(term, n))
+                .find(|key| self.shards.contains_key(*key))
+            {
+                add(key);
+            }
+            if query.prefix == Some(i) {
+                for (key, _) in self
+                    .shards
+                    .range::<str, _>((Bound::Included(term.as_str()), Bound::Unbounded))
+                    .take_while(|(key, _)| key.starts_with(term.as_str()))
+                {
+                    add(key);
+                }
+            }
         }
+        keys
+    }
+}
+
+/// Splits `index` into shards of about `target` bytes of JSON at most: terms are
+/// grouped by their first character, and a group over `target` is split by one more
+/// character, down to [`MAX_KEY_CHARS`] (a term shorter than its group's key length gets
+/// a shard of its own prefix, its whole self). Returns `(key, shard)` sorted by key.
+pub fn build_shards(index: &TermIndex, target: usize) -> Vec<(String, Shard)> {
+    let terms: Vec<(&str, &[Posting])> = index.iter().collect();
+    let mut out = Vec::new();
+    split(&terms, 1, target, &mut out);
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+fn split(
+    terms: &[(&str, &[Posting])],
+    chars: usize,
+    target: usize,
+    out: &mut Vec<(String, Shard)>,
+) {
+    let mut start = 0;
+    while start < terms.len() {
+        let key = prefix_chars(terms[start].0, chars);
+        // Terms are sorted, so a key's terms are one run.
+        let end = start
+            + terms[start..]
+                .iter()
+                .take_while(|(term, _)| prefix_chars(term, chars) == key)
+                .count();
+        let group = &terms[start..end];
+        let size: usize = group.iter().map(|(t, p)| t.len() + 6 + p.len() * 8).sum();
+        let splittable = chars < MAX_KEY_CHARS && group.len() > 1 && key.chars().count() == chars;
+        if size > target && splittable {
+            split(group, chars + 1, target, out);
+        } else {
+            let mut shard = Shard::default();
+            for (term, postings) in group {
+                let mut flat = Vec::with_capacity(postings.len() * 2);
+                let mut last = 0;
+                for posting in *postings {
+                    flat.push(posting.doc - last);
+                    flat.push(posting.tf);
+                    last = posting.doc;
+                }
+                shard.terms.push((*term).to_owned());
+                shard.postings.push(flat);
+            }
+            out.push((key.to_owned(), shard));
+        }
+        start = end;
     }
 }
 
@@ -284,11 +489,11 @@ fn push_normalised(term: &mut String, c: char) {
 }
 
 /// Plain text around the first query term in the body, else the start of the summary.
-/// `prefix` is the index of the term that also matches as a prefix, if any.
-fn excerpt(doc: &Document, terms: &[String], prefix: Option<usize>) -> String {
+fn excerpt(doc: &Document, query: &Query) -> String {
     let hit = tokens(&doc.body).find(|token| {
-        terms.iter().enumerate().any(|(i, term)| {
-            token.term == *term || (prefix == Some(i) && token.term.starts_with(term.as_str()))
+        query.terms.iter().enumerate().any(|(i, term)| {
+            token.term == *term
+                || (query.prefix == Some(i) && token.term.starts_with(term.as_str()))
         })
     });
     match hit {
@@ -483,6 +688,101 @@ mod tests {
             index.search("needle", 1).results[0].excerpt,
             "A short summary."
         );
+    }
+
+    /// Searches like the browser on a static host: only the shards the query needs,
+    /// loaded into a fresh term index, the documents fetched for the results.
+    fn static_search(
+        index: &SearchIndex,
+        target: usize,
+        query: &str,
+        limit: usize,
+    ) -> SearchOutcome {
+        let shards = build_shards(index.terms(), target);
+        let meta = StaticMeta {
+            version: STATIC_VERSION,
+            docs: index.len() as u32,
+            shards: shards
+                .iter()
+                .map(|(k, _)| (k.clone(), "h".to_owned()))
+                .collect(),
+        };
+        // Through JSON, as over the network.
+        let meta: StaticMeta =
+            serde_json::from_str(&serde_json::to_string(&meta).unwrap()).unwrap();
+        let parsed = Query::parse(query);
+        let mut loaded = TermIndex::default();
+        for key in meta.shards_for(&parsed) {
+            let shard = &shards.iter().find(|(k, _)| *k == key).unwrap().1;
+            let shard: Shard =
+                serde_json::from_str(&serde_json::to_string(shard).unwrap()).unwrap();
+            loaded.insert_shard(&shard);
+        }
+        let hits = rank(&parsed, meta.docs as usize, &loaded);
+        SearchOutcome {
+            total: hits.len(),
+            results: hits
+                .into_iter()
+                .take(limit)
+                .map(|(doc, score)| result(&index.docs()[doc as usize], &parsed, score))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn static_shards_give_the_server_results() {
+        let words = [
+            "leptos", "lepton", "lens", "island", "isle", "islands", "deploy", "cdn", "café", "東",
+            "京", "a", "ab",
+        ];
+        let docs: Vec<Document> = (0..60)
+            .map(|i| {
+                let body: Vec<&str> = (0..40)
+                    .map(|j| words[(i * 7 + j * j) % words.len()])
+                    .collect();
+                doc(
+                    &format!("/p{i}/"),
+                    words[i % words.len()],
+                    words[(i + 3) % words.len()],
+                    &body.join(" "),
+                )
+            })
+            .collect();
+        let index = SearchIndex::new(docs);
+        let shards = build_shards(index.terms(), 64);
+        assert!(shards.len() > 5, "small target splits: {}", shards.len());
+        assert!(
+            shards.iter().any(|(k, _)| k.chars().count() > 2),
+            "deeper keys exist"
+        );
+        for target in [64, 1 << 20] {
+            for query in [
+                "leptos",
+                "lep",
+                "le",
+                "isl",
+                "island isle",
+                "islands ",
+                "café cdn",
+                "東京",
+                "a",
+                "ab",
+                "zz",
+                "l",
+            ] {
+                assert_eq!(
+                    static_search(&index, target, query, 5),
+                    index.search(query, 5),
+                    "query {query:?}, target {target}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn shard_files_are_safe_names() {
+        assert_eq!(shard_file("le", "abc"), "shards/6c65.abc.json");
+        assert_eq!(shard_file("東", "x"), "shards/e69db1.x.json");
     }
 
     #[test]

@@ -26,7 +26,10 @@ enum Status {
 ///
 /// Server-rendered as a `<form role="search">` whose field is named `q`; once hydrated,
 /// typing queries `GET /api/search?q=…&limit=…` 300 ms after the last keystroke
-/// (only the answer to the latest query is shown). The status line is an `aria-live`
+/// (only the answer to the latest query is shown). When no API answers (the site is a
+/// static export on a CDN), the island searches the export's sharded index with the
+/// search engine module (the same ranking code in its own small WASM file, downloaded
+/// only then), which fetches only the shards and documents the query needs. The status line is an `aria-live`
 /// region, so screen readers announce "Searching…" and the number of results. Keyboard:
 /// ↓ from the field moves to the first result, ↑/↓ move between results, Esc returns
 /// to the field. The root element carries `data-hydrated="true"` once interactive.
@@ -223,19 +226,71 @@ fn focus_result(
     links.get(index).is_some_and(|link| link.focus().is_ok())
 }
 
-/// Asks `GET /api/search` for the results of `query`.
+/// Where the answers come from, decided by the first query.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Backend {
+    Unknown,
+    /// `GET /api/search` answered: the server ranks.
+    Api,
+    /// No API (a static host): the export's sharded index, searched by the search
+    /// engine module (`search.js` + `search_bg.wasm`, the same ranking code compiled
+    /// separately), which the loader downloads only then.
+    Static,
+}
+
+thread_local! {
+    static BACKEND: std::cell::Cell<Backend> = const { std::cell::Cell::new(Backend::Unknown) };
+}
+
+/// The results of `query`: from the API when it answers, else (a static host: the
+/// request fails or answers something else than JSON) from the static index, for the
+/// rest of the visit.
 async fn fetch_results(query: &str, limit: usize) -> Result<SearchResponse, String> {
     use crate::api::SEARCH_PATH;
     use crate::net::{get_json, Answer};
 
-    let path = format!(
-        "{SEARCH_PATH}?q={}&limit={limit}",
-        crate::net::encode_component(query)
-    );
-    match get_json::<SearchResponse>(&path).await? {
-        Answer::Ok(_, response) => Ok(response),
-        Answer::Err(_, error) => Err(error.error),
+    if BACKEND.get() != Backend::Static {
+        let path = format!(
+            "{SEARCH_PATH}?q={}&limit={limit}",
+            crate::net::encode_component(query)
+        );
+        match get_json::<SearchResponse>(&path).await {
+            Ok(Answer::Ok(_, response)) => {
+                BACKEND.set(Backend::Api);
+                return Ok(response);
+            }
+            Ok(Answer::Err(_, error)) => return Err(error.error),
+            Err(message) if BACKEND.get() == Backend::Api => return Err(message),
+            Err(_) => BACKEND.set(Backend::Static),
+        }
     }
+    static_search(query, limit).await
+}
+
+/// Runs `query` in the search engine module, through the loader's `atollSearch`.
+#[cfg(feature = "hydrate")]
+async fn static_search(query: &str, limit: usize) -> Result<SearchResponse, String> {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_namespace = window, js_name = atollSearch, catch)]
+        fn atoll_search(query: &str, limit: u32) -> Result<js_sys::Promise, JsValue>;
+    }
+    let failed = |_| "search is not available on this site".to_owned();
+    let promise = atoll_search(query, limit as u32).map_err(failed)?;
+    let json = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(failed)?
+        .as_string()
+        .unwrap_or_default();
+    serde_json::from_str(&json).map_err(|err| format!("unexpected answer ({err})"))
+}
+
+/// Server side: never called.
+#[cfg(not(feature = "hydrate"))]
+async fn static_search(_query: &str, _limit: usize) -> Result<SearchResponse, String> {
+    Err("search runs in the browser".to_owned())
 }
 
 #[cfg(test)]

@@ -23,9 +23,17 @@ pub mod store;
 pub use pages::{Page, PageSet};
 pub use serve::{router, AppState, Dirs, Services};
 
-/// File names that make up the islands bundle, as Trunk writes them (`filehash =
-/// false`): the wasm-bindgen glue, the module, and Atoll's loader.
-pub const ISLANDS_FILES: [&str; 3] = ["islands.js", "islands_bg.wasm", "loader.js"];
+/// File names that make up the islands bundle, as `scripts/build-islands` writes them:
+/// the wasm-bindgen glue and the module (Trunk, `filehash = false`), Atoll's loader, and
+/// the search engine module (the static index searched in WASM, loaded on static hosts
+/// only).
+pub const ISLANDS_FILES: [&str; 5] = [
+    "islands.js",
+    "islands_bg.wasm",
+    "loader.js",
+    "search.js",
+    "search_bg.wasm",
+];
 
 /// Checks that `dir` holds a built islands bundle.
 ///

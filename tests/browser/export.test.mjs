@@ -103,3 +103,40 @@ test("the search island hydrates from the fingerprinted bundle on a static host"
   assert.ok(code.some((url) => /\/pkg\/loader\.[0-9a-f]{8}\.js$/.test(url)), code.join("\n"));
   assert.ok(code.some((url) => /\/pkg\/islands_bg\.[0-9a-f]{8}\.wasm$/.test(url)), code.join("\n"));
 });
+
+test("search on a static host: no API, the WASM engine searches the sharded index", async () => {
+  const page = await browser.newPage();
+  const requests = [];
+  const errors = [];
+  page.on("request", (request) => requests.push(new URL(request.url()).pathname));
+  page.on("console", (message) => {
+    // The island first tries the API; on a static host that request is a 404.
+    if (message.type() === "error" && !/404/.test(message.text())) errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.goto(`${base}/search/`, { waitUntil: "networkidle" });
+  await page.waitForFunction(() => document.documentElement.dataset.islands === "hydrated",
+    null, { timeout: 15_000 });
+  await page.locator("#search-input").fill("leptos");
+  await page.locator(".search-result").first().waitFor({ timeout: 15_000 });
+  const results = await page.locator(".search-result a").allTextContents();
+  assert.ok(results.length >= 3, results.join("\n"));
+  const status = await page.locator("#search-status").textContent();
+  assert.match(status, /results? for “leptos”/);
+  // (Rust tests check that the static index ranks exactly like the API.)
+  assert.ok(results.includes("Pre-rendering pages with Leptos"), results.join("\n"));
+  // Only what the query needs: the index, the engine, a few shards and the results.
+  const shards = requests.filter((path) => path.startsWith("/search/shards/"));
+  const docs = requests.filter((path) => path.startsWith("/search/docs/"));
+  assert.ok(requests.includes("/search/index.json"), requests.join("\n"));
+  assert.ok(requests.some((path) => /\/pkg\/search_bg\.[0-9a-f]{8}\.wasm$/.test(path)), requests.join("\n"));
+  assert.ok(shards.length >= 1 && shards.length <= 3, shards.join("\n"));
+  assert.equal(docs.length, results.length, docs.join("\n"));
+  // A second query reuses the engine and the loaded shards it can.
+  await page.locator("#search-input").fill("deploy");
+  await page.waitForFunction(() => /“deploy”/.test(document.querySelector("#search-status").textContent),
+    null, { timeout: 15_000 });
+  assert.equal(requests.filter((path) => /search_bg/.test(path)).length, 1);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -75,7 +75,7 @@ fn print_summary(report: &ExportReport, out: &std::path::Path) {
         report.written,
         report.files - report.written,
     );
-    println!("  JS + WASM a visitor downloads (brotli), per page type:");
+    println!("  JS + WASM a visitor downloads (brotli; lazy islands fetch it when they wake), per page type:");
     for (kind, (pages, bytes)) in &report.page_types {
         println!("    {kind:<14} {pages:>6} pages  {bytes:>8} bytes");
     }

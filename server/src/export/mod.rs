@@ -9,6 +9,7 @@
 //! OUT/_headers, OUT/_redirects            Netlify / Cloudflare Pages formats
 //! OUT/<asset>.<hash>.<ext>                fingerprinted public/ files
 //! OUT/pkg/…                               the islands bundle, only if a page has an island
+//! OUT/search/…                            the static search index (see [`search`])
 //! OUT/**.br, OUT/**.gz                    precompressed text files
 //! OUT/.atoll-export                       manifest (see [`manifest`])
 //! ```
@@ -27,6 +28,7 @@ mod headers;
 mod html;
 mod links;
 pub mod manifest;
+pub mod search;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
@@ -381,6 +383,26 @@ fn build(
             .take(site.config.feed_limit.max(1))
             .map(|p| p.source.clone()),
     );
+    // The static search index indexes every post: it is built again when a post page
+    // is rendered again (its inputs changed) or the previous export has none; otherwise
+    // the previous index files are kept as they are.
+    let search_unchanged = previous
+        .as_ref()
+        .is_some_and(|m| m.files.contains_key("search/index.json"))
+        && routes
+            .iter()
+            .zip(&carried)
+            .all(|(route, carried)| !matches!(route, Route::Post(_)) || carried.is_some())
+        && previous.as_ref().is_some_and(|m| {
+            m.pages.keys().filter(|p| p.starts_with("/posts/")).count()
+                == routes
+                    .iter()
+                    .filter(|r| r.path().starts_with("/posts/"))
+                    .count()
+        });
+    if !search_unchanged {
+        needed.extend(site.posts.iter().map(|p| p.source.clone()));
+    }
     if !deferred.is_empty() {
         crate::content::load_bodies(&options.content, &mut site, &mut deferred, &needed)
             .map_err(|err| ExportError::Content(err.to_string()))?;
@@ -515,7 +537,12 @@ fn build(
             )
         })
         .collect::<Result<Vec<u64>, _>>()?;
-    for asset in published.iter().filter(|a| a.islands) {
+    // The islands bundle a page with islands downloads; the search engine module is
+    // fetched only by the search page of a host without the API, so not counted.
+    for asset in published
+        .iter()
+        .filter(|a| a.islands && !a.out_url.starts_with("/pkg/search"))
+    {
         islands_bytes += asset.bytes.len() as u64;
         let name = format!("{}.br", asset.out_url.trim_start_matches('/'));
         let br = [staging.join(&name), out.join(&name)]
@@ -552,6 +579,32 @@ fn build(
                 "the alias {from} is claimed by both {other} and {to}: keep it in one `aliases`"
             )));
         }
+    }
+    // The static search index: its shards are fingerprinted, so immutable.
+    if search_unchanged {
+        let previous_files = previous.as_ref().map(|m| &m.files);
+        for rel in previous_files
+            .into_iter()
+            .flat_map(|files| files.keys())
+            .filter(|rel| search::is_search_file(&format!("/{rel}")))
+        {
+            let size = std::fs::metadata(out.join(rel)).map_or(0, |m| m.len());
+            writer.keep(rel, size);
+            if rel.starts_with("search/shards/") {
+                immutable.push(format!("/{rel}"));
+            }
+        }
+    } else {
+        let files = search::files(&site);
+        files
+            .par_iter()
+            .try_for_each(|file| writer.emit(&file.rel, &file.bytes, false).map(|_| ()))?;
+        immutable.extend(
+            files
+                .iter()
+                .filter(|f| f.immutable)
+                .map(|f| format!("/{}", f.rel)),
+        );
     }
     let user_redirects = read_special("_redirects")?;
     let mut generated: Vec<(String, String)> = sitemaps;
@@ -726,6 +779,9 @@ fn kind(route: &Route) -> &'static str {
         Route::Products => "product index",
         Route::Product(_) => "product",
         Route::Search => "search",
+        Route::Cart => "cart",
+        Route::Contact => "contact",
+        Route::ContactThanks => "contact thanks",
         Route::NotFound => "404",
         _ => "other",
     }
@@ -970,6 +1026,7 @@ fn is_generated(url: &str) -> bool {
         ]
         .contains(&url)
         || url == format!("/{MARKER}")
+        || search::is_search_file(url)
 }
 
 /// The generator of a manifest whose output is being updated in place.
