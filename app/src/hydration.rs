@@ -11,8 +11,11 @@
 //! | `visible` | when the island enters the viewport (`IntersectionObserver`) | `client:visible` |
 //! | `media` | when the media query matches (at once, or on the first change that makes it match) | `client:media` |
 //!
+//! When wrappers nest, the innermost one decides (the loader reads the closest
+//! `<atoll-hydrate>` around an island).
+//!
 //! The page preloads the bundle (`modulepreload` + `preload`) only when it holds an
-//! island hydrated at load; a page with only lazy islands loads nothing but the 0.6 KB
+//! island hydrated at load; a page with only lazy islands loads nothing but the 0.7 KB
 //! loader until one of them wakes up.
 
 use leptos::prelude::*;
@@ -65,42 +68,43 @@ pub fn hydrate(when: Hydrate, island: impl IntoView + 'static) -> AnyView {
         .into_any()
 }
 
-/// Whether `body` holds an island that hydrates at load: one outside every lazy
-/// wrapper (wrappers may nest; an island inside any lazy one waits).
+/// Whether `body` holds an island that hydrates at load: one whose innermost wrapper
+/// is not lazy (or that has none), as the loader decides.
 pub(crate) fn has_eager_island(body: &str, island_tag: &str) -> bool {
-    let mut rest = body;
+    const OPEN: &str = "<atoll-hydrate";
+    // The directives of the wrappers open at the current position, innermost last.
+    let mut open: Vec<bool> = Vec::new();
+    let mut at = 0;
     loop {
-        let lazy = LAZY_TAGS.iter().filter_map(|tag| rest.find(tag)).min();
-        let island = rest.find(island_tag);
-        match (island, lazy) {
-            (None, _) => return false,
-            (Some(i), Some(l)) if l < i => {
-                // Skip the lazy wrapper, nested wrappers included.
-                let mut depth = 0usize;
-                let mut at = l + 1;
-                loop {
-                    let Some(close) = rest[at..].find(WRAPPER_CLOSE).map(|c| c + at) else {
-                        return false;
-                    };
-                    let open = rest[at..].find("<atoll-hydrate").map(|o| o + at);
-                    match open {
-                        Some(open) if open < close => {
-                            depth += 1;
-                            at = open + 1;
-                        }
-                        _ if depth > 0 => {
-                            depth -= 1;
-                            at = close + 1;
-                        }
-                        _ => {
-                            rest = &rest[close + WRAPPER_CLOSE.len()..];
-                            break;
-                        }
-                    }
+        let next = [
+            body[at..].find(OPEN),
+            body[at..].find(WRAPPER_CLOSE),
+            body[at..].find(island_tag),
+        ];
+        let Some((which, offset)) = next
+            .iter()
+            .enumerate()
+            .filter_map(|(i, found)| found.map(|f| (i, f)))
+            .min_by_key(|(_, f)| *f)
+        else {
+            return false;
+        };
+        let here = at + offset;
+        match which {
+            0 => {
+                let lazy = LAZY_TAGS.iter().any(|tag| body[here..].starts_with(tag));
+                open.push(lazy);
+            }
+            1 => {
+                open.pop();
+            }
+            _ => {
+                if !open.last().copied().unwrap_or(false) {
+                    return true;
                 }
             }
-            (Some(_), _) => return true,
         }
+        at = here + 1;
     }
 }
 
@@ -119,11 +123,22 @@ mod tests {
         let load = format!("<atoll-hydrate client=\"load\">{island}</atoll-hydrate>");
         assert!(has_eager_island(&load, TAG));
         assert!(has_eager_island(&format!("{visible}{island}"), TAG));
-        let nested = format!(
-            "<atoll-hydrate client=\"idle\"><atoll-hydrate client=\"load\">{island}</atoll-hydrate>{island}</atoll-hydrate>"
+        // The innermost wrapper decides, as in the loader.
+        let inner_load = format!(
+            "<atoll-hydrate client=\"idle\"><atoll-hydrate client=\"load\">{island}</atoll-hydrate></atoll-hydrate>"
         );
-        assert!(!has_eager_island(&nested, TAG));
-        assert!(has_eager_island(&format!("{nested}{island}"), TAG));
+        assert!(has_eager_island(&inner_load, TAG));
+        let inner_lazy = format!(
+            "<atoll-hydrate client=\"load\"><atoll-hydrate client=\"visible\">{island}</atoll-hydrate>{island}</atoll-hydrate>"
+        );
+        assert!(
+            has_eager_island(&inner_lazy, TAG),
+            "the second island is eager"
+        );
+        let all_lazy = format!(
+            "<atoll-hydrate client=\"idle\"><atoll-hydrate client=\"media\" media=\"x\">{island}</atoll-hydrate>{island}</atoll-hydrate>"
+        );
+        assert!(!has_eager_island(&all_lazy, TAG));
         assert!(!has_eager_island("<p>no islands</p>", TAG));
     }
 

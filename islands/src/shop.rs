@@ -333,7 +333,13 @@ pub fn CartPage() -> impl IntoView {
             </table>
             <p class="cart-summary" aria-live="polite" hidden=move || placed.with(Option::is_some)>{summary}</p>
             <p class="order-placed" role="status" hidden=move || placed.with(Option::is_none)>{move || placed.get()}</p>
-            <form class="checkout" on:submit=checkout hidden=move || state() != "priced">
+            // Other details are another order: a retry after an edit gets a new key.
+            <form
+                class="checkout"
+                on:submit=checkout
+                on:input=move |_| idempotency_key.set_value(None)
+                hidden=move || state() != "priced"
+            >
                 <h2>"Checkout"</h2>
                 <label>"Name" <input name="name" required maxlength="100" autocomplete="name"/></label>
                 <label>"Email" <input name="email" type="email" required maxlength="254" autocomplete="email"/></label>

@@ -43,7 +43,7 @@ pub fn check_islands_bundle(dir: &std::path::Path) -> Result<(), String> {
     for file in ISLANDS_FILES {
         if !dir.join(file).is_file() {
             return Err(format!(
-                "islands bundle not found: `{}` is missing; build it with `trunk build --release` (or scripts/start), or pass --islands DIR",
+                "islands bundle not found: `{}` is missing; build it with `scripts/build-islands` (or scripts/start), or pass --islands DIR",
                 dir.join(file).display()
             ));
         }

@@ -34,8 +34,9 @@ pub struct Forwarding {
 }
 
 impl Forwarding {
-    /// Defaults for `url`: 8 attempts, 30 s doubling up to 1 h (the last try ~1 h 34 min
-    /// after the first), polled every second, 10 s per delivery.
+    /// Defaults for `url`: 8 attempts, waits of 30 s doubling (30 s, 1, 2, 4, 8, 16,
+    /// 32 min; capped at 1 h), so the last try is about 64 min after the first; polled
+    /// every second, 10 s per delivery.
     pub fn new(url: reqwest::Url) -> Self {
         Self {
             url,

@@ -52,6 +52,10 @@ pub struct Services {
     pub contact_per_minute: NonZeroU32,
     /// Whether accepted contact messages are queued in the outbox for forwarding.
     pub forward_contact: bool,
+    /// Take the client address from the last `X-Forwarded-For` entry (the one the
+    /// reverse proxy in front of Atoll appended) instead of the connection's peer.
+    /// Only behind such a proxy: otherwise clients could pick their address.
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for Services {
@@ -60,6 +64,7 @@ impl Default for Services {
             store: None,
             contact_per_minute: NonZeroU32::new(5).expect("5 > 0"),
             forward_contact: false,
+            trust_forwarded_for: false,
         }
     }
 }

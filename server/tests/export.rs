@@ -27,6 +27,8 @@ fn islands_dir(tmp: &Path) -> PathBuf {
     .unwrap();
     std::fs::write(dir.join("islands_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(dir.join("loader.js"), "// loader\n").unwrap();
+    std::fs::write(dir.join("search.js"), "export async function search() {}\n").unwrap();
+    std::fs::write(dir.join("search_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(dir.join("index.html"), "<!-- trunk stub -->").unwrap();
     std::fs::write(dir.join(".trunk-lock"), "").unwrap();
     dir
@@ -533,8 +535,8 @@ fn incremental_export_rewrites_only_what_depends_on_the_edit() {
         .collect();
     assert_eq!(changed, [".atoll-export"]);
 
-    // Edit the body of one post (not its title, date or summary): only its page and
-    // the feed (which carries full content) change.
+    // Edit the body of one post (not its title, date or summary): only its page, the
+    // feed (which carries full content) and the static search index change.
     let post = content.join("posts/post-3.md");
     let text = std::fs::read_to_string(&post).unwrap();
     std::fs::write(
@@ -552,8 +554,15 @@ fn incremental_export_rewrites_only_what_depends_on_the_edit() {
         .map(|(path, _)| path.display().to_string())
         .collect();
     changed.sort();
+    assert!(
+        stdout.contains(&format!("({} written,", changed.len())),
+        "{stdout}"
+    );
+    let is_index =
+        |path: &String| path.starts_with("search/") && !path.starts_with("search/index.html");
+    let (search, others): (Vec<String>, Vec<String>) = changed.into_iter().partition(is_index);
     assert_eq!(
-        changed,
+        others,
         [
             ".atoll-export",
             "atom.xml",
@@ -565,10 +574,33 @@ fn incremental_export_rewrites_only_what_depends_on_the_edit() {
         ],
         "{stdout}"
     );
-    assert!(stdout.contains("(7 written,"), "{stdout}");
+    // The search index: its table of shards, the post's document and some shards; the
+    // other documents stay as they are.
+    assert!(
+        search.iter().any(|p| p == "search/index.json"),
+        "{search:?}"
+    );
+    let docs: Vec<&String> = search
+        .iter()
+        .filter(|p| p.starts_with("search/docs/") && p.ends_with(".json"))
+        .collect();
+    assert_eq!(docs.len(), 1, "{search:?}");
+    let doc = std::fs::read_to_string(out.join(docs[0])).unwrap();
+    assert!(doc.contains("An edited last paragraph."), "{doc}");
+    assert!(
+        search.iter().any(|p| p.starts_with("search/shards/")),
+        "{search:?}"
+    );
     let page = std::fs::read_to_string(out.join("posts/post-3/index.html")).unwrap();
     assert!(page.contains("An edited last paragraph."));
-    assert_eq!(again.len(), after.len());
+    // As many files as before, but for the search shards (an edit may split or merge).
+    let outside_search = |files: &BTreeMap<PathBuf, (u64, std::time::SystemTime)>| {
+        files
+            .keys()
+            .filter(|p| !p.starts_with("search/shards"))
+            .count()
+    };
+    assert_eq!(outside_search(&again), outside_search(&after));
     assert!(
         stderr(&edited).contains("post-2.md:8: unknown front matter key `unknown_key`"),
         "warnings of cached files are printed again: {}",
@@ -898,4 +930,50 @@ fn copy_dir(from: &Path, to: &Path) {
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
         std::fs::copy(&file, &target).unwrap();
     }
+}
+
+#[test]
+fn export_writes_a_sharded_search_index() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("dist");
+    let output = export(&fixtures().join("basic"), &out, &islands_dir(tmp.path()));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let meta: islands::search::StaticMeta =
+        serde_json::from_slice(&std::fs::read(out.join("search/index.json")).unwrap()).unwrap();
+    assert_eq!(meta.version, islands::search::STATIC_VERSION);
+    let posts = walkdir(&out.join("posts"))
+        .into_iter()
+        .filter(|p| p.ends_with("index.html") && !p.to_string_lossy().contains("/page/"))
+        .filter(|p| p.parent().unwrap() != out.join("posts"))
+        .count();
+    assert_eq!(meta.docs as usize, posts);
+    let mut terms = 0;
+    for (key, hash) in &meta.shards {
+        let file = out
+            .join("search")
+            .join(islands::search::shard_file(key, hash));
+        let shard: islands::search::Shard =
+            serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        assert!(
+            shard.terms.iter().all(|t| t.starts_with(key.as_str())),
+            "{key}"
+        );
+        terms += shard.terms.len();
+    }
+    assert!(terms > 20, "{terms} terms");
+    for n in 0..meta.docs {
+        let doc: islands::search::Document = serde_json::from_slice(
+            &std::fs::read(out.join(format!("search/docs/{n}.json"))).unwrap(),
+        )
+        .unwrap();
+        assert!(
+            doc.url.starts_with("/posts/") && !doc.body.is_empty(),
+            "{doc:?}"
+        );
+    }
+    let headers = std::fs::read_to_string(out.join("_headers")).unwrap();
+    assert!(
+        headers.contains("/search/shards/*\n  ! Cache-Control\n  Cache-Control: public, max-age=31536000, immutable"),
+        "{headers}"
+    );
 }

@@ -27,6 +27,11 @@ fn root() -> PathBuf {
 
 /// The demo site with a fresh database in `dir`; `per_minute` contact messages.
 fn app_with(dir: &Path, per_minute: u32) -> (Router, Arc<Store>) {
+    app_with_proxy(dir, per_minute, false)
+}
+
+/// [`app_with`], trusting `X-Forwarded-For` when `proxy`.
+fn app_with_proxy(dir: &Path, per_minute: u32, proxy: bool) -> (Router, Arc<Store>) {
     let site = load_site(&root().join("content"), &LoadOptions::default()).expect("demo loads");
     let store = Arc::new(Store::open(&dir.join("atoll.db")).expect("database opens"));
     store.sync_catalog(&site.products).unwrap();
@@ -34,6 +39,7 @@ fn app_with(dir: &Path, per_minute: u32) -> (Router, Arc<Store>) {
         store: Some(Arc::clone(&store)),
         contact_per_minute: NonZeroU32::new(per_minute).unwrap(),
         forward_contact: false,
+        trust_forwarded_for: proxy,
     };
     let dirs = Dirs {
         public: root().join("public"),
@@ -554,6 +560,33 @@ async fn contact_is_rate_limited_per_client() {
         .unwrap();
     assert!((1..=60).contains(&retry), "Retry-After {retry}");
     limited.error();
+}
+
+#[tokio::test]
+async fn behind_a_proxy_each_forwarded_client_has_its_own_limit() {
+    let dir = TempDir::new().unwrap();
+    let (app, _) = app_with_proxy(dir.path(), 1, true);
+    let body = json!({"name": "Ada", "email": "ada@example.org", "message": "Hi"}).to_string();
+    let post = |forwarded: &'static str| {
+        Request::post("/api/contact")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-forwarded-for", forwarded)
+            .body(Body::from(body.clone()))
+            .unwrap()
+    };
+    // The last entry is the one the proxy appended; a client cannot choose it.
+    assert_eq!(
+        send(&app, post("6.6.6.6, 192.0.2.1")).await.status,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(
+        send(&app, post("7.7.7.7, 192.0.2.1")).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        send(&app, post("192.0.2.2")).await.status,
+        StatusCode::ACCEPTED
+    );
 }
 
 #[tokio::test]

@@ -52,11 +52,27 @@ pub async fn contact_post(
 ) -> Result<Response, ApiFailure> {
     let (parts, body) = request.into_parts();
     let headers = parts.headers;
-    // The peer address (`atoll serve` records it); tests without one share a bucket.
-    let client = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    // The peer address (`atoll serve` records it), or the proxy's view of it; requests
+    // without either (tests) share one bucket.
+    let forwarded = state
+        .services()
+        .trust_forwarded_for
+        .then(|| {
+            headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .next_back()
+                .and_then(|ip| ip.trim().parse::<IpAddr>().ok())
+        })
+        .flatten();
+    let client = forwarded.unwrap_or_else(|| {
+        parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip())
+    });
     if let Err(not_until) = state.contact_limiter().check_key(&client) {
         let wait = not_until
             .wait_time_from(governor::clock::Clock::now(

@@ -30,6 +30,10 @@ pub struct ServeArgs {
     /// through a durable outbox with retries.
     #[arg(long, value_name = "URL")]
     contact_forward: Option<reqwest::Url>,
+    /// Behind a reverse proxy: limit contact messages per address of the last
+    /// `X-Forwarded-For` entry (the proxy's) instead of per connection.
+    #[arg(long)]
+    trust_forwarded_for: bool,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -48,6 +52,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         store: Some(Arc::clone(&store)),
         contact_per_minute: args.contact_per_minute,
         forward_contact: args.contact_forward.is_some(),
+        trust_forwarded_for: args.trust_forwarded_for,
     };
     let state = AppState::with_services(site, dirs, services);
     if state.pages().iter().any(|page| page.has_islands) {

@@ -580,7 +580,7 @@ fn build(
             )));
         }
     }
-    // The static search index: its shards are fingerprinted, so immutable.
+    // The static search index.
     if search_unchanged {
         let previous_files = previous.as_ref().map(|m| &m.files);
         for rel in previous_files
@@ -590,22 +590,16 @@ fn build(
         {
             let size = std::fs::metadata(out.join(rel)).map_or(0, |m| m.len());
             writer.keep(rel, size);
-            if rel.starts_with("search/shards/") {
-                immutable.push(format!("/{rel}"));
-            }
         }
     } else {
         let files = search::files(&site);
         files
             .par_iter()
             .try_for_each(|file| writer.emit(&file.rel, &file.bytes, false).map(|_| ()))?;
-        immutable.extend(
-            files
-                .iter()
-                .filter(|f| f.immutable)
-                .map(|f| format!("/{}", f.rel)),
-        );
     }
+    // One rule for every shard (their names carry their hash), so that `_headers` does
+    // not change with the index.
+    immutable.push("/search/shards/*".to_owned());
     let user_redirects = read_special("_redirects")?;
     let mut generated: Vec<(String, String)> = sitemaps;
     generated.push((

@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! OUT/search/index.json                      islands::search::StaticMeta (revalidated)
-//! OUT/search/shards/<hex key>.<hash>.json    islands::search::Shard (immutable)
+//! OUT/search/shards/<hex key>.<hash>.json    islands::search::Shard (immutable: one
+//!                                            `/search/shards/*` rule in `_headers`)
 //! OUT/search/docs/<n>.json                   islands::search::Document of result n
 //! ```
 //!
@@ -25,8 +26,6 @@ pub struct SearchFile {
     pub rel: String,
     /// The JSON.
     pub bytes: Vec<u8>,
-    /// Whether the name carries a content hash (`Cache-Control: immutable`).
-    pub immutable: bool,
 }
 
 /// Whether the export writes the file at `url` for the static index.
@@ -52,7 +51,6 @@ pub fn files(site: &app::Site) -> Vec<SearchFile> {
         files.push(SearchFile {
             rel: format!("search/{}", shard_file(key, &hash)),
             bytes,
-            immutable: true,
         });
         meta.shards.insert(key.clone(), hash);
     }
@@ -60,13 +58,11 @@ pub fn files(site: &app::Site) -> Vec<SearchFile> {
         files.push(SearchFile {
             rel: format!("search/docs/{n}.json"),
             bytes: serde_json::to_vec(doc).expect("a document serialises"),
-            immutable: false,
         });
     }
     files.push(SearchFile {
         rel: "search/index.json".to_owned(),
         bytes: serde_json::to_vec(&meta).expect("the index serialises"),
-        immutable: false,
     });
     files
 }
