@@ -68,8 +68,9 @@ pub fn hydrate(when: Hydrate, island: impl IntoView + 'static) -> AnyView {
         .into_any()
 }
 
-/// Whether `body` holds an island that hydrates at load: one whose innermost wrapper
-/// is not lazy (or that has none), as the loader decides.
+/// Whether `body` holds a top-level island that hydrates at load: one whose innermost
+/// wrapper is not lazy (or that has none), as the loader decides. Nested islands
+/// hydrate with their parent and do not count.
 pub(crate) fn has_eager_island(body: &str, island_tag: &str) -> bool {
     const OPEN: &str = "<atoll-hydrate";
     // The directives of the wrappers open at the current position, innermost last.
@@ -101,6 +102,12 @@ pub(crate) fn has_eager_island(body: &str, island_tag: &str) -> bool {
             _ => {
                 if !open.last().copied().unwrap_or(false) {
                     return true;
+                }
+                // Islands nested in this one hydrate with it (the loader walks only
+                // top-level islands): skip its content.
+                if let Some(end) = crate::render::island_end(&body[here..]) {
+                    at = here + end;
+                    continue;
                 }
             }
         }
@@ -140,6 +147,11 @@ mod tests {
         );
         assert!(!has_eager_island(&all_lazy, TAG));
         assert!(!has_eager_island("<p>no islands</p>", TAG));
+        // A `load` island nested in a lazy one waits for its parent.
+        let nested = format!(
+            "<atoll-hydrate client=\"visible\"><leptos-island data-component=\"P\"><leptos-children><atoll-hydrate client=\"load\">{island}</atoll-hydrate></leptos-children></leptos-island></atoll-hydrate>"
+        );
+        assert!(!has_eager_island(&nested, TAG));
     }
 
     #[test]

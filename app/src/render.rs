@@ -276,7 +276,7 @@ mod tests {
         assert!(page.html.contains("<leptos-island"));
         assert!(page
             .html
-            .contains(r#"<script type="module" src="/pkg/loader.js" data-islands-js="/pkg/islands.js" data-islands-wasm="/pkg/islands_bg.wasm"></script>"#));
+            .contains(r#"<script type="module" src="/pkg/loader.js" data-islands-js="/pkg/islands.js" data-islands-wasm="/pkg/islands_bg.wasm" data-search-js="/pkg/search.js" data-search-wasm="/pkg/search_bg.wasm"></script>"#));
         assert!(page.html.contains(r#"href="/pkg/islands_bg.wasm""#));
     }
 

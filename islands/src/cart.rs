@@ -35,11 +35,14 @@ pub fn save(items: &[CartItem]) {
     }
 }
 
-/// Adds `quantity` units of a product (a new line, or more of an existing one).
+/// Adds `quantity` units of a product (a new line, or more of an existing one, at most
+/// [`crate::api::CART_MAX_QUANTITY`] in all).
 pub fn add(product_id: &str, quantity: i64) -> Vec<CartItem> {
     let mut items = load();
     match items.iter_mut().find(|i| i.product_id == product_id) {
-        Some(item) => item.quantity += quantity,
+        Some(item) => {
+            item.quantity = (item.quantity + quantity).min(crate::api::CART_MAX_QUANTITY);
+        }
         None => items.push(CartItem {
             product_id: product_id.to_owned(),
             quantity,

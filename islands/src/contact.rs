@@ -131,7 +131,12 @@ pub fn ContactForm(
                 <label for="contact-message">"Message"</label>
                 <textarea id="contact-message" name="message" required rows="6"
                     maxlength=CONTACT_MESSAGE_MAX.to_string() aria-describedby="contact-message-error">
-                    {initial.message.clone()}
+                    {
+                    // Leptos 0.8 writes <textarea> children unescaped on the server; the
+                    // text is escaped here, or a message containing "</textarea>" could
+                    // inject markup into the page that shows it again.
+                    crate::search_box::escape(&initial.message)
+                }
                 </textarea>
                 <p id="contact-message-error" class="field-error">{error_text(errors, "message")}</p>
             </div>

@@ -52,10 +52,18 @@ pub async fn search(query: String, limit: u32) -> Result<String, JsValue> {
 }
 
 async fn static_results(raw: &str, limit: usize) -> Result<SearchResponse, String> {
-    if LOADED.with_borrow(|l| l.meta.is_none()) {
-        let meta: StaticMeta = static_json("index.json").await?;
-        LOADED.with_borrow_mut(|l| l.meta = Some(meta));
-    }
+    // Asked on every query (a conditional request the browser answers from its cache
+    // while the site is unchanged): after a redeploy the shards and document numbers
+    // of the old index are dropped.
+    let meta: StaticMeta = static_json("index.json").await?;
+    LOADED.with_borrow_mut(|l| {
+        if l.meta.as_ref() != Some(&meta) {
+            *l = Loaded {
+                meta: Some(meta),
+                ..Loaded::default()
+            };
+        }
+    });
     let query = Query::parse(raw);
     let missing: Vec<(String, String)> = LOADED.with_borrow(|l| {
         let meta = l.meta.as_ref().expect("loaded above");

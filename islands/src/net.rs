@@ -15,12 +15,13 @@ use crate::api::ApiError;
 pub enum Answer<T> {
     /// 2xx with the expected body; the status is kept (200 vs 201).
     Ok(u16, T),
-    /// 4xx/5xx with the API's error body.
+    /// 4xx/5xx with the API's error body, or any answer that is not JSON (with a
+    /// message and no `field`).
     Err(u16, ApiError),
 }
 
 /// `GET path` → JSON. `Err` holds a message for the visitor when the server could not
-/// be reached or answered something else than JSON.
+/// be reached; an answer that is not JSON is an [`Answer::Err`] without `field`.
 #[cfg(any(feature = "hydrate", feature = "search-engine"))]
 pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<Answer<T>, String> {
     fetch::<T>("GET", path, None, &[]).await
@@ -51,7 +52,12 @@ async fn fetch<T: DeserializeOwned>(
         .await
         .map_err(|err| format!("the server could not be reached ({err})"))?;
     let Some(text) = text else {
-        return Err(format!("the server answered {status} without JSON"));
+        // Not the API (a static host's 404 page, an SPA fallback's 200): an error answer
+        // with the status, so that callers can tell it from an unreachable server.
+        return Ok(Answer::Err(
+            status,
+            ApiError::message(format!("the server answered {status} without JSON")),
+        ));
     };
     if (200..300).contains(&status) {
         serde_json::from_str(&text)

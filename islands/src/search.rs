@@ -483,6 +483,11 @@ fn tokens(text: &str) -> impl Iterator<Item = Token> + '_ {
 }
 
 fn push_normalised(term: &mut String, c: char) {
+    // ASCII needs no decomposition (the common case by far).
+    if c.is_ascii() {
+        term.push(c.to_ascii_lowercase());
+        return;
+    }
     for d in c.nfkd().filter(|d| !is_combining_mark(*d)) {
         term.extend(d.to_lowercase());
     }

@@ -242,9 +242,9 @@ thread_local! {
     static BACKEND: std::cell::Cell<Backend> = const { std::cell::Cell::new(Backend::Unknown) };
 }
 
-/// The results of `query`: from the API when it answers, else (a static host: the
-/// request fails or answers something else than JSON) from the static index, for the
-/// rest of the visit.
+/// The results of `query`: from the API when it answers, else (a static host: the first
+/// request gets a 404/405/501 or a page instead of JSON) from the static index, for
+/// the rest of the visit.
 async fn fetch_results(query: &str, limit: usize) -> Result<SearchResponse, String> {
     use crate::api::SEARCH_PATH;
     use crate::net::{get_json, Answer};
@@ -254,14 +254,23 @@ async fn fetch_results(query: &str, limit: usize) -> Result<SearchResponse, Stri
             "{SEARCH_PATH}?q={}&limit={limit}",
             crate::net::encode_component(query)
         );
-        match get_json::<SearchResponse>(&path).await {
-            Ok(Answer::Ok(_, response)) => {
+        match get_json::<SearchResponse>(&path).await? {
+            Answer::Ok(_, response) => {
                 BACKEND.set(Backend::Api);
                 return Ok(response);
             }
-            Ok(Answer::Err(_, error)) => return Err(error.error),
-            Err(message) if BACKEND.get() == Backend::Api => return Err(message),
-            Err(_) => BACKEND.set(Backend::Static),
+            // No API here: a static host's 404/405/501, or a page (an SPA fallback's
+            // 200) instead of JSON. The API's own errors name a field (`q`, `limit`).
+            Answer::Err(status, error)
+                if BACKEND.get() == Backend::Unknown
+                    && error.field.is_none()
+                    && matches!(status, 200..=299 | 404 | 405 | 501) =>
+            {
+                BACKEND.set(Backend::Static)
+            }
+            // Anything else (a network blip, a restart) is shown, and the next query
+            // asks the API again.
+            Answer::Err(_, error) => return Err(error.error),
         }
     }
     static_search(query, limit).await

@@ -143,7 +143,9 @@ fn rows_html(items: &[CartItem], quote: &QuoteState) -> String {
             Some((l, _)) => format!("<a href=\"{}\">{}</a>", escape(&l.url), escape(&l.name)),
             None => escape(&item.product_id),
         };
-        let total = line.map_or(String::new(), |(l, c)| format_price(l.line_total_cents, c));
+        let total = line.map_or(String::new(), |(l, c)| {
+            escape(&format_price(l.line_total_cents, c))
+        });
         let error = match quote {
             QuoteState::Refused(message, Some(line)) if *line == i => escape(message),
             _ => String::new(),
@@ -188,9 +190,12 @@ pub fn CartPage() -> impl IntoView {
 
     let requote = move || {
         let current = cart::load();
+        // A changed cart is a different order: a new key for its checkout (an event
+        // that left the cart as it was keeps the key).
+        if items.with_untracked(|old| *old != current) {
+            idempotency_key.set_value(None);
+        }
         set_items.set(current.clone());
-        // A changed cart is a different order: a new key for its checkout.
-        idempotency_key.set_value(None);
         sequence.update_value(|n| *n += 1);
         let id = sequence.get_value();
         if current.is_empty() {
@@ -262,7 +267,10 @@ pub fn CartPage() -> impl IntoView {
             return;
         };
         let text = |name: &str| data.get(name).as_string().unwrap_or_default();
-        let key = idempotency_key.get_value().unwrap_or_else(new_key);
+        let Some(key) = idempotency_key.get_value().or_else(new_key) else {
+            set_message.set("This browser cannot create a secure order key.".to_owned());
+            return;
+        };
         idempotency_key.set_value(Some(key.clone()));
         let request = CheckoutRequest {
             name: text("name"),
@@ -322,43 +330,38 @@ pub fn CartPage() -> impl IntoView {
         })
     };
     view! {
-        <div class="cart" data-state=state>
-            <table class="cart-lines" hidden=move || items.with(Vec::is_empty) || placed.with(Option::is_some)>
-                <thead><tr><th>"Product"</th><th>"Quantity"</th><th>"Price"</th><th></th></tr></thead>
-                <tbody
-                    on:change=on_change
-                    on:click=on_click
-                    inner_html=move || quote.with(|q| items.with(|i| rows_html(i, q)))
-                ></tbody>
-            </table>
-            <p class="cart-summary" aria-live="polite" hidden=move || placed.with(Option::is_some)>{summary}</p>
-            <p class="order-placed" role="status" hidden=move || placed.with(Option::is_none)>{move || placed.get()}</p>
-            // Other details are another order: a retry after an edit gets a new key.
-            <form
-                class="checkout"
-                on:submit=checkout
-                on:input=move |_| idempotency_key.set_value(None)
-                hidden=move || state() != "priced"
-            >
-                <h2>"Checkout"</h2>
-                <label>"Name" <input name="name" required maxlength="100" autocomplete="name"/></label>
-                <label>"Email" <input name="email" type="email" required maxlength="254" autocomplete="email"/></label>
-                <label>"Address" <textarea name="address" required maxlength="500" rows="3" autocomplete="street-address"></textarea></label>
-                <p class="field-error" role="alert">{move || Some(message.get()).filter(|m| !m.is_empty())}</p>
-                <button type="submit" disabled=move || busy.get()>"Place order"</button>
-            </form>
-        </div>
-    }
+            <div class="cart" data-state=state>
+                <table class="cart-lines" hidden=move || items.with(Vec::is_empty) || placed.with(Option::is_some)>
+                    <thead><tr><th>"Product"</th><th>"Quantity"</th><th>"Price"</th><th></th></tr></thead>
+                    <tbody
+                        on:change=on_change
+                        on:click=on_click
+                        inner_html=move || quote.with(|q| items.with(|i| rows_html(i, q)))
+                    ></tbody>
+                </table>
+                <p class="cart-summary" aria-live="polite" hidden=move || placed.with(Option::is_some)>{summary}</p>
+                <p class="order-placed" role="status" hidden=move || placed.with(Option::is_none)>{move || placed.get()}</p>
+    <form class="checkout" on:submit=checkout hidden=move || state() != "priced"
+                >
+                    <h2>"Checkout"</h2>
+                    <label>"Name" <input name="name" required maxlength="100" autocomplete="name"/></label>
+                    <label>"Email" <input name="email" type="email" required maxlength="254" autocomplete="email"/></label>
+                    <label>"Address" <textarea name="address" required maxlength="500" rows="3" autocomplete="street-address"></textarea></label>
+                    <p class="field-error" role="alert">{move || Some(message.get()).filter(|m| !m.is_empty())}</p>
+                    <button type="submit" disabled=move || busy.get()>"Place order"</button>
+                </form>
+            </div>
+        }
 }
 
 /// A fresh `Idempotency-Key`: 128 random bits from `crypto.getRandomValues` (available
-/// outside secure contexts too, unlike `randomUUID`), in hex.
-fn new_key() -> String {
+/// outside secure contexts too, unlike `randomUUID`), in hex; `None` when the browser
+/// has no such source (a guessable or shared key could replay another order).
+fn new_key() -> Option<String> {
     let mut bytes = [0u8; 16];
-    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
-        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let crypto = web_sys::window()?.crypto().ok()?;
+    crypto.get_random_values_with_u8_array(&mut bytes).ok()?;
+    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 #[cfg(test)]

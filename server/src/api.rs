@@ -95,6 +95,67 @@ impl IntoResponse for ApiFailure {
     }
 }
 
+/// The client a request is limited as: the peer address (`atoll serve` records it), or
+/// with `trust_forwarded_for` the last `X-Forwarded-For` entry (the one the reverse proxy
+/// appended). IPv6 addresses count per /64, the block one subscriber gets. Requests
+/// without either (tests) share one bucket.
+pub fn client_of(
+    state: &crate::serve::AppState,
+    parts: &axum::http::request::Parts,
+) -> std::net::IpAddr {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+    let forwarded = state
+        .services()
+        .trust_forwarded_for
+        .then(|| {
+            parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .next_back()
+                .and_then(|ip| ip.trim().parse::<IpAddr>().ok())
+        })
+        .flatten();
+    let ip = forwarded.unwrap_or_else(|| {
+        parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip())
+    });
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+        v4 => v4,
+    }
+}
+
+/// Checks `client` against `limiter`: a 429 with `Retry-After` (whole seconds, rounded
+/// up) when over.
+pub fn check_limit(
+    limiter: &crate::serve::ClientLimiter,
+    client: std::net::IpAddr,
+    what: &str,
+) -> Result<(), ApiFailure> {
+    use governor::clock::{Clock, DefaultClock};
+    limiter.check_key(&client).map_err(|not_until| {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        let seconds = (wait.as_millis().div_ceil(1000) as u64).max(1);
+        ApiFailure::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            None,
+            format!("too many {what}; try again in {seconds} s"),
+        )
+        .with_header(header::RETRY_AFTER, HeaderValue::from(seconds))
+    })
+}
+
 /// Whether the request's `Content-Type` is `application/json` (or `+json`).
 pub fn is_json(headers: &axum::http::HeaderMap) -> bool {
     media_type(headers).is_some_and(|t| t == "application/json" || t.ends_with("+json"))
@@ -120,11 +181,16 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
         ));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();
         let field = if path == "." { "body" } else { path.as_str() };
         ApiFailure::bad_request(field, format!("invalid JSON body: {}", error.inner()))
-    })
+    })?;
+    // Nothing but whitespace may follow the JSON value.
+    deserializer
+        .end()
+        .map_err(|error| ApiFailure::bad_request("body", format!("invalid JSON body: {error}")))?;
+    Ok(value)
 }
 
 /// Query string of `GET /api/search`. Both are read as text so that a bad value gets a

@@ -1,6 +1,10 @@
 //! Delivery of the outbox: contact messages forwarded to an email or CRM endpoint
 //! (a webhook URL taking JSON), with retries and exponential backoff.
 //!
+//! Delivery is at least once: an entry whose POST was cut short (a shutdown in the
+//! middle, a lost answer) is sent again. Each request carries the entry's id in the
+//! `Atoll-Outbox-Id` header for the receiver to drop duplicates.
+//!
 //! Entries are written in the same transaction as the message they carry (see
 //! [`Store::insert_message`]), so nothing acknowledged is lost; the worker only marks
 //! them delivered after a 2xx. Because the queue lives in SQLite, entries due while the
@@ -62,8 +66,11 @@ pub async fn run(
     forwarding: Forwarding,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
+    // No redirects: a 301/302/303 would turn the POST into a bodiless GET whose 2xx
+    // would mark an undelivered entry delivered. A 3xx is a failed delivery.
     let client = match reqwest::Client::builder()
         .timeout(forwarding.timeout)
+        .redirect(reqwest::redirect::Policy::none())
         .build()
     {
         Ok(client) => client,
@@ -87,7 +94,9 @@ pub async fn run(
     }
 }
 
-/// One pass: tries every entry due now (at most 50). Returns whether any was due.
+/// One pass: tries every entry due now (at most 50). Returns whether another pass may
+/// have work at once: some entries were due and every outcome was recorded (when
+/// recording fails, the caller waits a poll interval rather than retrying hot).
 pub async fn deliver_due(
     store: &Arc<Store>,
     client: &reqwest::Client,
@@ -108,7 +117,7 @@ pub async fn deliver_due(
             return false;
         }
     };
-    let any = !due.is_empty();
+    let mut any = !due.is_empty();
     for item in due {
         let outcome = deliver(client, forwarding, &item).await;
         let store = Arc::clone(store);
@@ -131,6 +140,7 @@ pub async fn deliver_due(
         .await;
         if !matches!(recorded, Ok(Ok(()))) {
             tracing::error!(id, "outbox: cannot record the delivery outcome");
+            any = false;
         }
     }
     any

@@ -50,6 +50,9 @@ pub struct Services {
     pub store: Option<Arc<Store>>,
     /// Contact submissions accepted per client address and minute; more is a 429.
     pub contact_per_minute: NonZeroU32,
+    /// Checkout attempts accepted per client address and minute; more is a 429 (a
+    /// script cannot empty the stock with fake orders as fast as it likes).
+    pub checkout_per_minute: NonZeroU32,
     /// Whether accepted contact messages are queued in the outbox for forwarding.
     pub forward_contact: bool,
     /// Take the client address from the last `X-Forwarded-For` entry (the one the
@@ -63,6 +66,7 @@ impl Default for Services {
         Self {
             store: None,
             contact_per_minute: NonZeroU32::new(5).expect("5 > 0"),
+            checkout_per_minute: NonZeroU32::new(10).expect("10 > 0"),
             forward_contact: false,
             trust_forwarded_for: false,
         }
@@ -70,7 +74,7 @@ impl Default for Services {
 }
 
 /// Limits requests per client address (GCRA, as governor implements it).
-pub(crate) type ClientLimiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
+pub type ClientLimiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
 
 /// Shared state of the handlers: the rendered pages and the search index.
 #[derive(Clone)]
@@ -84,6 +88,7 @@ struct Inner {
     products: std::collections::HashMap<String, usize>,
     services: Services,
     contact_limiter: ClientLimiter,
+    checkout_limiter: ClientLimiter,
     pages: PageSet,
     search: SearchIndex,
     /// `aliases` (and `/…/page/1/`) → the URL they redirect to, as in the export's
@@ -118,6 +123,9 @@ impl AppState {
                     .collect(),
                 contact_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(
                     services.contact_per_minute,
+                )),
+                checkout_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(
+                    services.checkout_per_minute,
                 )),
                 services,
                 site,
@@ -157,6 +165,20 @@ impl AppState {
     /// The per-client limiter of `POST /api/contact`.
     pub(crate) fn contact_limiter(&self) -> &ClientLimiter {
         &self.inner.contact_limiter
+    }
+
+    /// The per-client limiter of `POST /api/checkout`.
+    pub(crate) fn checkout_limiter(&self) -> &ClientLimiter {
+        &self.inner.checkout_limiter
+    }
+
+    /// Forgets clients whose limits have fully recovered, so that the limiters' memory
+    /// stays bounded; `atoll serve` calls it every minute.
+    pub fn prune_limiters(&self) {
+        for limiter in [&self.inner.contact_limiter, &self.inner.checkout_limiter] {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
     }
 }
 
@@ -200,7 +222,10 @@ pub fn router(state: AppState) -> Router {
             islands::api::CONTACT_PATH,
             post(api::contact::contact_post).fallback(api::shop::post_only),
         )
-        .route(api::openapi::OPENAPI_PATH, get(api::openapi::openapi_get))
+        .route(
+            api::openapi::OPENAPI_PATH,
+            get(api::openapi::openapi_get).fallback(api::shop::get_only),
+        )
         .route("/api", any(api::api_not_found))
         .route("/api/{*rest}", any(api::api_not_found))
         .nest_service(
@@ -223,8 +248,9 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
         .layer(CompressionLayer::new())
+        // 503, not 408: the time limit is the server's, the client was not slow.
         .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
+            StatusCode::SERVICE_UNAVAILABLE,
             REQUEST_TIMEOUT,
         ))
         .layer(TraceLayer::new_for_http())

@@ -234,7 +234,9 @@ impl Store {
                 format!("WAL mode refused (journal_mode = {mode})").into(),
             ));
         }
-        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+        // FULL: a transaction is on disk when COMMIT returns, so an order or message
+        // acknowledged with a 2xx survives a power cut (NORMAL could lose the last ones).
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
         migrate(&mut conn, path)?;
         Ok(Self {
             conn: Mutex::new(conn),
@@ -535,6 +537,12 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Another process may have migrated meanwhile (two servers starting at once):
+        // the version read under the write lock decides.
+        let current: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        if current > i as i64 {
+            continue;
+        }
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;

@@ -38,6 +38,7 @@ fn app_with_proxy(dir: &Path, per_minute: u32, proxy: bool) -> (Router, Arc<Stor
     let services = Services {
         store: Some(Arc::clone(&store)),
         contact_per_minute: NonZeroU32::new(per_minute).unwrap(),
+        checkout_per_minute: NonZeroU32::new(1000).unwrap(),
         forward_contact: false,
         trust_forwarded_for: proxy,
     };
@@ -528,6 +529,30 @@ async fn contact_form_posts_work_without_javascript() {
     );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM contact_messages"), 1);
 
+    // What the visitor typed comes back escaped: no element can be injected.
+    let hostile = send(
+        &app,
+        contact_request(
+            "name=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E&email=x&message=%3C%2Ftextarea%3E%3Cscript%3Ealert(2)%3C%2Fscript%3E",
+            form,
+        ),
+    )
+    .await;
+    assert_eq!(hostile.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = scraper::Html::parse_document(&hostile.text());
+    let injected = page
+        .select(&scraper::Selector::parse("script").unwrap())
+        .filter(|script| script.text().any(|t| t.contains("alert(")))
+        .count();
+    assert_eq!(injected, 0, "{}", hostile.text());
+    let message = page
+        .select(&scraper::Selector::parse("#contact-message").unwrap())
+        .next()
+        .unwrap()
+        .text()
+        .collect::<String>();
+    assert_eq!(message.trim(), "</textarea><script>alert(2)</script>");
+
     let bot = send(
         &app,
         contact_request(
@@ -560,6 +585,89 @@ async fn contact_is_rate_limited_per_client() {
         .unwrap();
     assert!((1..=60).contains(&retry), "Retry-After {retry}");
     limited.error();
+}
+
+#[tokio::test]
+async fn limits_are_per_peer_address_and_ipv6_block() {
+    use axum::extract::ConnectInfo;
+    let dir = TempDir::new().unwrap();
+    let (app, _) = app_with(dir.path(), 1);
+    let body = json!({"name": "Ada", "email": "ada@example.org", "message": "Hi"}).to_string();
+    let from = |peer: &str| {
+        let mut request = Request::post("/api/contact")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.clone()))
+            .unwrap();
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(peer.parse::<std::net::SocketAddr>().unwrap()));
+        request
+    };
+    assert_eq!(
+        send(&app, from("192.0.2.1:5000")).await.status,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(
+        send(&app, from("192.0.2.1:5001")).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        send(&app, from("192.0.2.2:5000")).await.status,
+        StatusCode::ACCEPTED
+    );
+    // One IPv6 subscriber (/64) is one client, whatever its interface id.
+    assert_eq!(
+        send(&app, from("[2001:db8:1:2::1]:5000")).await.status,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(
+        send(&app, from("[2001:db8:1:2::ffff]:5000")).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn checkout_attempts_are_rate_limited() {
+    let dir = TempDir::new().unwrap();
+    let site = load_site(&root().join("content"), &LoadOptions::default()).unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("atoll.db")).unwrap());
+    store.sync_catalog(&site.products).unwrap();
+    let services = Services {
+        store: Some(store),
+        checkout_per_minute: NonZeroU32::new(1).unwrap(),
+        ..Services::default()
+    };
+    let app = router(AppState::with_services(
+        site,
+        Dirs {
+            public: root().join("public"),
+            islands: root().join("target/islands"),
+        },
+        services,
+    ));
+    let body = checkout_body(json!([{"product_id": "atoll-mug", "quantity": 1}]));
+    let first = post_json(&app, "/api/checkout", &body, Some("a")).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let second = post_json(&app, "/api/checkout", &body, Some("b")).await;
+    assert_eq!(second.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(second.headers.contains_key(header::RETRY_AFTER));
+    second.error();
+}
+
+#[tokio::test]
+async fn trailing_garbage_after_json_is_a_400() {
+    let dir = TempDir::new().unwrap();
+    let (app, _) = app_with(dir.path(), 5);
+    let answer = send(
+        &app,
+        Request::post("/api/cart/quote")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"items": []} trailing"#))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer.error().field.as_deref(), Some("body"));
 }
 
 #[tokio::test]
@@ -665,6 +773,8 @@ async fn openapi_document_matches_the_routes() {
         )
         .await;
         assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED, "{uri}");
+        assert!(answer.headers.contains_key(header::ALLOW), "{uri}");
+        answer.error();
     }
     // Every `$ref` resolves to a schema of the document.
     let text = doc.to_string();

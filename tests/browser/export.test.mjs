@@ -140,3 +140,25 @@ test("search on a static host: no API, the WASM engine searches the sharded inde
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("a product page on a static host keeps its build-time price and stock", async () => {
+  const page = await browser.newPage();
+  const failed = [];
+  const errors = [];
+  page.on("response", (response) => {
+    if (response.status() >= 400) failed.push(new URL(response.url()).pathname);
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.goto(`${base}/products/atoll-mug/`, { waitUntil: "networkidle" });
+  await page.waitForFunction(() => document.documentElement.dataset.islands === "hydrated",
+    null, { timeout: 15_000 });
+  // The live price needs the API; without it the pre-rendered values stay.
+  assert.equal(await page.locator(".buy-box").getAttribute("data-live"), "false");
+  assert.equal((await page.locator(".buy-box .price").textContent()).trim(), "18.00 EUR");
+  assert.match(await page.locator(".buy-box .stock").textContent(), /In stock/);
+  assert.equal(await page.locator(".add-to-cart button").isEnabled(), true);
+  // The only failed request is the API's, which a static host does not have.
+  assert.deepEqual(failed, ["/api/products/atoll-mug"]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -6,6 +6,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -22,7 +25,8 @@ function startServer() {
   server = spawn(
     BIN,
     ["serve", "--content", `${ROOT}content`, "--public", `${ROOT}public`,
-     "--islands", `${ROOT}target/islands`, "--addr", "127.0.0.1:0"],
+     "--islands", `${ROOT}target/islands`, "--addr", "127.0.0.1:0",
+     "--db", join(mkdtempSync(join(tmpdir(), "atoll-islands-")), "atoll.db")],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   return new Promise((resolve, reject) => {

@@ -1,16 +1,14 @@
 //! `POST /api/contact`: the contact form, as JSON from the island or as a plain HTML
 //! form post (`application/x-www-form-urlencoded`) when JavaScript is off.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use islands::api::{validate_contact, ApiError, ContactReceipt, ContactRequest, CONTACT_MAX_BODY};
 
 use super::shop::{blocking, read_body};
-use super::{media_type, parse_json, ApiFailure};
+use super::{check_limit, client_of, media_type, parse_json, ApiFailure};
 use crate::serve::AppState;
 use crate::store::NewMessage;
 
@@ -51,50 +49,17 @@ pub async fn contact_post(
     request: Request,
 ) -> Result<Response, ApiFailure> {
     let (parts, body) = request.into_parts();
-    let headers = parts.headers;
-    // The peer address (`atoll serve` records it), or the proxy's view of it; requests
-    // without either (tests) share one bucket.
-    let forwarded = state
-        .services()
-        .trust_forwarded_for
-        .then(|| {
-            headers
-                .get_all("x-forwarded-for")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .next_back()
-                .and_then(|ip| ip.trim().parse::<IpAddr>().ok())
-        })
-        .flatten();
-    let client = forwarded.unwrap_or_else(|| {
-        parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip())
-    });
-    if let Err(not_until) = state.contact_limiter().check_key(&client) {
-        let wait = not_until
-            .wait_time_from(governor::clock::Clock::now(
-                &governor::clock::DefaultClock::default(),
-            ))
-            .as_secs()
-            .max(1);
-        return Err(ApiFailure::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            None,
-            format!("too many messages; try again in {wait} s"),
-        )
-        .with_header(header::RETRY_AFTER, HeaderValue::from(wait)));
-    }
-    let body = read_body(&headers, body, CONTACT_MAX_BODY).await?;
-    let form = media_type(&headers).as_deref() == Some("application/x-www-form-urlencoded");
+    let headers = &parts.headers;
+    let client = client_of(&state, &parts);
+    check_limit(state.contact_limiter(), client, "messages")?;
+    let body = read_body(headers, body, CONTACT_MAX_BODY).await?;
+    let form = media_type(headers).as_deref() == Some("application/x-www-form-urlencoded");
     let request: ContactRequest = if form {
         serde_urlencoded::from_bytes(&body).map_err(|error| {
             ApiFailure::bad_request("body", format!("invalid form body: {error}"))
         })?
     } else {
-        parse_json(&headers, &body)?
+        parse_json(headers, &body)?
     };
     let accepted = || -> Response {
         if form {

@@ -17,7 +17,7 @@ use islands::api::{
 };
 use sha2::{Digest, Sha256};
 
-use super::{parse_json, ApiFailure};
+use super::{check_limit, client_of, parse_json, ApiFailure};
 use crate::serve::AppState;
 use crate::store::{CheckoutError, NewOrder, Store};
 
@@ -51,9 +51,17 @@ pub(crate) async fn read_body(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| too_large())
+    axum::body::to_bytes(body, limit).await.map_err(|error| {
+        // The limit surfaces as a `LengthLimitError` source; anything else (a client that
+        // hung up) is not a size problem.
+        let over = std::error::Error::source(&error)
+            .is_some_and(|e| e.is::<http_body_util::LengthLimitError>());
+        if over {
+            too_large()
+        } else {
+            ApiFailure::bad_request("body", "the request body could not be read")
+        }
+    })
 }
 
 /// The database, or a 503 when the server runs without one.
@@ -243,6 +251,8 @@ pub async fn quote_post(
 ) -> Result<Json<Quote>, ApiFailure> {
     let body = read_body(&headers, body, CART_MAX_BODY).await?;
     let request: QuoteRequest = parse_json(&headers, &body)?;
+    // Every check that needs no database first (line count, products, quantities).
+    price(&state, &request.items, None)?;
     let store = store(&state)?;
     let ids: Vec<String> = request.items.iter().map(|i| i.product_id.clone()).collect();
     let stock = blocking(move || {
@@ -300,14 +310,21 @@ fn required(field: &str, value: &str, max: usize) -> Result<String, ApiFailure> 
         (status = 413, description = "Body over 64 KiB", body = ApiError),
         (status = 415, description = "Body not declared as JSON", body = ApiError),
         (status = 422, description = "Invalid name, email, address or line, or the key was used with another request", body = ApiError),
+        (status = 429, description = "Too many checkout attempts from this address; retry after `Retry-After` seconds", body = ApiError),
         (status = 503, description = "The server runs without a database", body = ApiError)
     )
 )]
 pub async fn checkout_post(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
+    request: axum::extract::Request,
 ) -> Result<Response, ApiFailure> {
+    let (parts, body) = request.into_parts();
+    let headers = parts.headers.clone();
+    check_limit(
+        state.checkout_limiter(),
+        client_of(&state, &parts),
+        "checkout attempts",
+    )?;
     let key = headers
         .get("idempotency-key")
         .ok_or_else(|| {

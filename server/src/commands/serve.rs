@@ -26,6 +26,9 @@ pub struct ServeArgs {
     /// Contact messages accepted per client address and minute (more: 429).
     #[arg(long, value_name = "N", default_value = "5")]
     contact_per_minute: NonZeroU32,
+    /// Checkout attempts accepted per client address and minute (more: 429).
+    #[arg(long, value_name = "N", default_value = "10")]
+    checkout_per_minute: NonZeroU32,
     /// Forward each contact message as JSON to this URL (an email or CRM webhook),
     /// through a durable outbox with retries.
     #[arg(long, value_name = "URL")]
@@ -51,6 +54,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let services = Services {
         store: Some(Arc::clone(&store)),
         contact_per_minute: args.contact_per_minute,
+        checkout_per_minute: args.checkout_per_minute,
         forward_contact: args.contact_forward.is_some(),
         trust_forwarded_for: args.trust_forwarded_for,
     };
@@ -84,13 +88,25 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
                 },
             ))
         });
-        // Peer addresses feed the contact form's per-client limit.
+        // Clients whose limits recovered are forgotten every minute (bounded memory).
+        let pruning = {
+            let state = state.clone();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+                loop {
+                    every.tick().await;
+                    state.prune_limiters();
+                }
+            })
+        };
+        // Peer addresses feed the per-client limits.
         let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await
             .context("server error");
         let _ = stop.send(true);
+        pruning.abort();
         if let Some(outbox) = outbox {
             let _ = outbox.await;
         }

@@ -14,6 +14,10 @@ use serde::Deserialize;
 use super::error::{without_position, ContentError, ContentWarning};
 use super::{is_valid_slug, markdown, slug_of};
 
+/// Largest `price_cents` of a product: 10^13 minor units (100 billion in major units),
+/// so that a cart of 100 lines × 999 units cannot overflow an `i64` total.
+pub const MAX_PRICE_CENTS: u64 = 10_000_000_000_000;
+
 #[derive(Deserialize)]
 struct ProductFile {
     id: Id,
@@ -81,6 +85,16 @@ pub(super) fn parse(
             format!("`{currency}` is not an ISO 4217 code such as EUR or USD"),
         ));
     }
+    // A bound that keeps every cart total (100 lines × 999 units) within SQLite's i64.
+    if file.price_cents > MAX_PRICE_CENTS {
+        return Err(invalid(
+            "price_cents",
+            format!(
+                "{} is above the largest accepted price, {MAX_PRICE_CENTS}",
+                file.price_cents
+            ),
+        ));
+    }
     let slug = slug_of(path, file.slug)?;
     let rendered = markdown::render(&file.description, false);
     let warnings = unknown
@@ -116,6 +130,14 @@ pub(super) fn parse(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absurd_prices_are_refused() {
+        let err =
+            parse_str(r#"{"id": "m", "name": "M", "price_cents": 10000000000001, "stock": 1}"#)
+                .unwrap_err();
+        assert!(err.to_string().contains("price_cents"), "{err}");
+    }
 
     fn parse_str(text: &str) -> Result<(Product, Vec<ContentWarning>), ContentError> {
         parse(

@@ -386,13 +386,17 @@ fn build(
     // The static search index indexes every post: it is built again when a post page
     // is rendered again (its inputs changed) or the previous export has none; otherwise
     // the previous index files are kept as they are.
-    let search_unchanged = previous
-        .as_ref()
-        .is_some_and(|m| m.files.contains_key("search/index.json"))
-        && routes
-            .iter()
-            .zip(&carried)
-            .all(|(route, carried)| !matches!(route, Route::Post(_)) || carried.is_some())
+    let search_unchanged = previous.as_ref().is_some_and(|m| {
+        m.files.contains_key("search/index.json")
+            // A file deleted by hand is written again (as pages are).
+            && m.files
+                .keys()
+                .filter(|rel| search::is_search_file(&format!("/{rel}")))
+                .all(|rel| out.join(rel).is_file())
+    }) && routes
+        .iter()
+        .zip(&carried)
+        .all(|(route, carried)| !matches!(route, Route::Post(_)) || carried.is_some())
         && previous.as_ref().is_some_and(|m| {
             m.pages.keys().filter(|p| p.starts_with("/posts/")).count()
                 == routes
@@ -588,10 +592,17 @@ fn build(
             .flat_map(|files| files.keys())
             .filter(|rel| search::is_search_file(&format!("/{rel}")))
         {
-            let size = std::fs::metadata(out.join(rel)).map_or(0, |m| m.len());
+            // The size with the compressed siblings, as `keep` counts them.
+            let file = out.join(rel);
+            let size: u64 = std::iter::once(file.clone())
+                .chain(siblings(&file))
+                .filter_map(|path| std::fs::metadata(path).ok())
+                .map(|meta| meta.len())
+                .sum();
             writer.keep(rel, size);
         }
     } else {
+        progress.stage("search index", 0);
         let files = search::files(&site);
         files
             .par_iter()
