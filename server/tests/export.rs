@@ -977,3 +977,22 @@ fn export_writes_a_sharded_search_index() {
         "{headers}"
     );
 }
+
+#[test]
+fn no_search_index_writes_none_and_removes_a_previous_one() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("dist");
+    let islands = islands_dir(tmp.path());
+    let content = fixtures().join("basic");
+    let first = export(&content, &out, &islands);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(out.join("search/index.json").is_file());
+    let second = export_with(&content, &public(), &out, &islands, &["--no-search-index"]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(!out.join("search/index.json").exists());
+    assert!(!out.join("search/docs").exists() || walkdir(&out.join("search/docs")).is_empty());
+    assert!(
+        out.join("search/index.html").is_file(),
+        "the search page stays"
+    );
+}

@@ -23,6 +23,10 @@ pub struct ExportArgs {
     /// Do not write precompressed `.br`/`.gz` files (for hosts that compress on the fly).
     #[arg(long)]
     no_compress: bool,
+    /// Do not write the static search index (search then needs `atoll serve`'s API);
+    /// saves one file per post and the index rebuild after a post changes.
+    #[arg(long)]
+    no_search_index: bool,
 }
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
@@ -40,6 +44,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         islands: args.site.islands.clone(),
         minify: !args.no_minify,
         compress: !args.no_compress,
+        search: !args.no_search_index,
     };
     if options.public.is_none() {
         eprintln!(

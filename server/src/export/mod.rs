@@ -66,6 +66,9 @@ pub struct ExportOptions {
     /// Write `.br` and `.gz` beside each text file (default). Hosts that compress on
     /// the fly (Cloudflare Pages, Netlify) do not need them.
     pub compress: bool,
+    /// Write the static search index (default), for search without the API. Costs one
+    /// file per post and a rebuild of the index whenever a post changes.
+    pub search: bool,
 }
 
 /// What happens during an export, for progress display.
@@ -293,7 +296,10 @@ fn build(
         mut deferred,
         ..
     } = loaded;
-    let options_key = format!("minify={} compress={}", options.minify, options.compress);
+    let options_key = format!(
+        "minify={} compress={} search={}",
+        options.minify, options.compress, options.search
+    );
     let previous = previous.filter(|m| m.generator == generator() && m.options == options_key);
     let in_place = previous.is_some();
     let writer = Writer {
@@ -386,24 +392,25 @@ fn build(
     // The static search index indexes every post: it is built again when a post page
     // is rendered again (its inputs changed) or the previous export has none; otherwise
     // the previous index files are kept as they are.
-    let search_unchanged = previous.as_ref().is_some_and(|m| {
-        m.files.contains_key("search/index.json")
+    let search_unchanged = !options.search
+        || previous.as_ref().is_some_and(|m| {
+            m.files.contains_key("search/index.json")
             // A file deleted by hand is written again (as pages are).
             && m.files
                 .keys()
                 .filter(|rel| search::is_search_file(&format!("/{rel}")))
                 .all(|rel| out.join(rel).is_file())
-    }) && routes
-        .iter()
-        .zip(&carried)
-        .all(|(route, carried)| !matches!(route, Route::Post(_)) || carried.is_some())
-        && previous.as_ref().is_some_and(|m| {
-            m.pages.keys().filter(|p| p.starts_with("/posts/")).count()
-                == routes
-                    .iter()
-                    .filter(|r| r.path().starts_with("/posts/"))
-                    .count()
-        });
+        }) && routes
+            .iter()
+            .zip(&carried)
+            .all(|(route, carried)| !matches!(route, Route::Post(_)) || carried.is_some())
+            && previous.as_ref().is_some_and(|m| {
+                m.pages.keys().filter(|p| p.starts_with("/posts/")).count()
+                    == routes
+                        .iter()
+                        .filter(|r| r.path().starts_with("/posts/"))
+                        .count()
+            });
     if !search_unchanged {
         needed.extend(site.posts.iter().map(|p| p.source.clone()));
     }
@@ -585,7 +592,10 @@ fn build(
         }
     }
     // The static search index.
-    if search_unchanged {
+    if !options.search {
+        // No index: nothing written, and the previous one (if any) is removed with the
+        // other files this export does not write.
+    } else if search_unchanged {
         let previous_files = previous.as_ref().map(|m| &m.files);
         for rel in previous_files
             .into_iter()
