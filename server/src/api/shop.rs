@@ -134,6 +134,9 @@ pub async fn product_get(
         .into_response())
 }
 
+/// Live stock by product id (`None`: not in the database).
+type StockLookup<'a> = &'a dyn Fn(&str) -> Option<u32>;
+
 /// Prices `items` from the catalog. With `stock`, a quantity above the live stock is
 /// refused too (the quote); without, stock is left to the checkout's transaction.
 ///
@@ -144,7 +147,7 @@ pub async fn product_get(
 fn price(
     state: &AppState,
     items: &[CartItem],
-    stock: Option<&dyn Fn(&str) -> Option<u32>>,
+    stock: Option<StockLookup<'_>>,
 ) -> Result<(Vec<QuoteLine>, String), ApiFailure> {
     if items.is_empty() {
         return Err(ApiFailure::unprocessable("items", "the cart is empty"));
