@@ -210,28 +210,22 @@ impl SearchIndex {
     /// Builds the index. Documents keep their order, which breaks ties between equal
     /// scores (put the newest first).
     pub fn new(docs: Vec<Document>) -> Self {
-        let mut counts_per_doc = Vec::with_capacity(docs.len());
-        let mut lengths = Vec::with_capacity(docs.len());
+        // Term counts and field lengths of each document: in parallel on the server.
+        #[cfg(feature = "ssr")]
+        let counted: Vec<(BTreeMap<String, [u16; FIELDS]>, [u32; FIELDS])> = {
+            use rayon::prelude::*;
+            docs.par_iter().map(count_terms).collect()
+        };
+        #[cfg(not(feature = "ssr"))]
+        let counted: Vec<(BTreeMap<String, [u16; FIELDS]>, [u32; FIELDS])> =
+            docs.iter().map(count_terms).collect();
         let mut totals = [0u64; FIELDS];
-        for doc in &docs {
-            let mut counts: BTreeMap<String, [u16; FIELDS]> = BTreeMap::new();
-            let mut length = [0u32; FIELDS];
-            for (field, text) in [&doc.title, &doc.summary, &doc.body]
-                .into_iter()
-                .enumerate()
-            {
-                for token in tokens(text) {
-                    let tf = &mut counts.entry(token.term).or_default()[field];
-                    *tf = tf.saturating_add(1);
-                    length[field] += 1;
-                }
-            }
+        for (_, length) in &counted {
             for (total, len) in totals.iter_mut().zip(length) {
-                *total += u64::from(len);
+                *total += u64::from(*len);
             }
-            lengths.push(length);
-            counts_per_doc.push(counts);
         }
+        let (counts_per_doc, lengths): (Vec<_>, Vec<_>) = counted.into_iter().unzip();
         let n = docs.len().max(1) as f32;
         let average = totals.map(|total| (total as f32 / n).max(1.0));
         let mut postings: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
@@ -289,6 +283,23 @@ impl SearchIndex {
             .collect();
         SearchOutcome { total, results }
     }
+}
+
+/// The term counts per field of `doc`, and its field lengths in terms.
+fn count_terms(doc: &Document) -> (BTreeMap<String, [u16; FIELDS]>, [u32; FIELDS]) {
+    let mut counts: BTreeMap<String, [u16; FIELDS]> = BTreeMap::new();
+    let mut length = [0u32; FIELDS];
+    for (field, text) in [&doc.title, &doc.summary, &doc.body]
+        .into_iter()
+        .enumerate()
+    {
+        for token in tokens(text) {
+            let tf = &mut counts.entry(token.term).or_default()[field];
+            *tf = tf.saturating_add(1);
+            length[field] += 1;
+        }
+    }
+    (counts, length)
 }
 
 /// A search result for `doc`: its title, URL and the excerpt around the first match.

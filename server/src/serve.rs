@@ -184,17 +184,17 @@ impl AppState {
 
 /// The search documents of a site: one per post, newest first.
 pub fn search_index(site: &Site) -> SearchIndex {
-    SearchIndex::new(
-        site.posts
-            .iter()
-            .map(|post| Document {
-                url: post.url(),
-                title: post.title.clone(),
-                summary: post.summary.clone(),
-                body: post.text.clone(),
-            })
-            .collect(),
-    )
+    SearchIndex::new(site.posts.iter().map(search_document).collect())
+}
+
+/// The search document of a post: its URL, title, summary and text.
+pub fn search_document(post: &app::Post) -> Document {
+    Document {
+        url: post.url(),
+        title: post.title.clone(),
+        summary: post.summary.clone(),
+        body: post.text.clone(),
+    }
 }
 
 /// The application: API routes, the islands bundle at `/pkg/`, and pages or `public/`

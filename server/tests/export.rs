@@ -996,3 +996,59 @@ fn no_search_index_writes_none_and_removes_a_previous_one() {
         "the search page stays"
     );
 }
+
+#[test]
+fn incremental_search_index_reuses_unchanged_documents_exactly() {
+    // One post in the feed: the bodies of the others are not parsed by an incremental
+    // export, so their index documents come from the previous export.
+    let tmp = TempDir::new().unwrap();
+    let content = tmp.path().join("content");
+    copy_dir(&fixtures().join("basic"), &content);
+    let config = std::fs::read_to_string(content.join("site.toml")).unwrap();
+    std::fs::write(
+        content.join("site.toml"),
+        format!("{config}feed_limit = 1\n"),
+    )
+    .unwrap();
+    let islands = islands_dir(tmp.path());
+    let out = tmp.path().join("dist");
+    let first = export(&content, &out, &islands);
+    assert!(first.status.success(), "{}", stderr(&first));
+    // Change the body of the oldest post only.
+    let post = content.join("posts/no-front-matter.md");
+    let text = std::fs::read_to_string(&post).unwrap();
+    std::fs::write(&post, format!("{text}\nA brand new zebra sentence.\n")).unwrap();
+    let second = export(&content, &out, &islands);
+    assert!(second.status.success(), "{}", stderr(&second));
+    // The same index as a full export of the same content.
+    let fresh = tmp.path().join("fresh");
+    let full = export(&content, &fresh, &islands);
+    assert!(full.status.success(), "{}", stderr(&full));
+    let index = |dir: &Path| -> BTreeMap<PathBuf, Vec<u8>> {
+        walkdir(&dir.join("search"))
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .map(|p| {
+                (
+                    p.strip_prefix(dir).unwrap().to_owned(),
+                    std::fs::read(&p).unwrap(),
+                )
+            })
+            .collect()
+    };
+    let (incremental, complete) = (index(&out), index(&fresh));
+    assert_eq!(
+        incremental.keys().collect::<Vec<_>>(),
+        complete.keys().collect::<Vec<_>>()
+    );
+    assert!(incremental == complete, "index files differ");
+    let all: String = complete
+        .values()
+        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+        .collect();
+    assert!(all.contains("zebra"), "the edit is indexed");
+    assert!(
+        all.contains("\"body\":\"") && !all.contains("\"body\":\"\""),
+        "no empty bodies"
+    );
+}

@@ -411,13 +411,24 @@ fn build(
                         .filter(|r| r.path().starts_with("/posts/"))
                         .count()
             });
-    if !search_unchanged {
-        needed.extend(site.posts.iter().map(|p| p.source.clone()));
-    }
     if !deferred.is_empty() {
         crate::content::load_bodies(&options.content, &mut site, &mut deferred, &needed)
             .map_err(|err| ExportError::Content(err.to_string()))?;
     }
+    // The documents of the static index when it is rebuilt. A post whose body was not
+    // parsed (unchanged since the previous export) takes its text from the previous
+    // export's document for its URL; only posts without one are parsed now.
+    let search_docs = if search_unchanged {
+        None
+    } else {
+        let previous_out = previous.is_some().then_some(out);
+        Some(search::documents(
+            &options.content,
+            &mut site,
+            &mut deferred,
+            previous_out,
+        )?)
+    };
     let to_render = carried.iter().filter(|c| c.is_none()).count();
     progress.stage("pages", to_render as u64);
     // The islands bundle is compressed at maximum quality (~0.5 s for the WASM module)
@@ -613,7 +624,7 @@ fn build(
         }
     } else {
         progress.stage("search index", 0);
-        let files = search::files(&site);
+        let files = search::files(search_docs.unwrap_or_default());
         files
             .par_iter()
             .try_for_each(|file| writer.emit(&file.rel, &file.bytes, false).map(|_| ()))?;

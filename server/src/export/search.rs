@@ -13,8 +13,14 @@
 //! without the API. A query downloads the index file, the shards of its terms and the
 //! documents of the results it shows — not the whole index.
 
-use islands::search::{build_shards, shard_file, StaticMeta, STATIC_VERSION};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use islands::search::{build_shards, shard_file, Document, StaticMeta, STATIC_VERSION};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
+
+use super::ExportError;
 
 /// Upper bound of a shard's JSON, in bytes (estimated while splitting), unless one
 /// term alone is larger: about 8–10 KB once brotli-compressed.
@@ -35,9 +41,70 @@ pub fn is_search_file(url: &str) -> bool {
         || url.starts_with("/search/docs/")
 }
 
-/// Builds every file of the static index of `site`.
-pub fn files(site: &app::Site) -> Vec<SearchFile> {
-    let index = crate::serve::search_index(site);
+/// The documents of the static index, in the server's order (`serve::search_index`).
+/// Posts whose body is still `deferred` (not parsed: unchanged since the previous
+/// export) take their text from `previous_out`'s `search/docs/*.json` with the same URL;
+/// the others, and any without such a document, are parsed.
+///
+/// # Errors
+/// A post that cannot be parsed ([`ExportError::Content`]).
+pub fn documents(
+    content: &Path,
+    site: &mut app::Site,
+    deferred: &mut HashSet<String>,
+    previous_out: Option<&Path>,
+) -> Result<Vec<Document>, ExportError> {
+    let waiting = site.posts.iter().any(|p| deferred.contains(&p.source));
+    let mut previous = match previous_out {
+        Some(out) if waiting => previous_bodies(out),
+        _ => HashMap::new(),
+    };
+    let missing: HashSet<String> = site
+        .posts
+        .iter()
+        .filter(|p| deferred.contains(&p.source) && !previous.contains_key(&p.url()))
+        .map(|p| p.source.clone())
+        .collect();
+    if !missing.is_empty() {
+        crate::content::load_bodies(content, site, deferred, &missing)
+            .map_err(|err| ExportError::Content(err.to_string()))?;
+    }
+    Ok(site
+        .posts
+        .iter()
+        .map(|post| {
+            let mut doc = crate::serve::search_document(post);
+            if deferred.contains(&post.source) {
+                doc.body = previous.remove(&doc.url).unwrap_or_default();
+            }
+            doc
+        })
+        .collect())
+}
+
+/// URL → body text of the previous export's index documents (unreadable ones skipped:
+/// their posts are parsed instead).
+fn previous_bodies(out: &Path) -> HashMap<String, String> {
+    let Ok(entries) = std::fs::read_dir(out.join("search/docs")) else {
+        return HashMap::new();
+    };
+    let paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths
+        .par_iter()
+        .filter_map(|path| {
+            let bytes = std::fs::read(path).ok()?;
+            let doc: Document = serde_json::from_slice(&bytes).ok()?;
+            Some((doc.url, doc.body))
+        })
+        .collect()
+}
+
+/// Builds every file of the static index of `docs` (see [`documents`]).
+pub fn files(docs: Vec<Document>) -> Vec<SearchFile> {
+    let index = islands::search::SearchIndex::new(docs);
     let shards = build_shards(index.terms(), SHARD_TARGET_BYTES);
     let mut files = Vec::with_capacity(shards.len() + index.len() + 1);
     let mut meta = StaticMeta {
