@@ -212,13 +212,12 @@ impl SearchIndex {
     pub fn new(docs: Vec<Document>) -> Self {
         // Term counts and field lengths of each document: in parallel on the server.
         #[cfg(feature = "ssr")]
-        let counted: Vec<(BTreeMap<String, [u16; FIELDS]>, [u32; FIELDS])> = {
+        let counted: Vec<TermCounts> = {
             use rayon::prelude::*;
             docs.par_iter().map(count_terms).collect()
         };
         #[cfg(not(feature = "ssr"))]
-        let counted: Vec<(BTreeMap<String, [u16; FIELDS]>, [u32; FIELDS])> =
-            docs.iter().map(count_terms).collect();
+        let counted: Vec<TermCounts> = docs.iter().map(count_terms).collect();
         let mut totals = [0u64; FIELDS];
         for (_, length) in &counted {
             for (total, len) in totals.iter_mut().zip(length) {
@@ -285,8 +284,11 @@ impl SearchIndex {
     }
 }
 
+/// A document's count of each term per field, and its field lengths in terms.
+type TermCounts = (BTreeMap<String, [u16; FIELDS]>, [u32; FIELDS]);
+
 /// The term counts per field of `doc`, and its field lengths in terms.
-fn count_terms(doc: &Document) -> (BTreeMap<String, [u16; FIELDS]>, [u32; FIELDS]) {
+fn count_terms(doc: &Document) -> TermCounts {
     let mut counts: BTreeMap<String, [u16; FIELDS]> = BTreeMap::new();
     let mut length = [0u32; FIELDS];
     for (field, text) in [&doc.title, &doc.summary, &doc.body]
