@@ -48,6 +48,29 @@ pub fn is_compressible(path: &str, len: usize) -> bool {
             .is_some_and(|(_, ext)| COMPRESSIBLE.contains(&ext))
 }
 
+/// The `.br` and `.gz` files beside `source` (written by `scripts/build-islands` at
+/// maximum quality), when both decompress to exactly `bytes`: the export then copies
+/// them instead of compressing the bundle again (brotli 11 takes about a second for
+/// the two WASM modules). `None` when they are missing or stale.
+pub fn prebuilt(source: &std::path::Path, bytes: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    use std::io::Read;
+    let name = source.file_name()?.to_string_lossy().into_owned();
+    let br = std::fs::read(source.with_file_name(format!("{name}.br"))).ok()?;
+    let gz = std::fs::read(source.with_file_name(format!("{name}.gz"))).ok()?;
+    let mut plain = Vec::with_capacity(bytes.len());
+    brotli::Decompressor::new(br.as_slice(), 4096)
+        .read_to_end(&mut plain)
+        .ok()?;
+    if plain != bytes {
+        return None;
+    }
+    plain.clear();
+    flate2::read::GzDecoder::new(gz.as_slice())
+        .read_to_end(&mut plain)
+        .ok()?;
+    (plain == bytes).then_some((br, gz))
+}
+
 /// Brotli (RFC 7932) and gzip (RFC 1952) encodings of `bytes`. `best` selects maximum
 /// compression (for immutable assets).
 pub fn compress(bytes: &[u8], best: bool) -> (Vec<u8>, Vec<u8>) {

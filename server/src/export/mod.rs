@@ -442,7 +442,14 @@ fn build(
                     && compress::is_compressible(&a.out_url, a.bytes.len())
             })
             .filter(|a| !writer.unchanged(a.out_url.trim_start_matches('/'), &a.bytes))
-            .map(|a| (a.out_url.clone(), compress::compress(&a.bytes, true)))
+            .map(|a| {
+                let prebuilt = a
+                    .url
+                    .strip_prefix(app::PKG_PATH)
+                    .and_then(|name| compress::prebuilt(&options.islands.join(name), &a.bytes));
+                let pair = prebuilt.unwrap_or_else(|| compress::compress(&a.bytes, true));
+                (a.out_url.clone(), pair)
+            })
             .collect()
     };
     let render_all = || {
