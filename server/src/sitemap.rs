@@ -20,8 +20,8 @@ pub struct Entry {
     pub lastmod: Option<DateTime<FixedOffset>>,
 }
 
-/// The indexable pages of `site`: every route except the 404 page, drafts and the
-/// pages after the first of a paginated list (they are reachable from page 1 and carry
+/// The indexable pages of `site`: every route except the 404, cart and contact-thanks
+/// pages, drafts and the pages after the first of a paginated list (they are reachable from page 1 and carry
 /// no content of their own).
 pub fn entries(site: &Site) -> Vec<Entry> {
     let config = &site.config;
@@ -29,7 +29,9 @@ pub fn entries(site: &Site) -> Vec<Entry> {
         .into_iter()
         .filter_map(|route| {
             let lastmod = match &route {
-                Route::NotFound => return None,
+                // Not for search engines: the 404 page, the visitor's own cart, and the
+                // landing page of a sent message (all three `noindex`).
+                Route::NotFound | Route::Cart | Route::ContactThanks => return None,
                 Route::Blog { page } | Route::Tag { page, .. } if *page > 1 => return None,
                 Route::Home | Route::Blog { .. } => {
                     site.posts.first().and_then(|p| p.last_modified())

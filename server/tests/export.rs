@@ -774,6 +774,26 @@ fn demo_site_exports_with_every_link_resolving() {
     assert!(posts >= 12, "the demo has {posts} posts");
     assert_links_resolve(&out);
     assert_scripts_only_on_island_pages(&out);
+    // The sitemap lists no page that asks search engines not to index it (cart,
+    // contact thanks, 404, drafts), and every noindex page is left out.
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    let base = "http://127.0.0.1:3000";
+    for loc in sitemap.split("<loc>").skip(1) {
+        let url = &loc[..loc.find("</loc>").unwrap()];
+        let path = url.strip_prefix(base).unwrap_or(url);
+        let file = out.join(path.trim_start_matches('/')).join("index.html");
+        let html = std::fs::read_to_string(&file).unwrap_or_else(|_| panic!("{path}"));
+        assert!(
+            !html.contains("<meta content=noindex name=robots>"),
+            "{path} is in the sitemap but noindex"
+        );
+    }
+    for page in ["cart/", "contact/thanks/"] {
+        assert!(
+            !sitemap.contains(&format!("{base}/{page}<")),
+            "{page} in the sitemap"
+        );
+    }
 }
 
 #[test]
