@@ -10,12 +10,7 @@ import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = process.env.ATOLL_BIN ?? `${ROOT}target/debug/atoll`;
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+import { BIN, ROOT, launchBrowser } from "./harness.mjs";
 
 let work;
 let server;
@@ -42,12 +37,7 @@ before(async () => {
     });
     server.on("exit", (code) => reject(new Error(`http.server exited with ${code}`)));
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {

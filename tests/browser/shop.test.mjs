@@ -10,48 +10,17 @@
 //   CHROMIUM    the browser (default: /usr/bin/chromium)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = process.env.ATOLL_BIN ?? `${ROOT}target/debug/atoll`;
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+import { launchBrowser, startAtoll, stop } from "./harness.mjs";
 
 let work;
 let db;
 let server;
 let base;
 let browser;
-
-/** Starts `atoll serve` on port 0 with `--db` and resolves with its URL (read from its first line). */
-function startServer() {
-  server = spawn(
-    BIN,
-    ["serve", "--content", `${ROOT}content`, "--public", `${ROOT}public`,
-     "--islands", `${ROOT}target/islands`, "--addr", "127.0.0.1:0", "--db", db],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("atoll serve did not start in 30 s")), 30_000);
-    let out = "";
-    server.stdout.on("data", (chunk) => {
-      out += chunk;
-      const match = out.match(/http:\/\/127\.0\.0\.1:\d+/);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[0]);
-      }
-    });
-    server.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`atoll serve exited with ${code}`));
-    });
-  });
-}
 
 /** Rows of a read-only SQL query on the server's database, as plain objects. */
 function sql(query, ...params) {
@@ -70,22 +39,13 @@ function sql(query, ...params) {
 before(async () => {
   work = mkdtempSync(join(tmpdir(), "atoll-shop-"));
   db = join(work, "atoll.db");
-  base = await startServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  ({ server, base } = await startAtoll(["--db", db]));
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once("exit", resolve));
-    server.kill("SIGTERM");
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-  }
+  await stop(server);
   if (work) rmSync(work, { recursive: true, force: true });
 });
 

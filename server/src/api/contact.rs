@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use islands::api::{validate_contact, ApiError, ContactReceipt, ContactRequest, CONTACT_MAX_BODY};
 
-use super::shop::{blocking, read_body};
+use super::shop::{blocking, read_body, store};
 use super::{check_limit, client_of, media_type, parse_json, ApiFailure};
 use crate::serve::AppState;
 use crate::store::NewMessage;
@@ -89,13 +89,7 @@ pub async fn contact_post(
         }
         return Err(ApiFailure::unprocessable(&first.field, first.error.clone()));
     }
-    let store = state.services().store.clone().ok_or_else(|| {
-        ApiFailure::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            None,
-            "this server has no database; start it with `atoll serve --db FILE`",
-        )
-    })?;
+    let store = store(&state)?;
     let forward = state.services().forward_contact;
     let client_text = client.to_string();
     let id = blocking(move || {

@@ -65,7 +65,7 @@ pub(crate) async fn read_body(
 }
 
 /// The database, or a 503 when the server runs without one.
-fn store(state: &AppState) -> Result<Arc<Store>, ApiFailure> {
+pub(crate) fn store(state: &AppState) -> Result<Arc<Store>, ApiFailure> {
     state.services().store.clone().ok_or_else(|| {
         ApiFailure::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -134,21 +134,14 @@ pub async fn product_get(
         .into_response())
 }
 
-/// Live stock by product id (`None`: not in the database).
-type StockLookup<'a> = &'a dyn Fn(&str) -> Option<u32>;
-
-/// Prices `items` from the catalog. With `stock`, a quantity above the live stock is
-/// refused too (the quote); without, stock is left to the checkout's transaction.
+/// Prices `items` from the catalog; stock is checked by the caller (the quote against
+/// the live stock, the checkout in its transaction).
 ///
 /// # Errors
 /// 422 naming `items` (empty, too many lines, mixed currencies) or the line
-/// (`items[2].product_id`: unknown or repeated; `items[2].quantity`: below 1, above
-/// [`CART_MAX_QUANTITY`] or above the stock).
-fn price(
-    state: &AppState,
-    items: &[CartItem],
-    stock: Option<StockLookup<'_>>,
-) -> Result<(Vec<QuoteLine>, String), ApiFailure> {
+/// (`items[2].product_id`: unknown or repeated; `items[2].quantity`: below 1 or above
+/// [`CART_MAX_QUANTITY`]).
+fn price(state: &AppState, items: &[CartItem]) -> Result<(Vec<QuoteLine>, String), ApiFailure> {
     if items.is_empty() {
         return Err(ApiFailure::unprocessable("items", "the cart is empty"));
     }
@@ -194,19 +187,6 @@ fn price(
             ));
         }
         let quantity = item.quantity as u32;
-        let available = match stock {
-            Some(stock) => stock(&product.id).unwrap_or(product.stock),
-            None => product.stock,
-        };
-        if stock.is_some() && quantity > available {
-            return Err(ApiFailure::unprocessable(
-                &field,
-                match available {
-                    0 => format!("`{}` is out of stock", product.name),
-                    n => format!("only {n} of `{}` in stock", product.name),
-                },
-            ));
-        }
         match &currency {
             None => currency = Some(product.currency.clone()),
             Some(c) if *c != product.currency => {
@@ -224,7 +204,7 @@ fn price(
             unit_price_cents: product.price_cents,
             quantity,
             line_total_cents: product.price_cents * u64::from(quantity),
-            stock: Some(available),
+            stock: None,
         });
     }
     Ok((lines, currency.unwrap_or_default()))
@@ -255,18 +235,32 @@ pub async fn quote_post(
     let body = read_body(&headers, body, CART_MAX_BODY).await?;
     let request: QuoteRequest = parse_json(&headers, &body)?;
     // Every check that needs no database first (line count, products, quantities).
-    price(&state, &request.items, None)?;
+    let (mut lines, currency) = price(&state, &request.items)?;
     let store = store(&state)?;
-    let ids: Vec<String> = request.items.iter().map(|i| i.product_id.clone()).collect();
-    let stock = blocking(move || {
-        ids.into_iter()
-            .map(|id| Ok((store.inventory(&id)?.map(|i| i.stock), id)))
-            .collect::<Result<Vec<_>, crate::store::StoreError>>()
+    let ids: Vec<String> = lines.iter().map(|l| l.product_id.clone()).collect();
+    let live = blocking(move || {
+        ids.iter()
+            .map(|id| Ok(store.inventory(id)?.map(|i| i.stock)))
+            .collect::<Result<Vec<Option<u32>>, crate::store::StoreError>>()
     })
     .await?
     .map_err(|error| ApiFailure::internal(&error))?;
-    let lookup = |id: &str| stock.iter().find(|(_, i)| i == id).and_then(|(s, _)| *s);
-    let (lines, currency) = price(&state, &request.items, Some(&lookup))?;
+    for (i, (line, live)) in lines.iter_mut().zip(live).enumerate() {
+        // A product the database does not know yet has its catalog stock.
+        let available = live
+            .or_else(|| state.product(&line.product_id).map(|p| p.stock))
+            .unwrap_or(0);
+        if line.quantity > available {
+            return Err(ApiFailure::unprocessable(
+                &format!("items[{i}].quantity"),
+                match available {
+                    0 => format!("`{}` is out of stock", line.name),
+                    n => format!("only {n} of `{}` in stock", line.name),
+                },
+            ));
+        }
+        line.stock = Some(available);
+    }
     Ok(Json(Quote {
         item_count: lines.iter().map(|l| l.quantity).sum(),
         total_cents: lines.iter().map(|l| l.line_total_cents).sum(),
@@ -354,7 +348,7 @@ pub async fn checkout_post(
         ));
     }
     let address = required("address", &request.address, 500)?;
-    let (lines, currency) = price(&state, &request.items, None)?;
+    let (lines, currency) = price(&state, &request.items)?;
     // The request as parsed (not the raw bytes): a retry that re-serialises the same
     // order with other whitespace or key order is the same request.
     let canonical = serde_json::to_vec(&CheckoutRequest {

@@ -1,0 +1,59 @@
+// What the browser tests share: the paths, headless Chromium with the flags this
+// machine needs, and `atoll serve` on 127.0.0.1 with a free port.
+//
+//   ATOLL_BIN   the atoll binary (default: target/debug/atoll)
+//   CHROMIUM    the browser (default: /usr/bin/chromium)
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const BIN = process.env.ATOLL_BIN ?? `${ROOT}target/debug/atoll`;
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+/** Headless Chromium; without the background-networking flags it tries to reach Google. */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/**
+ * Starts `atoll serve` on the demo site, port 0, with `extra` arguments; resolves with
+ * `{ server, base }` once the first stdout line names the URL (at most 30 s).
+ */
+export function startAtoll(extra) {
+  const server = spawn(
+    BIN,
+    ["serve", "--content", `${ROOT}content`, "--public", `${ROOT}public`,
+     "--islands", `${ROOT}target/islands`, "--addr", "127.0.0.1:0", ...extra],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("atoll serve did not start in 30 s")), 30_000);
+    let out = "";
+    server.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = out.match(/http:\/\/127\.0\.0\.1:\d+/);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ server, base: match[0] });
+      }
+    });
+    server.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`atoll serve exited with ${code}`));
+    });
+  });
+}
+
+/** Stops a child process with SIGTERM and waits for it (at most 5 s). */
+export async function stop(child) {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+}
