@@ -119,7 +119,7 @@ impl Inputs {
             }
             Route::Products | Route::Product(_) => site.products.hash(&mut h),
             Route::Search | Route::Cart | Route::Contact | Route::ContactThanks => {}
-            Route::NotFound => {}
+            Route::NotFound | Route::Status => {}
         }
         h.finish()
     }

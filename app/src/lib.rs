@@ -12,6 +12,7 @@ mod hydration;
 mod inputs;
 mod layout;
 mod model;
+mod modes;
 mod pages;
 mod render;
 mod routes;
@@ -22,8 +23,10 @@ pub use inputs::Inputs;
 pub use model::{
     tag_slug, Doc, MenuItem, Page, Post, Product, Site, SiteConfig, Tag, RESERVED_SLUGS,
 };
+pub use modes::{Fallback, RenderMode, POSTS_REVALIDATE, PRODUCTS_REVALIDATE};
+pub use pages::StatusInfo;
 pub use render::{
-    island_end, render, render_contact_form, RenderedPage, ISLANDS_JS, ISLANDS_LOADER,
-    ISLANDS_WASM, ISLAND_TAG, PKG_PATH, SEARCH_JS, SEARCH_WASM,
+    island_end, render, render_contact_form, render_product, render_status, RenderedPage,
+    ISLANDS_JS, ISLANDS_LOADER, ISLANDS_WASM, ISLAND_TAG, PKG_PATH, SEARCH_JS, SEARCH_WASM,
 };
 pub use routes::{routes, Route};

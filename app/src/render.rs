@@ -8,6 +8,7 @@ use crate::hydration::has_eager_island;
 use crate::layout::{head, Footer, Header, IslandsUse, PageMeta};
 use crate::model::Site;
 use crate::pages;
+use crate::pages::StatusInfo;
 use crate::routes::Route;
 
 /// URL folder of the islands bundle (Trunk's output, copied by the export).
@@ -72,7 +73,7 @@ pub fn render(site: &Site, route: &Route) -> Option<RenderedPage> {
             }
             Route::ContactThanks if site.config.contact_form => pages::contact_thanks(),
             Route::NotFound => pages::not_found(),
-            Route::Cart | Route::Contact | Route::ContactThanks => return None,
+            Route::Cart | Route::Contact | Route::ContactThanks | Route::Status => return None,
         })
     })
 }
@@ -88,6 +89,25 @@ pub fn render_contact_form(
         Some(pages::contact(values, errors))
     })
     .expect("the contact page always renders")
+}
+
+/// Renders the page of `product`, a product of `site` whose live values (the stock in
+/// the database) may differ from the catalog's: ISR product pages show the stock of
+/// their last regeneration.
+pub fn render_product(site: &Site, product: &crate::model::Product) -> RenderedPage {
+    let route = Route::Product(product.slug.clone());
+    document(site, route.path(), 200, || {
+        Some(pages::product(site, product))
+    })
+    .expect("a product page always renders")
+}
+
+/// Renders `/status/` ([`Route::Status`], an SSR page) with the server's `info`.
+pub fn render_status(site: &Site, info: &StatusInfo) -> RenderedPage {
+    document(site, Route::Status.path(), 200, || {
+        Some(pages::status(info))
+    })
+    .expect("the status page always renders")
 }
 
 /// Renders the page built by `page` (the inside of `<main>` and its meta) into the

@@ -41,6 +41,9 @@ pub enum Route {
     Contact,
     /// `/contact/thanks/`: where the JavaScript-less contact form lands (303).
     ContactThanks,
+    /// `/status/`: build id, server time and cache statistics, rendered per request
+    /// by `atoll serve` ([`crate::render_status`]); not exported, not in [`routes`].
+    Status,
     /// The 404 page, exported as `/404.html`.
     NotFound,
 }
@@ -64,6 +67,7 @@ impl Route {
             Route::Cart => "/cart/".to_owned(),
             Route::Contact => "/contact/".to_owned(),
             Route::ContactThanks => "/contact/thanks/".to_owned(),
+            Route::Status => "/status/".to_owned(),
             Route::NotFound => "/404.html".to_owned(),
         }
     }
@@ -101,6 +105,7 @@ impl Route {
             ["cart"] => Route::Cart,
             ["contact"] => Route::Contact,
             ["contact", "thanks"] => Route::ContactThanks,
+            ["status"] => Route::Status,
             [slug] => Route::Page((*slug).to_owned()),
             _ => return None,
         };

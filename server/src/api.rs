@@ -14,7 +14,10 @@ use serde::Deserialize;
 use crate::serve::AppState;
 
 pub mod contact;
+pub mod content;
 pub mod openapi;
+pub mod preview;
+pub mod revalidate;
 pub mod shop;
 
 /// An API error: a status and the JSON body `{"error", "field"}`.
@@ -259,7 +262,7 @@ pub async fn search_get(
     };
     // The untrimmed query: a trailing space marks the last word as complete (no prefix
     // matching), see `islands::search`.
-    let outcome = state.search().search(raw, limit);
+    let outcome = state.snapshot().search.search(raw, limit);
     let body = SearchResponse {
         query: query.to_owned(),
         total: outcome.total,

@@ -11,17 +11,26 @@
 #![deny(missing_docs)]
 
 mod api;
+pub mod cms;
 pub mod content;
 pub mod export;
 pub mod feed;
+pub mod isr;
 pub mod outbox;
 mod pages;
 mod serve;
 pub mod sitemap;
+pub mod snapshot;
 pub mod store;
+pub mod targets;
+pub mod webhook;
 
+pub use api::revalidate::signed_headers;
 pub use pages::{Page, PageSet};
-pub use serve::{router, AppState, Dirs, Services};
+pub use serve::{
+    build_id, cache_control, router, AppState, Dirs, Rendering, Services, CACHE_HEADER, NO_STORE,
+    STATIC_CACHE,
+};
 
 /// File names that make up the islands bundle, as `scripts/build-islands` writes them:
 /// the wasm-bindgen glue and the module (Trunk, `filehash = false`), Atoll's loader, and

@@ -7,6 +7,15 @@ use bytes::Bytes;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+/// `Content-Type` of HTML pages.
+pub const HTML: &str = "text/html; charset=utf-8";
+/// `Content-Type` of the Atom feed.
+pub const ATOM: &str = "application/atom+xml; charset=utf-8";
+/// `Content-Type` of the sitemaps.
+pub const XML: &str = "application/xml; charset=utf-8";
+/// `Content-Type` of `robots.txt`.
+pub const TEXT: &str = "text/plain; charset=utf-8";
+
 /// One rendered page, ready to serve.
 #[derive(Clone, Debug)]
 pub struct Page {
@@ -22,9 +31,33 @@ pub struct Page {
     pub status: u16,
     /// `Content-Type` header value.
     pub content_type: &'static str,
+    /// Brotli and gzip encodings of `html`, made on the first request that accepts one.
+    encoded: std::sync::Arc<std::sync::OnceLock<(Bytes, Bytes)>>,
 }
 
 impl Page {
+    /// A page from its parts; the `ETag` is computed from `html`.
+    pub fn from_bytes(path: String, html: Bytes, status: u16, content_type: &'static str) -> Self {
+        let digest = Sha256::digest(&html);
+        Page {
+            etag: format!("\"{}\"", hex(&digest[..12])),
+            path,
+            html,
+            has_islands: false,
+            status,
+            content_type,
+            encoded: Default::default(),
+        }
+    }
+
+    /// The brotli (RFC 7932) and gzip (RFC 1952) encodings of the page, computed once.
+    pub fn encoded(&self) -> &(Bytes, Bytes) {
+        self.encoded.get_or_init(|| {
+            let (br, gz) = crate::export::compress::compress(&self.html, false);
+            (Bytes::from(br), Bytes::from(gz))
+        })
+    }
+
     /// A generated document that is not HTML (feed, sitemap, robots.txt).
     pub fn document(path: &str, text: String, content_type: &'static str) -> Self {
         let mut page = Page::from(RenderedPage {
@@ -40,16 +73,9 @@ impl Page {
 
 impl From<RenderedPage> for Page {
     fn from(page: RenderedPage) -> Self {
-        let digest = Sha256::digest(page.html.as_bytes());
-        let etag = format!("\"{}\"", hex(&digest[..12]));
-        Page {
-            path: page.path,
-            html: Bytes::from(page.html),
-            etag,
-            has_islands: page.has_islands,
-            status: page.status,
-            content_type: "text/html; charset=utf-8",
-        }
+        let mut out = Page::from_bytes(page.path, Bytes::from(page.html), page.status, HTML);
+        out.has_islands = page.has_islands;
+        out
     }
 }
 

@@ -1,12 +1,12 @@
-//! The axum router: pre-rendered pages from memory, `public/`, the islands bundle and
-//! the JSON API.
+//! The axum router: pages from the ISR cache (static, ISR, SSR per route), `public/`,
+//! the islands bundle and the JSON API.
 
 use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use app::Site;
+use app::{RenderMode, Site};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
 use islands::search::{Document, SearchIndex};
+use rayon::prelude::*;
 use tower::ServiceExt;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
@@ -22,16 +23,26 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::api;
-use crate::pages::{Page, PageSet};
+use crate::isr::{CacheStats, CacheStatus, CachedPage, Clock, PageCache, SystemClock};
+use crate::pages::Page;
+use crate::snapshot::{Content, ContentSource, Snapshot};
 use crate::store::Store;
+use crate::targets::{fallback_of, Target};
 
-/// `Cache-Control` of HTML pages: caches must revalidate (cheap with the `ETag`).
-const HTML_CACHE: &str = "public, max-age=0, must-revalidate";
+/// `Cache-Control` of `Static` pages: shared caches keep them a year (until an
+/// on-demand revalidation purges them), browsers revalidate with the `ETag`.
+pub const STATIC_CACHE: &str = "public, max-age=0, s-maxage=31536000";
+/// `Cache-Control` of SSR pages and draft previews (Next.js' value for them).
+pub const NO_STORE: &str = "private, no-cache, no-store, max-age=0, must-revalidate";
+/// `Cache-Control` of the 404 page: a page may appear at that path any moment.
+const NOT_FOUND_CACHE: &str = "public, max-age=0, must-revalidate";
 /// `Cache-Control` of `public/` and the islands bundle: their names are not
 /// content-hashed yet, so caches revalidate after a minute.
 const ASSET_CACHE: &str = "public, max-age=60, must-revalidate";
 /// Time limit of one request.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The response header telling how a page was answered.
+pub const CACHE_HEADER: &str = "x-atoll-cache";
 
 /// Folders the server reads files from.
 #[derive(Clone, Debug)]
@@ -73,88 +84,181 @@ impl Default for Services {
     }
 }
 
+/// How pages are rendered and kept: the ISR cache's settings and the secrets of
+/// on-demand revalidation and draft preview.
+#[derive(Clone, Debug)]
+pub struct Rendering {
+    /// Where the cache reads the time.
+    pub clock: Arc<dyn Clock>,
+    /// Folder that keeps rendered pages across restarts (`None`: memory only).
+    pub cache_dir: Option<PathBuf>,
+    /// Least time between two checks of the content for changes (stale pages and
+    /// unknown URLs trigger checks; webhooks always reload).
+    pub reload_interval: Duration,
+    /// Seconds a shared cache may serve an ISR page stale while it revalidates
+    /// (`stale-while-revalidate`, RFC 5861); Next.js' default `expireTime` is a year.
+    pub stale_while_revalidate: u32,
+    /// Identifies this build in `/status/` and in the cache folder.
+    pub build_id: String,
+    /// Secrets of `POST /api/revalidate` (Standard Webhooks `whsec_…` keys, decoded);
+    /// several during a key rotation. Empty: the endpoint answers 503.
+    pub webhook_secrets: Vec<Vec<u8>>,
+    /// GitHub webhook secret (`X-Hub-Signature-256`), as an alternative to Standard
+    /// Webhooks.
+    pub github_secret: Option<Vec<u8>>,
+    /// Secret of `GET /api/preview`; `None`: draft preview is off (503).
+    pub preview_secret: Option<String>,
+    /// Bearer token of the content API; `None`: the API is public, without drafts.
+    pub content_token: Option<String>,
+}
+
+impl Default for Rendering {
+    fn default() -> Self {
+        Self {
+            clock: Arc::new(SystemClock),
+            cache_dir: None,
+            reload_interval: Duration::from_secs(1),
+            stale_while_revalidate: 31_536_000,
+            build_id: build_id(),
+            webhook_secrets: Vec::new(),
+            github_secret: None,
+            preview_secret: None,
+            content_token: None,
+        }
+    }
+}
+
+/// The build id: the crate version and the size and modification time of the running
+/// executable (a rebuild changes it, so cached pages of an older build are dropped).
+pub fn build_id() -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    if let Some(meta) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| std::fs::metadata(exe).ok())
+    {
+        meta.len().hash(&mut hasher);
+        meta.modified().ok().hash(&mut hasher);
+    }
+    format!("{}-{:016x}", env!("CARGO_PKG_VERSION"), hasher.finish())
+}
+
 /// Limits requests per client address (GCRA, as governor implements it).
 pub type ClientLimiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
 
-/// Shared state of the handlers: the rendered pages and the search index.
+/// Shared state of the handlers: the content, the page cache and the services.
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
 }
 
 struct Inner {
-    site: Site,
-    /// Product id → index in `site.products`.
-    products: std::collections::HashMap<String, usize>,
+    content: Content,
+    /// The drafts-included content of draft previews, loaded on the first preview.
+    preview: tokio::sync::OnceCell<Content>,
+    cache: PageCache,
+    rendering: Rendering,
+    started_at: SystemTime,
     services: Services,
     contact_limiter: ClientLimiter,
     checkout_limiter: ClientLimiter,
-    pages: PageSet,
-    search: SearchIndex,
-    /// `aliases` (and `/…/page/1/`) → the URL they redirect to, as in the export's
-    /// `_redirects`.
-    redirects: std::collections::HashMap<String, String>,
+    /// Standard Webhooks ids already processed, with when (replays are acknowledged
+    /// without work).
+    webhook_ids: std::sync::Mutex<std::collections::HashMap<String, SystemTime>>,
     dirs: Dirs,
 }
 
 impl AppState {
-    /// Pre-renders every page of `site` and indexes its posts for search; no database.
+    /// Pre-renders every page of `site` and indexes its posts for search; the content
+    /// never changes (no source to reload), no database.
     pub fn new(site: Site, dirs: Dirs) -> Self {
         Self::with_services(site, dirs, Services::default())
     }
 
     /// [`AppState::new`] with the database and the contact settings.
     pub fn with_services(site: Site, dirs: Dirs, services: Services) -> Self {
-        let (mut pages, search) = rayon::join(|| PageSet::render(&site), || search_index(&site));
-        let robots = std::fs::read_to_string(dirs.public.join("robots.txt")).ok();
-        pages.insert(Page::document(
-            "/robots.txt",
-            crate::sitemap::robots(&site, robots.as_deref()),
-            "text/plain; charset=utf-8",
-        ));
+        let source = ContentSource::Fixed(Box::new(site.clone()));
+        Self::start(source, site, dirs, services, Rendering::default())
+    }
+
+    /// The server's state: `site` (already loaded from `source`) as the first content
+    /// snapshot, the pages of the cache folder written by this build, and every
+    /// `Static` page plus every `Isr` page the folder did not have rendered now.
+    pub fn start(
+        source: ContentSource,
+        site: Site,
+        dirs: Dirs,
+        services: Services,
+        rendering: Rendering,
+    ) -> Self {
+        let content = Content::new(source, site, dirs.public.clone(), rendering.reload_interval);
+        let cache = PageCache::new(
+            Arc::clone(&rendering.clock),
+            rendering.cache_dir.clone(),
+            rendering.build_id.clone(),
+        );
+        cache.load_disk();
+        let snapshot = content.current();
+        let targets = Target::all(&snapshot);
+        let known: std::collections::HashSet<String> = targets.iter().map(Target::path).collect();
+        // Pages of the folder whose content is gone since (removed while stopped).
+        for path in cache.paths() {
+            if !known.contains(&path) {
+                cache.remove(&path);
+            }
+        }
+        targets.par_iter().for_each(|target| {
+            let mode = target.mode();
+            if mode == RenderMode::Static || cache.get(&target.path()).is_none() {
+                if let Some(page) = target.render(&snapshot, services.store.as_deref()) {
+                    let inputs = snapshot.page_hash(target, &page);
+                    cache.insert(page, mode, inputs);
+                }
+            }
+        });
         Self {
             inner: Arc::new(Inner {
-                redirects: crate::export::redirects(&site).into_iter().collect(),
-                products: site
-                    .products
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| (p.id.clone(), i))
-                    .collect(),
                 contact_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(
                     services.contact_per_minute,
                 )),
                 checkout_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(
                     services.checkout_per_minute,
                 )),
+                content,
+                preview: tokio::sync::OnceCell::new(),
+                cache,
+                rendering,
+                started_at: SystemTime::now(),
                 services,
-                site,
-                pages,
-                search,
+                webhook_ids: Default::default(),
                 dirs,
             }),
         }
     }
 
-    /// The rendered pages.
-    pub fn pages(&self) -> &PageSet {
-        &self.inner.pages
+    /// The content currently served.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.inner.content.current()
     }
 
-    /// The search index.
-    pub fn search(&self) -> &SearchIndex {
-        &self.inner.search
+    /// The content and its reloading.
+    pub fn content(&self) -> &Content {
+        &self.inner.content
     }
 
-    /// The site.
-    pub fn site(&self) -> &Site {
-        &self.inner.site
+    /// The page cache.
+    pub fn cache(&self) -> &PageCache {
+        &self.inner.cache
     }
 
-    /// A product by id (SKU).
-    pub fn product(&self, id: &str) -> Option<&app::Product> {
-        let index = *self.inner.products.get(id)?;
-        self.inner.site.products.get(index)
+    /// The rendering settings.
+    pub fn rendering(&self) -> &Rendering {
+        &self.inner.rendering
+    }
+
+    /// A product by id (SKU), from the current content.
+    pub fn product(&self, id: &str) -> Option<app::Product> {
+        self.snapshot().product(id).cloned()
     }
 
     /// The dynamic endpoints' settings.
@@ -172,6 +276,33 @@ impl AppState {
         &self.inner.checkout_limiter
     }
 
+    /// Webhook ids processed, for replay detection.
+    pub(crate) fn webhook_ids(
+        &self,
+    ) -> &std::sync::Mutex<std::collections::HashMap<String, SystemTime>> {
+        &self.inner.webhook_ids
+    }
+
+    /// The drafts-included content of draft previews (loaded on first use).
+    ///
+    /// # Errors
+    /// The content's load error.
+    pub(crate) async fn preview_content(&self) -> anyhow::Result<&Content> {
+        self.inner
+            .preview
+            .get_or_try_init(|| async {
+                let source = self.inner.content.source().with_drafts();
+                let site = source.load().await?;
+                Ok(Content::new(
+                    source,
+                    site,
+                    self.inner.dirs.public.clone(),
+                    Duration::ZERO,
+                ))
+            })
+            .await
+    }
+
     /// Forgets clients whose limits have fully recovered, so that the limiters' memory
     /// stays bounded; `atoll serve` calls it every minute.
     pub fn prune_limiters(&self) {
@@ -180,6 +311,187 @@ impl AppState {
             limiter.shrink_to_fit();
         }
     }
+
+    /// What `/status/` shows.
+    pub fn status_info(&self) -> app::StatusInfo {
+        let snapshot = self.snapshot();
+        app::StatusInfo {
+            build_id: self.inner.rendering.build_id.clone(),
+            server_time: rfc3339(self.inner.cache.now()),
+            started_at: rfc3339(self.inner.started_at),
+            content_generation: snapshot.generation,
+            content_loaded_at: rfc3339(snapshot.loaded_at),
+            cache: self.inner.cache.rows(),
+        }
+    }
+
+    /// Renders `target` from `snapshot` on a blocking thread and caches it; `None` (and
+    /// the path forgotten) when the entry is not in the site.
+    async fn render_into_cache(
+        &self,
+        snapshot: Arc<Snapshot>,
+        target: Target,
+    ) -> Option<Arc<CachedPage>> {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let path = target.path();
+            match target.render(&snapshot, state.inner.services.store.as_deref()) {
+                Some(page) => {
+                    let inputs = snapshot.page_hash(&target, &page);
+                    Some(state.inner.cache.insert(page, target.mode(), inputs))
+                }
+                None => {
+                    state.inner.cache.remove(&path);
+                    None
+                }
+            }
+        })
+        .await
+        .unwrap_or_else(|err| {
+            tracing::error!("rendering panicked: {err}");
+            None
+        })
+    }
+
+    /// Regenerates the stale page at `path` in the background, unless a render of it is
+    /// already in progress (single-flight). The content is reloaded first if it changed;
+    /// a failed reload keeps the last good page (and the next request tries again); a
+    /// path whose entry is gone is removed from the cache (404 from then on).
+    pub fn regenerate_in_background(&self, path: &str) {
+        let flight = self.inner.cache.flight(path);
+        if !flight.leader {
+            return;
+        }
+        let state = self.clone();
+        let path = path.to_owned();
+        tokio::spawn(async move {
+            let work = async {
+                state.regenerate(&path).await;
+            };
+            state.inner.cache.fly(&path, flight, work).await;
+        });
+    }
+
+    async fn regenerate(&self, path: &str) {
+        let stats = &self.inner.cache.stats;
+        let snapshot = match self.inner.content.refresh(false).await {
+            Ok(snapshot) => snapshot,
+            Err(err) => {
+                CacheStats::bump(&stats.failures);
+                tracing::warn!(
+                    path,
+                    "regeneration failed, serving the last good page: {err:#}"
+                );
+                return;
+            }
+        };
+        match Target::resolve(&snapshot, path) {
+            Some(target) => {
+                if self.render_into_cache(snapshot, target).await.is_some() {
+                    CacheStats::bump(&stats.regenerations);
+                } else {
+                    CacheStats::bump(&stats.failures);
+                }
+            }
+            None => {
+                tracing::info!(path, "content gone: the page now answers 404");
+                self.inner.cache.remove(path);
+            }
+        }
+    }
+
+    /// Renders `target` during the request (blocking fallback), one render per path at
+    /// a time: concurrent requests wait for the same render.
+    async fn render_blocking(
+        &self,
+        snapshot: Arc<Snapshot>,
+        target: Target,
+    ) -> Option<Arc<CachedPage>> {
+        let path = target.path();
+        let flight = self.inner.cache.flight(&path);
+        if flight.leader {
+            let state = self.clone();
+            let work = async {
+                state.render_into_cache(snapshot, target).await;
+            };
+            self.inner.cache.fly(&path, flight, work).await;
+        } else {
+            self.inner.cache.fly(&path, flight, async {}).await;
+        }
+        self.inner.cache.get(&path)
+    }
+
+    /// On-demand revalidation: reloads the content now, then renders again (before
+    /// returning) `paths`, the pages of `tags` ([`crate::targets::tagged`]) and every
+    /// cached page whose inputs changed; pages whose content is gone are removed (404).
+    /// Returns each path with `rendered`, `removed` or `unknown` (not a page), or
+    /// `Err((index, tag))` for an unknown tag (nothing done).
+    ///
+    /// # Errors
+    /// The content's reload error; nothing was changed.
+    #[allow(clippy::type_complexity)]
+    pub async fn revalidate_on_demand(
+        &self,
+        paths: Vec<String>,
+        tags: Vec<String>,
+    ) -> Result<Result<Vec<(String, &'static str)>, (usize, String)>, Arc<anyhow::Error>> {
+        for (i, tag) in tags.iter().enumerate() {
+            if !crate::targets::is_tag(tag) {
+                return Ok(Err((i, tag.clone())));
+            }
+        }
+        let snapshot = self.inner.content.refresh(true).await?;
+        let state = self.clone();
+        let outcome = tokio::task::spawn_blocking(move || {
+            let cache = &state.inner.cache;
+            let mut wanted: std::collections::BTreeSet<String> = paths.into_iter().collect();
+            for tag in &tags {
+                wanted.extend(crate::targets::tagged(&snapshot, tag));
+            }
+            // Every cached page rendered from content that changed since.
+            let outdated: Vec<String> = cache
+                .paths()
+                .into_par_iter()
+                .filter(|path| {
+                    let Some(entry) = cache.get(path) else {
+                        return false;
+                    };
+                    match Target::resolve(&snapshot, path) {
+                        Some(target) => snapshot.input_hash(&target) != entry.inputs,
+                        None => true,
+                    }
+                })
+                .collect();
+            wanted.extend(outdated);
+            wanted
+                .into_par_iter()
+                .map(|path| match Target::resolve(&snapshot, &path) {
+                    Some(target) => {
+                        match target.render(&snapshot, state.inner.services.store.as_deref()) {
+                            Some(page) => {
+                                let inputs = snapshot.page_hash(&target, &page);
+                                cache.insert(page, target.mode(), inputs);
+                                (path, "rendered")
+                            }
+                            None => {
+                                cache.remove(&path);
+                                (path, "removed")
+                            }
+                        }
+                    }
+                    None if cache.remove(&path) => (path, "removed"),
+                    None => (path, "unknown"),
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|err| Arc::new(anyhow::anyhow!("rendering panicked: {err}")))?;
+        Ok(Ok(outcome))
+    }
+}
+
+fn rfc3339(time: SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(time).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// The search documents of a site: one per post, newest first.
@@ -226,6 +538,30 @@ pub fn router(state: AppState) -> Router {
             api::openapi::OPENAPI_PATH,
             get(api::openapi::openapi_get).fallback(api::shop::get_only),
         )
+        .route(
+            api::revalidate::REVALIDATE_PATH,
+            post(api::revalidate::revalidate_post).fallback(api::shop::post_only),
+        )
+        .route(
+            api::preview::PREVIEW_PATH,
+            get(api::preview::preview_get).fallback(api::shop::get_only),
+        )
+        .route(
+            api::preview::PREVIEW_EXIT_PATH,
+            get(api::preview::preview_exit).fallback(api::shop::get_only),
+        )
+        .route(
+            api::content::POSTS_PATH,
+            get(api::content::posts_get).fallback(api::shop::get_only),
+        )
+        .route(
+            api::content::POST_PATH,
+            get(api::content::post_get).fallback(api::shop::get_only),
+        )
+        .route(
+            api::content::PRODUCTS_PATH,
+            get(api::content::products_get).fallback(api::shop::get_only),
+        )
         .route("/api", any(api::api_not_found))
         .route("/api/{*rest}", any(api::api_not_found))
         .nest_service(
@@ -247,6 +583,7 @@ pub fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
+        // Pages come with their own cached encodings; this compresses the rest.
         .layer(CompressionLayer::new())
         // 503, not 408: the time limit is the server's, the client was not slow.
         .layer(TimeoutLayer::with_status_code(
@@ -256,8 +593,8 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
-/// A pre-rendered page, a redirect to the slash-terminated URL of one, a `public/` file,
-/// or the 404 page.
+/// A page (from the cache, rendered per request, or rendered at its first request), a
+/// redirect, a `public/` file, or the 404 page.
 async fn page_or_asset(State(state): State<AppState>, request: Request) -> Response {
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
         let mut response = StatusCode::METHOD_NOT_ALLOWED.into_response();
@@ -266,26 +603,37 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return response;
     }
-    let path = request.uri().path();
-    let pages = state.pages();
-    if let Some(page) = pages.get(path) {
-        return page_response(page, request.headers());
+    let path = request.uri().path().to_owned();
+    let headers = request.headers();
+    if api::preview::is_preview(&state, headers) {
+        if let Some(response) = preview_page(&state, &path, headers).await {
+            return response;
+        }
     }
+    let cache = state.cache();
+    if let Some(entry) = cache.get(&path) {
+        let status = if entry.is_stale(cache.now()) {
+            CacheStats::bump(&cache.stats.stale);
+            state.regenerate_in_background(&path);
+            CacheStatus::Stale
+        } else {
+            CacheStats::bump(&cache.stats.hits);
+            CacheStatus::Hit
+        };
+        return page_response(&state, &entry.page, entry.mode, Some(status), headers);
+    }
+    let snapshot = state.snapshot();
     // Aliases answer 301, like the export's `_redirects` on a CDN.
-    if let Some(target) = state.inner.redirects.get(path) {
+    if let Some(target) = snapshot.redirects.get(&path) {
         return (
             StatusCode::MOVED_PERMANENTLY,
             [(header::LOCATION, target.as_str())],
         )
             .into_response();
     }
-    // `/posts/x` → `/posts/x/`, as static hosts do for folders with an index.html.
-    if !path.ends_with('/') && pages.get(&format!("{path}/")).is_some() {
-        let target = match request.uri().query() {
-            Some(query) => format!("{path}/?{query}"),
-            None => format!("{path}/"),
-        };
-        return Redirect::permanent(&target).into_response();
+    let uri = request.uri().clone();
+    if let Some(response) = render_now(&state, snapshot, &uri, headers).await {
+        return response;
     }
     // `public/x/index.html` answers `/x/`, as on a static host.
     let public = ServeDir::new(&state.inner.dirs.public);
@@ -294,10 +642,23 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
         Err(never) => match never {},
     };
     if response.status() == StatusCode::NOT_FOUND {
-        return match pages.not_found() {
-            Some(page) => page_response(page, &HeaderMap::new()),
-            None => StatusCode::NOT_FOUND.into_response(),
+        // A page that did not exist when the cache was filled (a post added while the
+        // server runs): reload the content (at most once per reload interval) and
+        // render it during this request (Next.js `fallback: 'blocking'`).
+        let canonical = if uri.path().ends_with('/') {
+            uri.path().to_owned()
+        } else {
+            format!("{}/", uri.path())
         };
+        if fallback_of(&canonical) == app::Fallback::Blocking {
+            if let Ok(snapshot) = state.content().refresh(false).await {
+                let headers = HeaderMap::new();
+                if let Some(response) = render_now(&state, snapshot, &uri, &headers).await {
+                    return response;
+                }
+            }
+        }
+        return not_found(&state);
     }
     response
         .headers_mut()
@@ -306,31 +667,184 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
     response
 }
 
-/// A page with its `ETag`; 304 when `If-None-Match` names it (RFC 9110 §13.1.2).
-/// The status is the page's own (404 for the not-found page, also at `/404.html`, as
-/// static hosts serve it).
-fn page_response(page: &Page, request_headers: &HeaderMap) -> Response {
+/// The page at `path` of `snapshot` rendered now: an SSR page, or a page not cached
+/// yet (rendered once, then cached: `MISS`); a 308 to the slash-terminated URL of
+/// such a page. `None` when `snapshot` has no page there.
+async fn render_now(
+    state: &AppState,
+    snapshot: Arc<Snapshot>,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+) -> Option<Response> {
+    let path = uri.path();
+    let Some(target) = Target::resolve(&snapshot, path) else {
+        // `/posts/x` → `/posts/x/`, as static hosts do for folders with an index.html.
+        if !path.ends_with('/') && Target::resolve(&snapshot, &format!("{path}/")).is_some() {
+            let target = match uri.query() {
+                Some(query) => format!("{path}/?{query}"),
+                None => format!("{path}/"),
+            };
+            return Some(Redirect::permanent(&target).into_response());
+        }
+        return None;
+    };
+    if let Target::Route(app::Route::Status) = target {
+        let info = state.status_info();
+        let page = Page::from(app::render_status(&snapshot.site, &info));
+        return Some(page_response(state, &page, RenderMode::Ssr, None, headers));
+    }
+    let entry = state.render_blocking(snapshot, target).await?;
+    CacheStats::bump(&state.cache().stats.misses);
+    Some(page_response(
+        state,
+        &entry.page,
+        entry.mode,
+        Some(CacheStatus::Miss),
+        headers,
+    ))
+}
+
+/// A page rendered for a draft preview: per request, drafts included, never cached.
+async fn preview_page(state: &AppState, path: &str, headers: &HeaderMap) -> Option<Response> {
+    let content = match state.preview_content().await {
+        Ok(content) => content,
+        Err(err) => {
+            tracing::warn!("draft preview: cannot load the content: {err:#}");
+            return None;
+        }
+    };
+    let snapshot = match content.refresh(false).await {
+        Ok(snapshot) => snapshot,
+        Err(_) => content.current(),
+    };
+    let target = Target::resolve(&snapshot, path)?;
+    let store = state.services().store.clone();
+    let page = tokio::task::spawn_blocking(move || target.render(&snapshot, store.as_deref()))
+        .await
+        .ok()??;
+    Some(page_response(state, &page, RenderMode::Ssr, None, headers))
+}
+
+/// The 404 page with status 404.
+fn not_found(state: &AppState) -> Response {
+    match state.cache().get("/404.html") {
+        Some(entry) => {
+            let mut response =
+                page_response(state, &entry.page, entry.mode, None, &HeaderMap::new());
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(NOT_FOUND_CACHE),
+            );
+            response
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// The `Cache-Control` of a page rendered in `mode` (see [`STATIC_CACHE`], [`NO_STORE`];
+/// ISR: `public, s-maxage=<revalidate>, stale-while-revalidate=<seconds>`, as Next.js).
+pub fn cache_control(mode: RenderMode, stale_while_revalidate: u32) -> HeaderValue {
+    match mode {
+        RenderMode::Static => HeaderValue::from_static(STATIC_CACHE),
+        RenderMode::Ssr => HeaderValue::from_static(NO_STORE),
+        RenderMode::Isr { revalidate } => HeaderValue::from_str(&format!(
+            "public, s-maxage={revalidate}, stale-while-revalidate={stale_while_revalidate}"
+        ))
+        .expect("digits are a valid header value"),
+    }
+}
+
+/// The encoding to answer with: brotli if accepted, else gzip, else none (RFC 9110
+/// §12.5.3; a `q=0` refuses one).
+fn negotiate(headers: &HeaderMap) -> Option<&'static str> {
+    let accept = headers.get(header::ACCEPT_ENCODING)?.to_str().ok()?;
+    let accepts = |name: &str| {
+        accept.split(',').any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            parts
+                .next()
+                .is_some_and(|coding| coding.eq_ignore_ascii_case(name))
+                && !parts.any(|p| {
+                    p.strip_prefix("q=")
+                        .and_then(|q| q.parse::<f32>().ok())
+                        .is_some_and(|q| q == 0.0)
+                })
+        })
+    };
+    if accepts("br") {
+        Some("br")
+    } else if accepts("gzip") {
+        Some("gzip")
+    } else {
+        None
+    }
+}
+
+/// A page with its `ETag` (strong; one per encoding, `"<hash>-br"`), `Cache-Control`
+/// for `mode` and `x-atoll-cache`; 304 when `If-None-Match` names any encoding of it
+/// (RFC 9110 §13.1.2). The status is the page's own (404 for the not-found page).
+fn page_response(
+    state: &AppState,
+    page: &Page,
+    mode: RenderMode,
+    cache: Option<CacheStatus>,
+    request_headers: &HeaderMap,
+) -> Response {
     let status = StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK);
-    let etag = HeaderValue::from_str(&page.etag).expect("an ETag is ASCII hex");
+    let encoding = if page.html.len() >= 512 {
+        negotiate(request_headers)
+    } else {
+        None
+    };
+    let base = page.etag.trim_end_matches('"');
+    let etag = match encoding {
+        Some(coding) => format!("{base}-{coding}\""),
+        None => page.etag.clone(),
+    };
     let matches = request_headers
         .get(header::IF_NONE_MATCH)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| {
-            value
-                .split(',')
-                .map(str::trim)
-                .any(|tag| tag == "*" || tag.trim_start_matches("W/") == page.etag)
+            value.split(',').map(str::trim).any(|tag| {
+                let tag = tag.trim_start_matches("W/");
+                tag == "*"
+                    || tag == page.etag
+                    || tag
+                        .strip_prefix(base)
+                        .is_some_and(|rest| rest == "-br\"" || rest == "-gzip\"")
+            })
         });
-    let headers = [
-        (
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(page.content_type),
-        ),
-        (header::CACHE_CONTROL, HeaderValue::from_static(HTML_CACHE)),
-        (header::ETAG, etag),
-    ];
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(page.content_type),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        cache_control(mode, state.rendering().stale_while_revalidate),
+    );
+    headers.insert(
+        header::ETAG,
+        HeaderValue::from_str(&etag).expect("an ETag is ASCII"),
+    );
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Some(cache) = cache {
+        headers.insert(CACHE_HEADER, HeaderValue::from_static(cache.as_str()));
+    }
     if matches && status == StatusCode::OK {
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
-    (status, headers, page.html.clone()).into_response()
+    let body = match encoding {
+        Some(coding) => {
+            let (br, gz) = page.encoded();
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+            if coding == "br" {
+                br.clone()
+            } else {
+                gz.clone()
+            }
+        }
+        None => page.html.clone(),
+    };
+    (status, headers, body).into_response()
 }

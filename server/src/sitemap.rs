@@ -31,7 +31,9 @@ pub fn entries(site: &Site) -> Vec<Entry> {
             let lastmod = match &route {
                 // Not for search engines: the 404 page, the visitor's own cart, and the
                 // landing page of a sent message (all three `noindex`).
-                Route::NotFound | Route::Cart | Route::ContactThanks => return None,
+                Route::NotFound | Route::Cart | Route::ContactThanks | Route::Status => {
+                    return None
+                }
                 Route::Blog { page } | Route::Tag { page, .. } if *page > 1 => return None,
                 Route::Home | Route::Blog { .. } => {
                     site.posts.first().and_then(|p| p.last_modified())

@@ -29,7 +29,9 @@ export function startAtoll(extra) {
   const server = spawn(
     BIN,
     ["serve", "--content", `${ROOT}content`, "--public", `${ROOT}public`,
-     "--islands", `${ROOT}target/islands`, "--addr", "127.0.0.1:0", ...extra],
+     "--islands", `${ROOT}target/islands`, "--addr", "127.0.0.1:0",
+     // Pages stay in memory: the tests leave nothing in the repository's data/.
+     "--cache-dir", "", ...extra],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   return new Promise((resolve, reject) => {

@@ -142,7 +142,8 @@ impl Page {
 /// First URL segments that belong to Atoll's own routes, the bundle or the API, and so
 /// cannot be a standalone page's slug.
 pub const RESERVED_SLUGS: &[&str] = &[
-    "posts", "docs", "tags", "products", "search", "cart", "contact", "pkg", "api", "404.html",
+    "posts", "docs", "tags", "products", "search", "cart", "contact", "status", "pkg", "api",
+    "404.html",
 ];
 
 /// A product (`content/products/*.json`). URL: `/products/<slug>/`.

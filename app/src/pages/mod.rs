@@ -12,6 +12,7 @@ mod post;
 mod product;
 mod products;
 mod search;
+mod status;
 mod tag;
 mod tags;
 
@@ -27,6 +28,7 @@ pub use post::post;
 pub use product::product;
 pub use products::products;
 pub use search::search;
+pub use status::{status, StatusInfo};
 pub use tag::tag;
 pub use tags::tags;
 

@@ -79,7 +79,7 @@ pub async fn contact_post(
     let errors = validate_contact(&request);
     if let Some(first) = errors.first() {
         if form {
-            let page = app::render_contact_form(state.site(), request, errors);
+            let page = app::render_contact_form(&state.snapshot().site, request, errors);
             return Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 [(header::CONTENT_TYPE, "text/html; charset=utf-8")],

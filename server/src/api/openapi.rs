@@ -26,16 +26,29 @@ pub const OPENAPI_PATH: &str = "/api/openapi.json";
         super::shop::quote_post,
         super::shop::checkout_post,
         super::contact::contact_post,
+        super::revalidate::revalidate_post,
+        super::preview::preview_get,
+        super::preview::preview_exit,
+        super::content::posts_get,
+        super::content::post_get,
+        super::content::products_get,
         openapi_get
     ),
     components(schemas(
         ApiError, SearchResponse, SearchResult, ProductStatus, CartItem, QuoteRequest,
-        QuoteLine, Quote, CheckoutRequest, Order, ContactRequest, ContactReceipt
+        QuoteLine, Quote, CheckoutRequest, Order, ContactRequest, ContactReceipt,
+        super::revalidate::RevalidateRequest, super::revalidate::EventEntry,
+        super::revalidate::Revalidated, super::revalidate::RevalidateResponse,
+        crate::cms::PostRecord, crate::cms::ProductRecord, crate::cms::PostList,
+        crate::cms::ProductList
     )),
     tags(
         (name = "search", description = "Full-text search over the posts"),
         (name = "shop", description = "Live stock, cart quotes and checkout"),
         (name = "forms", description = "The contact form"),
+        (name = "revalidation", description = "On-demand revalidation by signed webhooks (Standard Webhooks v1)"),
+        (name = "preview", description = "Draft preview (a signed cookie)"),
+        (name = "content", description = "The read-only content API (a headless CMS for other clients)"),
         (name = "meta", description = "This document")
     )
 )]

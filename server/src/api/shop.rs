@@ -151,11 +151,13 @@ fn price(state: &AppState, items: &[CartItem]) -> Result<(Vec<QuoteLine>, String
             format!("a cart has at most {CART_MAX_LINES} lines"),
         ));
     }
+    // One version of the catalog prices the whole cart.
+    let snapshot = state.snapshot();
     let mut seen = HashSet::new();
     let mut lines = Vec::with_capacity(items.len());
     let mut currency: Option<String> = None;
     for (i, item) in items.iter().enumerate() {
-        let product = state.product(&item.product_id).ok_or_else(|| {
+        let product = snapshot.product(&item.product_id).ok_or_else(|| {
             ApiFailure::unprocessable(
                 &format!("items[{i}].product_id"),
                 format!("unknown product `{}`", item.product_id),

@@ -1,27 +1,35 @@
 //! One file per subcommand.
 
 mod export;
+mod revalidate;
 mod serve;
 
 use std::path::PathBuf;
 
 use anyhow::Context;
+use atoll::cms::CmsSource;
 use atoll::content::{load_with_cache, ContentCache, LoadOptions, Loaded};
+use atoll::snapshot::ContentSource;
 
 /// The subcommands.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Pre-render every page into a folder that any static host or CDN can serve.
     Export(export::ExportArgs),
-    /// Serve the pre-rendered pages, public files, islands bundle and JSON API.
-    Serve(serve::ServeArgs),
+    /// Serve the site: pages per route (static, ISR, SSR), public files, the islands
+    /// bundle and the JSON API.
+    Serve(Box<serve::ServeArgs>),
+    /// Ask a running server to revalidate pages: a signed webhook (Standard Webhooks,
+    /// secret from ATOLL_WEBHOOK_SECRET).
+    Revalidate(revalidate::RevalidateArgs),
 }
 
 /// Runs a subcommand.
 pub fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Export(args) => export::run(args),
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(*args),
+        Command::Revalidate(args) => revalidate::run(args),
     }
 }
 
@@ -43,6 +51,19 @@ pub struct SiteArgs {
     /// Include entries marked `draft: true` (preview builds; they are marked noindex).
     #[arg(long)]
     pub drafts: bool,
+    /// Read posts and products from this headless CMS (an HTTP API speaking Atoll's
+    /// content API, e.g. another Atoll server) instead of content/posts and
+    /// content/products.
+    #[arg(long, value_name = "URL", env = "ATOLL_CMS_URL")]
+    pub cms_url: Option<reqwest::Url>,
+    /// Bearer token for the CMS.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "ATOLL_CMS_TOKEN",
+        hide_env_values = true
+    )]
+    pub cms_token: Option<String>,
 }
 
 impl SiteArgs {
@@ -52,16 +73,49 @@ impl SiteArgs {
         self.load_cached(None).map(|loaded| loaded.site)
     }
 
-    /// [`SiteArgs::load`], taking unchanged Markdown files from `cache`.
-    pub fn load_cached(&self, cache: Option<&ContentCache>) -> anyhow::Result<Loaded> {
-        let options = LoadOptions {
+    /// Where the content comes from: the content folder, or the CMS for posts and
+    /// products.
+    pub fn source(&self) -> anyhow::Result<ContentSource> {
+        let options = self.options();
+        Ok(match &self.cms_url {
+            Some(url) => ContentSource::Cms {
+                dir: self.content.clone(),
+                options,
+                cms: CmsSource::new(url.clone(), self.cms_token.clone())?,
+            },
+            None => ContentSource::Files {
+                dir: self.content.clone(),
+                options,
+            },
+        })
+    }
+
+    fn options(&self) -> LoadOptions {
+        LoadOptions {
             include_drafts: self.drafts,
             base_url: self.base_url.clone(),
-        };
+        }
+    }
+
+    /// [`SiteArgs::load`], taking unchanged Markdown files from `cache`.
+    pub fn load_cached(&self, cache: Option<&ContentCache>) -> anyhow::Result<Loaded> {
+        let options = self.options();
         let loaded = load_with_cache(&self.content, &options, cache)
             .with_context(|| format!("cannot load the site in `{}`", self.content.display()))?;
         for warning in &loaded.warnings {
             eprintln!("atoll: warning: {warning}");
+        }
+        let mut loaded = loaded;
+        if self.cms_url.is_some() {
+            // Posts and products come from the CMS (fetched in full: no deferred bodies).
+            let source = self.source()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("cannot start the async runtime")?;
+            let site = runtime.block_on(source.load())?;
+            loaded.deferred.clear();
+            loaded.site = site;
         }
         Ok(loaded)
     }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use atoll::outbox::Forwarding;
 use atoll::store::Store;
-use atoll::{check_islands_bundle, router, AppState, Dirs, Services};
+use atoll::{check_islands_bundle, router, AppState, Dirs, Rendering, Services};
 
 use super::SiteArgs;
 
@@ -37,6 +37,53 @@ pub struct ServeArgs {
     /// `X-Forwarded-For` entry (the proxy's) instead of per connection.
     #[arg(long)]
     trust_forwarded_for: bool,
+    /// Folder that keeps rendered pages across restarts ("" to keep them in memory only).
+    #[arg(long, value_name = "DIR", default_value = "data/cache")]
+    cache_dir: PathBuf,
+    /// Least milliseconds between two checks of the content for changes (triggered by
+    /// stale pages and unknown URLs; webhooks always reload).
+    #[arg(long, value_name = "MS", default_value = "1000")]
+    reload_interval_ms: u64,
+    /// Seconds a CDN may serve an ISR page stale while it revalidates
+    /// (`stale-while-revalidate`).
+    #[arg(long, value_name = "SECONDS", default_value = "31536000")]
+    stale_while_revalidate: u32,
+    /// Standard Webhooks secret(s) of POST /api/revalidate: `whsec_<base64>`, several
+    /// separated by spaces during a key rotation.
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "ATOLL_WEBHOOK_SECRET",
+        hide_env_values = true
+    )]
+    webhook_secret: Option<String>,
+    /// File holding the webhook secret(s) instead (e.g. a mounted secret).
+    #[arg(long, value_name = "FILE", conflicts_with = "webhook_secret")]
+    webhook_secret_file: Option<PathBuf>,
+    /// GitHub webhook secret: POST /api/revalidate also accepts `X-Hub-Signature-256`.
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "ATOLL_GITHUB_WEBHOOK_SECRET",
+        hide_env_values = true
+    )]
+    github_webhook_secret: Option<String>,
+    /// Secret of GET /api/preview (draft preview).
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "ATOLL_PREVIEW_SECRET",
+        hide_env_values = true
+    )]
+    preview_secret: Option<String>,
+    /// Bearer token required by the content API (/api/content/…); it also allows drafts.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "ATOLL_CONTENT_TOKEN",
+        hide_env_values = true
+    )]
+    content_token: Option<String>,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -58,11 +105,39 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         forward_contact: args.contact_forward.is_some(),
         trust_forwarded_for: args.trust_forwarded_for,
     };
-    let state = AppState::with_services(site, dirs, services);
-    if state.pages().iter().any(|page| page.has_islands) {
+    let secrets = match (&args.webhook_secret, &args.webhook_secret_file) {
+        (Some(secret), _) => secret.clone(),
+        (None, Some(file)) => std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read the webhook secret file {}", file.display()))?,
+        (None, None) => String::new(),
+    };
+    let rendering = Rendering {
+        cache_dir: (!args.cache_dir.as_os_str().is_empty()).then(|| args.cache_dir.clone()),
+        reload_interval: std::time::Duration::from_millis(args.reload_interval_ms),
+        stale_while_revalidate: args.stale_while_revalidate,
+        webhook_secrets: atoll::webhook::decode_secrets(&secrets)
+            .context("ATOLL_WEBHOOK_SECRET")?,
+        github_secret: args
+            .github_webhook_secret
+            .clone()
+            .filter(|s| !s.is_empty())
+            .map(String::into_bytes),
+        preview_secret: args.preview_secret.clone().filter(|s| !s.is_empty()),
+        content_token: args.content_token.clone().filter(|s| !s.is_empty()),
+        ..Rendering::default()
+    };
+    let source = args.site.source()?;
+    let state = AppState::start(source, site, dirs, services, rendering);
+    let has_islands = state
+        .cache()
+        .paths()
+        .iter()
+        .filter_map(|path| state.cache().get(path))
+        .any(|entry| entry.page.has_islands);
+    if has_islands {
         check_islands_bundle(&args.site.islands).map_err(anyhow::Error::msg)?;
     }
-    let pages = state.pages().len();
+    let pages = state.cache().len();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

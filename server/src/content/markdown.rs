@@ -171,6 +171,12 @@ pub(crate) fn shorten(text: &str, max: usize) -> String {
     }
 }
 
+/// Sanitizes HTML from elsewhere (a headless CMS) with the same rules as rendered
+/// Markdown.
+pub fn sanitize(html: &str) -> String {
+    SANITIZER.clean(html).to_string()
+}
+
 /// ammonia's defaults plus what pulldown-cmark emits: heading and footnote ids, task
 /// list checkboxes, code block languages and table cell alignment.
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {

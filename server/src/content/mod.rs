@@ -28,7 +28,8 @@ use rayon::prelude::*;
 pub use cache::{load_bodies, CachedEntry, CachedKind, ContentCache, Sources, Stamp};
 pub use error::{ContentError, ContentWarning};
 pub use front_matter::{FrontMatter, PostDate};
-pub use markdown::{render as render_markdown, Rendered};
+pub use markdown::{render as render_markdown, sanitize as sanitize_html, Rendered};
+pub use products::MAX_PRICE_CENTS;
 
 /// How to load a site.
 #[derive(Clone, Debug, Default)]

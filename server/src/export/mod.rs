@@ -23,7 +23,7 @@
 //! leaves the previous output untouched.
 
 mod assets;
-mod compress;
+pub(crate) mod compress;
 mod headers;
 mod html;
 mod links;
@@ -816,6 +816,7 @@ fn kind(route: &Route) -> &'static str {
         Route::Contact => "contact",
         Route::ContactThanks => "contact thanks",
         Route::NotFound => "404",
+        Route::Status => "status",
         _ => "other",
     }
 }

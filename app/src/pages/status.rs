@@ -1,0 +1,51 @@
+use leptos::prelude::*;
+
+use crate::layout::PageMeta;
+
+/// What `/status/` shows: filled by the server for every request (the page is `Ssr`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StatusInfo {
+    /// Identifies the running build (the server's version and binary).
+    pub build_id: String,
+    /// The server's clock at render time, RFC 3339.
+    pub server_time: String,
+    /// When the server started, RFC 3339.
+    pub started_at: String,
+    /// Counter of content reloads; 1 after the start.
+    pub content_generation: u64,
+    /// When the content in use was loaded, RFC 3339.
+    pub content_loaded_at: String,
+    /// Cache statistics, as `(name, value)` rows in display order.
+    pub cache: Vec<(String, u64)>,
+}
+
+/// `/status/`: build id, server time and page cache statistics. Not indexable.
+pub fn status(info: &StatusInfo) -> (PageMeta, AnyView) {
+    let rows = info
+        .cache
+        .iter()
+        .map(|(name, value)| {
+            view! { <tr><th scope="row">{name.clone()}</th><td>{*value}</td></tr> }
+        })
+        .collect_view();
+    let view = view! {
+        <h1>"Server status"</h1>
+        <p>"Rendered for this request (SSR): it is never cached."</p>
+        <dl class="status">
+            <dt>"Build"</dt><dd><code id="build-id">{info.build_id.clone()}</code></dd>
+            <dt>"Server time"</dt><dd><time id="server-time" datetime=info.server_time.clone()>{info.server_time.clone()}</time></dd>
+            <dt>"Started"</dt><dd><time datetime=info.started_at.clone()>{info.started_at.clone()}</time></dd>
+            <dt>"Content"</dt><dd>"generation "{info.content_generation}", loaded "<time datetime=info.content_loaded_at.clone()>{info.content_loaded_at.clone()}</time></dd>
+        </dl>
+        <h2>"Page cache"</h2>
+        <table class="status-cache"><tbody>{rows}</tbody></table>
+    }
+    .into_any();
+    let mut meta = PageMeta::new(
+        Some("Server status".into()),
+        "Build, server time and cache statistics.".to_owned(),
+        "/status/",
+    );
+    meta.indexable = false;
+    (meta, view)
+}

@@ -1,0 +1,280 @@
+//! `POST /api/revalidate`: on-demand revalidation by a signed webhook (Standard
+//! Webhooks v1, or GitHub's `X-Hub-Signature-256`), as Next.js' `revalidatePath` /
+//! `revalidateTag` called from a CMS webhook.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use super::shop::read_body;
+use super::ApiFailure;
+use crate::serve::AppState;
+use crate::webhook::{verify, verify_github, TOLERANCE};
+
+/// Where the endpoint is served.
+pub const REVALIDATE_PATH: &str = "/api/revalidate";
+/// Largest body accepted: 1 MiB (more: 413).
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// The body: `{"paths": [...]}`, `{"tags": [...]}` (both may be given), or a CMS
+/// event `{"type": "entry.updated", "data": {"type": "post", "slug": "…"}}`.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevalidateRequest {
+    /// Site-relative paths to render again, e.g. `/posts/hello/`.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Cache tags: `post:<slug>`, `product:<slug>`, `page:<slug>`, `doc:<url>`,
+    /// `tag:<slug>`, `posts` (every list of posts and the feed), `products`, `docs`,
+    /// `all`.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// A CMS event type: `entry.created`, `entry.updated`, `entry.deleted`,
+    /// `entry.published`, `entry.unpublished`.
+    #[serde(default, rename = "type")]
+    pub event: Option<String>,
+    /// The event's entry.
+    #[serde(default)]
+    pub data: Option<EventEntry>,
+}
+
+/// The entry of a CMS event.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct EventEntry {
+    /// `post`, `product`, `page` or `doc`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The entry's slug (for a doc: its URL, e.g. `/docs/install/`).
+    pub slug: String,
+}
+
+/// One revalidated path.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Revalidated {
+    /// The path.
+    pub path: String,
+    /// `rendered`, `removed` (its content is gone: now 404) or `unknown` (no such page).
+    pub outcome: String,
+}
+
+/// The answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RevalidateResponse {
+    /// `true` once the pages are rendered again.
+    pub revalidated: bool,
+    /// `true` when this `webhook-id` was already processed (nothing was done again).
+    pub replayed: bool,
+    /// Every path rendered again or removed, sorted.
+    pub paths: Vec<Revalidated>,
+    /// The content generation now served.
+    pub generation: u64,
+}
+
+/// `POST /api/revalidate`: reloads the content and renders again, before answering,
+/// every named path, every page of the named tags or event's entry, and every cached
+/// page whose inputs changed (the entry, the lists and tag pages it appears on, its
+/// neighbours, the feed, the sitemaps).
+#[utoipa::path(
+    post,
+    path = "/api/revalidate",
+    tag = "revalidation",
+    request_body(content = RevalidateRequest, content_type = "application/json"),
+    params(
+        ("webhook-id" = String, Header, description = "Unique delivery id (replays are acknowledged without work)"),
+        ("webhook-timestamp" = String, Header, description = "Unix seconds; at most 5 minutes from the server's clock"),
+        ("webhook-signature" = String, Header, description = "Space-separated `v1,<base64 HMAC-SHA256 of \"{id}.{timestamp}.{body}\">`")
+    ),
+    responses(
+        (status = 200, description = "Pages rendered again (or a replay acknowledged)", body = RevalidateResponse),
+        (status = 400, description = "Malformed body; `field` names the bad key", body = super::ApiError),
+        (status = 401, description = "Missing or wrong signature, or a timestamp out of tolerance", body = super::ApiError),
+        (status = 405, description = "Not POST", body = super::ApiError),
+        (status = 413, description = "Body over 1 MiB", body = super::ApiError),
+        (status = 500, description = "The content could not be reloaded (the previous pages stay)", body = super::ApiError),
+        (status = 503, description = "No webhook secret is configured", body = super::ApiError)
+    )
+)]
+pub async fn revalidate_post(
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<Response, ApiFailure> {
+    let (parts, body) = request.into_parts();
+    let keys = &state.rendering().webhook_secrets;
+    let github = state.rendering().github_secret.clone();
+    if keys.is_empty() && github.is_none() {
+        return Err(ApiFailure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            None,
+            "on-demand revalidation is off: set ATOLL_WEBHOOK_SECRET",
+        ));
+    }
+    let body = read_body(&parts.headers, body, MAX_BODY).await?;
+    let id = authenticate(&state, &parts.headers, &body, github.as_deref())?;
+    if state
+        .webhook_ids()
+        .lock()
+        .expect("webhook ids lock")
+        .contains_key(&id)
+    {
+        return Ok(Json(RevalidateResponse {
+            revalidated: true,
+            replayed: true,
+            paths: Vec::new(),
+            generation: state.snapshot().generation,
+        })
+        .into_response());
+    }
+    let request: RevalidateRequest = super::parse_json(&parts.headers, &body)?;
+    let tags = tags_of(&request)?;
+    for (i, path) in request.paths.iter().enumerate() {
+        if !path.starts_with('/') || path.starts_with("//") {
+            return Err(ApiFailure::bad_request(
+                &format!("paths[{i}]"),
+                "a path is site-relative and starts with `/`",
+            ));
+        }
+    }
+    let outcome = state
+        .revalidate_on_demand(request.paths, tags)
+        .await
+        .map_err(|err| {
+            ApiFailure::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                None,
+                format!("the content could not be reloaded: {err:#}"),
+            )
+        })?;
+    let outcome = match outcome {
+        Ok(paths) => paths,
+        Err((index, tag)) => {
+            return Err(ApiFailure::bad_request(
+                &format!("tags[{index}]"),
+                format!("unknown cache tag `{tag}`"),
+            ))
+        }
+    };
+    remember(&state, id);
+    let mut paths: Vec<Revalidated> = outcome
+        .into_iter()
+        .map(|(path, outcome)| Revalidated {
+            path,
+            outcome: outcome.to_owned(),
+        })
+        .collect();
+    paths.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Json(RevalidateResponse {
+        revalidated: true,
+        replayed: false,
+        paths,
+        generation: state.snapshot().generation,
+    })
+    .into_response())
+}
+
+/// Checks the signature; returns the delivery id.
+fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+    github: Option<&[u8]>,
+) -> Result<String, ApiFailure> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let unauthorized = |message: String| ApiFailure::new(StatusCode::UNAUTHORIZED, None, message);
+    if let (Some(secret), Some(signature)) = (github, header("x-hub-signature-256")) {
+        if !verify_github(secret, signature, body) {
+            return Err(unauthorized("`X-Hub-Signature-256` does not match".into()));
+        }
+        let id = header("x-github-delivery").unwrap_or_default();
+        return Ok(format!("github:{id}"));
+    }
+    let id =
+        header("webhook-id").ok_or_else(|| unauthorized("missing header `webhook-id`".into()))?;
+    let timestamp = header("webhook-timestamp")
+        .ok_or_else(|| unauthorized("missing header `webhook-timestamp`".into()))?;
+    let signature = header("webhook-signature")
+        .ok_or_else(|| unauthorized("missing header `webhook-signature`".into()))?;
+    let now = state
+        .cache()
+        .now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    verify(
+        &state.rendering().webhook_secrets,
+        id,
+        timestamp,
+        signature,
+        body,
+        now,
+    )
+    .map_err(|err| unauthorized(err.to_string()))?;
+    Ok(id.to_owned())
+}
+
+/// Records a processed delivery id; ids older than twice the tolerance are forgotten
+/// (their deliveries would be refused by the timestamp check anyway).
+fn remember(state: &AppState, id: String) {
+    let now = state.cache().now();
+    let mut ids = state.webhook_ids().lock().expect("webhook ids lock");
+    ids.retain(|_, at| {
+        now.duration_since(*at)
+            .map_or(true, |age| age.as_secs() <= 2 * TOLERANCE)
+    });
+    ids.insert(id, now);
+}
+
+/// The cache tags named by the body (its `tags` and its event).
+fn tags_of(request: &RevalidateRequest) -> Result<Vec<String>, ApiFailure> {
+    let mut tags = request.tags.clone();
+    match (&request.event, &request.data) {
+        (None, None) => {}
+        (Some(event), Some(entry)) => {
+            const EVENTS: [&str; 5] = [
+                "entry.created",
+                "entry.updated",
+                "entry.deleted",
+                "entry.published",
+                "entry.unpublished",
+            ];
+            if !EVENTS.contains(&event.as_str()) {
+                return Err(ApiFailure::bad_request(
+                    "type",
+                    format!("unknown event type `{event}`; expected one of {EVENTS:?}"),
+                ));
+            }
+            if !matches!(entry.kind.as_str(), "post" | "product" | "page" | "doc") {
+                return Err(ApiFailure::bad_request(
+                    "data.type",
+                    "the entry type is `post`, `product`, `page` or `doc`",
+                ));
+            }
+            if entry.slug.is_empty() {
+                return Err(ApiFailure::bad_request("data.slug", "the slug is empty"));
+            }
+            tags.push(format!("{}:{}", entry.kind, entry.slug));
+        }
+        (Some(_), None) => return Err(ApiFailure::bad_request("data", "an event needs `data`")),
+        (None, Some(_)) => return Err(ApiFailure::bad_request("type", "an event needs `type`")),
+    }
+    if tags.is_empty() && request.paths.is_empty() {
+        return Err(ApiFailure::bad_request(
+            "paths",
+            "name `paths`, `tags` or an event",
+        ));
+    }
+    Ok(tags)
+}
+
+/// A `POST /api/revalidate` request signed with `key`: the headers to send with `body`.
+pub fn signed_headers(key: &[u8], id: &str, now: u64, body: &[u8]) -> [(&'static str, String); 3] {
+    [
+        ("webhook-id", id.to_owned()),
+        ("webhook-timestamp", now.to_string()),
+        (
+            "webhook-signature",
+            crate::webhook::sign(key, id, now, body),
+        ),
+    ]
+}

@@ -1,0 +1,446 @@
+//! Headless CMS over HTTP: the content API's records, Atoll's own read-only content API
+//! (`/api/content/…`), and the client that reads posts and products from such an API.
+//!
+//! The wire format is the content API's (so one Atoll server can be another's CMS):
+//!
+//! * `GET {base}/api/content/posts?page=N` → [`ListPage`] of [`PostRecord`] (the full
+//!   post, HTML body included), `next` naming the following page's URL or `null`;
+//! * `GET {base}/api/content/posts/{slug}` → one [`PostRecord`];
+//! * `GET {base}/api/content/products?page=N` → [`ListPage`] of [`ProductRecord`].
+//!
+//! With a token, requests carry `Authorization: Bearer <token>` (RFC 6750). Each
+//! request has a 10 s time limit and is tried up to 4 times, waiting 250 ms, 500 ms,
+//! 1 s between attempts, on connection errors, timeouts, 429 and 5xx. HTML from the
+//! CMS is sanitized with the same rules as Markdown (it is not trusted).
+
+use std::time::Duration;
+
+use anyhow::{bail, Context as _};
+use app::{Post, Product};
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use crate::content::{render_markdown, sanitize_html};
+
+/// Items per page of the content API's lists.
+pub const PAGE_SIZE: usize = 100;
+/// Attempts per request (1 + 3 retries).
+const ATTEMPTS: u32 = 4;
+/// Wait before the first retry; doubled for each next one.
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+/// Time limit of one request.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Pages followed at most per list (100 × 100 = 10,000 items … × 10).
+const MAX_PAGES: usize = 1000;
+
+/// A post as the content API sends it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PostRecord {
+    /// URL segment: `/posts/<slug>/`.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Publication date, RFC 3339.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub date: Option<DateTime<FixedOffset>>,
+    /// Last significant update, RFC 3339.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub updated: Option<DateTime<FixedOffset>>,
+    /// Tags, as written.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Plain-text summary.
+    #[serde(default)]
+    pub summary: String,
+    /// Whether it is a draft (a CMS sends drafts only when asked, `?drafts=true`).
+    #[serde(default)]
+    pub draft: bool,
+    /// Old site-relative URLs that redirect here.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// The body as HTML (sanitized on arrival).
+    #[serde(default)]
+    pub html: String,
+    /// The body as Markdown; when present it is rendered and wins over `html`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub markdown: Option<String>,
+    /// The body as plain text (search, excerpts); derived from the body when empty.
+    #[serde(default)]
+    pub text: String,
+}
+
+/// A product as the content API sends it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ProductRecord {
+    /// Stable identifier (SKU).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// URL segment: `/products/<slug>/`.
+    pub slug: String,
+    /// Price in the currency's minor unit (cents).
+    pub price_cents: u64,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Units in stock.
+    pub stock: u32,
+    /// Description as HTML (sanitized on arrival).
+    #[serde(default)]
+    pub html: String,
+    /// Description as plain text.
+    #[serde(default)]
+    pub text: String,
+    /// Image URLs, the first is the main one.
+    #[serde(default)]
+    pub images: Vec<String>,
+}
+
+/// One page of a content API list.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ListPage<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Number of items in the whole list.
+    pub total: usize,
+    /// Site-relative or absolute URL of the next page; `null` on the last one.
+    pub next: Option<String>,
+}
+
+/// One page of `GET /api/content/posts` (the OpenAPI schema of `ListPage<PostRecord>`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct PostList {
+    /// The posts of this page, newest first.
+    pub items: Vec<PostRecord>,
+    /// Number of posts in the whole list.
+    pub total: usize,
+    /// URL of the next page; `null` on the last one.
+    pub next: Option<String>,
+}
+
+/// One page of `GET /api/content/products` (the OpenAPI schema of
+/// `ListPage<ProductRecord>`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ProductList {
+    /// The products of this page, by name.
+    pub items: Vec<ProductRecord>,
+    /// Number of products in the whole list.
+    pub total: usize,
+    /// URL of the next page; `null` on the last one.
+    pub next: Option<String>,
+}
+
+impl From<&Post> for PostRecord {
+    fn from(post: &Post) -> Self {
+        PostRecord {
+            slug: post.slug.clone(),
+            title: post.title.clone(),
+            date: post.date,
+            updated: post.updated,
+            tags: post.tags.clone(),
+            summary: post.summary.clone(),
+            draft: post.draft,
+            aliases: post.aliases.clone(),
+            html: post.html.clone(),
+            markdown: None,
+            text: post.text.clone(),
+        }
+    }
+}
+
+impl From<&Product> for ProductRecord {
+    fn from(product: &Product) -> Self {
+        ProductRecord {
+            id: product.id.clone(),
+            name: product.name.clone(),
+            slug: product.slug.clone(),
+            price_cents: product.price_cents,
+            currency: product.currency.clone(),
+            stock: product.stock,
+            html: product.html.clone(),
+            text: product.text.clone(),
+            images: product.images.clone(),
+        }
+    }
+}
+
+/// Text of sanitized HTML: tags dropped, entities of `&<>"'` decoded, spaces folded.
+fn html_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                text.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let text = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl PostRecord {
+    /// The post, body sanitized (or rendered from `markdown`).
+    ///
+    /// # Errors
+    /// An invalid slug or an empty title, naming the record.
+    pub fn into_post(self, origin: &str) -> anyhow::Result<Post> {
+        if !crate::content::is_valid_slug(&self.slug) {
+            bail!(
+                "{origin}: post slug `{}` is not lowercase letters, digits, `-` and `_`",
+                self.slug
+            );
+        }
+        if self.title.trim().is_empty() {
+            bail!("{origin}: post `{}` has no title", self.slug);
+        }
+        let (html, text) = match &self.markdown {
+            Some(markdown) => {
+                let rendered = render_markdown(markdown, false);
+                (rendered.html, rendered.text)
+            }
+            None => {
+                let html = sanitize_html(&self.html);
+                let text = if self.text.is_empty() {
+                    html_text(&html)
+                } else {
+                    self.text
+                };
+                (html, text)
+            }
+        };
+        Ok(Post {
+            source: format!("{origin}#{}", self.slug),
+            slug: self.slug,
+            title: self.title,
+            date: self.date,
+            updated: self.updated,
+            tags: self.tags,
+            summary: self.summary,
+            draft: self.draft,
+            aliases: self.aliases,
+            html,
+            text,
+        })
+    }
+}
+
+impl ProductRecord {
+    /// The product, description sanitized.
+    ///
+    /// # Errors
+    /// An invalid slug, an empty id or name, a price over the limit, naming the record.
+    pub fn into_product(self, origin: &str) -> anyhow::Result<Product> {
+        if !crate::content::is_valid_slug(&self.slug) {
+            bail!(
+                "{origin}: product slug `{}` is not lowercase letters, digits, `-` and `_`",
+                self.slug
+            );
+        }
+        if self.id.trim().is_empty() || self.name.trim().is_empty() {
+            bail!("{origin}: product `{}` needs an id and a name", self.slug);
+        }
+        if self.price_cents > crate::content::MAX_PRICE_CENTS {
+            bail!(
+                "{origin}: product `{}` costs more than the limit",
+                self.slug
+            );
+        }
+        let html = sanitize_html(&self.html);
+        let text = if self.text.is_empty() {
+            html_text(&html)
+        } else {
+            self.text
+        };
+        Ok(Product {
+            source: format!("{origin}#{}", self.id),
+            id: self.id,
+            name: self.name,
+            slug: self.slug,
+            price_cents: self.price_cents,
+            currency: self.currency,
+            stock: self.stock,
+            html,
+            text,
+            images: self.images,
+        })
+    }
+}
+
+/// A headless CMS speaking the content API (see the module docs).
+#[derive(Clone, Debug)]
+pub struct CmsSource {
+    /// Base URL, e.g. `https://cms.example.com`; lists are read from
+    /// `{base}/api/content/…`.
+    pub base: reqwest::Url,
+    /// Bearer token, if the CMS wants one.
+    pub token: Option<String>,
+    client: reqwest::Client,
+}
+
+impl CmsSource {
+    /// A source reading from `base`.
+    ///
+    /// # Errors
+    /// When the HTTP client cannot be built (TLS setup).
+    pub fn new(base: reqwest::Url, token: Option<String>) -> anyhow::Result<Self> {
+        let client = reqwest::Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(REQUEST_TIMEOUT)
+            // A reload is a handful of requests every few seconds at most: fresh
+            // connections cost nothing and never reach a server that went away.
+            .pool_max_idle_per_host(0)
+            .user_agent(concat!("atoll/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .context("cannot build the HTTP client")?;
+        Ok(Self {
+            base,
+            token,
+            client,
+        })
+    }
+
+    /// Reads every post and product (drafts too when `drafts`).
+    ///
+    /// # Errors
+    /// A request that failed after its retries (naming the URL and the last status or
+    /// error), a body that is not the content API's JSON, an invalid record.
+    pub async fn fetch(&self, drafts: bool) -> anyhow::Result<(Vec<Post>, Vec<Product>)> {
+        let query = if drafts { "?drafts=true" } else { "" };
+        let posts: Vec<PostRecord> = self.list(&format!("api/content/posts{query}")).await?;
+        let products: Vec<ProductRecord> = self.list("api/content/products").await?;
+        let origin = self.base.as_str().trim_end_matches('/');
+        let mut seen = std::collections::HashSet::new();
+        let mut out_posts = Vec::with_capacity(posts.len());
+        for record in posts {
+            if !seen.insert(record.slug.clone()) {
+                bail!("{origin}: two posts have the slug `{}`", record.slug);
+            }
+            if record.draft && !drafts {
+                continue;
+            }
+            out_posts.push(record.into_post(origin)?);
+        }
+        let products = products
+            .into_iter()
+            .map(|record| record.into_product(origin))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok((out_posts, products))
+    }
+
+    /// Every item of a paginated list, following `next`.
+    async fn list<T: serde::de::DeserializeOwned>(&self, path: &str) -> anyhow::Result<Vec<T>> {
+        let mut url = self
+            .base
+            .join(path)
+            .with_context(|| format!("bad CMS URL {}{path}", self.base))?;
+        let mut items = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let page: ListPage<T> = self.get_json(&url).await?;
+            items.extend(page.items);
+            match page.next {
+                Some(next) => {
+                    let next = url
+                        .join(&next)
+                        .with_context(|| format!("bad `next` link {next:?} from {url}"))?;
+                    // Only follow links to the same server: the token must not leak.
+                    if next.origin() != self.base.origin() {
+                        bail!("{url}: `next` leaves the CMS ({next})");
+                    }
+                    url = next;
+                }
+                None => return Ok(items),
+            }
+        }
+        bail!("{url}: more than {MAX_PAGES} pages")
+    }
+
+    /// GET `url` as JSON, with the retries of the module docs.
+    async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        url: &reqwest::Url,
+    ) -> anyhow::Result<T> {
+        let mut wait = FIRST_BACKOFF;
+        let mut attempt = 1;
+        loop {
+            let mut request = self.client.get(url.clone());
+            if let Some(token) = &self.token {
+                request = request.bearer_auth(token);
+            }
+            let retry = match request.send().await {
+                Ok(response) if response.status().is_success() => {
+                    let bytes = response
+                        .bytes()
+                        .await
+                        .with_context(|| format!("GET {url}: reading the body"))?;
+                    return serde_json::from_slice(&bytes)
+                        .with_context(|| format!("GET {url}: not the content API's JSON"));
+                }
+                Ok(response) => {
+                    let status = response.status();
+                    let error = anyhow::anyhow!("GET {url}: {status}");
+                    if status.is_server_error() || status.as_u16() == 429 {
+                        error
+                    } else {
+                        return Err(error);
+                    }
+                }
+                Err(err) => anyhow::Error::new(err).context(format!("GET {url}")),
+            };
+            if attempt >= ATTEMPTS {
+                return Err(retry.context(format!("gave up after {ATTEMPTS} attempts")));
+            }
+            tracing::warn!("{retry:#}; retrying in {} ms", wait.as_millis());
+            tokio::time::sleep(wait).await;
+            wait *= 2;
+            attempt += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_are_sanitized() {
+        let record = PostRecord {
+            slug: "x".into(),
+            title: "X".into(),
+            date: None,
+            updated: None,
+            tags: vec![],
+            summary: String::new(),
+            draft: false,
+            aliases: vec![],
+            html: "<p>Hi <script>alert(1)</script><b onclick=\"x()\">there</b> &amp; you</p>"
+                .into(),
+            markdown: None,
+            text: String::new(),
+        };
+        let post = record.clone().into_post("cms").unwrap();
+        assert_eq!(post.html, "<p>Hi <b>there</b> &amp; you</p>");
+        assert_eq!(post.text, "Hi there & you");
+        let bad = PostRecord {
+            slug: "../x".into(),
+            ..record
+        };
+        assert!(bad
+            .into_post("cms")
+            .unwrap_err()
+            .to_string()
+            .contains("../x"));
+    }
+}
