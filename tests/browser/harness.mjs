@@ -31,7 +31,7 @@ export function startAtoll(extra) {
     ["serve", "--content", `${ROOT}content`, "--public", `${ROOT}public`,
      "--islands", `${ROOT}target/islands`, "--addr", "127.0.0.1:0",
      // Pages stay in memory: the tests leave nothing in the repository's data/.
-     "--cache-dir", "", ...extra],
+     "--no-cache-dir", ...extra],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   return new Promise((resolve, reject) => {

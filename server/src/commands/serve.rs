@@ -37,9 +37,12 @@ pub struct ServeArgs {
     /// `X-Forwarded-For` entry (the proxy's) instead of per connection.
     #[arg(long)]
     trust_forwarded_for: bool,
-    /// Folder that keeps rendered pages across restarts ("" to keep them in memory only).
+    /// Folder that keeps rendered pages across restarts.
     #[arg(long, value_name = "DIR", default_value = "data/cache")]
     cache_dir: PathBuf,
+    /// Keep rendered pages in memory only (no cache folder).
+    #[arg(long, conflicts_with = "cache_dir")]
+    no_cache_dir: bool,
     /// Least milliseconds between two checks of the content for changes (triggered by
     /// stale pages and unknown URLs; webhooks always reload).
     #[arg(long, value_name = "MS", default_value = "1000")]
@@ -112,7 +115,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         (None, None) => String::new(),
     };
     let rendering = Rendering {
-        cache_dir: (!args.cache_dir.as_os_str().is_empty()).then(|| args.cache_dir.clone()),
+        cache_dir: (!args.no_cache_dir).then(|| args.cache_dir.clone()),
         reload_interval: std::time::Duration::from_millis(args.reload_interval_ms),
         stale_while_revalidate: args.stale_while_revalidate,
         webhook_secrets: atoll::webhook::decode_secrets(&secrets)
