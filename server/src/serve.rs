@@ -574,7 +574,7 @@ pub fn router(state: AppState) -> Router {
                 .service(pkg),
         )
         .fallback(page_or_asset)
-        .with_state(state)
+        .with_state(state.clone())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -591,6 +591,7 @@ pub fn router(state: AppState) -> Router {
             REQUEST_TIMEOUT,
         ))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(state, cache_first))
 }
 
 /// A page (from the cache, rendered per request, or rendered at its first request), a
@@ -610,17 +611,8 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
             return response;
         }
     }
-    let cache = state.cache();
-    if let Some(entry) = cache.get(&path) {
-        let status = if entry.is_stale(cache.now()) {
-            CacheStats::bump(&cache.stats.stale);
-            state.regenerate_in_background(&path);
-            CacheStatus::Stale
-        } else {
-            CacheStats::bump(&cache.stats.hits);
-            CacheStatus::Hit
-        };
-        return page_response(&state, &entry.page, entry.mode, Some(status), headers);
+    if let Some(response) = from_cache(&state, &path, headers) {
+        return response;
     }
     let snapshot = state.snapshot();
     // Aliases answer 301, like the export's `_redirects` on a CDN.
@@ -665,6 +657,54 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static(ASSET_CACHE));
     response
+}
+
+/// The cached page at `path` (`HIT`, or `STALE` with a background regeneration).
+fn from_cache(state: &AppState, path: &str, headers: &HeaderMap) -> Option<Response> {
+    let cache = state.cache();
+    let entry = cache.get(path)?;
+    let status = if entry.is_stale(cache.now()) {
+        CacheStats::bump(&cache.stats.stale);
+        state.regenerate_in_background(path);
+        CacheStatus::Stale
+    } else {
+        CacheStats::bump(&cache.stats.hits);
+        CacheStatus::Hit
+    };
+    Some(page_response(
+        state,
+        &entry.page,
+        entry.mode,
+        Some(status),
+        headers,
+    ))
+}
+
+/// Answers cached pages before the middleware stack (tracing, time limit, compression):
+/// a cache hit is a map lookup and a copy of headers, and the pages come with their own
+/// encodings. Everything else (previews, misses, files, the API) goes down the stack.
+async fn cache_first(
+    State(state): State<AppState>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD)
+        && !api::preview::is_preview(&state, request.headers())
+    {
+        if let Some(mut response) = from_cache(&state, request.uri().path(), request.headers()) {
+            let headers = response.headers_mut();
+            headers.insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
+            headers.insert(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("strict-origin-when-cross-origin"),
+            );
+            return response;
+        }
+    }
+    next.run(request).await
 }
 
 /// The page at `path` of `snapshot` rendered now: an SSR page, or a page not cached

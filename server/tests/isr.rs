@@ -793,3 +793,85 @@ async fn the_content_api_lists_pages_and_names_missing_posts() {
     let products = get(&s.app, "/api/content/products").await;
     assert_eq!(products.status, StatusCode::OK);
 }
+
+/// A stand-in islands bundle (the export copies it; no page here hydrates).
+fn islands_stub(dir: &Path) -> PathBuf {
+    let islands = dir.join("islands");
+    std::fs::create_dir_all(&islands).unwrap();
+    for (name, bytes) in [
+        (
+            "islands.js",
+            &b"export default async function init() {}\n"[..],
+        ),
+        ("islands_bg.wasm", b"\0asm\x01\0\0\0"),
+        ("loader.js", b"// loader\n"),
+        ("search.js", b"export async function search() {}\n"),
+        ("search_bg.wasm", b"\0asm\x01\0\0\0"),
+    ] {
+        std::fs::write(islands.join(name), bytes).unwrap();
+    }
+    islands
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_export_reads_posts_from_a_cms() {
+    let cms_content = content();
+    let clock = Arc::new(ManualClock::new(UNIX_EPOCH + Duration::from_secs(START)));
+    let cms = server_with(
+        ContentSource::Files {
+            dir: cms_content.path().to_owned(),
+            options: LoadOptions::default(),
+        },
+        Rendering {
+            content_token: Some("cms-token".into()),
+            ..rendering(&clock)
+        },
+        clock,
+    );
+    let (base, _task) = listen(cms.state.clone()).await;
+    let work = TempDir::new().unwrap();
+    let local = work.path().join("content");
+    std::fs::create_dir_all(&local).unwrap();
+    std::fs::copy(
+        root().join("tests/fixtures/basic/site.toml"),
+        local.join("site.toml"),
+    )
+    .unwrap();
+    let islands = islands_stub(work.path());
+    let out = work.path().join("dist");
+    let args: Vec<String> = vec![
+        "export".into(),
+        "--content".into(),
+        local.display().to_string(),
+        "--public".into(),
+        root().join("public").display().to_string(),
+        "--islands".into(),
+        islands.display().to_string(),
+        "--out".into(),
+        out.display().to_string(),
+        "--cms-url".into(),
+        base,
+    ];
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_atoll"))
+            .args(&args)
+            .env("ATOLL_CMS_TOKEN", "cms-token")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let post = std::fs::read_to_string(out.join("posts/hello-leptos/index.html")).unwrap();
+    assert!(post.contains("Nothing else."));
+    assert!(out.join("posts/second/index.html").exists());
+    assert!(!out.join("posts/draft/index.html").exists());
+    assert!(
+        !out.join("status/index.html").exists(),
+        "SSR pages are not exported"
+    );
+}

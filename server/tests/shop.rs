@@ -922,3 +922,44 @@ async fn outbox_gives_up_after_max_attempts() {
     // The message itself stays stored.
     assert_eq!(count(&db, "SELECT COUNT(*) FROM contact_messages"), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn product_pages_render_the_live_stock_when_regenerated() {
+    let dir = TempDir::new().unwrap();
+    let site = load_site(&root().join("content"), &LoadOptions::default()).unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("atoll.db")).unwrap());
+    store.sync_catalog(&site.products).unwrap();
+    let services = Services {
+        store: Some(Arc::clone(&store)),
+        ..Services::default()
+    };
+    let dirs = Dirs {
+        public: root().join("public"),
+        islands: root().join("target/islands"),
+    };
+    let state = AppState::with_services(site, dirs, services);
+    let app = router(state.clone());
+    let page = get(&app, "/products/atoll-mug/").await;
+    assert!(page.text().contains("In stock (25)"), "{}", page.text());
+    let order = post_json(
+        &app,
+        islands::api::CHECKOUT_PATH,
+        &checkout_body(json!([{"product_id": "atoll-mug", "quantity": 3}])),
+        Some("stock-page-1"),
+    )
+    .await;
+    assert_eq!(order.status, StatusCode::CREATED);
+    // The cached page keeps its stock until it is regenerated (ISR, 30 s), then shows
+    // the database's.
+    assert!(get(&app, "/products/atoll-mug/")
+        .await
+        .text()
+        .contains("In stock (25)"));
+    state
+        .revalidate_on_demand(vec!["/products/atoll-mug/".into()], Vec::new())
+        .await
+        .unwrap()
+        .unwrap();
+    let page = get(&app, "/products/atoll-mug/").await;
+    assert!(page.text().contains("In stock (22)"), "{}", page.text());
+}
