@@ -81,6 +81,8 @@ pub struct CachedPage {
     pub mode: RenderMode,
     /// [`crate::snapshot::Snapshot::input_hash`] of the content it was rendered from.
     pub inputs: u64,
+    /// Its `Cache-Control` header ([`crate::cache_control`]).
+    pub cache_control: axum::http::HeaderValue,
 }
 
 impl CachedPage {
@@ -186,6 +188,7 @@ pub struct PageCache {
     clock: Arc<dyn Clock>,
     dir: Option<PathBuf>,
     build_id: String,
+    stale_while_revalidate: u32,
     /// The counters.
     pub stats: CacheStats,
 }
@@ -201,8 +204,15 @@ pub struct Flight {
 impl PageCache {
     /// An empty cache reading time from `clock`; with `dir`, rendered pages are also
     /// written there (see the module docs) for [`PageCache::load_disk`] after a restart.
-    pub fn new(clock: Arc<dyn Clock>, dir: Option<PathBuf>, build_id: String) -> Self {
+    /// ISR pages are sent with `stale-while-revalidate=<stale_while_revalidate>`.
+    pub fn new(
+        clock: Arc<dyn Clock>,
+        dir: Option<PathBuf>,
+        build_id: String,
+        stale_while_revalidate: u32,
+    ) -> Self {
         Self {
+            stale_while_revalidate,
             entries: RwLock::default(),
             in_flight: Mutex::default(),
             landed: Notify::new(),
@@ -251,6 +261,7 @@ impl PageCache {
             rendered_at: self.clock.now(),
             mode,
             inputs,
+            cache_control: crate::serve::cache_control(mode, self.stale_while_revalidate),
         });
         self.store(Arc::clone(&entry));
         entry
@@ -358,7 +369,7 @@ impl PageCache {
             if path.extension().and_then(|e| e.to_str()) != Some("page") {
                 continue;
             }
-            match read_entry(&path, &self.build_id) {
+            match read_entry(&path, &self.build_id, self.stale_while_revalidate) {
                 Ok(Some(entry)) if file_of(dir, &entry.page.path) == path => {
                     self.entries
                         .write()
@@ -467,7 +478,7 @@ fn tempfile_in(folder: &Path) -> std::io::Result<(PathBuf, std::io::BufWriter<st
 
 /// Reads a page file: `Ok(None)` when another build wrote it, `Err` when it is
 /// corrupted (unreadable header, wrong length or checksum).
-fn read_entry(file: &Path, build: &str) -> Result<Option<CachedPage>, String> {
+fn read_entry(file: &Path, build: &str, swr: u32) -> Result<Option<CachedPage>, String> {
     let bytes = std::fs::read(file).map_err(|e| e.to_string())?;
     let newline = bytes
         .iter()
@@ -503,14 +514,16 @@ fn read_entry(file: &Path, build: &str) -> Result<Option<CachedPage>, String> {
         content_type,
     );
     page.has_islands = header.has_islands;
+    let mode = match header.revalidate {
+        Some(revalidate) => RenderMode::Isr { revalidate },
+        None => RenderMode::Static,
+    };
     Ok(Some(CachedPage {
         page,
         rendered_at: UNIX_EPOCH + Duration::from_millis(header.rendered_at_ms),
-        mode: match header.revalidate {
-            Some(revalidate) => RenderMode::Isr { revalidate },
-            None => RenderMode::Static,
-        },
+        mode,
         inputs: header.inputs,
+        cache_control: crate::serve::cache_control(mode, swr),
     }))
 }
 
@@ -530,7 +543,7 @@ mod tests {
     #[test]
     fn freshness_follows_revalidate() {
         let clock = Arc::new(ManualClock::new(UNIX_EPOCH + Duration::from_secs(1000)));
-        let cache = PageCache::new(clock.clone(), None, "b".into());
+        let cache = PageCache::new(clock.clone(), None, "b".into(), 0);
         let entry = cache.insert(page("/a/", "a"), RenderMode::Isr { revalidate: 60 }, 0);
         assert!(!entry.is_stale(clock.now()));
         clock.advance(Duration::from_secs(59));
@@ -546,7 +559,7 @@ mod tests {
     fn pages_survive_a_restart_and_corruption_is_detected() {
         let dir = tempfile::tempdir().unwrap();
         let clock = Arc::new(ManualClock::new(UNIX_EPOCH + Duration::from_secs(5000)));
-        let cache = PageCache::new(clock.clone(), Some(dir.path().into()), "b1".into());
+        let cache = PageCache::new(clock.clone(), Some(dir.path().into()), "b1".into(), 0);
         cache.insert(
             page("/a/", "<p>a</p>"),
             RenderMode::Isr { revalidate: 60 },
@@ -554,7 +567,7 @@ mod tests {
         );
         cache.insert(page("/b/", "<p>b</p>"), RenderMode::Static, 0);
 
-        let again = PageCache::new(clock.clone(), Some(dir.path().into()), "b1".into());
+        let again = PageCache::new(clock.clone(), Some(dir.path().into()), "b1".into(), 0);
         assert_eq!(again.load_disk(), 2);
         let a = again.get("/a/").unwrap();
         assert_eq!(&a.page.html[..], b"<p>a</p>");
@@ -568,21 +581,21 @@ mod tests {
         let last = bytes.len() - 2;
         bytes[last] ^= 1;
         std::fs::write(&file, bytes).unwrap();
-        let third = PageCache::new(clock.clone(), Some(dir.path().into()), "b1".into());
+        let third = PageCache::new(clock.clone(), Some(dir.path().into()), "b1".into(), 0);
         assert_eq!(third.load_disk(), 1);
         assert!(third.get("/b/").is_none());
         assert_eq!(third.stats.corrupted.load(Ordering::Relaxed), 1);
         assert!(!file.exists());
 
         // Another build ignores (and deletes) the files.
-        let other = PageCache::new(clock, Some(dir.path().into()), "b2".into());
+        let other = PageCache::new(clock, Some(dir.path().into()), "b2".into(), 0);
         assert_eq!(other.load_disk(), 0);
         assert!(!file_of(dir.path(), "/a/").exists());
     }
 
     #[tokio::test]
     async fn one_render_per_path_at_a_time() {
-        let cache = Arc::new(PageCache::new(Arc::new(SystemClock), None, "b".into()));
+        let cache = Arc::new(PageCache::new(Arc::new(SystemClock), None, "b".into(), 0));
         let renders = Arc::new(AtomicU64::new(0));
         let gate = Arc::new(tokio::sync::Semaphore::new(0));
         let mut tasks = Vec::new();

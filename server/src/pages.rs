@@ -33,14 +33,24 @@ pub struct Page {
     pub content_type: &'static str,
     /// Brotli and gzip encodings of `html`, made on the first request that accepts one.
     encoded: std::sync::Arc<std::sync::OnceLock<(Bytes, Bytes)>>,
+    /// `ETag` header values of the identity, brotli and gzip encodings.
+    pub etag_values: [axum::http::HeaderValue; 3],
 }
 
 impl Page {
     /// A page from its parts; the `ETag` is computed from `html`.
     pub fn from_bytes(path: String, html: Bytes, status: u16, content_type: &'static str) -> Self {
         let digest = Sha256::digest(&html);
+        let hash = hex(&digest[..12]);
+        let value =
+            |tag: String| axum::http::HeaderValue::from_str(&tag).expect("an ETag is ASCII hex");
         Page {
-            etag: format!("\"{}\"", hex(&digest[..12])),
+            etag_values: [
+                value(format!("\"{hash}\"")),
+                value(format!("\"{hash}-br\"")),
+                value(format!("\"{hash}-gzip\"")),
+            ],
+            etag: format!("\"{hash}\""),
             path,
             html,
             has_islands: false,

@@ -196,6 +196,7 @@ impl AppState {
             Arc::clone(&rendering.clock),
             rendering.cache_dir.clone(),
             rendering.build_id.clone(),
+            rendering.stale_while_revalidate,
         );
         cache.load_disk();
         let snapshot = content.current();
@@ -604,6 +605,7 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return response;
     }
+    let arrived = std::time::Instant::now();
     let path = request.uri().path().to_owned();
     let headers = request.headers();
     if api::preview::is_preview(&state, headers) {
@@ -635,15 +637,16 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
     };
     if response.status() == StatusCode::NOT_FOUND {
         // A page that did not exist when the cache was filled (a post added while the
-        // server runs): reload the content (at most once per reload interval) and
-        // render it during this request (Next.js `fallback: 'blocking'`).
+        // server runs): check the content as it is now (one check per reload interval
+        // for a burst of such requests) and render the page during this request
+        // (Next.js `fallback: 'blocking'`).
         let canonical = if uri.path().ends_with('/') {
             uri.path().to_owned()
         } else {
             format!("{}/", uri.path())
         };
         if fallback_of(&canonical) == app::Fallback::Blocking {
-            if let Ok(snapshot) = state.content().refresh(false).await {
+            if let Ok(snapshot) = state.content().refresh_after(arrived).await {
                 let headers = HeaderMap::new();
                 if let Some(response) = render_now(&state, snapshot, &uri, &headers).await {
                     return response;
@@ -672,9 +675,8 @@ fn from_cache(state: &AppState, path: &str, headers: &HeaderMap) -> Option<Respo
         CacheStatus::Hit
     };
     Some(page_response(
-        state,
         &entry.page,
-        entry.mode,
+        entry.cache_control.clone(),
         Some(status),
         headers,
     ))
@@ -731,14 +733,18 @@ async fn render_now(
     if let Target::Route(app::Route::Status) = target {
         let info = state.status_info();
         let page = Page::from(app::render_status(&snapshot.site, &info));
-        return Some(page_response(state, &page, RenderMode::Ssr, None, headers));
+        return Some(page_response(
+            &page,
+            HeaderValue::from_static(NO_STORE),
+            None,
+            headers,
+        ));
     }
     let entry = state.render_blocking(snapshot, target).await?;
     CacheStats::bump(&state.cache().stats.misses);
     Some(page_response(
-        state,
         &entry.page,
-        entry.mode,
+        entry.cache_control.clone(),
         Some(CacheStatus::Miss),
         headers,
     ))
@@ -762,21 +768,23 @@ async fn preview_page(state: &AppState, path: &str, headers: &HeaderMap) -> Opti
     let page = tokio::task::spawn_blocking(move || target.render(&snapshot, store.as_deref()))
         .await
         .ok()??;
-    Some(page_response(state, &page, RenderMode::Ssr, None, headers))
+    Some(page_response(
+        &page,
+        HeaderValue::from_static(NO_STORE),
+        None,
+        headers,
+    ))
 }
 
 /// The 404 page with status 404.
 fn not_found(state: &AppState) -> Response {
     match state.cache().get("/404.html") {
-        Some(entry) => {
-            let mut response =
-                page_response(state, &entry.page, entry.mode, None, &HeaderMap::new());
-            response.headers_mut().insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static(NOT_FOUND_CACHE),
-            );
-            response
-        }
+        Some(entry) => page_response(
+            &entry.page,
+            HeaderValue::from_static(NOT_FOUND_CACHE),
+            None,
+            &HeaderMap::new(),
+        ),
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }
@@ -820,13 +828,12 @@ fn negotiate(headers: &HeaderMap) -> Option<&'static str> {
     }
 }
 
-/// A page with its `ETag` (strong; one per encoding, `"<hash>-br"`), `Cache-Control`
-/// for `mode` and `x-atoll-cache`; 304 when `If-None-Match` names any encoding of it
-/// (RFC 9110 §13.1.2). The status is the page's own (404 for the not-found page).
+/// A page with its `ETag` (strong; one per encoding, `"<hash>-br"`), `cache_control`
+/// and `x-atoll-cache`; 304 when `If-None-Match` names any encoding of it (RFC 9110
+/// §13.1.2). The status is the page's own (404 for the not-found page).
 fn page_response(
-    state: &AppState,
     page: &Page,
-    mode: RenderMode,
+    cache_control: HeaderValue,
     cache: Option<CacheStatus>,
     request_headers: &HeaderMap,
 ) -> Response {
@@ -836,15 +843,11 @@ fn page_response(
     } else {
         None
     };
-    let base = page.etag.trim_end_matches('"');
-    let etag = match encoding {
-        Some(coding) => format!("{base}-{coding}\""),
-        None => page.etag.clone(),
-    };
     let matches = request_headers
         .get(header::IF_NONE_MATCH)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| {
+            let base = page.etag.trim_end_matches('"');
             value.split(',').map(str::trim).any(|tag| {
                 let tag = tag.trim_start_matches("W/");
                 tag == "*"
@@ -854,37 +857,35 @@ fn page_response(
                         .is_some_and(|rest| rest == "-br\"" || rest == "-gzip\"")
             })
         });
-    let mut headers = HeaderMap::new();
+    let (body, etag) = match encoding {
+        Some("br") => (page.encoded().0.clone(), &page.etag_values[1]),
+        Some(_) => (page.encoded().1.clone(), &page.etag_values[2]),
+        None => (page.html.clone(), &page.etag_values[0]),
+    };
+    let not_modified = matches && status == StatusCode::OK;
+    let mut response = if not_modified {
+        let mut response = Response::new(Body::empty());
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        response
+    } else {
+        let mut response = Response::new(Body::from(body));
+        *response.status_mut() = status;
+        response
+    };
+    let headers = response.headers_mut();
+    headers.reserve(8);
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(page.content_type),
     );
-    headers.insert(
-        header::CACHE_CONTROL,
-        cache_control(mode, state.rendering().stale_while_revalidate),
-    );
-    headers.insert(
-        header::ETAG,
-        HeaderValue::from_str(&etag).expect("an ETag is ASCII"),
-    );
+    headers.insert(header::CACHE_CONTROL, cache_control);
+    headers.insert(header::ETAG, etag.clone());
     headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Some(coding) = encoding.filter(|_| !not_modified) {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+    }
     if let Some(cache) = cache {
         headers.insert(CACHE_HEADER, HeaderValue::from_static(cache.as_str()));
     }
-    if matches && status == StatusCode::OK {
-        return (StatusCode::NOT_MODIFIED, headers).into_response();
-    }
-    let body = match encoding {
-        Some(coding) => {
-            let (br, gz) = page.encoded();
-            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
-            if coding == "br" {
-                br.clone()
-            } else {
-                gz.clone()
-            }
-        }
-        None => page.html.clone(),
-    };
-    (status, headers, body).into_response()
+    response
 }

@@ -294,11 +294,44 @@ impl Content {
             .last_attempt
             .is_some_and(|at| at.elapsed() < self.min_interval);
         if recent && !force {
-            return match &reload.last_error {
-                Some(err) => Err(Arc::clone(err)),
-                None => Ok(self.current()),
-            };
+            return self.outcome(&reload);
         }
+        self.reload_locked(&mut reload).await
+    }
+
+    /// The outcome of a check of the content that started at or after `since` (a
+    /// request's arrival): a page that did not exist then must see the content as it is
+    /// now. When the last check is older than `since` but within the reload interval,
+    /// waits for the interval to pass, so that a burst of unknown URLs still costs one
+    /// check per interval.
+    ///
+    /// # Errors
+    /// As [`Content::refresh`].
+    pub async fn refresh_after(&self, since: Instant) -> Result<Arc<Snapshot>, Arc<anyhow::Error>> {
+        let mut reload = self.reload.lock().await;
+        if let Some(at) = reload.last_attempt {
+            if at >= since {
+                return self.outcome(&reload);
+            }
+            let next = at + self.min_interval;
+            if next > Instant::now() {
+                tokio::time::sleep_until(next.into()).await;
+            }
+        }
+        self.reload_locked(&mut reload).await
+    }
+
+    fn outcome(&self, reload: &Reload) -> Result<Arc<Snapshot>, Arc<anyhow::Error>> {
+        match &reload.last_error {
+            Some(err) => Err(Arc::clone(err)),
+            None => Ok(self.current()),
+        }
+    }
+
+    async fn reload_locked(
+        &self,
+        reload: &mut Reload,
+    ) -> Result<Arc<Snapshot>, Arc<anyhow::Error>> {
         reload.last_attempt = Some(Instant::now());
         let fingerprint = {
             let source = self.source.clone();

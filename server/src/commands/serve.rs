@@ -179,6 +179,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         };
         // Peer addresses feed the per-client limits.
         let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+        // Small responses go out at once (no Nagle delay), as nginx's `tcp_nodelay`.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await
