@@ -262,7 +262,7 @@ pub async fn search_get(
     };
     // The untrimmed query: a trailing space marks the last word as complete (no prefix
     // matching), see `islands::search`.
-    let outcome = state.snapshot().search.search(raw, limit);
+    let outcome = state.content().search().search(raw, limit);
     let body = SearchResponse {
         query: query.to_owned(),
         total: outcome.total,

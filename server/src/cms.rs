@@ -206,6 +206,16 @@ impl PostRecord {
         if self.title.trim().is_empty() {
             bail!("{origin}: post `{}` has no title", self.slug);
         }
+        if let Some(alias) = self
+            .aliases
+            .iter()
+            .find(|alias| !crate::content::is_valid_alias(alias))
+        {
+            bail!(
+                "{origin}: post `{}` has the alias {alias:?}, not a site-relative path such as /old/path/",
+                self.slug
+            );
+        }
         let (html, text) = match &self.markdown {
             Some(markdown) => {
                 let rendered = render_markdown(markdown, false);
@@ -251,6 +261,13 @@ impl ProductRecord {
         }
         if self.id.trim().is_empty() || self.name.trim().is_empty() {
             bail!("{origin}: product `{}` needs an id and a name", self.slug);
+        }
+        if self.currency.len() != 3 || !self.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            bail!(
+                "{origin}: product `{}` has the currency {:?}, not an ISO 4217 code such as EUR",
+                self.slug,
+                self.currency
+            );
         }
         if self.price_cents > crate::content::MAX_PRICE_CENTS {
             bail!(
@@ -337,6 +354,19 @@ impl CmsSource {
             .into_iter()
             .map(|record| record.into_product(origin))
             .collect::<anyhow::Result<Vec<_>>>()?;
+        let (mut ids, mut slugs) = (
+            std::collections::HashSet::new(),
+            std::collections::HashSet::new(),
+        );
+        for product in &products {
+            if !ids.insert(&product.id) || !slugs.insert(&product.slug) {
+                bail!(
+                    "{origin}: two products share the id `{}` or the slug `{}`",
+                    product.id,
+                    product.slug
+                );
+            }
+        }
         Ok((out_posts, products))
     }
 
@@ -380,14 +410,15 @@ impl CmsSource {
                 request = request.bearer_auth(token);
             }
             let retry = match request.send().await {
-                Ok(response) if response.status().is_success() => {
-                    let bytes = response
-                        .bytes()
-                        .await
-                        .with_context(|| format!("GET {url}: reading the body"))?;
-                    return serde_json::from_slice(&bytes)
-                        .with_context(|| format!("GET {url}: not the content API's JSON"));
-                }
+                Ok(response) if response.status().is_success() => match response.bytes().await {
+                    Ok(bytes) => {
+                        return serde_json::from_slice(&bytes)
+                            .with_context(|| format!("GET {url}: not the content API's JSON"));
+                    }
+                    Err(err) => {
+                        anyhow::Error::new(err).context(format!("GET {url}: reading the body"))
+                    }
+                },
                 Ok(response) => {
                     let status = response.status();
                     let error = anyhow::anyhow!("GET {url}: {status}");
@@ -435,12 +466,22 @@ mod tests {
         assert_eq!(post.text, "Hi there & you");
         let bad = PostRecord {
             slug: "../x".into(),
-            ..record
+            ..record.clone()
         };
         assert!(bad
             .into_post("cms")
             .unwrap_err()
             .to_string()
             .contains("../x"));
+        // An alias that would add rules to `_redirects` is refused.
+        let injecting = PostRecord {
+            aliases: vec!["/a /x 301\n/* https://evil.example 302!".into()],
+            ..record
+        };
+        assert!(injecting
+            .into_post("cms")
+            .unwrap_err()
+            .to_string()
+            .contains("alias"));
     }
 }

@@ -23,7 +23,7 @@ use app::RenderMode;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use tokio::sync::{Notify, OnceCell};
+use tokio::sync::{watch, Notify};
 
 use crate::pages::Page;
 
@@ -83,6 +83,9 @@ pub struct CachedPage {
     pub inputs: u64,
     /// Its `Cache-Control` header ([`crate::cache_control`]).
     pub cache_control: axum::http::HeaderValue,
+    /// Generation of the content it was rendered from (0: read from the cache folder).
+    /// A render from older content never replaces it.
+    pub generation: u64,
 }
 
 impl CachedPage {
@@ -90,11 +93,10 @@ impl CachedPage {
     /// never go stale (only an on-demand revalidation replaces them).
     pub fn is_stale(&self, now: SystemTime) -> bool {
         match self.mode.revalidate() {
-            Some(seconds) => {
-                now.duration_since(self.rendered_at)
-                    .unwrap_or(Duration::ZERO)
-                    >= Duration::from_secs(u64::from(seconds))
-            }
+            // A page "rendered in the future" (the clock stepped back) is stale too.
+            Some(seconds) => now
+                .duration_since(self.rendered_at)
+                .map_or(true, |age| age >= Duration::from_secs(u64::from(seconds))),
             None => false,
         }
     }
@@ -105,7 +107,8 @@ impl CachedPage {
 pub enum CacheStatus {
     /// Fresh from the cache.
     Hit,
-    /// From the cache, older than `revalidate`; a background render was started.
+    /// From the cache, older than `revalidate`; a background render was started (or
+    /// one was already running).
     Stale,
     /// Not cached: rendered during this request (blocking fallback), then cached.
     Miss,
@@ -183,7 +186,7 @@ pub struct DiskHeader {
 #[derive(Debug)]
 pub struct PageCache {
     entries: RwLock<HashMap<String, Arc<CachedPage>>>,
-    in_flight: Mutex<HashMap<String, Arc<OnceCell<()>>>>,
+    in_flight: Mutex<HashMap<String, watch::Receiver<bool>>>,
     landed: Notify,
     clock: Arc<dyn Clock>,
     dir: Option<PathBuf>,
@@ -191,14 +194,6 @@ pub struct PageCache {
     stale_while_revalidate: u32,
     /// The counters.
     pub stats: CacheStats,
-}
-
-/// A turn at rendering one path: [`PageCache::flight`].
-#[derive(Debug)]
-pub struct Flight {
-    cell: Arc<OnceCell<()>>,
-    /// Whether this caller started the flight (and so should render).
-    pub leader: bool,
 }
 
 impl PageCache {
@@ -253,42 +248,54 @@ impl PageCache {
             .collect()
     }
 
-    /// Caches `page` as rendered now from content whose input hash is `inputs` (and
-    /// writes it to the cache folder).
-    pub fn insert(&self, page: Page, mode: RenderMode, inputs: u64) -> Arc<CachedPage> {
+    /// Caches `page` as rendered now from content of `generation` whose input hash is
+    /// `inputs` (and writes it to the cache folder). A page already cached from newer
+    /// content stays (a slow render does not undo a faster, later one); it is returned.
+    pub fn insert(
+        &self,
+        page: Page,
+        mode: RenderMode,
+        inputs: u64,
+        generation: u64,
+    ) -> Arc<CachedPage> {
+        CacheStats::bump(&self.stats.renders);
         let entry = Arc::new(CachedPage {
             page,
             rendered_at: self.clock.now(),
             mode,
             inputs,
             cache_control: crate::serve::cache_control(mode, self.stale_while_revalidate),
+            generation,
         });
-        self.store(Arc::clone(&entry));
-        entry
-    }
-
-    fn store(&self, entry: Arc<CachedPage>) {
-        CacheStats::bump(&self.stats.renders);
+        {
+            let mut entries = self.entries.write().expect("cache lock");
+            if let Some(newer) = entries
+                .get(&entry.page.path)
+                .filter(|old| old.generation > generation)
+            {
+                return Arc::clone(newer);
+            }
+            entries.insert(entry.page.path.clone(), Arc::clone(&entry));
+        }
         if let Some(dir) = &self.dir {
             if let Err(err) = write_entry(dir, &self.build_id, &entry) {
                 tracing::warn!(path = %entry.page.path, "cannot write the page to the cache folder: {err}");
             }
         }
-        self.entries
-            .write()
-            .expect("cache lock")
-            .insert(entry.page.path.clone(), entry);
+        entry
     }
 
-    /// Forgets the page at `path` (its content is gone: the path now answers 404).
-    pub fn remove(&self, path: &str) -> bool {
-        let removed = self
-            .entries
-            .write()
-            .expect("cache lock")
-            .remove(path)
-            .is_some();
-        if let Some(dir) = &self.dir {
+    /// Forgets the page at `path` (its content is gone: the path now answers 404),
+    /// unless it was rendered from content newer than `generation`.
+    pub fn remove(&self, path: &str, generation: u64) -> bool {
+        let removed = {
+            let mut entries = self.entries.write().expect("cache lock");
+            match entries.get(path) {
+                Some(entry) if entry.generation <= generation => entries.remove(path).is_some(),
+                _ => false,
+            }
+        };
+        if let (Some(dir), true) = (&self.dir, removed) {
             let _ = std::fs::remove_file(file_of(dir, path));
         }
         if removed {
@@ -297,20 +304,29 @@ impl PageCache {
         removed
     }
 
-    /// Joins the render of `path` in progress, or starts one ([`Flight::leader`]): at
-    /// most one render per path at a time (single-flight). Run the render with
-    /// [`PageCache::fly`].
-    pub fn flight(&self, path: &str) -> Flight {
+    /// Single-flight: starts the render of `path` (`Ok`: the caller renders, then
+    /// calls [`PageCache::land`] and sends `true`, whatever happens: use a drop guard)
+    /// or joins the one in progress (`Err`: a receiver that turns `true` when it is
+    /// over). At most one render per path at a time.
+    pub fn take_off(&self, path: &str) -> Result<watch::Sender<bool>, watch::Receiver<bool>> {
         let mut in_flight = self.in_flight.lock().expect("flight lock");
-        if let Some(cell) = in_flight.get(path) {
-            return Flight {
-                cell: Arc::clone(cell),
-                leader: false,
-            };
+        if let Some(landed) = in_flight.get(path) {
+            return Err(landed.clone());
         }
-        let cell = Arc::new(OnceCell::new());
-        in_flight.insert(path.to_owned(), Arc::clone(&cell));
-        Flight { cell, leader: true }
+        let (done, landed) = watch::channel(false);
+        in_flight.insert(path.to_owned(), landed);
+        Ok(done)
+    }
+
+    /// Ends the render of `path` started by [`PageCache::take_off`].
+    pub fn land(&self, path: &str) {
+        let mut in_flight = self.in_flight.lock().expect("flight lock");
+        in_flight.remove(path);
+        let idle = in_flight.is_empty();
+        drop(in_flight);
+        if idle {
+            self.landed.notify_waiters();
+        }
     }
 
     /// Whether a render of `path` is in progress.
@@ -321,28 +337,7 @@ impl PageCache {
             .contains_key(path)
     }
 
-    /// Runs `render` once for the flight (followers wait for the leader's), then ends
-    /// the flight.
-    pub async fn fly<F>(&self, path: &str, flight: Flight, render: F)
-    where
-        F: std::future::Future<Output = ()>,
-    {
-        flight.cell.get_or_init(|| render).await;
-        let mut in_flight = self.in_flight.lock().expect("flight lock");
-        if in_flight
-            .get(path)
-            .is_some_and(|cell| Arc::ptr_eq(cell, &flight.cell))
-        {
-            in_flight.remove(path);
-        }
-        let idle = in_flight.is_empty();
-        drop(in_flight);
-        if idle {
-            self.landed.notify_waiters();
-        }
-    }
-
-    /// Waits until no render is in progress (tests; a graceful stop).
+    /// Waits until no render is in progress (tests use it to observe a regeneration).
     pub async fn settle(&self) {
         loop {
             let landed = self.landed.notified();
@@ -524,6 +519,7 @@ fn read_entry(file: &Path, build: &str, swr: u32) -> Result<Option<CachedPage>, 
         mode,
         inputs: header.inputs,
         cache_control: crate::serve::cache_control(mode, swr),
+        generation: 0,
     }))
 }
 
@@ -544,13 +540,13 @@ mod tests {
     fn freshness_follows_revalidate() {
         let clock = Arc::new(ManualClock::new(UNIX_EPOCH + Duration::from_secs(1000)));
         let cache = PageCache::new(clock.clone(), None, "b".into(), 0);
-        let entry = cache.insert(page("/a/", "a"), RenderMode::Isr { revalidate: 60 }, 0);
+        let entry = cache.insert(page("/a/", "a"), RenderMode::Isr { revalidate: 60 }, 0, 1);
         assert!(!entry.is_stale(clock.now()));
         clock.advance(Duration::from_secs(59));
         assert!(!entry.is_stale(clock.now()));
         clock.advance(Duration::from_secs(1));
         assert!(entry.is_stale(clock.now()));
-        let fixed = cache.insert(page("/b/", "b"), RenderMode::Static, 0);
+        let fixed = cache.insert(page("/b/", "b"), RenderMode::Static, 0, 1);
         clock.advance(Duration::from_secs(1_000_000));
         assert!(!fixed.is_stale(clock.now()));
     }
@@ -564,8 +560,9 @@ mod tests {
             page("/a/", "<p>a</p>"),
             RenderMode::Isr { revalidate: 60 },
             0,
+            1,
         );
-        cache.insert(page("/b/", "<p>b</p>"), RenderMode::Static, 0);
+        cache.insert(page("/b/", "<p>b</p>"), RenderMode::Static, 0, 1);
 
         let again = PageCache::new(clock.clone(), Some(dir.path().into()), "b1".into(), 0);
         assert_eq!(again.load_disk(), 2);
@@ -602,16 +599,21 @@ mod tests {
         for _ in 0..50 {
             let (cache, renders, gate) = (cache.clone(), renders.clone(), gate.clone());
             tasks.push(tokio::spawn(async move {
-                let flight = cache.flight("/x/");
-                cache
-                    .fly("/x/", flight, async {
+                match cache.take_off("/x/") {
+                    Ok(done) => {
                         let _permit = gate.acquire().await.unwrap();
                         renders.fetch_add(1, Ordering::SeqCst);
-                    })
-                    .await;
+                        let _ = done.send(true);
+                        cache.land("/x/");
+                    }
+                    Err(mut landed) => {
+                        let _ = landed.wait_for(|done| *done).await;
+                    }
+                }
             }));
         }
         tokio::task::yield_now().await;
+        assert!(cache.is_in_flight("/x/"));
         gate.add_permits(100);
         for task in tasks {
             task.await.unwrap();

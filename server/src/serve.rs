@@ -101,7 +101,8 @@ pub struct Rendering {
     /// Identifies this build in `/status/` and in the cache folder.
     pub build_id: String,
     /// Secrets of `POST /api/revalidate` (Standard Webhooks `whsec_…` keys, decoded);
-    /// several during a key rotation. Empty: the endpoint answers 503.
+    /// several during a key rotation. Empty, and no GitHub secret: the endpoint answers
+    /// 503.
     pub webhook_secrets: Vec<Vec<u8>>,
     /// GitHub webhook secret (`X-Hub-Signature-256`), as an alternative to Standard
     /// Webhooks.
@@ -191,7 +192,8 @@ impl AppState {
         services: Services,
         rendering: Rendering,
     ) -> Self {
-        let content = Content::new(source, site, dirs.public.clone(), rendering.reload_interval);
+        let content = Content::new(source, site, dirs.public.clone(), rendering.reload_interval)
+            .with_store(services.store.clone());
         let cache = PageCache::new(
             Arc::clone(&rendering.clock),
             rendering.cache_dir.clone(),
@@ -205,7 +207,7 @@ impl AppState {
         // Pages of the folder whose content is gone since (removed while stopped).
         for path in cache.paths() {
             if !known.contains(&path) {
-                cache.remove(&path);
+                cache.remove(&path, u64::MAX);
             }
         }
         targets.par_iter().for_each(|target| {
@@ -213,7 +215,7 @@ impl AppState {
             if mode == RenderMode::Static || cache.get(&target.path()).is_none() {
                 if let Some(page) = target.render(&snapshot, services.store.as_deref()) {
                     let inputs = snapshot.page_hash(target, &page);
-                    cache.insert(page, mode, inputs);
+                    cache.insert(page, mode, inputs, snapshot.generation);
                 }
             }
         });
@@ -298,7 +300,7 @@ impl AppState {
                     source,
                     site,
                     self.inner.dirs.public.clone(),
-                    Duration::ZERO,
+                    self.inner.rendering.reload_interval,
                 ))
             })
             .await
@@ -339,10 +341,15 @@ impl AppState {
             match target.render(&snapshot, state.inner.services.store.as_deref()) {
                 Some(page) => {
                     let inputs = snapshot.page_hash(&target, &page);
-                    Some(state.inner.cache.insert(page, target.mode(), inputs))
+                    Some(
+                        state
+                            .inner
+                            .cache
+                            .insert(page, target.mode(), inputs, snapshot.generation),
+                    )
                 }
                 None => {
-                    state.inner.cache.remove(&path);
+                    state.inner.cache.remove(&path, snapshot.generation);
                     None
                 }
             }
@@ -359,18 +366,35 @@ impl AppState {
     /// a failed reload keeps the last good page (and the next request tries again); a
     /// path whose entry is gone is removed from the cache (404 from then on).
     pub fn regenerate_in_background(&self, path: &str) {
-        let flight = self.inner.cache.flight(path);
-        if !flight.leader {
-            return;
-        }
         let state = self.clone();
-        let path = path.to_owned();
-        tokio::spawn(async move {
-            let work = async {
-                state.regenerate(&path).await;
-            };
-            state.inner.cache.fly(&path, flight, work).await;
-        });
+        let owned = path.to_owned();
+        self.single_flight(path, async move { state.regenerate(&owned).await });
+    }
+
+    /// Runs `work` for `path` in a task of its own unless a render of `path` is in
+    /// progress; returns a receiver that turns `true` when the render in progress (this
+    /// one or the other) is over. The task runs to its end even if every request that
+    /// waits for it goes away, and the flight ends even if it panics.
+    fn single_flight<F>(&self, path: &str, work: F) -> tokio::sync::watch::Receiver<bool>
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        match self.inner.cache.take_off(path) {
+            Ok(done) => {
+                let landed = done.subscribe();
+                let landing = Landing {
+                    state: self.clone(),
+                    path: path.to_owned(),
+                    done,
+                };
+                tokio::spawn(async move {
+                    let _landing = landing;
+                    work.await;
+                });
+                landed
+            }
+            Err(landed) => landed,
+        }
     }
 
     async fn regenerate(&self, path: &str) {
@@ -396,7 +420,7 @@ impl AppState {
             }
             None => {
                 tracing::info!(path, "content gone: the page now answers 404");
-                self.inner.cache.remove(path);
+                self.inner.cache.remove(path, snapshot.generation);
             }
         }
     }
@@ -409,16 +433,11 @@ impl AppState {
         target: Target,
     ) -> Option<Arc<CachedPage>> {
         let path = target.path();
-        let flight = self.inner.cache.flight(&path);
-        if flight.leader {
-            let state = self.clone();
-            let work = async {
-                state.render_into_cache(snapshot, target).await;
-            };
-            self.inner.cache.fly(&path, flight, work).await;
-        } else {
-            self.inner.cache.fly(&path, flight, async {}).await;
-        }
+        let state = self.clone();
+        let mut landed = self.single_flight(&path, async move {
+            state.render_into_cache(snapshot, target).await;
+        });
+        let _ = landed.wait_for(|done| *done).await;
         self.inner.cache.get(&path)
     }
 
@@ -471,16 +490,16 @@ impl AppState {
                         match target.render(&snapshot, state.inner.services.store.as_deref()) {
                             Some(page) => {
                                 let inputs = snapshot.page_hash(&target, &page);
-                                cache.insert(page, target.mode(), inputs);
+                                cache.insert(page, target.mode(), inputs, snapshot.generation);
                                 (path, "rendered")
                             }
                             None => {
-                                cache.remove(&path);
+                                cache.remove(&path, snapshot.generation);
                                 (path, "removed")
                             }
                         }
                     }
-                    None if cache.remove(&path) => (path, "removed"),
+                    None if cache.remove(&path, snapshot.generation) => (path, "removed"),
                     None => (path, "unknown"),
                 })
                 .collect::<Vec<_>>()
@@ -488,6 +507,20 @@ impl AppState {
         .await
         .map_err(|err| Arc::new(anyhow::anyhow!("rendering panicked: {err}")))?;
         Ok(Ok(outcome))
+    }
+}
+
+/// Ends a flight when the task that renders goes away (done or panicked).
+struct Landing {
+    state: AppState,
+    path: String,
+    done: tokio::sync::watch::Sender<bool>,
+}
+
+impl Drop for Landing {
+    fn drop(&mut self) {
+        self.state.inner.cache.land(&self.path);
+        let _ = self.done.send(true);
     }
 }
 
@@ -631,6 +664,7 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
     }
     // `public/x/index.html` answers `/x/`, as on a static host.
     let public = ServeDir::new(&state.inner.dirs.public);
+    let request_headers = request.headers().clone();
     let mut response = match public.oneshot(request).await {
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
@@ -645,7 +679,7 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
         } else {
             format!("{}/", uri.path())
         };
-        if fallback_of(&canonical) == app::Fallback::Blocking {
+        if fallback_of(&canonical) == app::Fallback::Blocking && state.content().cheap_to_check() {
             if let Ok(snapshot) = state.content().refresh_after(arrived).await {
                 let headers = HeaderMap::new();
                 if let Some(response) = render_now(&state, snapshot, &uri, &headers).await {
@@ -653,7 +687,7 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
                 }
             }
         }
-        return not_found(&state);
+        return not_found(&state, &request_headers);
     }
     response
         .headers_mut()
@@ -759,9 +793,15 @@ async fn preview_page(state: &AppState, path: &str, headers: &HeaderMap) -> Opti
             return None;
         }
     };
-    let snapshot = match content.refresh(false).await {
-        Ok(snapshot) => snapshot,
-        Err(_) => content.current(),
+    // Pages (not the files a previewing browser also fetches) check the content for
+    // changes, at most once per reload interval.
+    let snapshot = if path.ends_with('/') || path.ends_with(".xml") {
+        match content.refresh(false).await {
+            Ok(snapshot) => snapshot,
+            Err(_) => content.current(),
+        }
+    } else {
+        content.current()
     };
     let target = Target::resolve(&snapshot, path)?;
     let store = state.services().store.clone();
@@ -776,14 +816,14 @@ async fn preview_page(state: &AppState, path: &str, headers: &HeaderMap) -> Opti
     ))
 }
 
-/// The 404 page with status 404.
-fn not_found(state: &AppState) -> Response {
+/// The 404 page with status 404 (in the encoding `request_headers` accept).
+fn not_found(state: &AppState, request_headers: &HeaderMap) -> Response {
     match state.cache().get("/404.html") {
         Some(entry) => page_response(
             &entry.page,
             HeaderValue::from_static(NOT_FOUND_CACHE),
             None,
-            &HeaderMap::new(),
+            request_headers,
         ),
         None => StatusCode::NOT_FOUND.into_response(),
     }
@@ -843,31 +883,32 @@ fn page_response(
     } else {
         None
     };
+    let (variant, etag) = match encoding {
+        Some("br") => (1, &page.etag_values[1]),
+        Some(_) => (2, &page.etag_values[2]),
+        None => (0, &page.etag_values[0]),
+    };
+    // Weak comparison against the selected representation's tag (RFC 9110 §13.1.2).
     let matches = request_headers
         .get(header::IF_NONE_MATCH)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| {
-            let base = page.etag.trim_end_matches('"');
-            value.split(',').map(str::trim).any(|tag| {
-                let tag = tag.trim_start_matches("W/");
-                tag == "*"
-                    || tag == page.etag
-                    || tag
-                        .strip_prefix(base)
-                        .is_some_and(|rest| rest == "-br\"" || rest == "-gzip\"")
-            })
+            value
+                .split(',')
+                .map(str::trim)
+                .any(|tag| tag == "*" || tag.trim_start_matches("W/").as_bytes() == etag.as_bytes())
         });
-    let (body, etag) = match encoding {
-        Some("br") => (page.encoded().0.clone(), &page.etag_values[1]),
-        Some(_) => (page.encoded().1.clone(), &page.etag_values[2]),
-        None => (page.html.clone(), &page.etag_values[0]),
-    };
     let not_modified = matches && status == StatusCode::OK;
     let mut response = if not_modified {
         let mut response = Response::new(Body::empty());
         *response.status_mut() = StatusCode::NOT_MODIFIED;
         response
     } else {
+        let body = match variant {
+            1 => page.encoded().0.clone(),
+            2 => page.encoded().1.clone(),
+            _ => page.html.clone(),
+        };
         let mut response = Response::new(Body::from(body));
         *response.status_mut() = status;
         response

@@ -20,7 +20,7 @@ use app::Site;
 use islands::search::SearchIndex;
 
 use crate::cms::CmsSource;
-use crate::content::{load, LoadOptions};
+use crate::content::{load, load_bodies, load_with_cache, ContentCache, LoadOptions};
 use crate::targets::Target;
 
 /// One loaded version of the site, with its lookup tables.
@@ -28,14 +28,13 @@ use crate::targets::Target;
 pub struct Snapshot {
     /// The site.
     pub site: Site,
-    /// The search index of its posts.
-    pub search: SearchIndex,
     /// `aliases` (and `/…/page/1/`) → the URL they redirect to (301), as the export's
     /// `_redirects`.
     pub redirects: HashMap<String, String>,
     /// `public/robots.txt` at load time, if any.
     pub robots: Option<String>,
-    /// 1 for the first load, +1 for each reload that changed something.
+    /// 1 for the first load, +1 for each reload (a folder is reloaded only when a file
+    /// changed; a CMS at every check).
     pub generation: u64,
     /// When it was loaded.
     pub loaded_at: SystemTime,
@@ -49,7 +48,6 @@ impl Snapshot {
     /// Indexes `site`.
     pub fn new(site: Site, robots: Option<String>, generation: u64) -> Self {
         Snapshot {
-            search: crate::serve::search_index(&site),
             redirects: crate::export::redirects(&site).into_iter().collect(),
             products: site
                 .products
@@ -210,6 +208,56 @@ impl ContentSource {
     }
 }
 
+/// Loads the content folder again, parsing only the Markdown files whose size or
+/// modification time changed since `previous` was loaded (`cache`); the bodies of the
+/// others are taken from `previous`. Returns the site and the cache for the next time.
+fn load_files(
+    dir: &Path,
+    options: &LoadOptions,
+    previous: Option<(&Site, &ContentCache)>,
+) -> anyhow::Result<(Site, ContentCache)> {
+    let context = || format!("cannot load the site in `{}`", dir.display());
+    let mut loaded =
+        load_with_cache(dir, options, previous.map(|(_, cache)| cache)).with_context(context)?;
+    if let Some((site, _)) = previous {
+        let mut bodies: HashMap<&str, (&str, &str)> = HashMap::new();
+        for post in &site.posts {
+            bodies.insert(&post.source, (&post.html, &post.text));
+        }
+        for doc in &site.docs {
+            bodies.insert(&doc.source, (&doc.html, &doc.text));
+        }
+        for page in &site.pages {
+            bodies.insert(&page.source, (&page.html, &page.text));
+        }
+        let deferred = &mut loaded.deferred;
+        let mut fill = |source: &str, html: &mut String, text: &mut String| {
+            if deferred.contains(source) {
+                if let Some((h, t)) = bodies.get(source) {
+                    *html = (*h).to_owned();
+                    *text = (*t).to_owned();
+                    deferred.remove(source);
+                }
+            }
+        };
+        for post in &mut loaded.site.posts {
+            fill(&post.source, &mut post.html, &mut post.text);
+        }
+        for doc in &mut loaded.site.docs {
+            fill(&doc.source, &mut doc.html, &mut doc.text);
+        }
+        for page in &mut loaded.site.pages {
+            fill(&page.source, &mut page.html, &mut page.text);
+        }
+    }
+    if !loaded.deferred.is_empty() {
+        let all = loaded.deferred.clone();
+        load_bodies(dir, &mut loaded.site, &mut loaded.deferred, &all).with_context(context)?;
+    }
+    let cache = ContentCache::from_parts(&loaded.site, &loaded.sources);
+    Ok((loaded.site, cache))
+}
+
 /// Hash of the path, size and modification time of every file under `dir`.
 fn folder_fingerprint(dir: &Path) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -228,6 +276,8 @@ fn folder_fingerprint(dir: &Path) -> u64 {
 }
 
 struct Reload {
+    /// The parsed Markdown of the last load of a folder (incremental reloads).
+    cache: Option<ContentCache>,
     last_attempt: Option<Instant>,
     fingerprint: Option<u64>,
     last_error: Option<Arc<anyhow::Error>>,
@@ -236,6 +286,10 @@ struct Reload {
 /// The current snapshot of a source, reloaded on demand.
 pub struct Content {
     source: ContentSource,
+    /// The search index and the generation it was built from: rebuilt in the
+    /// background after a reload (searches use the previous one meanwhile).
+    search: Arc<RwLock<(u64, Arc<SearchIndex>)>>,
+    store: Option<Arc<crate::store::Store>>,
     public: PathBuf,
     min_interval: Duration,
     current: RwLock<Arc<Snapshot>>,
@@ -257,9 +311,16 @@ impl Content {
     pub fn new(source: ContentSource, site: Site, public: PathBuf, min_interval: Duration) -> Self {
         let robots = read_robots(&public);
         let fingerprint = source.fingerprint();
+        let search = Arc::new(RwLock::new((
+            1,
+            Arc::new(crate::serve::search_index(&site)),
+        )));
         Content {
+            search,
+            store: None,
             current: RwLock::new(Arc::new(Snapshot::new(site, robots, 1))),
             reload: tokio::sync::Mutex::new(Reload {
+                cache: None,
                 last_attempt: Some(Instant::now()),
                 fingerprint,
                 last_error: None,
@@ -268,6 +329,33 @@ impl Content {
             public,
             min_interval,
         }
+    }
+
+    /// Gives the parsed Markdown of the load the first snapshot came from
+    /// ([`ContentCache::from_parts`] of [`crate::content::Loaded`]), so that the first
+    /// reload already parses only the files that changed.
+    pub async fn seed_cache(&self, cache: ContentCache) {
+        self.reload.lock().await.cache = Some(cache);
+    }
+
+    /// The search index of the posts (of the current content, or of the previous one
+    /// for the moment its rebuild takes after a reload).
+    pub fn search(&self) -> Arc<SearchIndex> {
+        Arc::clone(&self.search.read().expect("search lock").1)
+    }
+
+    /// Applies the catalog's stock to `store` after each reload (a product added while
+    /// the server runs can be bought; a restock in the catalog is applied).
+    pub fn with_store(mut self, store: Option<Arc<crate::store::Store>>) -> Self {
+        self.store = store;
+        self
+    }
+
+    /// Whether checking the source for changes is cheap (a folder: file stamps), so
+    /// that requests from anyone (unknown URLs, the content API) may trigger it. A CMS
+    /// is reloaded only by ISR regenerations and webhooks.
+    pub fn cheap_to_check(&self) -> bool {
+        !matches!(self.source, ContentSource::Cms { .. })
     }
 
     /// The source.
@@ -344,7 +432,28 @@ impl Content {
         {
             return Ok(self.current());
         }
-        match self.source.load().await {
+        let started = Instant::now();
+        let loaded = match &self.source {
+            ContentSource::Files { dir, options } => {
+                let (dir, options) = (dir.clone(), options.clone());
+                let previous = self.current();
+                let cache = reload.cache.take();
+                tokio::task::spawn_blocking(move || {
+                    let previous = cache.as_ref().map(|cache| (&previous.site, cache));
+                    load_files(&dir, &options, previous)
+                })
+                .await
+                .map_err(|err| anyhow::anyhow!("the content loader panicked: {err}"))
+                .and_then(|result| result)
+                .map(|(site, cache)| {
+                    reload.cache = Some(cache);
+                    site
+                })
+            }
+            _ => self.source.load().await,
+        };
+        let load_ms = started.elapsed().as_millis();
+        match loaded {
             Ok(site) => {
                 let generation = self.current().generation + 1;
                 let robots = read_robots(&self.public);
@@ -354,9 +463,27 @@ impl Content {
                 .await
                 .map_err(|err| Arc::new(anyhow::anyhow!("indexing panicked: {err}")))?;
                 *self.current.write().expect("snapshot lock") = Arc::clone(&snapshot);
+                if let Some(store) = &self.store {
+                    if let Err(err) = store.sync_catalog(&snapshot.site.products) {
+                        tracing::warn!("cannot apply the catalog's stock to the database: {err}");
+                    }
+                }
+                let (slot, indexed) = (Arc::clone(&self.search), Arc::clone(&snapshot));
+                tokio::task::spawn_blocking(move || {
+                    let index = Arc::new(crate::serve::search_index(&indexed.site));
+                    let mut slot = slot.write().expect("search lock");
+                    if slot.0 < indexed.generation {
+                        *slot = (indexed.generation, index);
+                    }
+                });
                 reload.fingerprint = fingerprint;
                 reload.last_error = None;
-                tracing::info!(generation, "content reloaded");
+                tracing::info!(
+                    generation,
+                    load_ms,
+                    total_ms = started.elapsed().as_millis() as u64,
+                    "content reloaded"
+                );
                 Ok(snapshot)
             }
             Err(err) => {

@@ -58,13 +58,13 @@ pub fn decode_secret(secret: &str) -> Result<Vec<u8>, SecretError> {
     Ok(key)
 }
 
-/// Reads secrets from a list separated by spaces or commas (several during a key
-/// rotation).
+/// Reads secrets from a list separated by spaces, commas or line breaks (several
+/// during a key rotation).
 ///
 /// # Errors
 /// The first invalid secret.
 pub fn decode_secrets(list: &str) -> Result<Vec<Vec<u8>>, SecretError> {
-    list.split([' ', ','])
+    list.split([' ', ',', '\n', '\r', '\t'])
         .filter(|s| !s.is_empty())
         .map(decode_secret)
         .collect()

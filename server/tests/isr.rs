@@ -72,6 +72,7 @@ fn rendering(clock: &Arc<ManualClock>) -> Rendering {
         webhook_secrets: atoll::webhook::decode_secrets(&format!("{SECRET} {OTHER_SECRET}"))
             .unwrap(),
         preview_secret: Some("let-me-see".into()),
+        github_secret: Some(b"It's a Secret to Everybody".to_vec()),
         build_id: "test-build".into(),
         ..Rendering::default()
     }
@@ -152,6 +153,13 @@ fn edit(content: &Path, file: &str, from: &str, to: &str) {
 
 const POST: &str = "/posts/hello-leptos/";
 
+/// Waits for the background regenerations (bounded: a leaked flight fails the test).
+async fn settle(state: &AppState) {
+    tokio::time::timeout(Duration::from_secs(30), state.cache().settle())
+        .await
+        .expect("regenerations finish within 30 s");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fresh_is_a_hit_stale_is_served_then_regenerated() {
     let content = content();
@@ -183,7 +191,7 @@ async fn fresh_is_a_hit_stale_is_served_then_regenerated() {
         stale.body.contains("Nothing else."),
         "the stale page is served"
     );
-    s.state.cache().settle().await;
+    settle(&s.state).await;
     let regenerated = get(&s.app, POST).await;
     assert_eq!(regenerated.cache(), "HIT");
     assert!(regenerated.body.contains("Edited while serving."));
@@ -207,12 +215,12 @@ async fn a_failed_regeneration_keeps_the_last_good_page() {
     s.clock.advance(Duration::from_secs(61));
     let stale = get(&s.app, POST).await;
     assert_eq!(stale.cache(), "STALE");
-    s.state.cache().settle().await;
+    settle(&s.state).await;
     let still = get(&s.app, POST).await;
     assert_eq!(still.status, StatusCode::OK);
     assert_eq!(still.body, good.body, "the last good page stays");
     assert_eq!(still.cache(), "STALE", "and is retried on the next request");
-    s.state.cache().settle().await;
+    settle(&s.state).await;
     assert!(s.state.cache().stats.failures.load(Ordering::Relaxed) >= 1);
 
     // Fixed: the next regeneration succeeds.
@@ -223,7 +231,7 @@ async fn a_failed_regeneration_keeps_the_last_good_page() {
         "title: Hello again",
     );
     get(&s.app, POST).await;
-    s.state.cache().settle().await;
+    settle(&s.state).await;
     let fixed = get(&s.app, POST).await;
     assert_eq!(fixed.cache(), "HIT");
     assert!(fixed.body.contains("Hello again"));
@@ -238,7 +246,7 @@ async fn removed_content_answers_404_after_revalidation() {
     s.clock.advance(Duration::from_secs(61));
     let stale = get(&s.app, "/posts/second/").await;
     assert_eq!((stale.status, stale.cache()), (StatusCode::OK, "STALE"));
-    s.state.cache().settle().await;
+    settle(&s.state).await;
     let gone = get(&s.app, "/posts/second/").await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
     assert!(gone.body.contains("Page not found"));
@@ -270,7 +278,7 @@ async fn a_hundred_concurrent_requests_on_a_stale_page_cause_one_render() {
             answer.cache()
         );
     }
-    s.state.cache().settle().await;
+    settle(&s.state).await;
     let stats = &s.state.cache().stats;
     assert_eq!(stats.renders.load(Ordering::SeqCst) - renders, 1);
     assert_eq!(stats.regenerations.load(Ordering::SeqCst), 1);
@@ -411,7 +419,7 @@ async fn rendered_pages_survive_a_restart_and_corruption_is_re_rendered() {
     assert!(repaired.body.contains("A TOML front matter."));
     clock.advance(Duration::from_secs(61));
     assert_eq!(get(&second.app, POST).await.cache(), "STALE");
-    second.state.cache().settle().await;
+    settle(&second.state).await;
     assert!(get(&second.app, POST)
         .await
         .body
@@ -744,7 +752,7 @@ async fn the_cms_source_reads_another_atoll_server() {
     );
     reader_clock.advance(Duration::from_secs(61));
     assert_eq!(get(&reader.app, POST).await.cache(), "STALE");
-    reader.state.cache().settle().await;
+    settle(&reader.state).await;
     assert!(get(&reader.app, POST)
         .await
         .body
@@ -756,7 +764,7 @@ async fn the_cms_source_reads_another_atoll_server() {
     reader_clock.advance(Duration::from_secs(61));
     let stale = get(&reader.app, POST).await;
     assert_eq!(stale.cache(), "STALE");
-    reader.state.cache().settle().await;
+    settle(&reader.state).await;
     let kept = get(&reader.app, POST).await;
     assert_eq!(kept.status, StatusCode::OK);
     assert!(kept.body.contains("Edited in the CMS."));
@@ -874,4 +882,57 @@ async fn the_export_reads_posts_from_a_cms() {
         !out.join("status/index.html").exists(),
         "SSR pages are not exported"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_github_push_renders_what_changed() {
+    let content = content();
+    let s = server(content.path());
+    edit(
+        content.path(),
+        "posts/second.md",
+        "A TOML front matter.",
+        "Pushed to GitHub.",
+    );
+    // GitHub's own body (a push event): not Atoll's format, and not needed.
+    let body =
+        r#"{"ref": "refs/heads/main", "commits": [{"modified": ["content/posts/second.md"]}]}"#;
+    let sign = |body: &str| {
+        use hmac::Mac;
+        let mut mac =
+            hmac::Hmac::<sha2::Sha256>::new_from_slice(b"It's a Secret to Everybody").unwrap();
+        mac.update(body.as_bytes());
+        let tag: String = mac
+            .finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        format!("sha256={tag}")
+    };
+    let request = |signature: String, delivery: &str| {
+        Request::post("/api/revalidate")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-hub-signature-256", signature)
+            .header("x-github-delivery", delivery)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let forged = send(&s.app, request(sign("other body"), "d-1")).await;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
+    let answer = send(&s.app, request(sign(body), "d-1")).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert!(
+        answer
+            .body
+            .contains(r#""path":"/posts/second/","outcome":"rendered""#),
+        "{}",
+        answer.body
+    );
+    assert!(get(&s.app, "/posts/second/")
+        .await
+        .body
+        .contains("Pushed to GitHub."));
+    let replay = send(&s.app, request(sign(body), "d-1")).await;
+    assert!(replay.body.contains("\"replayed\":true"));
 }

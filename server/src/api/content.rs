@@ -125,6 +125,9 @@ async fn snapshot_for(
 /// The current content, reloaded first if it changed (at most once per reload
 /// interval): clients of the API see edits without waiting for a page to go stale.
 async fn fresh(state: &AppState) -> std::sync::Arc<Snapshot> {
+    if !state.content().cheap_to_check() {
+        return state.snapshot();
+    }
     state
         .content()
         .refresh(false)
@@ -132,23 +135,41 @@ async fn fresh(state: &AppState) -> std::sync::Arc<Snapshot> {
         .unwrap_or_else(|_| state.snapshot())
 }
 
-fn page_of<T: Clone>(items: &[T], page: usize, next: impl Fn(usize) -> String) -> ListPage<T> {
+/// Page `page` (from 1) of `items`, each turned into a record.
+fn page_of<T, R>(
+    items: &[T],
+    page: usize,
+    record: impl Fn(&T) -> R,
+    next: impl Fn(usize) -> String,
+) -> ListPage<R> {
     let start = (page - 1).saturating_mul(PAGE_SIZE);
     let slice = items.get(start..).unwrap_or(&[]);
     let end = slice.len().min(PAGE_SIZE);
     ListPage {
-        items: slice[..end].to_vec(),
+        items: slice[..end].iter().map(record).collect(),
         total: items.len(),
-        next: (start + PAGE_SIZE < items.len()).then(|| next(page + 1)),
+        next: (start.saturating_add(PAGE_SIZE) < items.len()).then(|| next(page + 1)),
     }
 }
 
-fn json<T: serde::Serialize>(value: &T) -> Response {
+/// JSON with the content API's caching: public without a token; with one, the answer
+/// depends on `Authorization` and may hold drafts, so no shared cache may keep it
+/// (RFC 9111 §3.5).
+fn json<T: serde::Serialize>(state: &AppState, value: &T) -> Response {
     let mut response = Json(value).into_response();
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(CONTENT_CACHE),
-    );
+    let headers = response.headers_mut();
+    if state.rendering().content_token.is_some() {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+        headers.insert(header::VARY, HeaderValue::from_static("authorization"));
+    } else {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(CONTENT_CACHE),
+        );
+    }
     response
 }
 
@@ -173,11 +194,14 @@ pub async fn posts_get(
     let allowed = authorize(&state, &headers)?;
     let (page, drafts) = list_params(params)?;
     let snapshot = snapshot_for(&state, drafts, allowed).await?;
-    let records: Vec<PostRecord> = snapshot.site.posts.iter().map(PostRecord::from).collect();
     let query = if drafts { "&drafts=true" } else { "" };
-    Ok(json(&page_of(&records, page, |n| {
-        format!("{POSTS_PATH}?page={n}{query}")
-    })))
+    let list = page_of(
+        &snapshot.site.posts,
+        page,
+        |p| PostRecord::from(p),
+        |n| format!("{POSTS_PATH}?page={n}{query}"),
+    );
+    Ok(json(&state, &list))
 }
 
 /// `GET /api/content/posts/{slug}`: one post.
@@ -206,7 +230,7 @@ pub async fn post_get(
             format!("no post has the slug `{slug}`"),
         )
     })?;
-    Ok(json(&PostRecord::from(post)))
+    Ok(json(&state, &PostRecord::from(post)))
 }
 
 /// `GET /api/content/products?page=N`: the products, by name, 100 per page.
@@ -229,13 +253,11 @@ pub async fn products_get(
     authorize(&state, &headers)?;
     let (page, _) = list_params(params)?;
     let snapshot = fresh(&state).await;
-    let records: Vec<ProductRecord> = snapshot
-        .site
-        .products
-        .iter()
-        .map(ProductRecord::from)
-        .collect();
-    Ok(json(&page_of(&records, page, |n| {
-        format!("{PRODUCTS_PATH}?page={n}")
-    })))
+    let list = page_of(
+        &snapshot.site.products,
+        page,
+        |p| ProductRecord::from(p),
+        |n| format!("{PRODUCTS_PATH}?page={n}"),
+    );
+    Ok(json(&state, &list))
 }

@@ -111,23 +111,19 @@ pub async fn revalidate_post(
         ));
     }
     let body = read_body(&parts.headers, body, MAX_BODY).await?;
-    let id = authenticate(&state, &parts.headers, &body, github.as_deref())?;
-    if state
-        .webhook_ids()
-        .lock()
-        .expect("webhook ids lock")
-        .contains_key(&id)
-    {
-        return Ok(Json(RevalidateResponse {
-            revalidated: true,
-            replayed: true,
-            paths: Vec::new(),
-            generation: state.snapshot().generation,
-        })
-        .into_response());
-    }
-    let request: RevalidateRequest = super::parse_json(&parts.headers, &body)?;
-    let tags = tags_of(&request)?;
+    let (id, from_github) = authenticate(&state, &parts.headers, &body, github.as_deref())?;
+    // A GitHub delivery (a push to the content repository, a ping) says "something
+    // changed": every cached page whose inputs changed is rendered again.
+    let request: RevalidateRequest = if from_github {
+        RevalidateRequest::default()
+    } else {
+        super::parse_json(&parts.headers, &body)?
+    };
+    let tags = if from_github {
+        Vec::new()
+    } else {
+        tags_of(&request)?
+    };
     for (i, path) in request.paths.iter().enumerate() {
         if !path.starts_with('/') || path.starts_with("//") {
             return Err(ApiFailure::bad_request(
@@ -136,26 +132,36 @@ pub async fn revalidate_post(
             ));
         }
     }
-    let outcome = state
-        .revalidate_on_demand(request.paths, tags)
-        .await
-        .map_err(|err| {
-            ApiFailure::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                None,
-                format!("the content could not be reloaded: {err:#}"),
-            )
-        })?;
+    // The id is taken before the work (a concurrent duplicate delivery is acknowledged
+    // as a replay) and given back if the work fails (the sender's retry does it).
+    if !reserve(&state, &id) {
+        return Ok(Json(RevalidateResponse {
+            revalidated: true,
+            replayed: true,
+            paths: Vec::new(),
+            generation: state.snapshot().generation,
+        })
+        .into_response());
+    }
+    let outcome = state.revalidate_on_demand(request.paths, tags).await;
     let outcome = match outcome {
-        Ok(paths) => paths,
-        Err((index, tag)) => {
+        Ok(Ok(paths)) => paths,
+        Ok(Err((index, tag))) => {
+            release(&state, &id);
             return Err(ApiFailure::bad_request(
                 &format!("tags[{index}]"),
                 format!("unknown cache tag `{tag}`"),
-            ))
+            ));
+        }
+        Err(err) => {
+            release(&state, &id);
+            return Err(ApiFailure::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                None,
+                format!("the content could not be reloaded: {err:#}"),
+            ));
         }
     };
-    remember(&state, id);
     let mut paths: Vec<Revalidated> = outcome
         .into_iter()
         .map(|(path, outcome)| Revalidated {
@@ -173,21 +179,26 @@ pub async fn revalidate_post(
     .into_response())
 }
 
-/// Checks the signature; returns the delivery id.
+/// Checks the signature; returns the delivery id and whether GitHub signed it.
 fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
     body: &[u8],
     github: Option<&[u8]>,
-) -> Result<String, ApiFailure> {
+) -> Result<(String, bool), ApiFailure> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let unauthorized = |message: String| ApiFailure::new(StatusCode::UNAUTHORIZED, None, message);
     if let (Some(secret), Some(signature)) = (github, header("x-hub-signature-256")) {
         if !verify_github(secret, signature, body) {
             return Err(unauthorized("`X-Hub-Signature-256` does not match".into()));
         }
-        let id = header("x-github-delivery").unwrap_or_default();
-        return Ok(format!("github:{id}"));
+        // GitHub signs neither the delivery id nor a time: replays are recognised by
+        // the id, or by the signature itself when there is none.
+        let id = match header("x-github-delivery").filter(|id| !id.is_empty()) {
+            Some(id) => format!("github:{id}"),
+            None => format!("github-signature:{signature}"),
+        };
+        return Ok((id, true));
     }
     let id =
         header("webhook-id").ok_or_else(|| unauthorized("missing header `webhook-id`".into()))?;
@@ -210,19 +221,33 @@ fn authenticate(
         now,
     )
     .map_err(|err| unauthorized(err.to_string()))?;
-    Ok(id.to_owned())
+    Ok((id.to_owned(), false))
 }
 
-/// Records a processed delivery id; ids older than twice the tolerance are forgotten
-/// (their deliveries would be refused by the timestamp check anyway).
-fn remember(state: &AppState, id: String) {
+/// Records a delivery id; `false` when it was already recorded (a replay). Ids older
+/// than twice the tolerance are forgotten (their deliveries would be refused by the
+/// timestamp check anyway), which bounds the memory to the deliveries of 10 minutes.
+fn reserve(state: &AppState, id: &str) -> bool {
     let now = state.cache().now();
     let mut ids = state.webhook_ids().lock().expect("webhook ids lock");
     ids.retain(|_, at| {
         now.duration_since(*at)
             .map_or(true, |age| age.as_secs() <= 2 * TOLERANCE)
     });
-    ids.insert(id, now);
+    if ids.contains_key(id) {
+        return false;
+    }
+    ids.insert(id.to_owned(), now);
+    true
+}
+
+/// Forgets a delivery id whose work failed.
+fn release(state: &AppState, id: &str) {
+    state
+        .webhook_ids()
+        .lock()
+        .expect("webhook ids lock")
+        .remove(id);
 }
 
 /// The cache tags named by the body (its `tags` and its event).

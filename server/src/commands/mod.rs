@@ -67,12 +67,6 @@ pub struct SiteArgs {
 }
 
 impl SiteArgs {
-    /// Loads the site, printing each content warning to stderr, with a message naming
-    /// the folder on failure.
-    pub fn load(&self) -> anyhow::Result<app::Site> {
-        self.load_cached(None).map(|loaded| loaded.site)
-    }
-
     /// Where the content comes from: the content folder, or the CMS for posts and
     /// products.
     pub fn source(&self) -> anyhow::Result<ContentSource> {
@@ -97,7 +91,8 @@ impl SiteArgs {
         }
     }
 
-    /// [`SiteArgs::load`], taking unchanged Markdown files from `cache`.
+    /// Loads the site (taking unchanged Markdown files from `cache`), printing each
+    /// content warning to stderr, with a message naming the folder on failure.
     pub fn load_cached(&self, cache: Option<&ContentCache>) -> anyhow::Result<Loaded> {
         let options = self.options();
         let loaded = load_with_cache(&self.content, &options, cache)

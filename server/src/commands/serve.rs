@@ -91,7 +91,9 @@ pub struct ServeArgs {
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let site = args.site.load()?;
+    let loaded = args.site.load_cached(None)?;
+    let content_cache = atoll::content::ContentCache::from_parts(&loaded.site, &loaded.sources);
+    let site = loaded.site;
     let dirs = Dirs {
         public: args.site.public.clone(),
         islands: args.site.islands.clone(),
@@ -146,6 +148,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
+        if matches!(
+            state.content().source(),
+            atoll::snapshot::ContentSource::Files { .. }
+        ) {
+            state.content().seed_cache(content_cache).await;
+        }
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .with_context(|| format!("cannot listen on {}", args.addr))?;

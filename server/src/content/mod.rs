@@ -401,13 +401,7 @@ fn load_entry(
         })
         .collect();
     for alias in &front.aliases {
-        // Netlify and Cloudflare read `*`, `:name`, `?` and `!` in `_redirects` as
-        // patterns and flags.
-        if !alias.starts_with('/')
-            || alias.contains(char::is_whitespace)
-            || alias.contains("//")
-            || alias.contains(['*', ':', '?', '#', '!'])
-        {
+        if !is_valid_alias(alias) {
             return Err(ContentError::InvalidField {
                 path: path.to_owned(),
                 field: "aliases",
@@ -553,6 +547,17 @@ pub(crate) fn slug_of(path: &Path, explicit: Option<String>) -> Result<String, C
             Ok(slug)
         }
     }
+}
+
+/// Whether `alias` is a plain site-relative path that can go into `_redirects`:
+/// Netlify and Cloudflare read `*`, `:name`, `?` and `!` there as patterns and flags,
+/// and whitespace or a line break would start another rule.
+pub(crate) fn is_valid_alias(alias: &str) -> bool {
+    alias.starts_with('/')
+        && !alias.contains(char::is_whitespace)
+        && !alias.contains(char::is_control)
+        && !alias.contains("//")
+        && !alias.contains(['*', ':', '?', '#', '!'])
 }
 
 /// Lowercase ASCII letters, digits, `-` and `_`, not empty.
