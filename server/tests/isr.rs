@@ -717,8 +717,13 @@ async fn the_cms_source_reads_another_atoll_server() {
 
     // Without the token: 401 after no retries (a 4xx is final).
     let anonymous = CmsSource::new(base.parse().unwrap(), None).unwrap();
+    let started = std::time::Instant::now();
     let err = anonymous.fetch(false).await.unwrap_err();
     assert!(format!("{err:#}").contains("401"), "{err:#}");
+    assert!(
+        started.elapsed() < Duration::from_millis(250),
+        "a 4xx is not retried (the first backoff is 250 ms)"
+    );
 
     // The site: local settings, the CMS' posts and products.
     let local = TempDir::new().unwrap();
