@@ -13,6 +13,7 @@
 mod api;
 pub mod cms;
 pub mod content;
+pub mod dev;
 pub mod export;
 pub mod feed;
 pub mod isr;

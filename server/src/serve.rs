@@ -111,6 +111,8 @@ pub struct Rendering {
     pub preview_secret: Option<String>,
     /// Bearer token of the content API; `None`: the API is public, without drafts.
     pub content_token: Option<String>,
+    /// Development mode ([`crate::dev`]): live reload and errors in the browser.
+    pub dev: bool,
 }
 
 impl Default for Rendering {
@@ -125,6 +127,7 @@ impl Default for Rendering {
             github_secret: None,
             preview_secret: None,
             content_token: None,
+            dev: false,
         }
     }
 }
@@ -166,6 +169,7 @@ struct Inner {
     /// Standard Webhooks ids already processed, with when (replays are acknowledged
     /// without work).
     webhook_ids: std::sync::Mutex<std::collections::HashMap<String, SystemTime>>,
+    dev: Option<crate::dev::Dev>,
     dirs: Dirs,
 }
 
@@ -227,6 +231,7 @@ impl AppState {
                 checkout_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(
                     services.checkout_per_minute,
                 )),
+                dev: rendering.dev.then(crate::dev::Dev::default),
                 content,
                 preview: tokio::sync::OnceCell::new(),
                 cache,
@@ -237,6 +242,19 @@ impl AppState {
                 dirs,
             }),
         }
+    }
+
+    /// The dev mode's state (`atoll serve --dev`).
+    pub fn dev(&self) -> Option<&crate::dev::Dev> {
+        self.inner.dev.as_ref()
+    }
+
+    /// `public/` and the islands bundle folder (watched in dev mode).
+    pub fn dev_dirs(&self) -> (PathBuf, PathBuf) {
+        (
+            self.inner.dirs.public.clone(),
+            self.inner.dirs.islands.clone(),
+        )
     }
 
     /// The content currently served.
@@ -596,6 +614,8 @@ pub fn router(state: AppState) -> Router {
             api::content::PRODUCTS_PATH,
             get(api::content::products_get).fallback(api::shop::get_only),
         )
+        .route(crate::dev::EVENTS_PATH, get(crate::dev::events))
+        .route(crate::dev::SCRIPT_PATH, get(crate::dev::script))
         .route("/api", any(api::api_not_found))
         .route("/api/{*rest}", any(api::api_not_found))
         .nest_service(
@@ -625,7 +645,15 @@ pub fn router(state: AppState) -> Router {
             REQUEST_TIMEOUT,
         ))
         .layer(TraceLayer::new_for_http())
-        .layer(axum::middleware::from_fn_with_state(state, cache_first))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cache_first,
+        ))
+        // Outermost: in dev mode, adds the dev script to pages (and the error page).
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            crate::dev::layer,
+        ))
 }
 
 /// A page (from the cache, rendered per request, or rendered at its first request), a

@@ -259,7 +259,7 @@ fn load_files(
 }
 
 /// Hash of the path, size and modification time of every file under `dir`.
-fn folder_fingerprint(dir: &Path) -> u64 {
+pub fn folder_fingerprint(dir: &Path) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     for entry in walkdir::WalkDir::new(dir)
         .sort_by_file_name()
@@ -278,6 +278,9 @@ fn folder_fingerprint(dir: &Path) -> u64 {
 struct Reload {
     /// The parsed Markdown of the last load of a folder (incremental reloads).
     cache: Option<ContentCache>,
+    /// The fingerprint of the files whose load failed: not loaded again until a file
+    /// changes (a broken file is reported once, not at every check).
+    failed_fingerprint: Option<u64>,
     last_attempt: Option<Instant>,
     fingerprint: Option<u64>,
     last_error: Option<Arc<anyhow::Error>>,
@@ -321,6 +324,7 @@ impl Content {
             current: RwLock::new(Arc::new(Snapshot::new(site, robots, 1))),
             reload: tokio::sync::Mutex::new(Reload {
                 cache: None,
+                failed_fingerprint: None,
                 last_attempt: Some(Instant::now()),
                 fingerprint,
                 last_error: None,
@@ -356,6 +360,12 @@ impl Content {
     /// is reloaded only by ISR regenerations and webhooks.
     pub fn cheap_to_check(&self) -> bool {
         !matches!(self.source, ContentSource::Cms { .. })
+    }
+
+    /// Makes the next check reload the content whatever the files' stamps (the first
+    /// snapshot did not come from them: `atoll serve --dev` started on broken content).
+    pub async fn forget_fingerprint(&self) {
+        self.reload.lock().await.fingerprint = None;
     }
 
     /// The source.
@@ -432,6 +442,9 @@ impl Content {
         {
             return Ok(self.current());
         }
+        if fingerprint.is_some() && fingerprint == reload.failed_fingerprint {
+            return self.outcome(reload);
+        }
         let started = Instant::now();
         let loaded = match &self.source {
             ContentSource::Files { dir, options } => {
@@ -477,6 +490,7 @@ impl Content {
                     }
                 });
                 reload.fingerprint = fingerprint;
+                reload.failed_fingerprint = None;
                 reload.last_error = None;
                 tracing::info!(
                     generation,
@@ -490,6 +504,7 @@ impl Content {
                 tracing::warn!("content reload failed, keeping the last good content: {err:#}");
                 let err = Arc::new(err);
                 reload.last_error = Some(Arc::clone(&err));
+                reload.failed_fingerprint = fingerprint;
                 Err(err)
             }
         }

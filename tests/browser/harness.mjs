@@ -22,13 +22,13 @@ export function launchBrowser() {
 }
 
 /**
- * Starts `atoll serve` on the demo site, port 0, with `extra` arguments; resolves with
- * `{ server, base }` once the first stdout line names the URL (at most 30 s).
+ * Starts `atoll serve` on the demo site (or `content`), port 0, with `extra` arguments;
+ * resolves with `{ server, base }` once the first stdout line names the URL (at most 30 s).
  */
-export function startAtoll(extra) {
+export function startAtoll(extra, { content = `${ROOT}content` } = {}) {
   const server = spawn(
     BIN,
-    ["serve", "--content", `${ROOT}content`, "--public", `${ROOT}public`,
+    ["serve", "--content", content, "--public", `${ROOT}public`,
      "--islands", `${ROOT}target/islands`, "--addr", "127.0.0.1:0",
      // Pages stay in memory: the tests leave nothing in the repository's data/.
      "--no-cache-dir", ...extra],

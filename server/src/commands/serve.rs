@@ -79,6 +79,10 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     preview_secret: Option<String>,
+    /// Development: reload open tabs when content/, public/ or the islands bundle change,
+    /// show content errors in the browser; pages are kept in memory only.
+    #[arg(long)]
+    dev: bool,
     /// Bearer token required by the content API (/api/content/…); it also allows drafts.
     #[arg(
         long,
@@ -91,9 +95,23 @@ pub struct ServeArgs {
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let loaded = args.site.load_cached(None)?;
-    let content_cache = atoll::content::ContentCache::from_parts(&loaded.site, &loaded.sources);
-    let site = loaded.site;
+    // In dev mode a broken content folder does not stop the server: the browser shows
+    // the error until the file is fixed.
+    let (site, content_cache, startup_error) = match args.site.load_cached(None) {
+        Ok(loaded) => {
+            let cache = atoll::content::ContentCache::from_parts(&loaded.site, &loaded.sources);
+            (loaded.site, cache, None)
+        }
+        Err(err) if args.dev => {
+            eprintln!("atoll: {err:#}");
+            (
+                app::Site::default(),
+                Default::default(),
+                Some(format!("{err:#}")),
+            )
+        }
+        Err(err) => return Err(err),
+    };
     let dirs = Dirs {
         public: args.site.public.clone(),
         islands: args.site.islands.clone(),
@@ -117,8 +135,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         (None, None) => String::new(),
     };
     let rendering = Rendering {
-        cache_dir: (!args.no_cache_dir).then(|| args.cache_dir.clone()),
-        reload_interval: std::time::Duration::from_millis(args.reload_interval_ms),
+        cache_dir: (!args.no_cache_dir && !args.dev).then(|| args.cache_dir.clone()),
+        dev: args.dev,
+        reload_interval: std::time::Duration::from_millis(if args.dev {
+            args.reload_interval_ms.min(200)
+        } else {
+            args.reload_interval_ms
+        }),
         stale_while_revalidate: args.stale_while_revalidate,
         webhook_secrets: atoll::webhook::decode_secrets(&secrets)
             .context("ATOLL_WEBHOOK_SECRET")?,
@@ -185,6 +208,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
                 }
             })
         };
+        if args.dev {
+            if let (Some(message), Some(dev)) = (startup_error, state.dev()) {
+                state.content().forget_fingerprint().await;
+                dev.report_failure(message);
+            }
+            tokio::spawn(atoll::dev::watch(state.clone()));
+        }
         // Peer addresses feed the per-client limits.
         let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
         // Small responses go out at once (no Nagle delay), as nginx's `tcp_nodelay`.

@@ -1,0 +1,273 @@
+//! `atoll serve --dev`: live reload and errors in the browser while developing.
+//!
+//! * A watcher checks `content/`, `public/` and the islands bundle every
+//!   [`POLL_INTERVAL`] (file stamps, as [`crate::snapshot`]). A content change reloads
+//!   the content (no Rust is compiled), renders the pages whose inputs changed, and
+//!   tells the open tabs to reload; a change in `public/` or the bundle (rebuilt by
+//!   `trunk watch`/`trunk serve`) only tells them to reload.
+//! * Every HTML page gets a dev script (`/api/_atoll/dev.js`) that listens to
+//!   [`EVENTS_PATH`] (server-sent events): `reload` reloads the tab; `failure` replaces
+//!   the page with the error (`#atoll-dev-error`: file, line, message); `hello` on
+//!   (re)connection carries the current state, so a tab opened while the content is
+//!   broken shows the error, and a tab that missed a reload (the server restarted)
+//!   reloads.
+//! * While the content is broken, page requests answer 500 with the same error page; the
+//!   last good pages stay cached, and fixing the file recovers without a restart.
+
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::Stream;
+use tokio::sync::broadcast;
+
+use crate::serve::AppState;
+
+/// The event stream of the dev script.
+pub const EVENTS_PATH: &str = "/api/_atoll/events";
+/// The dev script.
+pub const SCRIPT_PATH: &str = "/api/_atoll/dev.js";
+/// How often the watcher looks at the files.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
+
+/// The dev script's tag, inserted before `</body>` of every HTML page.
+const SCRIPT_TAG: &str = "<script type=\"module\" src=\"/api/_atoll/dev.js\"></script>";
+
+/// What the open tabs are told.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DevEvent {
+    /// Something changed: reload.
+    Reload {
+        /// `content`, `public` or `islands`.
+        reason: &'static str,
+    },
+    /// The content cannot be loaded: show the error.
+    Failure {
+        /// The loader's message: file, line, column and what is wrong.
+        message: String,
+    },
+}
+
+/// The dev mode's state: the event channel and the current error.
+#[derive(Debug)]
+pub struct Dev {
+    events: broadcast::Sender<DevEvent>,
+    error: Mutex<Option<String>>,
+    /// Counts the reloads sent (tabs compare it with the one they were served with).
+    stamp: std::sync::atomic::AtomicU64,
+}
+
+impl Default for Dev {
+    fn default() -> Self {
+        Self {
+            events: broadcast::channel(64).0,
+            error: Mutex::new(None),
+            stamp: std::sync::atomic::AtomicU64::new(1),
+        }
+    }
+}
+
+impl Dev {
+    /// The current content error, if any.
+    pub fn error(&self) -> Option<String> {
+        self.error.lock().expect("dev lock").clone()
+    }
+
+    /// Reports a content error to the open tabs (and to the pages requested until it is
+    /// fixed).
+    pub fn report_failure(&self, message: String) {
+        self.send(DevEvent::Failure { message });
+    }
+
+    fn stamp(&self) -> u64 {
+        self.stamp.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn send(&self, event: DevEvent) {
+        match &event {
+            DevEvent::Reload { .. } => {
+                *self.error.lock().expect("dev lock") = None;
+                self.stamp.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            DevEvent::Failure { message } => {
+                *self.error.lock().expect("dev lock") = Some(message.clone());
+            }
+        }
+        // No tab open: nobody to tell.
+        let _ = self.events.send(event);
+    }
+}
+
+/// Watches the content, `public/` and the islands bundle until the process ends (see
+/// the module docs).
+pub async fn watch(state: AppState) {
+    let Some(dev) = state.dev() else { return };
+    let (public, islands) = state.dev_dirs();
+    let mut public_stamp = folder_stamp(public.clone()).await;
+    let mut islands_stamp = folder_stamp(islands.clone()).await;
+    let mut generation = state.snapshot().generation;
+    let mut every = tokio::time::interval(POLL_INTERVAL);
+    loop {
+        every.tick().await;
+        match state.content().refresh(false).await {
+            Ok(snapshot) if snapshot.generation != generation || dev.error().is_some() => {
+                generation = snapshot.generation;
+                match state.revalidate_on_demand(Vec::new(), Vec::new()).await {
+                    Ok(_) => dev.send(DevEvent::Reload { reason: "content" }),
+                    Err(err) => dev.send(DevEvent::Failure {
+                        message: format!("{err:#}"),
+                    }),
+                }
+                continue;
+            }
+            Ok(_) => {}
+            Err(err) => {
+                let message = format!("{err:#}");
+                if dev.error().as_deref() != Some(message.as_str()) {
+                    tracing::warn!("content error: {message}");
+                    dev.send(DevEvent::Failure { message });
+                }
+                continue;
+            }
+        }
+        let stamp = folder_stamp(public.clone()).await;
+        if stamp != public_stamp {
+            public_stamp = stamp;
+            dev.send(DevEvent::Reload { reason: "public" });
+            continue;
+        }
+        let stamp = folder_stamp(islands.clone()).await;
+        if stamp != islands_stamp {
+            islands_stamp = stamp;
+            dev.send(DevEvent::Reload { reason: "islands" });
+        }
+    }
+}
+
+async fn folder_stamp(dir: std::path::PathBuf) -> u64 {
+    tokio::task::spawn_blocking(move || crate::snapshot::folder_fingerprint(&dir))
+        .await
+        .unwrap_or(0)
+}
+
+/// `GET /api/_atoll/events`: the server-sent events of the dev script: `hello` (data
+/// `{"stamp", "error"}`) on connection, then `reload` (data: the reason) and `failure`
+/// (data: the message).
+pub async fn events(
+    State(state): State<AppState>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, StatusCode> {
+    let dev = state.dev().ok_or(StatusCode::NOT_FOUND)?;
+    let hello = Event::default()
+        .event("hello")
+        .data(serde_json::json!({"stamp": dev.stamp(), "error": dev.error()}).to_string());
+    let rest = futures_util::stream::unfold(dev.events.subscribe(), |mut receiver| async move {
+        loop {
+            match receiver.recv().await {
+                Ok(event) => return Some((Ok(sse_event(event)), receiver)),
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    let stream =
+        futures_util::StreamExt::chain(futures_util::stream::once(async move { Ok(hello) }), rest);
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+fn sse_event(event: DevEvent) -> Event {
+    match event {
+        DevEvent::Reload { reason } => Event::default().event("reload").data(reason),
+        DevEvent::Failure { message } => Event::default().event("failure").data(message),
+    }
+}
+
+/// `GET /api/_atoll/dev.js`: the dev script (404 outside dev mode).
+pub async fn script(State(state): State<AppState>) -> Response {
+    if state.dev().is_none() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        include_str!("dev.js"),
+    )
+        .into_response()
+}
+
+/// The dev layer: pages go out uncompressed with the dev script; while the content is
+/// broken, page requests get the error page (500).
+pub async fn layer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let Some(dev) = state.dev() else {
+        return next.run(request).await;
+    };
+    request.headers_mut().remove(header::ACCEPT_ENCODING);
+    let path = request.uri().path();
+    let page_like = path.ends_with('/') || path.ends_with(".html");
+    if matches!(*request.method(), Method::GET | Method::HEAD)
+        && page_like
+        && !path.starts_with("/api/")
+    {
+        if let Some(message) = dev.error() {
+            return error_page(&message);
+        }
+    }
+    let response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !is_html {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let html = String::from_utf8_lossy(&bytes);
+    let html = match html.rfind("</body>") {
+        Some(at) => format!("{}{SCRIPT_TAG}{}", &html[..at], &html[at..]),
+        None => format!("{html}{SCRIPT_TAG}"),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.remove(header::ETAG);
+    parts
+        .headers
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Response::from_parts(parts, Body::from(html))
+}
+
+/// The page shown while the content is broken.
+fn error_page(message: &str) -> Response {
+    let escaped = message
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Error — Atoll dev</title>\
+         <style>body{{font:16px/1.5 system-ui,sans-serif;margin:2rem;color:#1f2933}}\
+         pre{{background:#fff5f5;border-left:4px solid #c53030;padding:1rem;white-space:pre-wrap}}</style></head>\
+         <body><main id=\"atoll-dev-error\"><h1>The content cannot be loaded</h1><pre>{escaped}</pre>\
+         <p>Fix the file and save: this page reloads by itself.</p></main>{SCRIPT_TAG}</body></html>"
+    );
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        html,
+    )
+        .into_response()
+}
+
+/// A shared handle of the dev state.
+pub type SharedDev = Arc<Dev>;
