@@ -15,7 +15,7 @@
 //!   last good pages stay cached, and fixing the file recovers without a restart.
 
 use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -268,6 +268,3 @@ fn error_page(message: &str) -> Response {
     )
         .into_response()
 }
-
-/// A shared handle of the dev state.
-pub type SharedDev = Arc<Dev>;
