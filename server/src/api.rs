@@ -20,6 +20,25 @@ pub mod preview;
 pub mod revalidate;
 pub mod shop;
 
+/// Whether a secret sent by a client equals the configured one, compared in constant
+/// time over their SHA-256 digests (neither content nor length leaks).
+pub(crate) fn secret_matches(given: &str, expected: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    use subtle::ConstantTimeEq;
+    let (given, expected) = (Sha256::digest(given), Sha256::digest(expected));
+    given.as_slice().ct_eq(expected.as_slice()).into()
+}
+
+/// The server's clock (the page cache's, injected in tests) in Unix seconds.
+pub(crate) fn unix_now(state: &AppState) -> u64 {
+    state
+        .cache()
+        .now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
+}
+
 /// An API error: a status and the JSON body `{"error", "field"}`.
 #[derive(Debug)]
 pub struct ApiFailure {

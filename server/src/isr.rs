@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::sync::{watch, Notify};
 
-use crate::pages::Page;
+use crate::pages::{hex, Page};
 
 /// Where the cache reads the time: the system clock in production, a [`ManualClock`]
 /// in tests.
@@ -422,10 +422,6 @@ pub fn file_of(dir: &Path, path: &str) -> PathBuf {
     let digest = Sha256::digest(path.as_bytes());
     dir.join("pages")
         .join(format!("{}.page", hex(&digest[..16])))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Writes `entry` to its file atomically (a temporary file renamed over it).

@@ -2,8 +2,8 @@
 //!
 //! * [`content::load`]: Markdown + front matter, product JSON, `site.toml` →
 //!   [`app::Site`] (with [`content::load_with_cache`] for incremental exports).
-//! * [`PageSet::render`]: every route of a site rendered to HTML (in parallel), plus the
-//!   feed ([`feed`]) and sitemaps ([`sitemap`]).
+//! * [`targets::Target`]: what a path renders (a route, the feed, a sitemap), and
+//!   [`isr::PageCache`]: the rendered pages, kept fresh per route (static, ISR, SSR).
 //! * [`export::export_with_progress`]: writes a site to a folder any static host can
 //!   serve: fingerprinted, minified, precompressed, link-checked, atomic, incremental.
 //! * [`router`]: the axum `Router` serving the pre-rendered pages, `public/`, the islands
@@ -27,7 +27,7 @@ pub mod targets;
 pub mod webhook;
 
 pub use api::revalidate::signed_headers;
-pub use pages::{Page, PageSet};
+pub use pages::Page;
 pub use serve::{
     build_id, cache_control, router, AppState, Dirs, Rendering, Services, CACHE_HEADER, NO_STORE,
     STATIC_CACHE,

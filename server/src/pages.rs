@@ -1,10 +1,8 @@
-//! Every page of a site, rendered to HTML in memory.
+//! One rendered page (HTML, feed, sitemap, robots.txt), ready to serve with its `ETag`
+//! and its encodings.
 
-use std::collections::HashMap;
-
-use app::{render, routes, RenderedPage, Route, Site};
+use app::RenderedPage;
 use bytes::Bytes;
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 /// `Content-Type` of HTML pages.
@@ -89,75 +87,7 @@ impl From<RenderedPage> for Page {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lowercase hex of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// All pages of a site, by path.
-#[derive(Clone, Debug, Default)]
-pub struct PageSet {
-    pages: HashMap<String, Page>,
-    not_found: Option<Page>,
-}
-
-impl PageSet {
-    /// Renders every route of `site` (in parallel), plus the Atom feed and the
-    /// sitemap(s).
-    pub fn render(site: &Site) -> Self {
-        let rendered: Vec<Page> = routes(site)
-            .par_iter()
-            .filter_map(|route| render(site, route))
-            .map(Page::from)
-            .collect();
-        let mut set = PageSet::default();
-        for page in rendered {
-            if page.path == Route::NotFound.path() {
-                set.not_found = Some(page.clone());
-            }
-            set.pages.insert(page.path.clone(), page);
-        }
-        set.insert(Page::document(
-            crate::feed::FEED_PATH,
-            crate::feed::atom(site),
-            "application/atom+xml; charset=utf-8",
-        ));
-        for (name, xml) in crate::sitemap::sitemaps(site) {
-            set.insert(Page::document(
-                &format!("/{name}"),
-                xml,
-                "application/xml; charset=utf-8",
-            ));
-        }
-        set
-    }
-
-    /// Adds or replaces the page at `page.path`.
-    pub fn insert(&mut self, page: Page) {
-        self.pages.insert(page.path.clone(), page);
-    }
-
-    /// The page at `path` (exact, e.g. `/posts/x/`).
-    pub fn get(&self, path: &str) -> Option<&Page> {
-        self.pages.get(path)
-    }
-
-    /// The 404 page.
-    pub fn not_found(&self) -> Option<&Page> {
-        self.not_found.as_ref()
-    }
-
-    /// Every page, in no particular order.
-    pub fn iter(&self) -> impl Iterator<Item = &Page> {
-        self.pages.values()
-    }
-
-    /// Number of pages.
-    pub fn len(&self) -> usize {
-        self.pages.len()
-    }
-
-    /// Whether there is no page.
-    pub fn is_empty(&self) -> bool {
-        self.pages.is_empty()
-    }
 }

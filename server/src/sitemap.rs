@@ -73,6 +73,16 @@ pub fn entries(site: &Site) -> Vec<Entry> {
         .collect()
 }
 
+/// The file names [`sitemaps`] writes, without rendering them.
+pub fn sitemap_names(site: &Site) -> Vec<String> {
+    let urls = entries(site).len();
+    let mut names = vec!["sitemap.xml".to_owned()];
+    if urls > MAX_URLS {
+        names.extend((1..=urls.div_ceil(MAX_URLS)).map(|i| format!("sitemap-{i}.xml")));
+    }
+    names
+}
+
 /// The sitemap files of `site` as `(file name, XML)`: `sitemap.xml` alone, or past
 /// [`MAX_URLS`] a sitemap index `sitemap.xml` and its parts `sitemap-N.xml`.
 pub fn sitemaps(site: &Site) -> Vec<(String, String)> {
@@ -198,6 +208,8 @@ mod tests {
         let big = sitemaps(&site(MAX_URLS));
         let names: Vec<&str> = big.iter().map(|(name, _)| name.as_str()).collect();
         assert_eq!(names, ["sitemap.xml", "sitemap-1.xml", "sitemap-2.xml"]);
+        assert_eq!(sitemap_names(&site(MAX_URLS)), names);
+        assert_eq!(sitemap_names(&site(3)), ["sitemap.xml"]);
         assert!(big[0].1.contains("<sitemapindex"));
         assert!(big[0].1.contains("<loc>https://x.test/sitemap-2.xml</loc>"));
         assert_eq!(big[1].1.matches("<url>").count(), MAX_URLS);

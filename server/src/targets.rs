@@ -55,9 +55,9 @@ impl Target {
         if let Some(name) = path.strip_prefix('/').filter(|name| {
             name.starts_with("sitemap") && name.ends_with(".xml") && !name.contains('/')
         }) {
-            return crate::sitemap::sitemaps(&snapshot.site)
-                .into_iter()
-                .any(|(n, _)| n == name)
+            return crate::sitemap::sitemap_names(&snapshot.site)
+                .iter()
+                .any(|n| n == name)
                 .then(|| Target::Sitemap(name.to_owned()));
         }
         let route = Route::resolve(&snapshot.site, path)?;
@@ -74,9 +74,9 @@ impl Target {
             .collect();
         all.push(Target::Feed);
         all.extend(
-            crate::sitemap::sitemaps(&snapshot.site)
+            crate::sitemap::sitemap_names(&snapshot.site)
                 .into_iter()
-                .map(|(name, _)| Target::Sitemap(name)),
+                .map(Target::Sitemap),
         );
         all.push(Target::Robots);
         all

@@ -12,7 +12,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use subtle::ConstantTimeEq;
 
 use super::ApiFailure;
 use crate::cms::{ListPage, PostRecord, ProductRecord, PAGE_SIZE};
@@ -49,11 +48,7 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<bool, ApiFailure> 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
-    use sha2::Digest;
-    let given = sha2::Sha256::digest(given.as_bytes());
-    let expected = sha2::Sha256::digest(token.as_bytes());
-    let same: bool = given.as_slice().ct_eq(expected.as_slice()).into();
-    if same {
+    if super::secret_matches(given, token) {
         Ok(true)
     } else {
         Err(ApiFailure::new(

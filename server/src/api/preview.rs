@@ -14,7 +14,6 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
-use subtle::ConstantTimeEq;
 
 use super::ApiFailure;
 use crate::serve::AppState;
@@ -45,15 +44,6 @@ fn key(secret: &str) -> Hmac<Sha256> {
     Hmac::<Sha256>::new_from_slice(&key).expect("HMAC takes keys of any length")
 }
 
-fn now(state: &AppState) -> u64 {
-    state
-        .cache()
-        .now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs()
-}
-
 /// The cookie value for a preview ending at `expires` (Unix seconds).
 pub fn cookie_value(secret: &str, expires: u64) -> String {
     let mut mac = key(secret);
@@ -69,7 +59,7 @@ pub fn is_preview(state: &AppState, headers: &HeaderMap) -> bool {
     let Some(secret) = state.rendering().preview_secret.as_deref() else {
         return false;
     };
-    let now = now(state);
+    let now = super::unix_now(state);
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -161,9 +151,7 @@ pub async fn preview_get(
         ));
     };
     let given = params.secret.as_deref().unwrap_or("");
-    // Constant-time comparison of equal-length digests (lengths do not leak either).
-    let matches: bool = sha256(given)[..].ct_eq(&sha256(secret)[..]).into();
-    if !matches {
+    if !super::secret_matches(given, secret) {
         return Err(ApiFailure::new(
             StatusCode::UNAUTHORIZED,
             Some("secret"),
@@ -171,16 +159,11 @@ pub async fn preview_get(
         ));
     }
     let path = local_path(params.path.as_deref())?;
-    let value = cookie_value(secret, now(&state) + PREVIEW_SECONDS);
+    let value = cookie_value(secret, super::unix_now(&state) + PREVIEW_SECONDS);
     Ok(redirect(
         &path,
         cookie_header(&value, PREVIEW_SECONDS, &headers),
     ))
-}
-
-fn sha256(text: &str) -> [u8; 32] {
-    use sha2::Digest;
-    Sha256::digest(text.as_bytes()).into()
 }
 
 /// Query of `GET /api/preview/exit`.

@@ -206,12 +206,7 @@ fn authenticate(
         .ok_or_else(|| unauthorized("missing header `webhook-timestamp`".into()))?;
     let signature = header("webhook-signature")
         .ok_or_else(|| unauthorized("missing header `webhook-signature`".into()))?;
-    let now = state
-        .cache()
-        .now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs();
+    let now = super::unix_now(state);
     verify(
         &state.rendering().webhook_secrets,
         id,
