@@ -941,3 +941,109 @@ async fn a_github_push_renders_what_changed() {
     let replay = send(&s.app, request(sign(body), "d-1")).await;
     assert!(replay.body.contains("\"replayed\":true"));
 }
+
+/// Whether `path` is a symbolic link.
+fn is_link(path: &Path) -> bool {
+    path.symlink_metadata()
+        .is_ok_and(|meta| meta.file_type().is_symlink())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dev_site_folder_mirrors_the_served_pages() {
+    use atoll::dev::{SiteWriter, WriteReport};
+    let content = content();
+    let s = server(content.path());
+    let public = TempDir::new().unwrap();
+    std::fs::write(public.path().join("style.css"), "body{}").unwrap();
+    std::fs::create_dir(public.path().join("images")).unwrap();
+    std::fs::write(public.path().join("images/a.svg"), "<svg/>").unwrap();
+    let out = TempDir::new().unwrap();
+    let site = out.path().join("site");
+    // Left over from an earlier run: removed by the first write.
+    std::fs::create_dir_all(site.join("posts/gone")).unwrap();
+    std::fs::write(site.join("posts/gone/index.html"), "old").unwrap();
+    let mut writer = SiteWriter::new(site.clone(), public.path().to_owned());
+
+    let first = writer.write(&s.state).unwrap();
+    assert_eq!(first.removed, vec![PathBuf::from("posts/gone/index.html")]);
+    assert!(!site.join("posts/gone").exists());
+    let post = std::fs::read_to_string(site.join("posts/second/index.html")).unwrap();
+    assert!(post.contains("Second post"));
+    assert!(post.contains("<script type=\"module\" src=\"/api/_atoll/dev.js\"></script></body>"));
+    for file in [
+        "index.html",
+        "404.html",
+        "atom.xml",
+        "sitemap.xml",
+        "robots.txt",
+    ] {
+        assert!(site.join(file).is_file(), "{file}");
+    }
+    assert!(!std::fs::read_to_string(site.join("atom.xml"))
+        .unwrap()
+        .contains("dev.js"));
+    let alias = std::fs::read_to_string(site.join("old/second/index.html")).unwrap();
+    assert!(alias.contains("url=/posts/second/"), "{alias}");
+    for name in ["style.css", "images"] {
+        assert!(is_link(&site.join(name)), "{name}");
+        assert_eq!(
+            std::fs::read_link(site.join(name)).unwrap(),
+            public.path().join(name)
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(site.join("images/a.svg")).unwrap(),
+        "<svg/>"
+    );
+
+    // Nothing changed: nothing written.
+    assert_eq!(writer.write(&s.state).unwrap(), WriteReport::default());
+
+    // An edit rewrites the pages that show it, not the others.
+    edit(
+        content.path(),
+        "posts/second.md",
+        "title = \"Second post\"",
+        "title = \"Second post, edited\"",
+    );
+    s.state
+        .revalidate_on_demand(Vec::new(), Vec::new())
+        .await
+        .unwrap()
+        .unwrap();
+    let edited = writer.write(&s.state).unwrap();
+    assert!(edited
+        .written
+        .contains(&PathBuf::from("posts/second/index.html")));
+    assert!(edited.written.len() < first.written.len() / 2, "{edited:?}");
+    assert!(edited.removed.is_empty());
+    assert!(
+        std::fs::read_to_string(site.join("posts/second/index.html"))
+            .unwrap()
+            .contains("Second post, edited")
+    );
+
+    // A deleted post takes its page and its alias with it.
+    std::fs::remove_file(content.path().join("posts/second.md")).unwrap();
+    s.state
+        .revalidate_on_demand(Vec::new(), Vec::new())
+        .await
+        .unwrap()
+        .unwrap();
+    let removed = writer.write(&s.state).unwrap();
+    assert!(removed
+        .removed
+        .contains(&PathBuf::from("posts/second/index.html")));
+    assert!(removed
+        .removed
+        .contains(&PathBuf::from("old/second/index.html")));
+    assert!(!site.join("posts/second").exists());
+    assert!(!site.join("old").exists());
+    // No temporary file is left behind.
+    let leftovers: Vec<_> = walkdir::WalkDir::new(&site)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".atoll-tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

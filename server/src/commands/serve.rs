@@ -83,6 +83,10 @@ pub struct ServeArgs {
     /// show content errors in the browser; pages are kept in memory only.
     #[arg(long)]
     dev: bool,
+    /// Development: also keep the pages as files in DIR (written before each reload), for
+    /// `trunk serve` to serve them (`scripts/dev`).
+    #[arg(long, value_name = "DIR", requires = "dev")]
+    dev_site: Option<PathBuf>,
     /// Bearer token required by the content API (/api/content/…); it also allows drafts.
     #[arg(
         long,
@@ -163,7 +167,27 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         .filter_map(|path| state.cache().get(path))
         .any(|entry| entry.page.has_islands);
     if has_islands {
-        check_islands_bundle(&args.site.islands).map_err(anyhow::Error::msg)?;
+        match check_islands_bundle(&args.site.islands) {
+            Ok(()) => {}
+            // In dev mode Trunk may still be building the bundle (and the search engine
+            // module is not needed: the search island uses the API).
+            Err(message) if args.dev => tracing::warn!("{message}"),
+            Err(message) => return Err(anyhow::Error::msg(message)),
+        }
+    }
+    let mut site_writer = args
+        .dev_site
+        .clone()
+        .map(|dir| atoll::dev::SiteWriter::new(dir, args.site.public.clone()));
+    if let Some(writer) = &mut site_writer {
+        let report = writer
+            .write(&state)
+            .with_context(|| format!("cannot write the dev site {}", writer.dir().display()))?;
+        tracing::info!(
+            "dev site {}: {} file(s) written",
+            writer.dir().display(),
+            report.written.len()
+        );
     }
     let pages = state.cache().len();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -213,7 +237,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
                 state.content().forget_fingerprint().await;
                 dev.report_failure(message);
             }
-            tokio::spawn(atoll::dev::watch(state.clone()));
+            tokio::spawn(atoll::dev::watch(state.clone(), site_writer));
         }
         // Peer addresses feed the per-client limits.
         let app = router(state).into_make_service_with_connect_info::<SocketAddr>();

@@ -13,6 +13,12 @@
 //!   reloads.
 //! * While the content is broken, page requests answer 500 with the same error page; the
 //!   last good pages stay cached, and fixing the file recovers without a restart.
+//! * With `--dev-site DIR` ([`SiteWriter`]), the pages are also kept as files in `DIR`,
+//!   written before each `reload`, for `trunk serve` to serve (`scripts/dev`).
+
+mod site;
+
+pub use site::{file_of, SiteWriter, WriteReport};
 
 use std::convert::Infallible;
 use std::sync::Mutex;
@@ -59,15 +65,22 @@ pub enum DevEvent {
 pub struct Dev {
     events: broadcast::Sender<DevEvent>,
     error: Mutex<Option<String>>,
-    /// Counts the reloads sent (tabs compare it with the one they were served with).
+    /// Differs between two runs of the server, so a tab that reconnects to a restarted
+    /// server reloads.
+    run: u64,
+    /// Counts the reloads sent.
     stamp: std::sync::atomic::AtomicU64,
 }
 
 impl Default for Dev {
     fn default() -> Self {
+        let run = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
         Self {
             events: broadcast::channel(64).0,
             error: Mutex::new(None),
+            run,
             stamp: std::sync::atomic::AtomicU64::new(1),
         }
     }
@@ -85,8 +98,13 @@ impl Dev {
         self.send(DevEvent::Failure { message });
     }
 
-    fn stamp(&self) -> u64 {
-        self.stamp.load(std::sync::atomic::Ordering::SeqCst)
+    /// `<run>.<reloads>`: changes with every reload and every restart of the server.
+    fn stamp(&self) -> String {
+        format!(
+            "{:x}.{}",
+            self.run,
+            self.stamp.load(std::sync::atomic::Ordering::SeqCst)
+        )
     }
 
     fn send(&self, event: DevEvent) {
@@ -105,8 +123,9 @@ impl Dev {
 }
 
 /// Watches the content, `public/` and the islands bundle until the process ends (see
-/// the module docs).
-pub async fn watch(state: AppState) {
+/// the module docs); with a `site` writer, its folder is brought up to date before each
+/// `reload`.
+pub async fn watch(state: AppState, mut site: Option<SiteWriter>) {
     let Some(dev) = state.dev() else { return };
     let (public, islands) = state.dev_dirs();
     let mut public_stamp = folder_stamp(public.clone()).await;
@@ -119,7 +138,10 @@ pub async fn watch(state: AppState) {
             Ok(snapshot) if snapshot.generation != generation || dev.error().is_some() => {
                 generation = snapshot.generation;
                 match state.revalidate_on_demand(Vec::new(), Vec::new()).await {
-                    Ok(_) => dev.send(DevEvent::Reload { reason: "content" }),
+                    Ok(_) => {
+                        site = write_site(&state, site).await;
+                        dev.send(DevEvent::Reload { reason: "content" });
+                    }
                     Err(err) => dev.send(DevEvent::Failure {
                         message: format!("{err:#}"),
                     }),
@@ -139,6 +161,7 @@ pub async fn watch(state: AppState) {
         let stamp = folder_stamp(public.clone()).await;
         if stamp != public_stamp {
             public_stamp = stamp;
+            site = write_site(&state, site).await;
             dev.send(DevEvent::Reload { reason: "public" });
             continue;
         }
@@ -146,6 +169,41 @@ pub async fn watch(state: AppState) {
         if stamp != islands_stamp {
             islands_stamp = stamp;
             dev.send(DevEvent::Reload { reason: "islands" });
+        }
+    }
+}
+
+/// Runs `site`'s writer off the async workers; a failure is logged (the next change
+/// writes again).
+async fn write_site(state: &AppState, site: Option<SiteWriter>) -> Option<SiteWriter> {
+    let mut writer = site?;
+    let state = state.clone();
+    let joined = tokio::task::spawn_blocking(move || {
+        let written = writer.write(&state);
+        (writer, written)
+    })
+    .await;
+    match joined {
+        Ok((writer, written)) => {
+            match written {
+                Ok(report) => tracing::info!(
+                    "dev site {}: {} file(s) written, {} removed",
+                    writer.dir().display(),
+                    report.written.len(),
+                    report.removed.len()
+                ),
+                Err(err) => {
+                    tracing::error!(
+                        "cannot write the dev site {}: {err}",
+                        writer.dir().display()
+                    )
+                }
+            }
+            Some(writer)
+        }
+        Err(err) => {
+            tracing::error!("the dev site writer panicked: {err}");
+            None
         }
     }
 }
@@ -163,8 +221,10 @@ pub async fn events(
     State(state): State<AppState>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, StatusCode> {
     let dev = state.dev().ok_or(StatusCode::NOT_FOUND)?;
+    // A short retry: after a restart of the server, tabs reconnect (and reload) at once.
     let hello = Event::default()
         .event("hello")
+        .retry(Duration::from_millis(300))
         .data(serde_json::json!({"stamp": dev.stamp(), "error": dev.error()}).to_string());
     let rest = futures_util::stream::unfold(dev.events.subscribe(), |mut receiver| async move {
         loop {
@@ -232,17 +292,26 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024 * 1024).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let html = String::from_utf8_lossy(&bytes);
-    let html = match html.rfind("</body>") {
-        Some(at) => format!("{}{SCRIPT_TAG}{}", &html[..at], &html[at..]),
-        None => format!("{html}{SCRIPT_TAG}"),
-    };
+    let html = with_script(&bytes);
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.remove(header::ETAG);
     parts
         .headers
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Response::from_parts(parts, Body::from(html))
+}
+
+/// `html` with the dev script's tag inserted before its last `</body>` (or appended).
+pub fn with_script(html: &[u8]) -> Vec<u8> {
+    let at = html
+        .windows(b"</body>".len())
+        .rposition(|w| w == b"</body>")
+        .unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + SCRIPT_TAG.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(SCRIPT_TAG.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
 }
 
 /// The page shown while the content is broken.

@@ -1,0 +1,347 @@
+//! The pre-rendered site as files, for a static file server in front of the dev server.
+//!
+//! `trunk serve` can proxy fixed prefixes only (a `[[proxy]]` at `/` panics in Trunk
+//! 0.22), so in the dev loop (`scripts/dev`) Trunk serves the pages as files:
+//! `atoll serve --dev --dev-site DIR` keeps `DIR` equal to what the server would answer.
+//!
+//! ```text
+//! DIR/index.html, DIR/<path>/index.html   every cached page, with the dev script
+//! DIR/404.html, DIR/atom.xml, DIR/sitemap.xml, DIR/robots.txt
+//! DIR/<alias>/index.html                  a redirect page (meta refresh) per alias
+//! DIR/<name> -> public/<name>             a symbolic link per top-level entry of public/
+//! ```
+//!
+//! Only files whose content changed are written, each atomically (a temporary file
+//! renamed over the old one), so a file server never reads half a page. Files of pages
+//! that are gone are removed. The first write also removes whatever else is in `DIR`.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use crate::serve::AppState;
+
+/// What one [`SiteWriter::write`] changed, as paths relative to the folder.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WriteReport {
+    /// Files (and links) written or replaced.
+    pub written: Vec<PathBuf>,
+    /// Files (and links) removed.
+    pub removed: Vec<PathBuf>,
+}
+
+/// Keeps a folder equal to the pages an [`AppState`] serves (see the module docs).
+#[derive(Debug)]
+pub struct SiteWriter {
+    dir: PathBuf,
+    public: PathBuf,
+    /// Relative file → what was written there (a page's ETag, a redirect's target, a
+    /// link's target).
+    written: HashMap<PathBuf, String>,
+    swept: bool,
+}
+
+/// One file to have in the folder.
+enum Item {
+    /// A page or document: its bytes, and a tag that changes with them.
+    File { bytes: Vec<u8>, tag: String },
+    /// A symbolic link to a `public/` entry (absolute).
+    Link(PathBuf),
+}
+
+impl Item {
+    fn tag(&self) -> String {
+        match self {
+            Item::File { tag, .. } => tag.clone(),
+            Item::Link(target) => format!("link:{}", target.display()),
+        }
+    }
+}
+
+impl SiteWriter {
+    /// A writer into `dir` (created if missing); `public` is the folder whose top-level
+    /// entries are linked.
+    pub fn new(dir: PathBuf, public: PathBuf) -> Self {
+        Self {
+            dir,
+            public,
+            written: HashMap::new(),
+            swept: false,
+        }
+    }
+
+    /// The folder written.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Brings the folder up to date with `state`'s page cache, redirects and `public/`.
+    /// HTML pages get the dev script before `</body>`.
+    ///
+    /// # Errors
+    /// The first I/O error; what was written before it stays, and the next call
+    /// writes the rest.
+    pub fn write(&mut self, state: &AppState) -> io::Result<WriteReport> {
+        let wanted = self.wanted(state)?;
+        let mut report = WriteReport::default();
+        std::fs::create_dir_all(&self.dir)?;
+        // Removals first: a page may take the name of a link that goes away.
+        if self.swept {
+            let gone: Vec<PathBuf> = self
+                .written
+                .keys()
+                .filter(|rel| !wanted.contains_key(*rel))
+                .cloned()
+                .collect();
+            for rel in gone {
+                self.written.remove(&rel);
+                if remove_entry(&self.dir, &rel)? {
+                    report.removed.push(rel);
+                }
+            }
+        } else {
+            report.removed = sweep(&self.dir, &wanted)?;
+            self.swept = true;
+        }
+        for (rel, item) in wanted {
+            let tag = item.tag();
+            let path = self.dir.join(&rel);
+            let present = path.symlink_metadata().is_ok();
+            if present && self.written.get(&rel) == Some(&tag) {
+                continue;
+            }
+            match item {
+                Item::File { bytes, .. } => write_file(&self.dir, &rel, &bytes)?,
+                Item::Link(target) => write_link(&self.dir, &rel, &target)?,
+            }
+            self.written.insert(rel.clone(), tag);
+            report.written.push(rel);
+        }
+        Ok(report)
+    }
+
+    /// Every file the folder should hold.
+    fn wanted(&self, state: &AppState) -> io::Result<BTreeMap<PathBuf, Item>> {
+        let mut wanted = BTreeMap::new();
+        for path in state.cache().paths() {
+            let (Some(entry), Some(rel)) = (state.cache().get(&path), file_of(&path)) else {
+                continue;
+            };
+            let page = &entry.page;
+            let bytes = if page.content_type.starts_with("text/html") {
+                super::with_script(&page.html)
+            } else {
+                page.html.to_vec()
+            };
+            wanted.insert(
+                rel,
+                Item::File {
+                    bytes,
+                    tag: page.etag.clone(),
+                },
+            );
+        }
+        let snapshot = state.snapshot();
+        for (from, to) in &snapshot.redirects {
+            let Some(rel) = file_of(from) else { continue };
+            if rel.extension().is_some_and(|e| e == "html") {
+                wanted.entry(rel).or_insert_with(|| Item::File {
+                    bytes: redirect_page(to).into_bytes(),
+                    tag: format!("redirect:{to}"),
+                });
+            }
+        }
+        // public/ entries, unless a page uses the name (pages win, as in `atoll serve`).
+        let taken: HashSet<std::ffi::OsString> = wanted
+            .keys()
+            .filter_map(|rel| rel.components().next())
+            .map(|c| c.as_os_str().to_owned())
+            .collect();
+        let public = match std::path::absolute(&self.public) {
+            Ok(public) => public,
+            Err(_) => return Ok(wanted),
+        };
+        let entries = match std::fs::read_dir(&public) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(wanted),
+            Err(err) => return Err(err),
+        };
+        for entry in entries {
+            let name = entry?.file_name();
+            if taken.contains(&name) || name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            wanted.insert(PathBuf::from(&name), Item::Link(public.join(&name)));
+        }
+        Ok(wanted)
+    }
+}
+
+/// The file of a site path: `/` → `index.html`, `/a/b/` → `a/b/index.html`, `/atom.xml`
+/// → `atom.xml`; percent-decoded. `None` for a path that would leave the folder.
+pub fn file_of(path: &str) -> Option<PathBuf> {
+    let rel = path.strip_prefix('/')?;
+    let rel = percent_encoding::percent_decode_str(rel)
+        .decode_utf8()
+        .ok()?
+        .into_owned();
+    let rel = if rel.is_empty() || rel.ends_with('/') {
+        format!("{rel}index.html")
+    } else {
+        rel
+    };
+    let rel = PathBuf::from(rel);
+    rel.components()
+        .all(|c| matches!(c, Component::Normal(_)))
+        .then_some(rel)
+}
+
+/// A page that sends the browser to `to` (what a static host does with an alias
+/// without `_redirects`).
+fn redirect_page(to: &str) -> String {
+    let to = to
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Redirecting…</title>\
+         <link rel=\"canonical\" href=\"{to}\"><meta http-equiv=\"refresh\" content=\"0; url={to}\">\
+         </head><body><p>Moved to <a href=\"{to}\">{to}</a>.</p></body></html>"
+    )
+}
+
+/// The temporary name a file is written under before it is renamed into place.
+fn temporary(path: &Path) -> PathBuf {
+    let mut name = std::ffi::OsString::from(".");
+    name.push(path.file_name().unwrap_or_default());
+    name.push(".atoll-tmp");
+    path.with_file_name(name)
+}
+
+/// Makes `rel`'s parent folders, replacing any non-folder in the way (a link to a
+/// `public/` entry, an old file): nothing is ever written through a link.
+fn prepare(dir: &Path, rel: &Path) -> io::Result<PathBuf> {
+    let mut at = dir.to_path_buf();
+    if let Some(parent) = rel.parent() {
+        for part in parent.components() {
+            at.push(part);
+            match at.symlink_metadata() {
+                Ok(meta) if meta.is_dir() => {}
+                Ok(_) => {
+                    std::fs::remove_file(&at)?;
+                    std::fs::create_dir(&at)?;
+                }
+                Err(_) => std::fs::create_dir(&at)?,
+            }
+        }
+    }
+    let path = dir.join(rel);
+    if path
+        .symlink_metadata()
+        .is_ok_and(|meta| meta.is_dir() && !meta.file_type().is_symlink())
+    {
+        std::fs::remove_dir_all(&path)?;
+    }
+    Ok(path)
+}
+
+fn write_file(dir: &Path, rel: &Path, bytes: &[u8]) -> io::Result<()> {
+    let path = prepare(dir, rel)?;
+    let tmp = temporary(&path);
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, &path)
+}
+
+fn write_link(dir: &Path, rel: &Path, target: &Path) -> io::Result<()> {
+    let path = prepare(dir, rel)?;
+    let tmp = temporary(&path);
+    let _ = std::fs::remove_file(&tmp);
+    symlink(target, &tmp)?;
+    std::fs::rename(&tmp, &path)
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) -> io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+#[cfg(not(unix))]
+fn symlink(_target: &Path, _link: &Path) -> io::Result<()> {
+    Err(io::Error::other(
+        "--dev-site links public/ entries and needs a Unix system",
+    ))
+}
+
+/// Removes `rel` (a file or link, never followed) and the folders it leaves empty;
+/// whether there was something to remove.
+fn remove_entry(dir: &Path, rel: &Path) -> io::Result<bool> {
+    let path = dir.join(rel);
+    match std::fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(err) => return Err(err),
+    }
+    let mut parent = path.parent();
+    while let Some(folder) = parent.filter(|p| *p != dir) {
+        if std::fs::remove_dir(folder).is_err() {
+            break;
+        }
+        parent = folder.parent();
+    }
+    Ok(true)
+}
+
+/// Removes every file, link and empty folder under `dir` that is not in `wanted`.
+fn sweep(dir: &Path, wanted: &BTreeMap<PathBuf, Item>) -> io::Result<Vec<PathBuf>> {
+    let mut removed = Vec::new();
+    for entry in walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .follow_links(false)
+        .contents_first(true)
+    {
+        let entry = entry.map_err(io::Error::other)?;
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .map_err(io::Error::other)?
+            .to_path_buf();
+        if entry.file_type().is_dir() {
+            // Fails (and stays) when not empty.
+            let _ = std::fs::remove_dir(entry.path());
+        } else if !wanted.contains_key(&rel) {
+            std::fs::remove_file(entry.path())?;
+            removed.push(rel);
+        }
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_of_paths() {
+        assert_eq!(file_of("/"), Some(PathBuf::from("index.html")));
+        assert_eq!(
+            file_of("/posts/a/"),
+            Some(PathBuf::from("posts/a/index.html"))
+        );
+        assert_eq!(file_of("/atom.xml"), Some(PathBuf::from("atom.xml")));
+        assert_eq!(
+            file_of("/tags/caf%C3%A9/"),
+            Some(PathBuf::from("tags/café/index.html"))
+        );
+        assert_eq!(file_of("/../etc/passwd"), None);
+        assert_eq!(file_of("/a/%2e%2e/%2e%2e/x"), None);
+        assert_eq!(file_of("relative"), None);
+    }
+
+    #[test]
+    fn redirect_pages_escape_the_target() {
+        let page = redirect_page("/a\"><script>/");
+        assert!(page.contains("url=/a&quot;&gt;&lt;script&gt;/"));
+        assert!(!page.contains("<script>"));
+    }
+}
