@@ -240,13 +240,19 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             tokio::spawn(atoll::dev::watch(state.clone(), site_writer));
         }
         // Peer addresses feed the per-client limits.
-        let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         // Small responses go out at once (no Nagle delay), as nginx's `tcp_nodelay`.
         let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
             let _ = tcp.set_nodelay(true);
         });
         let served = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(async move {
+                shutdown_signal().await;
+                // Dev mode's event streams never end by themselves.
+                if let Some(dev) = state.dev() {
+                    dev.close();
+                }
+            })
             .await
             .context("server error");
         let _ = stop.send(true);

@@ -58,6 +58,9 @@ pub enum DevEvent {
         /// The loader's message: file, line, column and what is wrong.
         message: String,
     },
+    /// The server is shutting down: the event streams end (so that the graceful
+    /// shutdown does not wait for them), and the tabs reconnect to the next server.
+    Closing,
 }
 
 /// The dev mode's state: the event channel and the current error.
@@ -107,8 +110,14 @@ impl Dev {
         )
     }
 
+    /// Ends the open event streams (at shutdown).
+    pub fn close(&self) {
+        self.send(DevEvent::Closing);
+    }
+
     fn send(&self, event: DevEvent) {
         match &event {
+            DevEvent::Closing => {}
             DevEvent::Reload { .. } => {
                 *self.error.lock().expect("dev lock") = None;
                 self.stamp.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -229,6 +238,7 @@ pub async fn events(
     let rest = futures_util::stream::unfold(dev.events.subscribe(), |mut receiver| async move {
         loop {
             match receiver.recv().await {
+                Ok(DevEvent::Closing) => return None,
                 Ok(event) => return Some((Ok(sse_event(event)), receiver)),
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return None,
@@ -244,6 +254,7 @@ fn sse_event(event: DevEvent) -> Event {
     match event {
         DevEvent::Reload { reason } => Event::default().event("reload").data(reason),
         DevEvent::Failure { message } => Event::default().event("failure").data(message),
+        DevEvent::Closing => Event::default().comment("closing"),
     }
 }
 
