@@ -68,8 +68,23 @@ const site = abs(options.site);
 const dist = abs(options.dist);
 const port = Number(options.port);
 const apiPort = Number(options["api-port"]);
-fs.mkdirSync(site, { recursive: true });
-fs.mkdirSync(dist, { recursive: true });
+const MARKER = ".atoll-dev-site";
+/**
+ * Creates `dir` if needed; refuses (exit 2) a folder that is not empty and lacks
+ * `mark` (both folders get rewritten or emptied: a mistyped option must not lose files).
+ */
+function claim(dir, mark, what) {
+  fs.mkdirSync(dir, { recursive: true });
+  if (fs.existsSync(path.join(dir, mark))) return;
+  if (fs.readdirSync(dir).length) {
+    console.error(`atoll dev: refusing to use ${dir} as ${what}: it is not empty and has no ${mark}`);
+    process.exit(2);
+  }
+  if (mark === MARKER) fs.writeFileSync(path.join(dir, mark), "Written by `atoll serve --dev --dev-site` (scripts/dev).\n");
+}
+claim(site, MARKER, "the dev site (--site)");
+// Trunk empties its dist folder at each build; it leaves .trunk-lock there.
+claim(dist, ".trunk-lock", "Trunk's dist folder (--dist)");
 fs.mkdirSync(path.dirname(abs(options.db)), { recursive: true });
 
 const say = (message) => console.log(`atoll dev: ${message}`);
@@ -84,6 +99,10 @@ const state = {
   errors: [],
   /** The running server: { process, port } once it printed its address. */
   server: null,
+  /** A server started that has not printed its address yet. */
+  starting: null,
+  /** The cargo build under way. */
+  cargo: null,
   restarts: 0,
   ready: false,
   stopping: false,
@@ -112,6 +131,7 @@ function cargoBuild() {
     );
     state.cargo = cargo;
     const errors = [];
+    let bin = path.join(ROOT, "target/debug/atoll");
     let fresh = true;
     let ok = false;
     let stderr = "";
@@ -125,7 +145,10 @@ function cargoBuild() {
         const message = parseCargoLine(line);
         if (message?.rendered) process.stderr.write(message.rendered);
         if (message?.error) errors.push(message.error);
-        if (message?.artifact && !message.artifact.fresh) fresh = false;
+        if (message?.artifact) {
+          bin = message.artifact.path;
+          if (!message.artifact.fresh) fresh = false;
+        }
         if (message?.finished !== undefined) ok = message.finished;
       }
     });
@@ -134,14 +157,19 @@ function cargoBuild() {
       process.stderr.write(chunk);
       stderr = (stderr + chunk).slice(-8000);
     });
-    cargo.on("close", (code) => {
+    let done = false;
+    const finish = (code, failure) => {
+      if (done) return;
+      done = true;
       state.cargo = null;
       ok = ok && code === 0;
       if (!ok && !errors.length) {
-        errors.push({ message: stderr.trim() || `cargo build exited with ${code}` });
+        errors.push({ message: failure ?? (stderr.trim() || `cargo build exited with ${code}`) });
       }
-      resolve({ ok, errors, fresh });
-    });
+      resolve({ ok, errors, fresh, bin });
+    };
+    cargo.on("error", (err) => finish(null, `cannot run cargo: ${err.message}`));
+    cargo.on("close", (code) => finish(code));
   });
 }
 
@@ -176,7 +204,16 @@ async function rebuild() {
     state.errors = [];
     if (!result.fresh || !state.server) {
       say(`server built in ${((Date.now() - started) / 1000).toFixed(1)} s; restarting it`);
-      await restartServer();
+      const failure = await restartServer(result.bin);
+      if (state.stopping) return;
+      if (failure) {
+        state.build = "failed";
+        state.errors = [{ message: failure }];
+        say("the server exited at start (see above); fix the cause and save a file to retry");
+        broadcast("failure", { errors: state.errors });
+        answerWaiting();
+        continue;
+      }
       broadcast("reload", { reason: "server" });
     } else {
       broadcast("hello", helloData());
@@ -197,21 +234,30 @@ async function stopServer() {
   await terminate(server.process);
 }
 
-async function restartServer() {
+/**
+ * Stops the server and starts `bin` (`atoll serve --dev`); resolves with null once it
+ * listens, or with the reason it exited at start (its last stderr lines).
+ */
+async function restartServer(bin) {
   await stopServer();
-  const bin = path.join(ROOT, "target/debug/atoll");
   const child = spawn(
     bin,
     [
-      "serve", "--dev", "--dev-site", site,
+      "serve", "--dev", "--dev-site", site, "--dev-link-into", dist,
       "--addr", "127.0.0.1:0",
       "--content", abs(options.content),
       "--public", abs(options.public),
       "--islands", path.join(dist, "pkg"),
       "--db", abs(options.db),
     ],
-    { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"], detached: true },
+    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
+  state.starting = child;
+  let stderr = "";
+  child.stderr.on("data", (chunk) => {
+    process.stderr.write(chunk);
+    stderr = (stderr + chunk).slice(-4000);
+  });
   const started = await new Promise((resolve) => {
     let out = "";
     const onData = (chunk) => {
@@ -225,11 +271,16 @@ async function restartServer() {
       }
     };
     child.stdout.on("data", onData);
+    child.once("error", (err) => {
+      stderr += `cannot run ${bin}: ${err.message}`;
+      resolve(null);
+    });
     child.once("exit", () => resolve(null));
   });
+  state.starting = null;
   if (started === null) {
-    say("the server exited at start (see above); fix the cause and save a file to retry");
-    return;
+    // Strip the terminal colours of the server's log lines for the browser.
+    return stderr.replace(/\x1b\[[0-9;]*m/g, "").trim() || "the server exited at start";
   }
   state.restarts += 1;
   state.server = { process: child, port: started };
@@ -237,9 +288,17 @@ async function restartServer() {
     if (state.server?.process === child) {
       state.server = null;
       if (!state.stopping) say(`the server exited (${signal ?? code}); save a file to rebuild and restart it`);
+      answerWaiting();
     }
   });
-  syncLinks(site, dist);
+  const queued = waiting;
+  waiting = [];
+  for (const resume of queued) resume();
+  return null;
+}
+
+/** Requests waiting for a server when none will come until the next save: 503 now. */
+function answerWaiting() {
   const queued = waiting;
   waiting = [];
   for (const resume of queued) resume();
@@ -299,27 +358,27 @@ const api = http.createServer((req, res) => {
   forward(req, res);
 });
 
-/** Forwards a request to the server, waiting for one while it (re)starts. */
+/** Forwards a request to the server, waiting for one while it is built or (re)started. */
 function forward(req, res) {
+  const stream = (req.headers.accept ?? "").includes("text/event-stream");
   if (!state.server) {
-    const stream = (req.headers.accept ?? "").includes("text/event-stream");
-    // Event streams wait as long as it takes (the tab reconnects and reloads when the
-    // new server is up); other requests up to 2 minutes.
-    const timer = stream
-      ? null
-      : setTimeout(() => {
-          waiting = waiting.filter((r) => r !== resume);
-          res.writeHead(503, { "content-type": "application/json", "retry-after": "5" });
-          res.end(JSON.stringify({ error: "the dev server is not running: see the terminal of scripts/dev" }));
-        }, 120_000);
+    const pending = building || state.starting !== null;
+    // Event streams wait as long as it takes: the tab reconnects (and reloads) when a
+    // server is up. Other requests wait up to 2 minutes for a build under way.
+    if (!stream && !pending) return unavailable(res);
+    const timer = stream ? null : setTimeout(() => drop() && unavailable(res), 120_000);
+    const drop = () => {
+      clearTimeout(timer);
+      const before = waiting.length;
+      waiting = waiting.filter((r) => r !== resume);
+      return waiting.length < before;
+    };
     const resume = () => {
       clearTimeout(timer);
-      forward(req, res);
+      if (!res.writableEnded && !res.destroyed) forward(req, res);
     };
     waiting.push(resume);
-    req.on("close", () => {
-      if (!res.writableEnded) waiting = waiting.filter((r) => r !== resume);
-    });
+    res.on("close", drop);
     return;
   }
   const upstream = http.request(
@@ -337,11 +396,20 @@ function forward(req, res) {
   );
   upstream.on("error", (err) => {
     if (res.headersSent) return res.destroy();
+    // The server went away (a restart): an event stream waits for the next one, since
+    // a browser gives up on a stream that answers an error.
+    if (stream) return setTimeout(() => forward(req, res), 200);
     res.writeHead(502, { "content-type": "application/json" });
     res.end(JSON.stringify({ error: `the dev server did not answer: ${err.message}` }));
   });
   res.on("close", () => upstream.destroy());
   req.pipe(upstream);
+}
+
+function unavailable(res) {
+  if (res.headersSent) return;
+  res.writeHead(503, { "content-type": "application/json", "retry-after": "5" });
+  res.end(JSON.stringify({ error: "the dev server is not running: see the terminal of scripts/dev" }));
 }
 
 // ---- watching the Rust sources --------------------------------------------------------
@@ -398,6 +466,10 @@ function startTrunk() {
     env: { ...process.env, ATOLL_DEV_SITE: site },
     detached: true,
   });
+  trunk.on("error", (err) => {
+    say(`cannot run trunk (${err.message}); run scripts/dev, which installs it`);
+    shutdown(1);
+  });
   trunk.on("exit", (code, signal) => {
     if (!state.stopping) {
       say(`trunk serve exited (${signal ?? code}); stopping`);
@@ -429,17 +501,26 @@ async function announceWhenReady() {
 }
 
 let trunk;
+let watcher = null;
 async function shutdown(code) {
   if (state.stopping) return;
   state.stopping = true;
   clearInterval(watcher);
   api.close();
   for (const res of streams) res.end();
-  await Promise.all([terminate(trunk), stopServer(), terminate(state.cargo)]);
+  await Promise.all([terminate(trunk), stopServer(), terminate(state.starting), terminate(state.cargo)]);
   process.exit(code);
 }
 process.on("SIGINT", () => shutdown(130));
 process.on("SIGTERM", () => shutdown(143));
+process.on("SIGHUP", () => shutdown(129));
+// The children run in their own process groups: never exit without stopping them.
+for (const event of ["uncaughtException", "unhandledRejection"]) {
+  process.on(event, (err) => {
+    console.error("atoll dev: internal error:", err);
+    shutdown(1);
+  });
+}
 
 api.listen(apiPort, "127.0.0.1");
 await new Promise((resolve, reject) => {
@@ -450,7 +531,7 @@ say(`API on http://127.0.0.1:${apiPort}/ (forwarded to atoll serve --dev)`);
 trunk = startTrunk();
 let stamps = sourceStamps();
 // Source edits and the dist's links are checked every POLL_MS.
-const watcher = setInterval(() => {
+watcher = setInterval(() => {
   if (!fs.existsSync(path.join(dist, ".stage"))) {
     try {
       syncLinks(site, dist);

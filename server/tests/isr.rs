@@ -959,10 +959,19 @@ async fn the_dev_site_folder_mirrors_the_served_pages() {
     std::fs::write(public.path().join("images/a.svg"), "<svg/>").unwrap();
     let out = TempDir::new().unwrap();
     let site = out.path().join("site");
-    // Left over from an earlier run: removed by the first write.
+    // Left over from an earlier run (marked): removed by the first write.
     std::fs::create_dir_all(site.join("posts/gone")).unwrap();
     std::fs::write(site.join("posts/gone/index.html"), "old").unwrap();
-    let mut writer = SiteWriter::new(site.clone(), public.path().to_owned());
+    // A folder that is not a dev site is refused.
+    let err = SiteWriter::open(public.path().to_owned(), public.path().to_owned()).unwrap_err();
+    assert!(err.to_string().contains("refusing"), "{err}");
+    std::fs::write(site.join(atoll::dev::MARKER), "").unwrap();
+    // The folder Trunk serves: top-level entries are linked into it.
+    let www = out.path().join("www");
+    std::fs::create_dir(&www).unwrap();
+    let mut writer = SiteWriter::open(site.clone(), public.path().to_owned())
+        .unwrap()
+        .link_into(www.clone());
 
     let first = writer.write(&s.state).unwrap();
     assert_eq!(first.removed, vec![PathBuf::from("posts/gone/index.html")]);
@@ -979,6 +988,10 @@ async fn the_dev_site_folder_mirrors_the_served_pages() {
     ] {
         assert!(site.join(file).is_file(), "{file}");
     }
+    for name in ["index.html", "posts", "old", "style.css"] {
+        assert_eq!(std::fs::read_link(www.join(name)).unwrap(), site.join(name));
+    }
+    assert!(!www.join(atoll::dev::MARKER).exists());
     assert!(!std::fs::read_to_string(site.join("atom.xml"))
         .unwrap()
         .contains("dev.js"));
@@ -1023,6 +1036,19 @@ async fn the_dev_site_folder_mirrors_the_served_pages() {
             .contains("Second post, edited")
     );
 
+    // A post added: its page is rendered (not only at its first request) and written.
+    std::fs::write(
+        content.path().join("posts/third.md"),
+        "+++\ntitle = \"Third post\"\ndate = 2025-03-01T09:00:00Z\n+++\nNew.\n",
+    )
+    .unwrap();
+    atoll::dev::render_changes(&s.state).await.unwrap();
+    let added = writer.write(&s.state).unwrap();
+    assert!(added
+        .written
+        .contains(&PathBuf::from("posts/third/index.html")));
+    assert!(site.join("posts/third/index.html").is_file());
+
     // A deleted post takes its page and its alias with it.
     std::fs::remove_file(content.path().join("posts/second.md")).unwrap();
     s.state
@@ -1039,6 +1065,9 @@ async fn the_dev_site_folder_mirrors_the_served_pages() {
         .contains(&PathBuf::from("old/second/index.html")));
     assert!(!site.join("posts/second").exists());
     assert!(!site.join("old").exists());
+    assert!(!is_link(&www.join("old")));
+    assert!(is_link(&www.join("posts")));
+    assert!(site.join(atoll::dev::MARKER).is_file());
     // No temporary file is left behind.
     let leftovers: Vec<_> = walkdir::WalkDir::new(&site)
         .into_iter()

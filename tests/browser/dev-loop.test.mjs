@@ -91,9 +91,11 @@ before(async () => {
 after(async () => {
   await browser?.close();
   if (dev && dev.exitCode === null) {
+    // The supervisor stops Trunk and the server (their own process groups).
     const exited = new Promise((resolve) => dev.once("exit", resolve));
     process.kill(-dev.pid, "SIGTERM");
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    const timeout = new Promise((resolve) => setTimeout(() => resolve("timeout"), 15_000));
+    if ((await Promise.race([exited, timeout])) === "timeout") process.kill(-dev.pid, "SIGKILL");
   }
   if (work) rmSync(work, { recursive: true, force: true });
 });
@@ -194,7 +196,14 @@ test("a Rust compile error shows as a page naming file, line and message; the fi
   const file = join(ROOT, "server/src/main.rs");
   const original = readFileSync(file, "utf8");
   const restore = () => writeFileSync(file, original);
+  // The file is restored however the test ends (an interrupted run included).
+  const interrupted = (signal) => {
+    restore();
+    process.kill(process.pid, signal);
+  };
   process.once("exit", restore);
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
   try {
     const page = await browser.newPage();
     await page.goto(`${base}${POST}`);
@@ -219,5 +228,7 @@ test("a Rust compile error shows as a page naming file, line and message; the fi
   } finally {
     restore();
     process.off("exit", restore);
+    process.off("SIGINT", interrupted);
+    process.off("SIGTERM", interrupted);
   }
 });

@@ -87,6 +87,10 @@ pub struct ServeArgs {
     /// `trunk serve` to serve them (`scripts/dev`).
     #[arg(long, value_name = "DIR", requires = "dev")]
     dev_site: Option<PathBuf>,
+    /// Development: link each top-level entry of --dev-site into DIR (Trunk's dist
+    /// folder) before each reload.
+    #[arg(long, value_name = "DIR", requires = "dev_site")]
+    dev_link_into: Option<PathBuf>,
     /// Bearer token required by the content API (/api/content/…); it also allows drafts.
     #[arg(
         long,
@@ -175,11 +179,19 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             Err(message) => return Err(anyhow::Error::msg(message)),
         }
     }
-    let mut site_writer = args
-        .dev_site
-        .clone()
-        .map(|dir| atoll::dev::SiteWriter::new(dir, args.site.public.clone()));
-    if let Some(writer) = &mut site_writer {
+    let mut site_writer = match &args.dev_site {
+        Some(dir) => {
+            let writer = atoll::dev::SiteWriter::open(dir.clone(), args.site.public.clone())
+                .with_context(|| format!("cannot open the dev site {}", dir.display()))?;
+            Some(match &args.dev_link_into {
+                Some(serve_dir) => writer.link_into(serve_dir.clone()),
+                None => writer,
+            })
+        }
+        None => None,
+    };
+    // On broken content the last good pages stay: the watcher writes once it loads.
+    if let (Some(writer), None) = (&mut site_writer, &startup_error) {
         let report = writer
             .write(&state)
             .with_context(|| format!("cannot write the dev site {}", writer.dir().display()))?;
@@ -188,6 +200,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             writer.dir().display(),
             report.written.len()
         );
+        for (file, err) in &report.failed {
+            tracing::error!("dev site: cannot write {}: {err}", file.display());
+        }
     }
     let pages = state.cache().len();
     let runtime = tokio::runtime::Builder::new_multi_thread()

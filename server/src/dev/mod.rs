@@ -18,7 +18,7 @@
 
 mod site;
 
-pub use site::{file_of, SiteWriter, WriteReport};
+pub use site::{file_of, SiteWriter, WriteReport, MARKER};
 
 use std::convert::Infallible;
 use std::sync::Mutex;
@@ -146,8 +146,8 @@ pub async fn watch(state: AppState, mut site: Option<SiteWriter>) {
         match state.content().refresh(false).await {
             Ok(snapshot) if snapshot.generation != generation || dev.error().is_some() => {
                 generation = snapshot.generation;
-                match state.revalidate_on_demand(Vec::new(), Vec::new()).await {
-                    Ok(_) => {
+                match render_changes(&state).await {
+                    Ok(()) => {
                         site = write_site(&state, site).await;
                         dev.send(DevEvent::Reload { reason: "content" });
                     }
@@ -170,7 +170,11 @@ pub async fn watch(state: AppState, mut site: Option<SiteWriter>) {
         let stamp = folder_stamp(public.clone()).await;
         if stamp != public_stamp {
             public_stamp = stamp;
-            site = write_site(&state, site).await;
+            // While the content is broken the pages are not written (the last good
+            // ones stay); the fix writes everything.
+            if dev.error().is_none() {
+                site = write_site(&state, site).await;
+            }
             dev.send(DevEvent::Reload { reason: "public" });
             continue;
         }
@@ -180,6 +184,24 @@ pub async fn watch(state: AppState, mut site: Option<SiteWriter>) {
             dev.send(DevEvent::Reload { reason: "islands" });
         }
     }
+}
+
+/// Reloads the content, re-renders the cached pages whose inputs changed and renders
+/// every pre-rendered page not cached yet (an entry added, or everything after a start
+/// on broken content), so that the cache, and a dev site, hold every page.
+///
+/// # Errors
+/// The content's reload error; nothing was changed.
+pub async fn render_changes(state: &AppState) -> Result<(), std::sync::Arc<anyhow::Error>> {
+    let snapshot = state.content().refresh(true).await?;
+    let missing: Vec<String> = crate::targets::Target::all(&snapshot)
+        .iter()
+        .map(crate::targets::Target::path)
+        .filter(|path| state.cache().get(path).is_none())
+        .collect();
+    // The inner error is for unknown tags; none are given.
+    let _ = state.revalidate_on_demand(missing, Vec::new()).await?;
+    Ok(())
 }
 
 /// Runs `site`'s writer off the async workers; a failure is logged (the next change
@@ -195,12 +217,17 @@ async fn write_site(state: &AppState, site: Option<SiteWriter>) -> Option<SiteWr
     match joined {
         Ok((writer, written)) => {
             match written {
-                Ok(report) => tracing::info!(
-                    "dev site {}: {} file(s) written, {} removed",
-                    writer.dir().display(),
-                    report.written.len(),
-                    report.removed.len()
-                ),
+                Ok(report) => {
+                    tracing::info!(
+                        "dev site {}: {} file(s) written, {} removed",
+                        writer.dir().display(),
+                        report.written.len(),
+                        report.removed.len()
+                    );
+                    for (file, err) in &report.failed {
+                        tracing::error!("dev site: cannot write {}: {err}", file.display());
+                    }
+                }
                 Err(err) => {
                     tracing::error!(
                         "cannot write the dev site {}: {err}",

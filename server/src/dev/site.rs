@@ -9,17 +9,27 @@
 //! DIR/404.html, DIR/atom.xml, DIR/sitemap.xml, DIR/robots.txt
 //! DIR/<alias>/index.html                  a redirect page (meta refresh) per alias
 //! DIR/<name> -> public/<name>             a symbolic link per top-level entry of public/
+//! DIR/.atoll-dev-site                     marker: this folder is Atoll's to rewrite
 //! ```
 //!
-//! Only files whose content changed are written, each atomically (a temporary file
-//! renamed over the old one), so a file server never reads half a page. Files of pages
-//! that are gone are removed. The first write also removes whatever else is in `DIR`.
+//! Each file is written atomically (a temporary file renamed over the old one), so a
+//! file server never reads half a page. The first write of a writer (at each start of
+//! the server) writes every file and removes whatever else is in `DIR`; later writes
+//! touch only the files whose content changed and remove the pages that are gone.
+//! A folder that is not empty and lacks the marker is refused, so a mistyped `DIR`
+//! cannot lose files.
+//!
+//! With [`SiteWriter::link_into`], each top-level entry of `DIR` is also linked into the
+//! folder a static file server serves (Trunk's dist), before the tabs are told to reload.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use crate::serve::AppState;
+
+/// The file that marks a folder as a dev site.
+pub const MARKER: &str = ".atoll-dev-site";
 
 /// What one [`SiteWriter::write`] changed, as paths relative to the folder.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -28,6 +38,8 @@ pub struct WriteReport {
     pub written: Vec<PathBuf>,
     /// Files (and links) removed.
     pub removed: Vec<PathBuf>,
+    /// Files that could not be written or removed, with the error (the others were).
+    pub failed: Vec<(PathBuf, String)>,
 }
 
 /// Keeps a folder equal to the pages an [`AppState`] serves (see the module docs).
@@ -39,6 +51,7 @@ pub struct SiteWriter {
     /// link's target).
     written: HashMap<PathBuf, String>,
     swept: bool,
+    link_into: Option<PathBuf>,
 }
 
 /// One file to have in the folder.
@@ -59,15 +72,41 @@ impl Item {
 }
 
 impl SiteWriter {
-    /// A writer into `dir` (created if missing); `public` is the folder whose top-level
-    /// entries are linked.
-    pub fn new(dir: PathBuf, public: PathBuf) -> Self {
-        Self {
+    /// A writer into `dir` (created if missing, and marked with [`MARKER`]); `public`
+    /// is the folder whose top-level entries are linked.
+    ///
+    /// # Errors
+    /// `dir` is not empty and has no [`MARKER`] (it is not a dev site), or it cannot be
+    /// created.
+    pub fn open(dir: PathBuf, public: PathBuf) -> io::Result<Self> {
+        std::fs::create_dir_all(&dir)?;
+        if !dir.join(MARKER).is_file() {
+            if std::fs::read_dir(&dir)?.next().is_some() {
+                return Err(io::Error::other(format!(
+                    "refusing to write the dev site into {}: the folder is not empty and has no {MARKER} (it was not written by atoll)",
+                    dir.display()
+                )));
+            }
+            std::fs::write(
+                dir.join(MARKER),
+                "Written by `atoll serve --dev --dev-site`.\n",
+            )?;
+        }
+        Ok(Self {
             dir,
             public,
             written: HashMap::new(),
             swept: false,
-        }
+            link_into: None,
+        })
+    }
+
+    /// Also links each top-level entry of the folder into `serve_dir` (Trunk's dist) at
+    /// each write, and removes the links whose entry is gone; skipped while
+    /// `serve_dir/.stage` exists (Trunk is building, and its hook links them).
+    pub fn link_into(mut self, serve_dir: PathBuf) -> Self {
+        self.link_into = Some(serve_dir);
+        self
     }
 
     /// The folder written.
@@ -76,15 +115,15 @@ impl SiteWriter {
     }
 
     /// Brings the folder up to date with `state`'s page cache, redirects and `public/`.
-    /// HTML pages get the dev script before `</body>`.
+    /// HTML pages get the dev script before `</body>`. A file that cannot be written is
+    /// reported in [`WriteReport::failed`] and tried again at the next call; the other
+    /// files are written.
     ///
     /// # Errors
-    /// The first I/O error; what was written before it stays, and the next call
-    /// writes the rest.
+    /// The folder or `public/` cannot be read.
     pub fn write(&mut self, state: &AppState) -> io::Result<WriteReport> {
         let wanted = self.wanted(state)?;
         let mut report = WriteReport::default();
-        std::fs::create_dir_all(&self.dir)?;
         // Removals first: a page may take the name of a link that goes away.
         if self.swept {
             let gone: Vec<PathBuf> = self
@@ -94,9 +133,14 @@ impl SiteWriter {
                 .cloned()
                 .collect();
             for rel in gone {
-                self.written.remove(&rel);
-                if remove_entry(&self.dir, &rel)? {
-                    report.removed.push(rel);
+                match remove_entry(&self.dir, &rel) {
+                    Ok(removed) => {
+                        self.written.remove(&rel);
+                        if removed {
+                            report.removed.push(rel);
+                        }
+                    }
+                    Err(err) => report.failed.push((rel, err.to_string())),
                 }
             }
         } else {
@@ -110,12 +154,27 @@ impl SiteWriter {
             if present && self.written.get(&rel) == Some(&tag) {
                 continue;
             }
-            match item {
-                Item::File { bytes, .. } => write_file(&self.dir, &rel, &bytes)?,
-                Item::Link(target) => write_link(&self.dir, &rel, &target)?,
+            let written = match item {
+                Item::File { bytes, .. } => write_file(&self.dir, &rel, &bytes),
+                Item::Link(target) => write_link(&self.dir, &rel, &target),
+            };
+            match written {
+                Ok(()) => {
+                    self.written.insert(rel.clone(), tag);
+                    report.written.push(rel);
+                }
+                Err(err) => {
+                    self.written.remove(&rel);
+                    report.failed.push((rel, err.to_string()));
+                }
             }
-            self.written.insert(rel.clone(), tag);
-            report.written.push(rel);
+        }
+        if let Some(serve_dir) = &self.link_into {
+            if let Err(err) = link_entries(&self.dir, serve_dir) {
+                report
+                    .failed
+                    .push((serve_dir.clone(), format!("cannot link the pages: {err}")));
+            }
         }
         Ok(report)
     }
@@ -249,6 +308,8 @@ fn prepare(dir: &Path, rel: &Path) -> io::Result<PathBuf> {
 fn write_file(dir: &Path, rel: &Path, bytes: &[u8]) -> io::Result<()> {
     let path = prepare(dir, rel)?;
     let tmp = temporary(&path);
+    // Never through a link left at the temporary name.
+    let _ = std::fs::remove_file(&tmp);
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, &path)
 }
@@ -292,6 +353,43 @@ fn remove_entry(dir: &Path, rel: &Path) -> io::Result<bool> {
     Ok(true)
 }
 
+/// Links each top-level entry of `site` (but dot files and `pkg`, Trunk's output) into
+/// `serve_dir`, and removes the links into `site` whose entry is gone. Does nothing
+/// while `serve_dir/.stage` exists (Trunk is building; its hook links the entries).
+fn link_entries(site: &Path, serve_dir: &Path) -> io::Result<()> {
+    if serve_dir.join(".stage").exists() || !serve_dir.is_dir() {
+        return Ok(());
+    }
+    let site = std::path::absolute(site)?;
+    let mut names = HashSet::new();
+    for entry in std::fs::read_dir(&site)? {
+        let name = entry?.file_name();
+        if name != "pkg" && !name.to_string_lossy().starts_with('.') {
+            names.insert(name);
+        }
+    }
+    for entry in std::fs::read_dir(serve_dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if !entry.file_type()?.is_symlink() {
+            continue;
+        }
+        let into_site = std::fs::read_link(entry.path())
+            .is_ok_and(|target| target.parent() == Some(site.as_path()));
+        if into_site && !names.contains(&name) {
+            std::fs::remove_file(entry.path())?;
+        }
+        names.remove(&name);
+    }
+    for name in names {
+        let link = serve_dir.join(&name);
+        if link.symlink_metadata().is_err() {
+            symlink(&site.join(&name), &link)?;
+        }
+    }
+    Ok(())
+}
+
 /// Removes every file, link and empty folder under `dir` that is not in `wanted`.
 fn sweep(dir: &Path, wanted: &BTreeMap<PathBuf, Item>) -> io::Result<Vec<PathBuf>> {
     let mut removed = Vec::new();
@@ -309,7 +407,7 @@ fn sweep(dir: &Path, wanted: &BTreeMap<PathBuf, Item>) -> io::Result<Vec<PathBuf
         if entry.file_type().is_dir() {
             // Fails (and stays) when not empty.
             let _ = std::fs::remove_dir(entry.path());
-        } else if !wanted.contains_key(&rel) {
+        } else if !wanted.contains_key(&rel) && rel != Path::new(MARKER) {
             std::fs::remove_file(entry.path())?;
             removed.push(rel);
         }
