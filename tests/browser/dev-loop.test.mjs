@@ -15,7 +15,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, launchBrowser } from "./harness.mjs";
+import { ROOT, breakFrontMatter, launchBrowser } from "./harness.mjs";
 import { parseCargoLine } from "../../scripts/dev-lib.mjs";
 
 let work;
@@ -170,12 +170,7 @@ test("a Markdown edit reloads the tab (no Rust compiled); broken front matter sh
   assert.equal(count(/atoll dev: server built|does not compile/), cargoBuilds, "no cargo build");
   assert.equal(count(/starting build/), trunkBuilds, "no Trunk build");
 
-  writeFileSync(file, original.replace(/^title = .*$/m, 'title = "unclosed'));
-  const error = page.locator("#atoll-dev-error");
-  await error.waitFor({ timeout: 5_000 });
-  const text = await error.textContent();
-  assert.match(text, /posts\/atomic-exports\.md/);
-  assert.match(text, /:2\b|line 2/);
+  await breakFrontMatter(page, file, original);
   // A tab opened now (the last good file) shows the error too.
   const other = await browser.newPage();
   await other.goto(`${base}/`);

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, launchBrowser, startAtoll, stop } from "./harness.mjs";
+import { ROOT, breakFrontMatter, launchBrowser, startAtoll, stop } from "./harness.mjs";
 
 let work;
 let server;
@@ -46,14 +46,7 @@ test("an edit reloads the tab; broken front matter shows the error; a fix recove
   console.log(`content edit → reloaded tab: ${reload} ms`);
 
   // 2. Break the front matter (TOML): the error names the file and the line.
-  const broken = original.replace(/^title = .*$/m, 'title = "unclosed');
-  assert.notEqual(broken, original);
-  writeFileSync(file, broken);
-  const error = page.locator("#atoll-dev-error");
-  await error.waitFor({ timeout: 5_000 });
-  const text = await error.textContent();
-  assert.match(text, /posts\/atomic-exports\.md/);
-  assert.match(text, /:2\b|line 2/);
+  await breakFrontMatter(page, file, original);
   // A page opened now gets the error page too (500), not a dead server.
   const other = await browser.newPage();
   const answer = await other.goto(`${base}/`);

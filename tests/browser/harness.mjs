@@ -3,7 +3,9 @@
 //
 //   ATOLL_BIN   the atoll binary (default: target/debug/atoll)
 //   CHROMIUM    the browser (default: /usr/bin/chromium)
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -58,4 +60,20 @@ export async function stop(child) {
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGTERM");
   await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+}
+
+/**
+ * Breaks the TOML front matter of `file` (the post atomic-exports.md, whose text is
+ * `original`: an unclosed title on line 2) and waits for `page` to show the dev error
+ * page naming the file and the line (at most 5 s).
+ */
+export async function breakFrontMatter(page, file, original) {
+  const broken = original.replace(/^title = .*$/m, 'title = "unclosed');
+  assert.notEqual(broken, original);
+  writeFileSync(file, broken);
+  const error = page.locator("#atoll-dev-error");
+  await error.waitFor({ timeout: 5_000 });
+  const text = await error.textContent();
+  assert.match(text, /posts\/atomic-exports\.md/);
+  assert.match(text, /:2\b|line 2/);
 }
