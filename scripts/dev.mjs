@@ -211,7 +211,6 @@ async function rebuild() {
         state.errors = [{ message: failure }];
         say("the server exited at start (see above); fix the cause and save a file to retry");
         broadcast("failure", { errors: state.errors });
-        answerWaiting();
         continue;
       }
       broadcast("reload", { reason: "server" });
@@ -221,6 +220,9 @@ async function rebuild() {
     }
   } while (again && !state.stopping);
   building = false;
+  // No server and nothing under way until the next save: waiting requests get a 503
+  // (event streams keep waiting).
+  if (!state.server) answerWaiting();
 }
 
 function helloData() {
