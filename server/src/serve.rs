@@ -346,6 +346,22 @@ impl AppState {
         }
     }
 
+    /// Renders `target` from `snapshot` and caches the page; when the entry is not in the
+    /// site, forgets the path and returns `None`. Blocking: call it off the async workers.
+    fn render_and_cache(&self, snapshot: &Snapshot, target: &Target) -> Option<Arc<CachedPage>> {
+        let cache = &self.inner.cache;
+        match target.render(snapshot, self.inner.services.store.as_deref()) {
+            Some(page) => {
+                let inputs = snapshot.page_hash(target, &page);
+                Some(cache.insert(page, target.mode(), inputs, snapshot.generation))
+            }
+            None => {
+                cache.remove(&target.path(), snapshot.generation);
+                None
+            }
+        }
+    }
+
     /// Renders `target` from `snapshot` on a blocking thread and caches it; `None` (and
     /// the path forgotten) when the entry is not in the site.
     async fn render_into_cache(
@@ -354,29 +370,12 @@ impl AppState {
         target: Target,
     ) -> Option<Arc<CachedPage>> {
         let state = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let path = target.path();
-            match target.render(&snapshot, state.inner.services.store.as_deref()) {
-                Some(page) => {
-                    let inputs = snapshot.page_hash(&target, &page);
-                    Some(
-                        state
-                            .inner
-                            .cache
-                            .insert(page, target.mode(), inputs, snapshot.generation),
-                    )
-                }
-                None => {
-                    state.inner.cache.remove(&path, snapshot.generation);
-                    None
-                }
-            }
-        })
-        .await
-        .unwrap_or_else(|err| {
-            tracing::error!("rendering panicked: {err}");
-            None
-        })
+        tokio::task::spawn_blocking(move || state.render_and_cache(&snapshot, &target))
+            .await
+            .unwrap_or_else(|err| {
+                tracing::error!("rendering panicked: {err}");
+                None
+            })
     }
 
     /// Regenerates the stale page at `path` in the background, unless a render of it is
@@ -504,19 +503,10 @@ impl AppState {
             wanted
                 .into_par_iter()
                 .map(|path| match Target::resolve(&snapshot, &path) {
-                    Some(target) => {
-                        match target.render(&snapshot, state.inner.services.store.as_deref()) {
-                            Some(page) => {
-                                let inputs = snapshot.page_hash(&target, &page);
-                                cache.insert(page, target.mode(), inputs, snapshot.generation);
-                                (path, "rendered")
-                            }
-                            None => {
-                                cache.remove(&path, snapshot.generation);
-                                (path, "removed")
-                            }
-                        }
-                    }
+                    Some(target) => match state.render_and_cache(&snapshot, &target) {
+                        Some(_) => (path, "rendered"),
+                        None => (path, "removed"),
+                    },
                     None if cache.remove(&path, snapshot.generation) => (path, "removed"),
                     None => (path, "unknown"),
                 })

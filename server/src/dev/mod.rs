@@ -193,7 +193,9 @@ pub async fn watch(state: AppState, mut site: Option<SiteWriter>) {
 /// # Errors
 /// The content's reload error; nothing was changed.
 pub async fn render_changes(state: &AppState) -> Result<(), std::sync::Arc<anyhow::Error>> {
-    let snapshot = state.content().refresh(true).await?;
+    // Not forced: the watcher has just checked (within the reload interval), so this
+    // is the snapshot it saw; revalidate_on_demand checks once more.
+    let snapshot = state.content().refresh(false).await?;
     let missing: Vec<String> = crate::targets::Target::all(&snapshot)
         .iter()
         .map(crate::targets::Target::path)

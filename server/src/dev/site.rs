@@ -55,17 +55,23 @@ pub struct SiteWriter {
 }
 
 /// One file to have in the folder.
+/// Its bytes are made only when the file is (re)written.
 enum Item {
-    /// A page or document: its bytes, and a tag that changes with them.
-    File { bytes: Vec<u8>, tag: String },
+    /// A cached page or document.
+    Page(std::sync::Arc<crate::isr::CachedPage>),
+    /// A redirect page to this path (an alias).
+    Redirect(String),
     /// A symbolic link to a `public/` entry (absolute).
     Link(PathBuf),
 }
 
 impl Item {
+    /// Changes whenever what is written changes (a page's ETag, a redirect's target, a
+    /// link's target).
     fn tag(&self) -> String {
         match self {
-            Item::File { tag, .. } => tag.clone(),
+            Item::Page(entry) => entry.page.etag.clone(),
+            Item::Redirect(to) => format!("redirect:{to}"),
             Item::Link(target) => format!("link:{}", target.display()),
         }
     }
@@ -155,7 +161,11 @@ impl SiteWriter {
                 continue;
             }
             let written = match item {
-                Item::File { bytes, .. } => write_file(&self.dir, &rel, &bytes),
+                Item::Page(entry) if entry.page.content_type.starts_with("text/html") => {
+                    write_file(&self.dir, &rel, &super::with_script(&entry.page.html))
+                }
+                Item::Page(entry) => write_file(&self.dir, &rel, &entry.page.html),
+                Item::Redirect(to) => write_file(&self.dir, &rel, redirect_page(&to).as_bytes()),
                 Item::Link(target) => write_link(&self.dir, &rel, &target),
             };
             match written {
@@ -186,28 +196,15 @@ impl SiteWriter {
             let (Some(entry), Some(rel)) = (state.cache().get(&path), file_of(&path)) else {
                 continue;
             };
-            let page = &entry.page;
-            let bytes = if page.content_type.starts_with("text/html") {
-                super::with_script(&page.html)
-            } else {
-                page.html.to_vec()
-            };
-            wanted.insert(
-                rel,
-                Item::File {
-                    bytes,
-                    tag: page.etag.clone(),
-                },
-            );
+            wanted.insert(rel, Item::Page(entry));
         }
         let snapshot = state.snapshot();
         for (from, to) in &snapshot.redirects {
             let Some(rel) = file_of(from) else { continue };
             if rel.extension().is_some_and(|e| e == "html") {
-                wanted.entry(rel).or_insert_with(|| Item::File {
-                    bytes: redirect_page(to).into_bytes(),
-                    tag: format!("redirect:{to}"),
-                });
+                wanted
+                    .entry(rel)
+                    .or_insert_with(|| Item::Redirect(to.clone()));
             }
         }
         // public/ entries, unless a page uses the name (pages win, as in `atoll serve`).
