@@ -107,6 +107,33 @@ impl ApiFailure {
     }
 }
 
+impl ApiFailure {
+    /// 500 for content that could not be (re)loaded: the client gets `context` and the
+    /// error with every path made relative to the content folder (`posts/x.md:3:1: …`),
+    /// the log gets the whole error with absolute paths. No response names a path of
+    /// the server's disk.
+    pub fn content(state: &AppState, context: &str, error: &anyhow::Error) -> Self {
+        let full = format!("{error:#}");
+        tracing::error!(error = %full, "{context}");
+        let mut message = full;
+        if let Some(dir) = state.content().source().dir() {
+            let mut dirs = vec![dir.to_path_buf()];
+            dirs.extend(dir.canonicalize().ok());
+            // Relative paths are already site-relative enough; absolute ones go.
+            for dir in dirs.into_iter().filter(|dir| dir.is_absolute()) {
+                let dir = dir.display().to_string();
+                let dir = dir.trim_end_matches('/');
+                message = message.replace(&format!("{dir}/"), "").replace(dir, ".");
+            }
+        }
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            None,
+            format!("{context}: {message}"),
+        )
+    }
+}
+
 impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
         let mut response = (self.status, Json(self.body)).into_response();

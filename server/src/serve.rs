@@ -34,8 +34,14 @@ use crate::targets::{fallback_of, Target};
 pub const STATIC_CACHE: &str = "public, max-age=0, s-maxage=31536000";
 /// `Cache-Control` of SSR pages and draft previews (Next.js' value for them).
 pub const NO_STORE: &str = "private, no-cache, no-store, max-age=0, must-revalidate";
-/// `Cache-Control` of the 404 page: a page may appear at that path any moment.
-const NOT_FOUND_CACHE: &str = "public, max-age=0, must-revalidate";
+/// Longest request target (path and query) served, in bytes: longer ones answer 414
+/// (RFC 9112 §3 recommends accepting at least 8,000 octets).
+pub const MAX_TARGET: usize = 8 * 1024;
+/// Longest path segment, in bytes once percent-decoded: a file name can be no longer
+/// (Linux `NAME_MAX`), so a longer one is a 404 without asking the file system.
+pub const MAX_SEGMENT: usize = 255;
+/// Longest path, in bytes once percent-decoded (Linux `PATH_MAX`): a 404 beyond.
+pub const MAX_PATH: usize = 4096;
 /// `Cache-Control` of `public/` and the islands bundle: their names are not
 /// content-hashed yet, so caches revalidate after a minute.
 const ASSET_CACHE: &str = "public, max-age=60, must-revalidate";
@@ -639,6 +645,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             cache_first,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard_target,
+        ))
         // Outermost: in dev mode, adds the dev script to pages (and the error page).
         .layer(axum::middleware::from_fn_with_state(
             state,
@@ -761,6 +771,66 @@ async fn cache_first(
     next.run(request).await
 }
 
+/// Client mistakes in the request target, answered before anything touches the file
+/// system, and errors made safe for caches:
+///
+/// * a request target over [`MAX_TARGET`] bytes: 414;
+/// * a path segment over [`MAX_SEGMENT`] or a path over [`MAX_PATH`] bytes (decoded),
+///   outside `/api/`: the 404 page (no file can have such a name);
+/// * an empty 404 from a file service (`/pkg/`, `public/`, a rejected `..`): the 404
+///   page;
+/// * every answer of 400 or more: `Cache-Control: no-store` ([`NO_STORE`]), so a CDN in
+///   front never keeps an error.
+async fn guard_target(
+    State(state): State<AppState>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |t| t.as_str().len());
+    if target > MAX_TARGET {
+        return no_store(
+            (
+                StatusCode::URI_TOO_LONG,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                format!("414 URI Too Long: a request target may be at most {MAX_TARGET} bytes\n"),
+            )
+                .into_response(),
+        );
+    }
+    let path = request.uri().path();
+    let api = path == "/api" || path.starts_with("/api/");
+    let decoded_len = |segment: &str| percent_encoding::percent_decode_str(segment).count();
+    let impossible = !api
+        && (decoded_len(path) > MAX_PATH || path.split('/').any(|s| decoded_len(s) > MAX_SEGMENT));
+    let headers = request.headers().clone();
+    let mut response = if impossible {
+        not_found(&state, &headers)
+    } else {
+        next.run(request).await
+    };
+    if !api
+        && response.status() == StatusCode::NOT_FOUND
+        && !response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        response = not_found(&state, &headers);
+    }
+    if response.status().as_u16() >= 400 {
+        response = no_store(response);
+    }
+    response
+}
+
+/// `response` with `Cache-Control: no-store` ([`NO_STORE`]) in place of its own.
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_STORE));
+    response
+}
+
 /// The page at `path` of `snapshot` rendered now: an SSR page, or a page not cached
 /// yet (rendered once, then cached: `MISS`); a 308 to the slash-terminated URL of
 /// such a page. `None` when `snapshot` has no page there.
@@ -839,11 +909,18 @@ fn not_found(state: &AppState, request_headers: &HeaderMap) -> Response {
     match state.cache().get("/404.html") {
         Some(entry) => page_response(
             &entry.page,
-            HeaderValue::from_static(NOT_FOUND_CACHE),
+            HeaderValue::from_static(NO_STORE),
             None,
             request_headers,
         ),
-        None => StatusCode::NOT_FOUND.into_response(),
+        None => no_store(
+            (
+                StatusCode::NOT_FOUND,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "404 Not Found\n",
+            )
+                .into_response(),
+        ),
     }
 }
 

@@ -145,6 +145,14 @@ pub enum ContentSource {
 }
 
 impl ContentSource {
+    /// The content folder read from disk (`None` for a fixed site).
+    pub fn dir(&self) -> Option<&Path> {
+        match self {
+            ContentSource::Fixed(_) => None,
+            ContentSource::Files { dir, .. } | ContentSource::Cms { dir, .. } => Some(dir),
+        }
+    }
+
     /// The same source with drafts included (draft preview).
     pub fn with_drafts(&self) -> ContentSource {
         let mut source = self.clone();

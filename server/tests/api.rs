@@ -243,3 +243,50 @@ async fn aliases_redirect_permanently() {
     assert_eq!(status, StatusCode::MOVED_PERMANENTLY);
     assert_eq!(headers[header::LOCATION], "/posts/");
 }
+
+/// Issue 16, items 1 and 3: hostile paths get the HTML 404 page (or a 414), never a
+/// cacheable empty error, and never reach the file system with an impossible name.
+#[tokio::test]
+async fn hostile_paths_get_the_404_page_or_414_and_no_store() {
+    let long_segment = "a".repeat(256);
+    let long_path = format!("/{}/", ["b"; 2100].join("/"));
+    for uri in [
+        format!("/{long_segment}"),
+        format!("/pkg/{long_segment}"),
+        format!("/images/{long_segment}.png"),
+        long_path,
+        "/pkg/..%2f..%2fCargo.toml".to_owned(),
+        "/pkg/no-such-file.js".to_owned(),
+    ] {
+        let (status, headers, body) = get(&uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+        assert_eq!(
+            headers[header::CACHE_CONTROL],
+            atoll::NO_STORE,
+            "{uri}: errors are never cached"
+        );
+        let body = String::from_utf8_lossy(&body);
+        assert!(
+            headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{uri}"
+        );
+        assert!(body.contains("<!DOCTYPE html>"), "{uri}: the 404 page");
+        assert!(!body.contains("[package]"), "{uri}: nothing leaks");
+    }
+    // A segment of 255 bytes is a possible name: an ordinary 404, not refused early.
+    let (status, _, _) = get(&format!("/{}/", "c".repeat(255))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let too_long = format!("/search/?q={}", "x".repeat(8 * 1024));
+    let (status, headers, _) = get(&too_long).await;
+    assert_eq!(status, StatusCode::URI_TOO_LONG);
+    assert_eq!(headers[header::CACHE_CONTROL], atoll::NO_STORE);
+    // The API keeps its JSON errors, also uncached.
+    let (status, headers, body) = get("/api/nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(headers[header::CACHE_CONTROL], atoll::NO_STORE);
+    assert!(serde_json::from_slice::<ApiError>(&body).is_ok());
+}

@@ -22,6 +22,8 @@ use tower::ServiceExt;
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const OTHER_SECRET: &str = "whsec_c2Vjb25kLXNlY3JldC1mb3Itcm90YXRpb24=";
 const START: u64 = 1_800_000_000;
+/// `POST /api/revalidate`'s body limit (1 MiB), as documented in the OpenAPI document.
+const WEBHOOK_MAX_BODY: usize = 1024 * 1024;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -1075,4 +1077,87 @@ async fn the_dev_site_folder_mirrors_the_served_pages() {
         .filter(|e| e.file_name().to_string_lossy().ends_with(".atoll-tmp"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// Issue 16, item 6: a webhook whose reload fails names the broken file site-relative;
+/// the content folder's absolute path is only in the log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_reload_names_the_file_without_the_server_path() {
+    let content = content();
+    let s = server(content.path());
+    edit(
+        content.path(),
+        "posts/hello-leptos.md",
+        "title: Hello, Leptos",
+        "title: [unclosed",
+    );
+    let body = r#"{"paths": ["/posts/hello-leptos/"]}"#;
+    let answer = send(&s.app, webhook(SECRET, "msg_broken", now(&s), body, body)).await;
+    assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let json: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+    let error = json["error"].as_str().unwrap();
+    assert!(error.contains("posts/hello-leptos.md:"), "{error}");
+    let dir = content.path().display().to_string();
+    let canonical = content.path().canonicalize().unwrap().display().to_string();
+    assert!(
+        !error.contains(&dir) && !error.contains(&canonical),
+        "{error}"
+    );
+    assert_eq!(answer.headers[header::CACHE_CONTROL], atoll::NO_STORE);
+}
+
+/// Issue 16, item 7: a validly signed webhook of 1 MiB + 1 byte gets its 413 over a
+/// real connection: the server reads the rest of the body instead of closing on the
+/// client while it is still sending.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_webhook_gets_its_413() {
+    use std::io::{Read, Write};
+    let content = content();
+    let s = server(content.path());
+    let (base, _task) = listen(s.state.clone()).await;
+    let addr = base
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let body = format!(
+        "{{\"paths\": [\"/{}\"]}}",
+        "a".repeat(WEBHOOK_MAX_BODY + 1 - 16)
+    );
+    assert_eq!(body.len(), WEBHOOK_MAX_BODY + 1);
+    let key = atoll::webhook::decode_secret(SECRET).unwrap();
+    let signed = signed_headers(&key, "msg_big", now(&s), body.as_bytes());
+    let answer = tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let mut head = format!(
+            "POST /api/revalidate HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        for (name, value) in signed {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).expect("headers sent");
+        // A client on a slow link: the server has judged the headers before the body
+        // arrives (the case where closing early loses the answer).
+        std::thread::sleep(Duration::from_millis(300));
+        for chunk in body.as_bytes().chunks(16 * 1024) {
+            stream
+                .write_all(chunk)
+                .expect("the server reads the whole body");
+        }
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = stream.read(&mut buf).expect("an answer");
+            assert!(n > 0, "connection closed before an answer");
+            answer.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&answer).into_owned()
+    })
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
 }

@@ -108,9 +108,10 @@ async fn snapshot_for(
             "drafts are listed only with the content token (ATOLL_CONTENT_TOKEN)",
         ));
     }
-    let content = state.preview_content().await.map_err(|err| {
-        ApiFailure::new(StatusCode::INTERNAL_SERVER_ERROR, None, format!("{err:#}"))
-    })?;
+    let content = state
+        .preview_content()
+        .await
+        .map_err(|err| ApiFailure::content(state, "the drafts could not be loaded", &err))?;
     Ok(content
         .refresh(false)
         .await

@@ -155,10 +155,10 @@ pub async fn revalidate_post(
         }
         Err(err) => {
             release(&state, &id);
-            return Err(ApiFailure::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                None,
-                format!("the content could not be reloaded: {err:#}"),
+            return Err(ApiFailure::content(
+                &state,
+                "the content could not be reloaded",
+                &err,
             ));
         }
     };

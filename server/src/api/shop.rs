@@ -31,37 +31,74 @@ pub const IDEMPOTENCY_KEY_MAX: usize = 255;
 /// Header telling a client that the answer replays an earlier request (Stripe's name).
 pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
 
+/// Bytes of an oversized body read and thrown away before its 413 is sent: without
+/// it the server would close the connection while the client is still sending, and an
+/// ordinary client sees a broken pipe instead of the answer (8 MiB).
+pub const DRAIN_MAX: u64 = 8 * 1024 * 1024;
+/// Time spent at most draining an oversized body (seconds: 5).
+pub const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Reads a request body of at most `limit` bytes; more is a 413.
+///
+/// The 413 reaches the client: the rest of an oversized body (declared by
+/// `Content-Length` or found while reading) is read and dropped, up to [`DRAIN_MAX`]
+/// bytes and [`DRAIN_TIME`]; past either bound the answer says `Connection: close`.
 pub(crate) async fn read_body(
     headers: &HeaderMap,
     body: Body,
     limit: usize,
 ) -> Result<Bytes, ApiFailure> {
-    let too_large = || {
-        ApiFailure::new(
+    use futures_util::StreamExt as _;
+    let too_large = |drained: bool| {
+        let failure = ApiFailure::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             None,
             format!("the body must be at most {limit} bytes"),
-        )
+        );
+        if drained {
+            failure
+        } else {
+            failure.with_header(header::CONNECTION, HeaderValue::from_static("close"))
+        }
     };
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
+    let mut stream = body.into_data_stream();
     if declared.is_some_and(|n| n > limit as u64) {
-        return Err(too_large());
+        let drained = declared.is_some_and(|n| n <= DRAIN_MAX) && drain(&mut stream).await;
+        return Err(too_large(drained));
     }
-    axum::body::to_bytes(body, limit).await.map_err(|error| {
-        // The limit surfaces as a `LengthLimitError` source; anything else (a client that
-        // hung up) is not a size problem.
-        let over = std::error::Error::source(&error)
-            .is_some_and(|e| e.is::<http_body_util::LengthLimitError>());
-        if over {
-            too_large()
-        } else {
-            ApiFailure::bad_request("body", "the request body could not be read")
+    let mut bytes = Vec::with_capacity(declared.map_or(0, |n| n as usize));
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk
+            .map_err(|_| ApiFailure::bad_request("body", "the request body could not be read"))?;
+        if bytes.len() + chunk.len() > limit {
+            let drained = drain(&mut stream).await;
+            return Err(too_large(drained));
         }
-    })
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(bytes))
+}
+
+/// Reads and drops the rest of `stream`: `true` when it ended within [`DRAIN_MAX`]
+/// bytes and [`DRAIN_TIME`].
+async fn drain(stream: &mut axum::body::BodyDataStream) -> bool {
+    use futures_util::StreamExt as _;
+    let all = async {
+        let mut read = 0u64;
+        while let Some(chunk) = stream.next().await {
+            let Ok(chunk) = chunk else { return false };
+            read += chunk.len() as u64;
+            if read > DRAIN_MAX {
+                return false;
+            }
+        }
+        true
+    };
+    tokio::time::timeout(DRAIN_TIME, all).await.unwrap_or(false)
 }
 
 /// The database, or a 503 when the server runs without one.
