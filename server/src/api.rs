@@ -105,9 +105,7 @@ impl ApiFailure {
             "internal error; the request was not carried out",
         )
     }
-}
 
-impl ApiFailure {
     /// 500 for content that could not be (re)loaded: the client gets `context` and the
     /// error with every path made relative to the content folder (`posts/x.md:3:1: …`),
     /// the log gets the whole error with absolute paths. No response names a path of

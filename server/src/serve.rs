@@ -805,9 +805,10 @@ async fn guard_target(
     let decoded_len = |segment: &str| percent_encoding::percent_decode_str(segment).count();
     let impossible = !api
         && (decoded_len(path) > MAX_PATH || path.split('/').any(|s| decoded_len(s) > MAX_SEGMENT));
-    let headers = request.headers().clone();
+    // Only the encoding matters to the 404 page: no copy of every header per request.
+    let accept_encoding = request.headers().get(header::ACCEPT_ENCODING).cloned();
     let mut response = if impossible {
-        not_found(&state, &headers)
+        not_found(&state, request.headers())
     } else {
         next.run(request).await
     };
@@ -815,6 +816,10 @@ async fn guard_target(
         && response.status() == StatusCode::NOT_FOUND
         && !response.headers().contains_key(header::CONTENT_TYPE)
     {
+        let mut headers = HeaderMap::new();
+        if let Some(value) = accept_encoding {
+            headers.insert(header::ACCEPT_ENCODING, value);
+        }
         response = not_found(&state, &headers);
     }
     if response.status().as_u16() >= 400 {
@@ -913,14 +918,12 @@ fn not_found(state: &AppState, request_headers: &HeaderMap) -> Response {
             None,
             request_headers,
         ),
-        None => no_store(
-            (
-                StatusCode::NOT_FOUND,
-                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                "404 Not Found\n",
-            )
-                .into_response(),
-        ),
+        None => (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "404 Not Found\n",
+        )
+            .into_response(),
     }
 }
 
