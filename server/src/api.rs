@@ -106,6 +106,22 @@ impl ApiFailure {
         )
     }
 
+    /// A database failure: 503 with `Retry-After: 60` when the database or its disk is
+    /// full (nothing was written; the client may retry once space is freed), else a 500
+    /// as [`ApiFailure::internal`].
+    pub fn store(error: &crate::store::StoreError) -> Self {
+        if error.is_full() {
+            tracing::error!(%error, "the database is full: writes are refused until space is freed");
+            return Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                None,
+                "the database is full; nothing was stored, retry later",
+            )
+            .with_header(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        }
+        Self::internal(error)
+    }
+
     /// 500 for content that could not be (re)loaded: the client gets `context` and the
     /// error with every path made relative to the content folder (`posts/x.md:3:1: …`),
     /// the log gets the whole error with absolute paths. No response names a path of

@@ -17,6 +17,7 @@ pub mod dev;
 pub mod export;
 pub mod feed;
 pub mod isr;
+pub mod listen;
 pub mod outbox;
 mod pages;
 mod serve;

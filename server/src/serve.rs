@@ -625,14 +625,6 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(page_or_asset)
         .with_state(state.clone())
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("strict-origin-when-cross-origin"),
-        ))
         // Pages come with their own cached encodings; this compresses the rest.
         .layer(CompressionLayer::new())
         // 503, not 408: the time limit is the server's, the client was not slow.
@@ -755,16 +747,7 @@ async fn cache_first(
     if matches!(*request.method(), Method::GET | Method::HEAD)
         && !api::preview::is_preview(&state, request.headers())
     {
-        if let Some(mut response) = from_cache(&state, request.uri().path(), request.headers()) {
-            let headers = response.headers_mut();
-            headers.insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            );
-            headers.insert(
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("strict-origin-when-cross-origin"),
-            );
+        if let Some(response) = from_cache(&state, request.uri().path(), request.headers()) {
             return response;
         }
     }
@@ -780,7 +763,10 @@ async fn cache_first(
 /// * an empty 404 from a file service (`/pkg/`, `public/`, a rejected `..`): the 404
 ///   page;
 /// * every answer of 400 or more: `Cache-Control: no-store` ([`NO_STORE`]), so a CDN in
-///   front never keeps an error.
+///   front never keeps an error;
+/// * every answer: the export's security headers
+///   ([`crate::export::SECURITY_HEADERS`]) where the handler set none of its own (in
+///   dev mode without the CSP: Trunk's live-reload socket and injected scripts).
 async fn guard_target(
     State(state): State<AppState>,
     request: Request,
@@ -824,6 +810,16 @@ async fn guard_target(
     }
     if response.status().as_u16() >= 400 {
         response = no_store(response);
+    }
+    let dev = state.dev().is_some();
+    let headers = response.headers_mut();
+    for (name, value) in crate::export::SECURITY_HEADERS {
+        if dev && name == "content-security-policy" {
+            continue;
+        }
+        headers
+            .entry(name)
+            .or_insert_with(|| HeaderValue::from_static(value));
     }
     response
 }

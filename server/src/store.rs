@@ -73,7 +73,22 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX outbox_due ON outbox (next_attempt_at)
         WHERE delivered_at IS NULL AND failed_at IS NULL;",
+    // 2: idempotent contact messages: the `Idempotency-Key` of a retry, and a hash of
+    // the sender's email and text that finds the same message posted twice.
+    "ALTER TABLE contact_messages ADD COLUMN idempotency_key TEXT;
+    ALTER TABLE contact_messages ADD COLUMN request_hash TEXT;
+    ALTER TABLE contact_messages ADD COLUMN content_hash TEXT;
+    CREATE UNIQUE INDEX contact_key ON contact_messages (idempotency_key)
+        WHERE idempotency_key IS NOT NULL;
+    CREATE INDEX contact_content ON contact_messages (content_hash, created_at)
+        WHERE content_hash IS NOT NULL;",
 ];
+
+/// How long an identical contact message (same email, same text) is answered as a
+/// replay of the first instead of being stored again, in seconds (600: ten minutes).
+/// It protects the JavaScript-less form, a static page that cannot carry a per-visitor
+/// `Idempotency-Key`, from the double submits and retries of impatient senders.
+pub const CONTACT_DEDUPE_SECONDS: i64 = 600;
 
 /// What can go wrong with the database.
 #[derive(Debug, thiserror::Error)]
@@ -100,6 +115,45 @@ pub enum StoreError {
     /// A query failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+}
+
+impl StoreError {
+    /// `true` when the database or its disk is full (`SQLITE_FULL`: no space left, or
+    /// `max_page_count` reached); the transaction was rolled back and nothing written.
+    pub fn is_full(&self) -> bool {
+        matches!(
+            self,
+            Self::Sqlite(rusqlite::Error::SqliteFailure(error, _))
+                if error.code == rusqlite::ErrorCode::DiskFull
+        )
+    }
+}
+
+/// Why a contact message was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum MessageError {
+    /// The `Idempotency-Key` was used before with a different message.
+    #[error("this Idempotency-Key was already used with a different message")]
+    KeyReused,
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for MessageError {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::Store(StoreError::Sqlite(error))
+    }
+}
+
+/// The result of [`Store::insert_message`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stored {
+    /// The message's row id (the first one's, for a replay).
+    pub id: i64,
+    /// `true` when the message was stored before (same key, or the same email and text
+    /// within [`CONTACT_DEDUPE_SECONDS`]) and nothing was written now.
+    pub replayed: bool,
 }
 
 /// Why a checkout did not place an order.
@@ -177,6 +231,12 @@ pub struct NewMessage<'a> {
     pub message: &'a str,
     /// Who sent it (the client address), for abuse handling.
     pub client: &'a str,
+    /// The `Idempotency-Key` header, if the client sent one.
+    pub idempotency_key: Option<&'a str>,
+    /// A hash of the request as parsed, to tell a retry from a reused key.
+    pub request_hash: &'a str,
+    /// A hash of the email and the text, to find the same message posted twice.
+    pub content_hash: &'a str,
 }
 
 /// A message waiting in the outbox.
@@ -413,27 +473,66 @@ impl Store {
     }
 
     /// Stores a contact message and, when `forward` is set, an outbox entry carrying it
-    /// (kind `contact`, JSON payload), in one transaction. Returns the message id.
+    /// (kind `contact`, JSON payload), in one transaction.
+    ///
+    /// Nothing is written for a retry: a message with the `Idempotency-Key` of an
+    /// earlier one and the same request returns that one (`replayed`); one without a
+    /// key whose email and text match a message of the last [`CONTACT_DEDUPE_SECONDS`]
+    /// returns that one too. The key follows the checkout's rules
+    /// (draft-ietf-httpapi-idempotency-key-header).
     ///
     /// # Errors
-    /// A database error; nothing is stored then.
+    /// [`MessageError::KeyReused`] for a key used with another message, or a database
+    /// error; nothing is stored then.
     pub fn insert_message(
         &self,
         message: &NewMessage<'_>,
         forward: bool,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<Stored, MessageError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let now = now();
+        let at = Utc::now();
+        let now = timestamp(at);
+        let earlier: Option<(i64, Option<String>)> = match message.idempotency_key {
+            Some(key) => tx
+                .query_row(
+                    "SELECT id, request_hash FROM contact_messages WHERE idempotency_key = ?1",
+                    [key],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?,
+            None => tx
+                .query_row(
+                    "SELECT id, NULL FROM contact_messages
+                     WHERE content_hash = ?1 AND created_at >= ?2
+                     ORDER BY id DESC LIMIT 1",
+                    params![
+                        message.content_hash,
+                        timestamp(at - chrono::Duration::seconds(CONTACT_DEDUPE_SECONDS))
+                    ],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?,
+        };
+        if let Some((id, hash)) = earlier {
+            if message.idempotency_key.is_some() && hash.as_deref() != Some(message.request_hash) {
+                return Err(MessageError::KeyReused);
+            }
+            return Ok(Stored { id, replayed: true });
+        }
         tx.execute(
-            "INSERT INTO contact_messages (name, email, message, client, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO contact_messages (name, email, message, client, created_at,
+                                           idempotency_key, request_hash, content_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 message.name,
                 message.email,
                 message.message,
                 message.client,
-                now
+                now,
+                message.idempotency_key,
+                message.request_hash,
+                message.content_hash
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -453,7 +552,47 @@ impl Store {
             )?;
         }
         tx.commit()?;
-        Ok(id)
+        Ok(Stored {
+            id,
+            replayed: false,
+        })
+    }
+
+    /// Limits the database file to `pages` pages of this connection (SQLite's
+    /// `PRAGMA max_page_count`, not persisted); returns the limit in force. Writes past
+    /// it fail as [`StoreError::is_full`], as on a full disk: the fault-injection tests
+    /// use it, and an operator can cap the file's growth.
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn limit_pages(&self, pages: u64) -> Result<u64, StoreError> {
+        let conn = self.conn();
+        let limit: u64 =
+            conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |row| {
+                row.get(0)
+            })?;
+        Ok(limit)
+    }
+
+    /// Pages the database file holds now (`PRAGMA page_count`).
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn page_count(&self) -> Result<u64, StoreError> {
+        let conn = self.conn();
+        Ok(conn.query_row("PRAGMA page_count", [], |row| row.get(0))?)
+    }
+
+    /// Copies the write-ahead log into the database file and truncates it
+    /// (`PRAGMA wal_checkpoint(TRUNCATE)`), as `atoll serve` does before it exits: the
+    /// file alone then holds everything (a backup of it needs no `-wal` beside it).
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        let conn = self.conn();
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// Up to `limit` outbox entries due at `at` (not delivered, not given up), oldest

@@ -1,6 +1,8 @@
 //! The JSON API and the page routes, driven through the `Router` with `oneshot`.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use atoll::content::{load_site, LoadOptions};
 use atoll::{router, AppState, Dirs};
@@ -289,4 +291,357 @@ async fn hostile_paths_get_the_404_page_or_414_and_no_store() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(headers[header::CACHE_CONTROL], atoll::NO_STORE);
     assert!(serde_json::from_slice::<ApiError>(&body).is_ok());
+}
+
+/// `app()` behind [`atoll::listen::serve`] on 127.0.0.1:0 with `limits`.
+async fn listen(limits: atoll::listen::ConnectionLimits) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(atoll::listen::serve(
+        listener,
+        app(),
+        limits,
+        std::future::pending(),
+    ));
+    addr
+}
+
+/// Reads one response with a `Content-Length` from `stream`: its status line and body.
+async fn read_response(stream: &mut tokio::net::TcpStream) -> std::io::Result<(String, Vec<u8>)> {
+    use tokio::io::AsyncReadExt;
+    let mut bytes = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = bytes.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&bytes[..end]).to_string();
+            let length: usize = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse().unwrap())
+                })
+                .unwrap_or(0);
+            if bytes.len() >= end + 4 + length {
+                let status = head.lines().next().unwrap_or_default().to_owned();
+                return Ok((status, bytes[end + 4..end + 4 + length].to_vec()));
+            }
+        }
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// Waits (at most `within`) for the server to close `stream`; the time it took.
+async fn closed_within(stream: &mut tokio::net::TcpStream, within: Duration) -> Option<Duration> {
+    use tokio::io::AsyncReadExt;
+    let start = Instant::now();
+    let mut sink = [0u8; 1024];
+    tokio::time::timeout(within, async {
+        loop {
+            match stream.read(&mut sink).await {
+                Ok(0) | Err(_) => return start.elapsed(),
+                Ok(_) => {}
+            }
+        }
+    })
+    .await
+    .ok()
+}
+
+const SEARCH: &[u8] = b"GET /api/search?q=leptos HTTP/1.1\r\nHost: t\r\n\r\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_and_idle_clients_are_cut_while_others_are_served() {
+    use tokio::io::AsyncWriteExt;
+    let limits = atoll::listen::ConnectionLimits {
+        header_timeout: Duration::from_millis(800),
+        keep_alive_timeout: Duration::from_millis(1500),
+        ..Default::default()
+    };
+    let addr = listen(limits).await;
+
+    // Slowloris: 20 connections sending a header byte every 100 ms, never finishing.
+    let mut slow = Vec::new();
+    for _ in 0..20 {
+        slow.push(tokio::spawn(async move {
+            let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+            stream
+                .write_all(b"GET / HTTP/1.1\r\nHost: t\r\nX-Slow: ")
+                .await
+                .unwrap();
+            let start = Instant::now();
+            // Bounded: 60 bytes (6 s), far past the 0.8 s allowed.
+            for _ in 0..60 {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                if stream.write_all(b"a").await.is_err() {
+                    return start.elapsed();
+                }
+            }
+            panic!("a client trickling its head was never cut off");
+        }));
+    }
+    // Meanwhile ordinary clients are served, on one keep-alive connection and on new ones.
+    let mut kept = tokio::net::TcpStream::connect(addr).await.unwrap();
+    for round in 0..8 {
+        kept.write_all(SEARCH).await.unwrap();
+        let (status, body) = read_response(&mut kept).await.unwrap();
+        assert!(status.contains("200"), "round {round}: {status}");
+        assert!(String::from_utf8_lossy(&body).contains("results"));
+        let mut fresh = tokio::net::TcpStream::connect(addr).await.unwrap();
+        fresh.write_all(SEARCH).await.unwrap();
+        assert!(read_response(&mut fresh).await.unwrap().0.contains("200"));
+        // Requests 200 ms apart: the keep-alive connection is never idle for long.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for client in slow {
+        let cut = client.await.unwrap();
+        // The head had 0.8 s from its first byte; writes notice the close a little later.
+        assert!(cut >= Duration::from_millis(700), "cut too early: {cut:?}");
+        assert!(cut < Duration::from_millis(3000), "cut too late: {cut:?}");
+    }
+
+    // An idle keep-alive connection is closed after its timeout, not before.
+    let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    idle.write_all(SEARCH).await.unwrap();
+    read_response(&mut idle).await.unwrap();
+    let after = closed_within(&mut idle, Duration::from_secs(5))
+        .await
+        .expect("an idle keep-alive connection is closed");
+    assert!(
+        after >= Duration::from_millis(1300),
+        "idle cut too early: {after:?}"
+    );
+    // A connection that never sends a byte gets the head time.
+    let mut silent = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let after = closed_within(&mut silent, Duration::from_secs(5))
+        .await
+        .expect("a silent connection is closed");
+    assert!(after < Duration::from_millis(1400), "{after:?}");
+}
+
+#[tokio::test]
+async fn past_the_connection_cap_clients_wait_and_the_server_says_so() {
+    use tokio::io::AsyncWriteExt;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    // The log, captured: this test's runtime runs the server on this thread.
+    let log = Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+    let writer = {
+        let log = Arc::clone(&log);
+        move || LogWriter(Arc::clone(&log))
+    };
+    let subscriber = tracing_subscriber::registry().with(
+        tracing_subscriber::fmt::layer()
+            .with_writer(writer)
+            .with_ansi(false),
+    );
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let limits = atoll::listen::ConnectionLimits {
+        max_connections: 2,
+        ..Default::default()
+    };
+    let addr = listen(limits).await;
+    let mut first = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut second = tokio::net::TcpStream::connect(addr).await.unwrap();
+    for stream in [&mut first, &mut second] {
+        stream.write_all(SEARCH).await.unwrap();
+        assert!(read_response(stream).await.unwrap().0.contains("200"));
+    }
+    // The third waits in the backlog while both stay open…
+    let mut third = tokio::net::TcpStream::connect(addr).await.unwrap();
+    third.write_all(SEARCH).await.unwrap();
+    let waited = tokio::time::timeout(Duration::from_millis(500), read_response(&mut third)).await;
+    assert!(waited.is_err(), "served past the cap");
+    let text = String::from_utf8_lossy(&log.lock().unwrap()).to_string();
+    assert!(
+        text.contains("connection limit reached: 2 connections open"),
+        "{text}"
+    );
+    // …and is served once one of them closes.
+    drop(first);
+    let answer = tokio::time::timeout(Duration::from_secs(5), read_response(&mut third))
+        .await
+        .expect("served after a slot freed")
+        .unwrap();
+    assert!(answer.0.contains("200"));
+    second.write_all(SEARCH).await.unwrap();
+    assert!(read_response(&mut second).await.unwrap().0.contains("200"));
+}
+
+struct LogWriter(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn served_pages_carry_the_exports_security_headers() {
+    for uri in [
+        "/",
+        "/posts/hello-leptos/",
+        "/no-such-page/",
+        "/api/search?q=x",
+    ] {
+        let (_, headers, _) = get(uri).await;
+        for (name, value) in atoll::export::SECURITY_HEADERS {
+            assert_eq!(headers[name], value, "{uri}: {name}");
+        }
+    }
+}
+
+/// Whether `bytes` hold a whole response: as many body bytes as `Content-Length` says,
+/// or a chunked body's last chunk.
+fn is_whole(bytes: &[u8]) -> bool {
+    let Some(end) = bytes.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&bytes[..end]).to_ascii_lowercase();
+    match head.lines().find_map(|l| l.strip_prefix("content-length:")) {
+        Some(length) => bytes.len() - end - 4 == length.trim().parse::<usize>().unwrap(),
+        None => bytes.ends_with(b"0\r\n\r\n"),
+    }
+}
+
+/// The files `atoll serve` checks for when pages have islands (not a working bundle).
+fn islands_stub(dir: &std::path::Path) -> PathBuf {
+    let islands = dir.join("islands");
+    std::fs::create_dir_all(&islands).unwrap();
+    for name in atoll::ISLANDS_FILES {
+        std::fs::write(islands.join(name), b"// stub\n").unwrap();
+    }
+    islands
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_drains_in_flight_requests_and_exits_cleanly() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let work = tempfile::tempdir().unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let db = work.path().join("atoll.db");
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_atoll"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--no-cache-dir"])
+        .args(["--contact-per-minute", "100000", "--drain-timeout", "5"])
+        .arg("--content")
+        .arg(root.join("content"))
+        .arg("--public")
+        .arg(root.join("public"))
+        .arg("--islands")
+        .arg(islands_stub(work.path()))
+        .arg("--db")
+        .arg(&db)
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).await.unwrap();
+    let addr: std::net::SocketAddr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .parse()
+        .unwrap();
+
+    // Ten messages in flight: head and half the body sent when SIGTERM arrives.
+    let mut in_flight = Vec::new();
+    for i in 0..10 {
+        let body = format!(
+            r#"{{"name": "Ada", "email": "ada@example.org", "message": "In flight number {i}"}}"#
+        );
+        let (first, rest) = body.split_at(body.len() / 2);
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let head = format!(
+            "POST /api/contact HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{first}",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        in_flight.push((stream, rest.to_owned()));
+    }
+    // Background load: pages on new connections, bounded in count and time.
+    let load = tokio::spawn(async move {
+        let mut outcomes = (0u32, 0u32, 0u32); // complete, refused or unanswered, truncated
+        let until = Instant::now() + Duration::from_secs(4);
+        for _ in 0..2000 {
+            if Instant::now() > until {
+                break;
+            }
+            let Ok(mut stream) = tokio::net::TcpStream::connect(addr).await else {
+                outcomes.1 += 1;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            };
+            let sent = stream
+                .write_all(b"GET /posts/ HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+                .await;
+            let mut bytes = Vec::new();
+            use tokio::io::AsyncReadExt;
+            let read = stream.read_to_end(&mut bytes).await;
+            match (sent, read) {
+                _ if bytes.is_empty() => outcomes.1 += 1,
+                (Ok(()), Ok(_)) if bytes.starts_with(b"HTTP/1.1 200") && is_whole(&bytes) => {
+                    outcomes.0 += 1;
+                }
+                _ => outcomes.2 += 1,
+            }
+        }
+        outcomes
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let pid = child.id().unwrap().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // No new connections once draining…
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "still accepting after SIGTERM"
+    );
+    // …but the requests already accepted finish.
+    for (i, (mut stream, rest)) in in_flight.into_iter().enumerate() {
+        stream.write_all(rest.as_bytes()).await.unwrap();
+        let (status, _) = read_response(&mut stream).await.unwrap();
+        assert!(status.contains("202"), "message {i}: {status}");
+    }
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("exits within the drain time")
+        .unwrap();
+    assert!(status.success(), "{status}");
+    let (complete, refused, truncated) = load.await.unwrap();
+    assert!(complete > 0, "the load ran");
+    assert_eq!(
+        truncated, 0,
+        "{truncated} responses cut ({complete} complete, {refused} refused)"
+    );
+
+    // Every acknowledged message is in the file, which needs no WAL beside it.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let stored: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM contact_messages WHERE message LIKE 'In flight number %'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, 10);
+    let wal = work.path().join("atoll.db-wal");
+    assert!(
+        !wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0,
+        "the WAL was checkpointed"
+    );
 }

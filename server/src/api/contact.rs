@@ -7,10 +7,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use islands::api::{validate_contact, ApiError, ContactReceipt, ContactRequest, CONTACT_MAX_BODY};
 
-use super::shop::{blocking, read_body, store};
+use sha2::{Digest, Sha256};
+
+use super::shop::{blocking, idempotency_key, read_body, replayed_header, store};
 use super::{check_limit, client_of, media_type, parse_json, ApiFailure};
 use crate::serve::AppState;
-use crate::store::NewMessage;
+use crate::store::{MessageError, NewMessage};
 
 /// Where a JavaScript-less form post lands once stored (303, "See Other").
 pub const THANKS_PATH: &str = "/contact/thanks/";
@@ -24,6 +26,12 @@ pub const THANKS_PATH: &str = "/contact/thanks/";
 /// first one (a form post gets the contact page again, with every error and the values
 /// kept). The message is committed to SQLite (and, when forwarding is on, queued in
 /// the outbox in the same transaction) before the 2xx or 303 is sent.
+///
+/// Retries are safe: an `Idempotency-Key` works as on checkout (same key and message →
+/// the same answer with `Idempotent-Replayed: true`, nothing stored; same key, another
+/// message → 422), and without a key the same email and text within
+/// [`crate::store::CONTACT_DEDUPE_SECONDS`] is stored once and answered as a replay (the no-JS form
+/// is a static page and cannot carry a per-visitor key).
 #[utoipa::path(
     post,
     path = "/api/contact",
@@ -32,6 +40,7 @@ pub const THANKS_PATH: &str = "/contact/thanks/";
         (ContactRequest = "application/json"),
         (ContactRequest = "application/x-www-form-urlencoded")
     )),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Optional: a unique key per message (1 to 255 visible ASCII characters); a retry with the same key and message is answered as the first one was, with `Idempotent-Replayed: true`")),
     responses(
         (status = 202, description = "Stored (JSON request)", body = ContactReceipt),
         (status = 303, description = "Stored (form post): see the thank-you page"),
@@ -52,6 +61,7 @@ pub async fn contact_post(
     let headers = &parts.headers;
     let client = client_of(&state, &parts);
     check_limit(state.contact_limiter(), client, "messages")?;
+    let key = idempotency_key(headers)?;
     let body = read_body(headers, body, CONTACT_MAX_BODY).await?;
     let form = media_type(headers).as_deref() == Some("application/x-www-form-urlencoded");
     let request: ContactRequest = if form {
@@ -61,8 +71,8 @@ pub async fn contact_post(
     } else {
         parse_json(headers, &body)?
     };
-    let accepted = || -> Response {
-        if form {
+    let accepted = |replayed: bool| -> Response {
+        let mut response = if form {
             (StatusCode::SEE_OTHER, [(header::LOCATION, THANKS_PATH)]).into_response()
         } else {
             (
@@ -70,11 +80,15 @@ pub async fn contact_post(
                 Json(ContactReceipt { received: true }),
             )
                 .into_response()
+        };
+        if replayed {
+            response.headers_mut().extend(replayed_header());
         }
+        response
     };
     if !request.website.is_empty() {
         tracing::info!(%client, "contact: honeypot filled, message dropped");
-        return Ok(accepted());
+        return Ok(accepted(false));
     }
     let errors = validate_contact(&request);
     if let Some(first) = errors.first() {
@@ -92,19 +106,51 @@ pub async fn contact_post(
     let store = store(&state)?;
     let forward = state.services().forward_contact;
     let client_text = client.to_string();
-    let id = blocking(move || {
+    let (name, email, message) = (
+        request.name.trim().to_owned(),
+        request.email.trim().to_owned(),
+        request.message.trim().to_owned(),
+    );
+    // The request as parsed (form or JSON, any whitespace around the fields) tells a
+    // retry from a reused key; the email and text alone find a double submit.
+    let hash = |parts: &[&str]| {
+        let mut digest = Sha256::new();
+        for part in parts {
+            digest.update(part.len().to_le_bytes());
+            digest.update(part.as_bytes());
+        }
+        format!("{:x}", digest.finalize())
+    };
+    let request_hash = hash(&[&name, &email, &message]);
+    let content_hash = hash(&[&email.to_lowercase(), &message]);
+    let stored = blocking(move || {
         store.insert_message(
             &NewMessage {
-                name: request.name.trim(),
-                email: request.email.trim(),
-                message: request.message.trim(),
+                name: &name,
+                email: &email,
+                message: &message,
                 client: &client_text,
+                idempotency_key: key.as_deref(),
+                request_hash: &request_hash,
+                content_hash: &content_hash,
             },
             forward,
         )
     })
-    .await?
-    .map_err(|error| ApiFailure::internal(&error))?;
-    tracing::info!(id, %client, "contact: message stored");
-    Ok(accepted())
+    .await?;
+    match stored {
+        Ok(stored) if stored.replayed => {
+            tracing::info!(id = stored.id, %client, "contact: retry of a stored message, nothing stored");
+            Ok(accepted(true))
+        }
+        Ok(stored) => {
+            tracing::info!(id = stored.id, %client, "contact: message stored");
+            Ok(accepted(false))
+        }
+        Err(MessageError::KeyReused) => Err(ApiFailure::unprocessable(
+            "Idempotency-Key",
+            "this Idempotency-Key was already used for a different message",
+        )),
+        Err(MessageError::Store(error)) => Err(ApiFailure::store(&error)),
+    }
 }

@@ -308,6 +308,38 @@ pub async fn quote_post(
     }))
 }
 
+/// The `Idempotency-Key` header (draft-ietf-httpapi-idempotency-key-header), if sent.
+///
+/// # Errors
+/// 400 naming `Idempotency-Key` when it is not 1 to [`IDEMPOTENCY_KEY_MAX`] visible
+/// ASCII characters (`!` to `~`).
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiFailure> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .filter(|k| {
+            !k.is_empty() && k.len() <= IDEMPOTENCY_KEY_MAX && k.bytes().all(|b| b.is_ascii_graphic())
+        })
+        .map(|k| Some(k.to_owned()))
+        .ok_or_else(|| {
+            ApiFailure::bad_request(
+                "Idempotency-Key",
+                format!("the Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX} visible ASCII characters"),
+            )
+        })
+}
+
+/// The `Idempotent-Replayed: true` header of a replayed answer.
+pub(crate) fn replayed_header() -> [(HeaderName, HeaderValue); 1] {
+    [(
+        HeaderName::from_static(IDEMPOTENT_REPLAYED),
+        HeaderValue::from_static("true"),
+    )]
+}
+
 /// Checks a text field: trimmed, 1 to `max` characters.
 fn required(field: &str, value: &str, max: usize) -> Result<String, ApiFailure> {
     let value = value.trim();
@@ -347,7 +379,7 @@ fn required(field: &str, value: &str, max: usize) -> Result<String, ApiFailure> 
         (status = 415, description = "Body not declared as JSON", body = ApiError),
         (status = 422, description = "Invalid name, email, address or line, or the key was used with another request", body = ApiError),
         (status = 429, description = "Too many checkout attempts from this address; retry after `Retry-After` seconds", body = ApiError),
-        (status = 503, description = "The server runs without a database", body = ApiError)
+        (status = 503, description = "The server runs without a database, or the database is full (nothing was written; retry after `Retry-After` seconds)", body = ApiError)
     )
 )]
 pub async fn checkout_post(
@@ -361,21 +393,9 @@ pub async fn checkout_post(
         client_of(&state, &parts),
         "checkout attempts",
     )?;
-    let key = headers
-        .get("idempotency-key")
-        .ok_or_else(|| {
-            ApiFailure::bad_request("Idempotency-Key", "the Idempotency-Key header is required")
-        })?
-        .to_str()
-        .ok()
-        .filter(|k| !k.is_empty() && k.len() <= IDEMPOTENCY_KEY_MAX && k.bytes().all(|b| b.is_ascii_graphic()))
-        .ok_or_else(|| {
-            ApiFailure::bad_request(
-                "Idempotency-Key",
-                format!("the Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX} visible ASCII characters"),
-            )
-        })?
-        .to_owned();
+    let key = idempotency_key(&headers)?.ok_or_else(|| {
+        ApiFailure::bad_request("Idempotency-Key", "the Idempotency-Key header is required")
+    })?;
     let body = read_body(&headers, body, CART_MAX_BODY).await?;
     let request: CheckoutRequest = parse_json(&headers, &body)?;
     let name = required("name", &request.name, 100)?;
@@ -412,15 +432,9 @@ pub async fn checkout_post(
     })
     .await?;
     match placed {
-        Ok(placed) if placed.replayed => Ok((
-            StatusCode::OK,
-            [(
-                HeaderName::from_static(IDEMPOTENT_REPLAYED),
-                HeaderValue::from_static("true"),
-            )],
-            Json(placed.order),
-        )
-            .into_response()),
+        Ok(placed) if placed.replayed => {
+            Ok((StatusCode::OK, replayed_header(), Json(placed.order)).into_response())
+        }
         Ok(placed) => Ok((StatusCode::CREATED, Json(placed.order)).into_response()),
         Err(CheckoutError::KeyReused) => Err(ApiFailure::unprocessable(
             "Idempotency-Key",
@@ -443,7 +457,7 @@ pub async fn checkout_post(
                 },
             ))
         }
-        Err(CheckoutError::Store(error)) => Err(ApiFailure::internal(&error)),
+        Err(CheckoutError::Store(error)) => Err(ApiFailure::store(&error)),
     }
 }
 

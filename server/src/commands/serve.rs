@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
+use atoll::listen::ConnectionLimits;
 use atoll::outbox::Forwarding;
 use atoll::store::Store;
 use atoll::{check_islands_bundle, router, AppState, Dirs, Rendering, Services};
@@ -91,6 +92,22 @@ pub struct ServeArgs {
     /// folder) before each reload.
     #[arg(long, value_name = "DIR", requires = "dev_site")]
     dev_link_into: Option<PathBuf>,
+    /// Seconds a client has to send a whole request head, from its first byte (then
+    /// the connection is closed).
+    #[arg(long, value_name = "SECONDS", default_value = "10")]
+    header_timeout: u64,
+    /// Seconds an idle keep-alive connection stays open between requests.
+    #[arg(long, value_name = "SECONDS", default_value = "65")]
+    keep_alive_timeout: u64,
+    /// Seconds a response write may make no progress (a client that stopped reading).
+    #[arg(long, value_name = "SECONDS", default_value = "30")]
+    send_timeout: u64,
+    /// Connections served at once; more wait in the listen backlog (logged).
+    #[arg(long, value_name = "N", default_value = "1024")]
+    max_connections: std::num::NonZeroUsize,
+    /// On SIGTERM or Ctrl-C, seconds in-flight requests get to finish.
+    #[arg(long, value_name = "SECONDS", default_value = "10")]
+    drain_timeout: u64,
     /// Bearer token required by the content API (/api/content/…); it also allows drafts.
     #[arg(
         long,
@@ -229,7 +246,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         let outbox = args.contact_forward.map(|url| {
             let mut stopped = stopped.clone();
             tokio::spawn(atoll::outbox::run(
-                store,
+                Arc::clone(&store),
                 Forwarding::new(url),
                 async move {
                     let _ = stopped.wait_for(|s| *s).await;
@@ -254,28 +271,44 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             }
             tokio::spawn(atoll::dev::watch(state.clone(), site_writer));
         }
-        // Peer addresses feed the per-client limits.
-        let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        // Small responses go out at once (no Nagle delay), as nginx's `tcp_nodelay`.
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                shutdown_signal().await;
-                // Dev mode's event streams never end by themselves.
-                if let Some(dev) = state.dev() {
-                    dev.close();
-                }
-            })
-            .await
-            .context("server error");
+        let seconds = std::time::Duration::from_secs;
+        let limits = ConnectionLimits {
+            header_timeout: seconds(args.header_timeout),
+            keep_alive_timeout: seconds(args.keep_alive_timeout),
+            send_timeout: seconds(args.send_timeout),
+            max_connections: args.max_connections.get(),
+            drain_timeout: seconds(args.drain_timeout),
+        };
+        let dev_state = state.clone();
+        let served = atoll::listen::serve(listener, router(state.clone()), limits, async move {
+            shutdown_signal().await;
+            // Dev mode's event streams never end by themselves.
+            if let Some(dev) = dev_state.dev() {
+                dev.close();
+            }
+        })
+        .await
+        .context("server error");
         let _ = stop.send(true);
         pruning.abort();
         if let Some(outbox) = outbox {
             let _ = outbox.await;
         }
-        served
+        // Everything acknowledged is already committed; the checkpoint leaves the
+        // database file whole without its `-wal` beside it.
+        if let Err(error) = store.checkpoint() {
+            tracing::warn!("database checkpoint at shutdown failed: {error}");
+        }
+        let report = served?;
+        tracing::info!(
+            "stopped after {} connection(s){}",
+            report.accepted,
+            match report.cut_at_shutdown {
+                0 => String::new(),
+                n => format!("; {n} cut at the end of the drain time"),
+            }
+        );
+        Ok(())
     })
 }
 

@@ -7,15 +7,24 @@ use app::Site;
 /// lets the islands bundle instantiate its WebAssembly module; images may be https.
 pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
 
+/// The security headers of every response, in the static export's `_headers` and from
+/// `atoll serve` alike: the [`CSP`], no MIME sniffing, the referrer without path to
+/// other origins, and no framing (OWASP's secure headers project's baseline).
+pub const SECURITY_HEADERS: [(&str, &str); 4] = [
+    ("content-security-policy", CSP),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "strict-origin-when-cross-origin"),
+    ("x-frame-options", "DENY"),
+];
+
 /// The `_headers` file: security headers on every path, revalidation for HTML and the
 /// other files with stable names, a year and `immutable` for each fingerprinted file
 /// (`immutable_urls`). `user` (the site's own `public/_headers`) is appended.
 pub fn headers(immutable_urls: &[String], user: Option<&str>) -> String {
     let mut text = String::from("# Written by `atoll export`.\n/*\n");
-    text.push_str(&format!("  Content-Security-Policy: {CSP}\n"));
-    text.push_str("  X-Content-Type-Options: nosniff\n");
-    text.push_str("  Referrer-Policy: strict-origin-when-cross-origin\n");
-    text.push_str("  X-Frame-Options: DENY\n");
+    for (name, value) in SECURITY_HEADERS {
+        text.push_str(&format!("  {}: {value}\n", header_case(name)));
+    }
     // HTML, feeds and unhashed files: cache, but revalidate every time (ETag/304).
     text.push_str("  Cache-Control: public, max-age=0, must-revalidate\n");
     for url in immutable_urls {
@@ -31,6 +40,19 @@ pub fn headers(immutable_urls: &[String], user: Option<&str>) -> String {
         }
     }
     text
+}
+
+/// `content-security-policy` → `Content-Security-Policy`.
+fn header_case(name: &str) -> String {
+    name.split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// Every redirect of `site`: each entry's `aliases` → its URL, and page 1 of each

@@ -25,6 +25,7 @@
 mod assets;
 pub(crate) mod compress;
 mod headers;
+pub use headers::SECURITY_HEADERS;
 mod html;
 mod links;
 pub mod manifest;
