@@ -126,9 +126,39 @@ schema! {
 pub struct CartItem {
     /// Product id (SKU).
     pub product_id: String,
-    /// Units wanted: 1 to [`CART_MAX_QUANTITY`] and at most the stock (else 422).
+    /// Units wanted: 1 to [`CART_MAX_QUANTITY`] and at most the stock (else 422). A
+    /// JSON number with no fraction (`3.0`) is the integer it equals (JSON Schema's
+    /// `integer` includes it).
+    #[serde(deserialize_with = "integral")]
     pub quantity: i64,
 }
+}
+
+/// An `i64` from any JSON number without a fraction (`3`, `3.0`, `3e0`).
+fn integral<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    struct Integral;
+    impl serde::de::Visitor<'_> for Integral {
+        type Value = i64;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an integer")
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<i64, E> {
+            Ok(v)
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<i64, E> {
+            i64::try_from(v).map_err(|_| E::custom("integer out of range"))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<i64, E> {
+            // 2^63 (exact as an f64): a float of that size or more does not fit.
+            const LIMIT: f64 = 9_223_372_036_854_775_808_f64;
+            if v.fract() == 0.0 && v.abs() < LIMIT {
+                Ok(v as i64)
+            } else {
+                Err(E::invalid_type(serde::de::Unexpected::Float(v), &self))
+            }
+        }
+    }
+    deserializer.deserialize_any(Integral)
 }
 
 schema! {

@@ -270,7 +270,7 @@ pub struct SearchParams {
     path = "/api/search",
     tag = "search",
     params(
-        ("q" = String, Query, description = "The query, 1 to 256 characters after trimming; a trailing space marks the last word complete (no prefix matching)"),
+        ("q" = String, Query, description = "The query, 1 to 256 characters, not blank; a trailing space marks the last word complete (no prefix matching)"),
         ("limit" = Option<usize>, Query, description = "Results to return, 1 to 50 (default 10)")
     ),
     responses(
@@ -280,7 +280,8 @@ pub struct SearchParams {
     )
 )]
 ///
-/// * `q` (required): 1 to 256 characters after trimming; otherwise 400 `field: "q"`.
+/// * `q` (required): 1 to 256 characters, not only white space; otherwise 400
+///   `field: "q"`.
 /// * `limit` (optional, default 10): an integer from 1 to 50; otherwise 400 `field: "limit"`.
 pub async fn search_get(
     State(state): State<AppState>,
@@ -300,14 +301,15 @@ pub async fn search_get(
             "query parameter `q` must not be empty",
         ));
     }
-    if query.chars().count() > SEARCH_MAX_QUERY_CHARS {
+    // Counted before trimming, as the document's `maxLength`.
+    if raw.chars().count() > SEARCH_MAX_QUERY_CHARS {
         return Err(ApiFailure::bad_request(
             "q",
             format!("query parameter `q` must be at most {SEARCH_MAX_QUERY_CHARS} characters"),
         ));
     }
-    let limit = match params.limit.as_deref().map(str::trim) {
-        None | Some("") => SEARCH_DEFAULT_LIMIT,
+    let limit = match params.limit.as_deref() {
+        None => SEARCH_DEFAULT_LIMIT,
         Some(text) => match text.parse::<usize>() {
             Ok(n) if (1..=SEARCH_MAX_LIMIT).contains(&n) => n,
             _ => {

@@ -784,6 +784,58 @@ async fn openapi_document_matches_the_routes() {
         assert!(answer.headers.contains_key(header::ALLOW), "{uri}");
         answer.error();
     }
+    // The parameters are where the server reads them, with its bounds.
+    let param = |path: &str, name: &str| -> Value {
+        let method = if doc["paths"][path]["get"].is_object() {
+            "get"
+        } else {
+            "post"
+        };
+        doc["paths"][path][method]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{path}: no parameter {name}"))
+            .clone()
+    };
+    for path in ["/api/content/posts", "/api/content/products"] {
+        for name in ["page", "drafts"] {
+            assert_eq!(param(path, name)["in"], "query", "{path} {name}");
+            assert_ne!(param(path, name)["required"], true, "{path} {name}");
+        }
+    }
+    let limit = param(islands::api::SEARCH_PATH, "limit");
+    assert_eq!(limit["schema"]["minimum"], 1);
+    assert_eq!(limit["schema"]["maximum"], islands::api::SEARCH_MAX_LIMIT);
+    assert_eq!(
+        param(islands::api::SEARCH_PATH, "q")["schema"]["maxLength"],
+        islands::api::SEARCH_MAX_QUERY_CHARS
+    );
+    for path in [islands::api::CHECKOUT_PATH, islands::api::CONTACT_PATH] {
+        let key = param(path, "Idempotency-Key");
+        assert_eq!(key["schema"]["pattern"], "^[!-~]+$", "{path}");
+        assert_eq!(key["schema"]["maxLength"], 255, "{path}");
+    }
+    let quantity = &doc["components"]["schemas"]["CartItem"]["properties"]["quantity"];
+    assert_eq!(quantity["maximum"], islands::api::CART_MAX_QUANTITY);
+    let contact = &doc["paths"][islands::api::CONTACT_PATH]["post"]["responses"]["422"];
+    assert!(
+        contact["content"]["text/html"].is_object(),
+        "the form's 422 page"
+    );
+    // The documented example checkout succeeds as it is.
+    let example = &doc["paths"][islands::api::CHECKOUT_PATH]["post"]["requestBody"]["content"]
+        ["application/json"]["example"];
+    let placed = post_json(
+        &app,
+        islands::api::CHECKOUT_PATH,
+        example,
+        Some("doc-example"),
+    )
+    .await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.text());
+
     // Every `$ref` resolves to a schema of the document.
     let text = doc.to_string();
     let schemas = doc["components"]["schemas"].as_object().unwrap();
@@ -1120,4 +1172,19 @@ async fn a_full_database_answers_503_and_loses_nothing() {
     let stored = post_json(&app, "/api/contact", &message, None).await;
     assert_eq!(stored.status, StatusCode::ACCEPTED);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM contact_messages"), 1);
+}
+
+#[tokio::test]
+async fn an_integral_float_quantity_is_its_integer() {
+    let dir = TempDir::new().unwrap();
+    let (app, _) = app_with(dir.path(), 5);
+    // JSON Schema's `integer` includes 2.0; a fraction is still refused.
+    let whole = json!({"items": [{"product_id": "atoll-mug", "quantity": 2.0}]});
+    let answer = post_json(&app, "/api/cart/quote", &whole, None).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    assert_eq!(answer.json::<Quote>().item_count, 2);
+    let fraction = json!({"items": [{"product_id": "atoll-mug", "quantity": 2.5}]});
+    let answer = post_json(&app, "/api/cart/quote", &fraction, None).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(answer.error().field.unwrap().contains("quantity"));
 }

@@ -30,6 +30,7 @@ const CONTENT_CACHE: &str = "public, max-age=0, must-revalidate";
 
 /// Query of the lists.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Page number, from 1 (default 1); 100 items per page.
     pub page: Option<String>,
@@ -68,13 +69,13 @@ fn list_params(
 ) -> Result<(usize, bool), ApiFailure> {
     let Query(params) = params.map_err(|r| ApiFailure::bad_request("page", r.body_text()))?;
     let page = match params.page.as_deref() {
-        None | Some("") => 1,
-        Some(text) => match text.parse::<usize>() {
-            Ok(n) if n >= 1 => n,
+        None => 1,
+        Some(text) => match text.parse::<u32>() {
+            Ok(n) if n >= 1 => n as usize,
             _ => {
                 return Err(ApiFailure::bad_request(
                     "page",
-                    "`page` is an integer from 1",
+                    format!("`page` is an integer from 1 to {}", u32::MAX),
                 ))
             }
         },

@@ -2,12 +2,19 @@
 //! annotations and the request/response types of `islands::api` (the same types the
 //! handlers and the islands use), served at [`OPENAPI_PATH`].
 
+use std::sync::OnceLock;
+
 use axum::Json;
 use islands::api::{
     ApiError, CartItem, CheckoutRequest, ContactReceipt, ContactRequest, Order, ProductStatus,
-    Quote, QuoteLine, QuoteRequest, SearchResponse, SearchResult,
+    Quote, QuoteLine, QuoteRequest, SearchResponse, SearchResult, CART_MAX_LINES,
+    CART_MAX_QUANTITY, CONTACT_MESSAGE_MAX, CONTACT_NAME_MAX, EMAIL_MAX, SEARCH_MAX_LIMIT,
+    SEARCH_MAX_QUERY_CHARS,
 };
+use serde_json::{json, Value};
 use utoipa::OpenApi;
+
+use super::shop::IDEMPOTENCY_KEY_MAX;
 
 /// Where the document is served.
 pub const OPENAPI_PATH: &str = "/api/openapi.json";
@@ -61,6 +68,161 @@ pub struct ApiDoc;
     tag = "meta",
     responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json"))
 )]
-pub async fn openapi_get() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub async fn openapi_get() -> Json<Value> {
+    static DOCUMENT: OnceLock<Value> = OnceLock::new();
+    Json(DOCUMENT.get_or_init(document).clone())
+}
+
+/// The served document: utoipa's, with the constraints the handlers enforce written in
+/// as JSON Schema from the same constants (lengths, bounds, patterns), examples that
+/// reach the success paths, OpenAPI links between the shop's operations (for stateful
+/// testing and client generators), and the security schemes. Schemathesis checks it
+/// against the running server (`scripts/api-contract`), so it says exactly what the
+/// server accepts and answers.
+///
+/// # Panics
+/// When an operation or schema named here is missing from utoipa's document (a test
+/// calls it).
+pub fn document() -> Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the document serializes");
+    constrain(&mut doc);
+    doc
+}
+
+/// A character that is not white space as Rust's `str::trim` sees it (Unicode
+/// `White_Space`): a field matching it is not blank after trimming.
+const NOT_BLANK: &str =
+    "[^\\t\\n\\x0b\\x0c\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+
+/// `islands::api::is_valid_email` as a pattern: one `@`, a non-empty local part, a
+/// dotted domain whose labels are non-empty and neither start nor end with `-`, no
+/// white space or control character.
+fn email_pattern() -> String {
+    let c = "@\\x00-\\x20\\x7f-\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+    let label = format!("[^{c}.\\-]([^{c}.]*[^{c}.\\-])?");
+    format!("^[^{c}]+@({label}\\.)+{label}$")
+}
+
+fn parameter<'a>(doc: &'a mut Value, path: &str, method: &str, name: &str) -> &'a mut Value {
+    doc["paths"][path][method]["parameters"]
+        .as_array_mut()
+        .and_then(|params| params.iter_mut().find(|p| p["name"] == name))
+        .unwrap_or_else(|| panic!("{method} {path} has no parameter {name}"))
+}
+
+fn merge(target: &mut Value, fields: Value) {
+    let (Some(target), Value::Object(fields)) = (target.as_object_mut(), fields) else {
+        panic!("not an object: {target}");
+    };
+    target.extend(fields);
+}
+
+fn constrain(doc: &mut Value) {
+    let key = json!({"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX, "pattern": "^[!-~]+$"});
+    let site_path = json!({"type": "string", "pattern": "^/([^/\\\\\\x00-\\x1f\\x7f-\\x9f][^\\\\\\x00-\\x1f\\x7f-\\x9f]*)?$"});
+    let email = json!({"type": "string", "maxLength": EMAIL_MAX, "pattern": email_pattern()});
+    let text = |max: usize| json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": NOT_BLANK});
+
+    // Search: `q` 1 to 256 characters, not blank; `limit` 1 to 50.
+    let q = parameter(doc, "/api/search", "get", "q");
+    q["schema"] = text(SEARCH_MAX_QUERY_CHARS);
+    q["example"] = json!("islands");
+    parameter(doc, "/api/search", "get", "limit")["schema"] =
+        json!({"type": "integer", "minimum": 1, "maximum": SEARCH_MAX_LIMIT});
+    // The content lists: `page` from 1 (a u32), `drafts` a boolean.
+    for path in ["/api/content/posts", "/api/content/products"] {
+        parameter(doc, path, "get", "page")["schema"] =
+            json!({"type": "integer", "minimum": 1, "maximum": u32::MAX});
+        parameter(doc, path, "get", "drafts")["schema"] = json!({"type": "boolean"});
+    }
+    // Preview: the secret is a security scheme (below), `path` site-relative.
+    let preview = &mut doc["paths"]["/api/preview"]["get"];
+    if let Some(params) = preview["parameters"].as_array_mut() {
+        params.retain(|p| p["name"] != "secret");
+    }
+    preview["security"] = json!([{"previewSecret": []}]);
+    let path = parameter(doc, "/api/preview", "get", "path");
+    path["schema"] = site_path.clone();
+    path["example"] = json!("/posts/hello/");
+    parameter(doc, "/api/preview/exit", "get", "path")["schema"] = site_path;
+    // Idempotency keys.
+    let checkout_key = parameter(doc, "/api/checkout", "post", "Idempotency-Key");
+    checkout_key["schema"] = key.clone();
+    checkout_key["example"] = json!("order-7f3a2c");
+    parameter(doc, "/api/contact", "post", "Idempotency-Key")["schema"] = key;
+
+    // Bodies.
+    let schemas = &mut doc["components"]["schemas"];
+    merge(
+        &mut schemas["CartItem"]["properties"]["quantity"],
+        json!({"minimum": 1, "maximum": CART_MAX_QUANTITY}),
+    );
+    merge(
+        &mut schemas["CartItem"]["properties"]["product_id"],
+        json!({"minLength": 1, "examples": ["atoll-mug"]}),
+    );
+    let items = json!({"minItems": 1, "maxItems": CART_MAX_LINES});
+    merge(
+        &mut schemas["QuoteRequest"]["properties"]["items"],
+        items.clone(),
+    );
+    let checkout = &mut schemas["CheckoutRequest"]["properties"];
+    merge(&mut checkout["items"], items);
+    merge(&mut checkout["name"], text(100));
+    merge(&mut checkout["address"], text(500));
+    merge(&mut checkout["email"], email.clone());
+    let contact = &mut schemas["ContactRequest"];
+    contact["required"] = json!(["name", "email", "message"]);
+    merge(&mut contact["properties"]["name"], text(CONTACT_NAME_MAX));
+    merge(&mut contact["properties"]["email"], email);
+    merge(
+        &mut contact["properties"]["message"],
+        text(CONTACT_MESSAGE_MAX),
+    );
+    // The honeypot is for bots, not clients: a filled one is answered like a success
+    // and dropped, whatever else the request holds.
+    if let Some(properties) = contact["properties"].as_object_mut() {
+        properties.remove("website");
+    }
+
+    // Examples that succeed against the demo catalog.
+    let cart = json!([{"product_id": "atoll-mug", "quantity": 1}]);
+    let paths = &mut doc["paths"];
+    paths["/api/cart/quote"]["post"]["requestBody"]["content"]["application/json"]["example"] =
+        json!({"items": cart});
+    paths["/api/checkout"]["post"]["requestBody"]["content"]["application/json"]["example"] = json!({
+        "name": "Ada Lovelace", "email": "ada@example.com",
+        "address": "1 Lagoon Road, Atoll", "items": cart
+    });
+    for media in ["application/json", "application/x-www-form-urlencoded"] {
+        paths["/api/contact"]["post"]["requestBody"]["content"][media]["example"] =
+            json!({"name": "Ada Lovelace", "email": "ada@example.com", "message": "Hello!"});
+    }
+    // The form post's 422 is the contact page again, with the errors.
+    paths["/api/contact"]["post"]["responses"]["422"]["content"]["text/html"] =
+        json!({"schema": {"type": "string"}});
+
+    // Links: a product from the list, then its quote and checkout.
+    let one = |id: &str| json!({"items": [{"product_id": id, "quantity": 1}]});
+    paths["/api/content/products"]["get"]["responses"]["200"]["links"] = json!({
+        "GetProductStatus": {"operationId": "product_get", "parameters": {"id": "$response.body#/items/0/id"}}
+    });
+    paths["/api/products/{id}"]["get"]["responses"]["200"]["links"] = json!({
+        "QuoteProduct": {"operationId": "quote_post", "requestBody": one("$response.body#/id")},
+        "CheckoutProduct": {"operationId": "checkout_post", "requestBody": one("$response.body#/id")}
+    });
+    paths["/api/cart/quote"]["post"]["responses"]["200"]["links"] = json!({
+        "CheckoutQuote": {"operationId": "checkout_post", "requestBody": one("$response.body#/lines/0/product_id")}
+    });
+    for path in [
+        "/api/content/posts",
+        "/api/content/products",
+        "/api/content/posts/{slug}",
+    ] {
+        paths[path]["get"]["security"] = json!([{"contentToken": []}]);
+    }
+    doc["components"]["securitySchemes"] = json!({
+        "contentToken": {"type": "http", "scheme": "bearer", "description": "`--content-token` (`ATOLL_CONTENT_TOKEN`); without one configured the content API is open"},
+        "previewSecret": {"type": "apiKey", "in": "query", "name": "secret", "description": "`ATOLL_PREVIEW_SECRET`"}
+    });
 }

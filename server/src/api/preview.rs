@@ -6,6 +6,7 @@
 //! The cookie is `atoll_preview=<expiry Unix seconds>.<base64url HMAC-SHA256>`, keyed
 //! by a key derived from `ATOLL_PREVIEW_SECRET`, valid for [`PREVIEW_SECONDS`].
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -29,6 +30,7 @@ pub const PREVIEW_SECONDS: u64 = 3600;
 
 /// Query of `GET /api/preview`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PreviewParams {
     /// `ATOLL_PREVIEW_SECRET`.
     pub secret: Option<String>,
@@ -81,6 +83,15 @@ pub fn is_preview(state: &AppState, headers: &HeaderMap) -> bool {
 }
 
 /// A site-relative path that is safe to redirect to (no `//host`, no `\`).
+/// A query string axum cannot read (a repeated key, bad percent-encoding): a JSON 400
+/// like every other API error, not axum's plain-text one.
+fn query_error(rejection: QueryRejection) -> ApiFailure {
+    ApiFailure::bad_request(
+        "path",
+        format!("invalid query string: {}", rejection.body_text()),
+    )
+}
+
 fn local_path(path: Option<&str>) -> Result<String, ApiFailure> {
     let path = path.unwrap_or("/");
     if !path.starts_with('/')
@@ -141,8 +152,9 @@ fn redirect(to: &str, cookie: HeaderValue) -> Response {
 pub async fn preview_get(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(params): Query<PreviewParams>,
+    params: Result<Query<PreviewParams>, QueryRejection>,
 ) -> Result<Response, ApiFailure> {
+    let Query(params) = params.map_err(query_error)?;
     let Some(secret) = state.rendering().preview_secret.as_deref() else {
         return Err(ApiFailure::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -168,6 +180,7 @@ pub async fn preview_get(
 
 /// Query of `GET /api/preview/exit`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExitParams {
     /// Where to go afterwards (default `/`).
     pub path: Option<String>,
@@ -186,8 +199,9 @@ pub struct ExitParams {
 )]
 pub async fn preview_exit(
     headers: HeaderMap,
-    Query(params): Query<ExitParams>,
+    params: Result<Query<ExitParams>, QueryRejection>,
 ) -> Result<Response, ApiFailure> {
+    let Query(params) = params.map_err(query_error)?;
     let path = local_path(params.path.as_deref())?;
     Ok(redirect(&path, cookie_header("", 0, &headers)))
 }
