@@ -231,6 +231,7 @@ mod tests {
                 summary: "The first post.".into(),
                 draft: false,
                 aliases: vec![],
+                toc: vec![],
                 html: "<p>Body <em>text</em></p>".into(),
                 text: "Body text".into(),
                 source: "posts/hello.md".into(),

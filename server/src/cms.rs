@@ -241,6 +241,8 @@ impl PostRecord {
             summary: self.summary,
             draft: self.draft,
             aliases: self.aliases,
+            // The CMS sends HTML, not the Markdown headings: no table of contents.
+            toc: Vec::new(),
             html,
             text,
         })

@@ -184,6 +184,7 @@ mod tests {
                 summary: String::new(),
                 draft: false,
                 aliases: vec![],
+                toc: Vec::new(),
                 html: String::new(),
                 text: String::new(),
                 source: String::new(),

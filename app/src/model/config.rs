@@ -47,6 +47,26 @@ pub struct SiteConfig {
     pub contact_form: bool,
     /// The main navigation; when empty, Home, Blog and Search.
     pub menu: Vec<MenuItem>,
+    /// Links to each heading of a body (Zola's `insert_anchor_links`): `none` (the
+    /// default), `left`, `right` (a `#` link before or after the text) or `heading`
+    /// (the heading's text is the link).
+    pub insert_anchor_links: AnchorLinks,
+}
+
+/// Where a body's headings get a link to themselves (`#id`), Zola's
+/// `insert_anchor_links`.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum AnchorLinks {
+    /// No links.
+    #[default]
+    None,
+    /// `<a class="anchor">#</a>` before the text.
+    Left,
+    /// `<a class="anchor">#</a>` after the text.
+    Right,
+    /// The heading's text is the link.
+    Heading,
 }
 
 /// One link of the main navigation.
@@ -75,6 +95,7 @@ impl Default for SiteConfig {
             currency: "EUR".to_owned(),
             contact_form: false,
             menu: Vec::new(),
+            insert_anchor_links: AnchorLinks::None,
         }
     }
 }

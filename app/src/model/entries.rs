@@ -5,6 +5,17 @@ use serde::{Deserialize, Serialize};
 
 /// One blog post (`content/posts/*.md`), parsed and rendered. URL: `/posts/<slug>/`.
 ///
+/// A heading of an entry's body, for its table of contents (levels 2 to 4, in order).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Heading {
+    /// 2, 3 or 4 (`<h2>` to `<h4>`).
+    pub level: u8,
+    /// The heading's `id` (link target `#id`).
+    pub id: String,
+    /// Its plain text.
+    pub title: String,
+}
+
 /// Serializable without its body (`html`, `text` are skipped): the export's content cache
 /// keeps the metadata of unchanged files and loads bodies only for pages it re-renders.
 #[derive(Clone, Debug, PartialEq, Hash, Serialize, Deserialize)]
@@ -26,6 +37,9 @@ pub struct Post {
     pub draft: bool,
     /// Old site-relative URLs that redirect here (301, exported to `_redirects`).
     pub aliases: Vec<String>,
+    /// The body's headings (levels 2 to 4), for a table of contents.
+    #[serde(default)]
+    pub toc: Vec<Heading>,
     /// The body rendered to sanitized HTML.
     #[serde(skip)]
     pub html: String,
@@ -72,6 +86,9 @@ pub struct Doc {
     pub aliases: Vec<String>,
     /// Whether this is a section's `_index.md`.
     pub is_section: bool,
+    /// The body's headings (levels 2 to 4), for a table of contents.
+    #[serde(default)]
+    pub toc: Vec<Heading>,
     /// Sanitized HTML body.
     #[serde(skip)]
     pub html: String,
@@ -122,6 +139,9 @@ pub struct Page {
     pub draft: bool,
     /// Old URLs that redirect here.
     pub aliases: Vec<String>,
+    /// The body's headings (levels 2 to 4), for a table of contents.
+    #[serde(default)]
+    pub toc: Vec<Heading>,
     /// Sanitized HTML body.
     #[serde(skip)]
     pub html: String,

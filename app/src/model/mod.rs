@@ -6,8 +6,8 @@ mod entries;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-pub use config::{MenuItem, SiteConfig};
-pub use entries::{Doc, Page, Post, Product, Tag, RESERVED_SLUGS};
+pub use config::{AnchorLinks, MenuItem, SiteConfig};
+pub use entries::{Doc, Heading, Page, Post, Product, Tag, RESERVED_SLUGS};
 
 /// Everything the pages need: settings and every content entry, sorted, with lookup
 /// indexes. Build it with [`Site::new`].
@@ -212,6 +212,7 @@ mod tests {
             draft: false,
             aliases: vec![],
             is_section: url.matches('/').count() <= 3,
+            toc: Vec::new(),
             html: String::new(),
             text: String::new(),
             source: String::new(),

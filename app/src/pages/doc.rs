@@ -40,6 +40,7 @@ pub fn doc(site: &Site, index: usize) -> (PageMeta, AnyView) {
                 <nav class="breadcrumbs" aria-label="Breadcrumb"><ol>{crumbs}</ol></nav>
                 <h1>{doc.title.clone()}</h1>
                 {doc.updated.map(|date| view! { <p class="post-meta">"Updated " {date_view(Some(date))}</p> })}
+                {super::toc(&doc.toc, 2)}
                 <div class="prose" inner_html=doc.html.clone()></div>
                 {children}
                 <nav class="post-nav" aria-label="Previous and next">

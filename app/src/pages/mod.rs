@@ -37,6 +37,34 @@ use leptos::prelude::*;
 
 use crate::model::{Post, Site};
 
+/// Shown for a body with at least this many headings (levels 2 to 4).
+const TOC_MIN: usize = 3;
+
+/// "On this page": the body's headings as links, indented by level; nothing for a
+/// body with fewer than `min` headings.
+fn toc(headings: &[crate::model::Heading], min: usize) -> Option<AnyView> {
+    if headings.len() < min {
+        return None;
+    }
+    let items = headings
+        .iter()
+        .map(|h| {
+            let class = format!("toc-{}", h.level);
+            let href = format!("#{}", h.id);
+            view! { <li class=class><a href=href>{h.title.clone()}</a></li> }
+        })
+        .collect_view();
+    Some(
+        view! {
+            <nav class="toc" aria-labelledby="toc-title">
+                <p id="toc-title" class="toc-title">"On this page"</p>
+                <ol>{items}</ol>
+            </nav>
+        }
+        .into_any(),
+    )
+}
+
 /// `<time>` of a date: "March 4, 2025".
 fn date_view(date: Option<DateTime<FixedOffset>>) -> impl IntoView {
     date.map(|date| {

@@ -35,6 +35,7 @@ pub fn post(site: &Site, index: usize) -> (PageMeta, AnyView) {
                 </p>
                 {(!post.tags.is_empty()).then(|| view! { <ul class="tags" aria-label="Tags">{tags}</ul> })}
             </header>
+            {super::toc(&post.toc, super::TOC_MIN)}
             <div class="prose" inner_html=post.html.clone()></div>
         </article>
         <nav class="post-nav" aria-label="More posts">

@@ -175,7 +175,7 @@ pub fn load_bodies(
                 Some("pages") => Kind::Page,
                 _ => Kind::Post,
             };
-            let (entry, _) = load_entry(dir, kind, &dir.join(source), &site.config.currency)?;
+            let (entry, _) = load_entry(dir, kind, &dir.join(source), &site.config)?;
             Ok(((*source).clone(), entry))
         })
         .collect::<Result<_, ContentError>>()?;

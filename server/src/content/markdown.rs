@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use super::highlight::{self, Fence};
 
 /// Longest generated summary, in characters.
 const SUMMARY_CHARS: usize = 280;
@@ -23,6 +25,8 @@ pub struct Rendered {
     pub title: Option<String>,
     /// Plain text of the first paragraph, shortened to about 280 characters.
     pub first_paragraph: String,
+    /// The headings of levels 2 to 4, in order, with their ids.
+    pub toc: Vec<app::Heading>,
 }
 
 /// Renders `markdown`. With `take_title`, a level-1 heading that opens the document is
@@ -34,6 +38,13 @@ pub struct Rendered {
 /// goes through ammonia: scripts, event handlers, `javascript:` URLs and unknown tags are
 /// removed.
 pub fn render(markdown: &str, take_title: bool) -> Rendered {
+    render_with(markdown, take_title, app::AnchorLinks::None)
+}
+
+/// [`render`], with a link to each heading placed as `anchors` says (Zola's
+/// `insert_anchor_links`): `<a class="anchor" href="#id" aria-label="Link to this
+/// section">#</a>` before or after the text, or the text itself as the link.
+pub fn render_with(markdown: &str, take_title: bool, anchors: app::AnchorLinks) -> Rendered {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -61,11 +72,109 @@ pub fn render(markdown: &str, take_title: bool) -> Rendered {
     assign_heading_ids(&mut events);
     rendered.text = document_text(&events);
     rendered.first_paragraph = first_paragraph(&events);
+    rendered.toc = headings(&events);
+    highlight_code_blocks(&mut events);
+    insert_anchor_links(&mut events, anchors);
 
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     rendered.html = SANITIZER.clean(&html).to_string();
     rendered
+}
+
+/// The headings of levels 2 to 4 with their ids (set by [`assign_heading_ids`]).
+fn headings(events: &[Event]) -> Vec<app::Heading> {
+    let mut toc = Vec::new();
+    for (i, event) in events.iter().enumerate() {
+        if let Event::Start(Tag::Heading { level, id, .. }) = event {
+            let level = match level {
+                HeadingLevel::H2 => 2,
+                HeadingLevel::H3 => 3,
+                HeadingLevel::H4 => 4,
+                _ => continue,
+            };
+            let end = events[i..]
+                .iter()
+                .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
+                .map_or(events.len(), |n| i + n);
+            toc.push(app::Heading {
+                level,
+                id: id.as_deref().unwrap_or_default().to_owned(),
+                title: plain_text(&events[i + 1..end]).trim().to_owned(),
+            });
+        }
+    }
+    toc
+}
+
+/// Adds the links of [`app::AnchorLinks`] to every heading with an id.
+fn insert_anchor_links(events: &mut Vec<Event>, anchors: app::AnchorLinks) {
+    use app::AnchorLinks;
+    if anchors == AnchorLinks::None {
+        return;
+    }
+    let mut out = Vec::with_capacity(events.len() + events.len() / 8);
+    let mut current: Option<String> = None;
+    for event in events.drain(..) {
+        match &event {
+            Event::Start(Tag::Heading { id: Some(id), .. }) => {
+                let id = id.to_string();
+                out.push(event);
+                match anchors {
+                    AnchorLinks::Left => out.push(Event::Html(anchor(&id).into())),
+                    AnchorLinks::Heading => out.push(Event::Html(
+                        format!("<a class=\"anchor-heading\" href=\"#{id}\">").into(),
+                    )),
+                    _ => {}
+                }
+                current = Some(id);
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(id) = current.take() {
+                    match anchors {
+                        AnchorLinks::Right => out.push(Event::Html(anchor(&id).into())),
+                        AnchorLinks::Heading => out.push(Event::Html("</a>".into())),
+                        _ => {}
+                    }
+                }
+                out.push(event);
+            }
+            _ => out.push(event),
+        }
+    }
+    *events = out;
+}
+
+/// The `#` link of a heading (ids are slugs or `{#id}`s; quotes are escaped anyway).
+fn anchor(id: &str) -> String {
+    let id = id.replace('"', "&quot;");
+    format!(" <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a> ")
+}
+
+/// Replaces each code block (its start, text and end events) by its highlighted HTML
+/// ([`highlight::highlight`]); indented blocks have no language and stay plain.
+fn highlight_code_blocks(events: &mut Vec<Event>) {
+    let mut out = Vec::with_capacity(events.len());
+    let mut block: Option<(Fence, String)> = None;
+    for event in events.drain(..) {
+        match (&mut block, event) {
+            (None, Event::Start(Tag::CodeBlock(kind))) => {
+                let fence = match kind {
+                    CodeBlockKind::Fenced(info) => Fence::parse(&info),
+                    CodeBlockKind::Indented => Fence::parse(""),
+                };
+                block = Some((fence, String::new()));
+            }
+            (Some((_, code)), Event::Text(text)) => code.push_str(&text),
+            (Some(_), Event::End(TagEnd::CodeBlock)) => {
+                let (fence, code) = block.take().expect("inside a block");
+                out.push(Event::Html(highlight::highlight(&code, &fence).into()));
+            }
+            (Some(_), _) => {}
+            (None, event) => out.push(event),
+        }
+    }
+    *events = out;
 }
 
 /// Gives every heading an id: its explicit `{#id}`, else a slug of its text.
@@ -185,15 +294,24 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_tags(["input"])
         .add_tag_attributes("input", ["type", "checked", "disabled"])
         .add_tag_attributes("code", ["class"])
+        .add_tag_attributes("pre", ["class"])
+        .add_tag_attributes("span", ["class"])
         .add_tag_attributes("div", ["class", "id"])
         .add_tag_attributes("sup", ["class", "id"])
         .add_tag_attributes("li", ["id"])
+        .add_tag_attributes("a", ["class", "aria-label"])
         .add_tag_attributes("th", ["style"])
         .add_tag_attributes("td", ["style"])
         .link_rel(None)
         .attribute_filter(|element, attribute, value| match (element, attribute) {
             ("input", "type") => (value == "checkbox").then_some(value.into()),
             ("code", "class") => value.starts_with("language-").then_some(value.into()),
+            ("pre", "class") => (value == "hl-code").then_some(value.into()),
+            // Highlighted tokens and lines (`hl-keyword hl-rust`, `hl-line hl-mark`).
+            ("span", "class") => value
+                .split_whitespace()
+                .all(|class| class.starts_with("hl-"))
+                .then_some(value.into()),
             ("th" | "td", "style") => matches!(
                 value,
                 "text-align: left" | "text-align: center" | "text-align: right"
@@ -262,10 +380,8 @@ Text with a note.[^1]
     #[test]
     fn code_blocks_keep_their_language() {
         let html = render("```rust\nfn main() {}\n```", false).html;
-        assert!(
-            html.contains(r#"<code class="language-rust">fn main() {}"#),
-            "{html}"
-        );
+        assert!(html.contains(r#"<code class="language-rust">"#), "{html}");
+        assert!(html.contains(">main</span>"), "{html}");
     }
 
     #[test]
@@ -310,5 +426,51 @@ Text with a note.[^1]
         let long = "word ".repeat(200);
         let summary = render(&long, false).first_paragraph;
         assert!(summary.ends_with('…') && summary.chars().count() <= SUMMARY_CHARS + 1);
+    }
+
+    #[test]
+    fn code_blocks_are_highlighted_and_survive_the_sanitizer() {
+        let md = "```rust,linenos,hl_lines=2\nfn main() {\n    let x = \"<b>\";\n}\n```\n\n    indented <code>\n";
+        let html = render(md, false).html;
+        assert!(html.contains("<pre class=\"hl-code\"><code class=\"language-rust\">"), "{html}");
+        assert!(html.contains("<span class=\"hl-"), "token spans kept: {html}");
+        assert!(html.contains("<span class=\"hl-line hl-mark\">"), "{html}");
+        assert!(html.contains("<span class=\"hl-ln\">1</span>"), "{html}");
+        assert!(html.contains("&lt;b&gt;"), "code stays escaped: {html}");
+        assert!(!html.contains("<b>"), "{html}");
+        assert!(html.contains("indented &lt;code&gt;"), "{html}");
+        // A class that is not the highlighter's is still removed.
+        let html = render("<span class=\"evil\">x</span>", false).html;
+        assert!(!html.contains("evil"), "{html}");
+    }
+
+    #[test]
+    fn headings_give_a_toc_and_anchor_links() {
+        let md = "# Title\n\n## First part\n\n### Detail `x`\n\n#### Deep\n\n##### Too deep\n\n## First part\n";
+        let rendered = render_with(md, true, app::AnchorLinks::Right);
+        let toc: Vec<(u8, &str, &str)> = rendered
+            .toc
+            .iter()
+            .map(|h| (h.level, h.id.as_str(), h.title.as_str()))
+            .collect();
+        assert_eq!(
+            toc,
+            [
+                (2, "first-part", "First part"),
+                (3, "detail-x", "Detail x"),
+                (4, "deep", "Deep"),
+                (2, "first-part-1", "First part"),
+            ]
+        );
+        let html = rendered.html;
+        assert!(
+            html.contains(r##"<h2 id="first-part">First part <a class="anchor" href="#first-part" aria-label="Link to this section">#</a> </h2>"##),
+            "{html}"
+        );
+        let left = render_with("## A\n", false, app::AnchorLinks::Left).html;
+        assert!(left.starts_with(r##"<h2 id="a"> <a class="anchor" href="#a""##), "{left}");
+        let whole = render_with("## A\n", false, app::AnchorLinks::Heading).html;
+        assert!(whole.contains(r##"<h2 id="a"><a class="anchor-heading" href="#a">A</a></h2>"##), "{whole}");
+        assert!(!render("## A\n", false).html.contains("<a"), "none by default");
     }
 }

@@ -16,6 +16,7 @@
 mod cache;
 mod error;
 mod front_matter;
+pub mod highlight;
 mod markdown;
 mod products;
 
@@ -132,7 +133,7 @@ pub fn load_with_cache(
                     return Ok((entry, warnings, Some((source, stamp)), true));
                 }
             }
-            let (entry, warnings) = load_entry(dir, *kind, path, &config.currency)?;
+            let (entry, warnings) = load_entry(dir, *kind, path, &config)?;
             Ok((entry, warnings, stamp.map(|stamp| (source, stamp)), false))
         })
         .collect();
@@ -279,6 +280,7 @@ fn add_missing_sections(docs: &mut Vec<Doc>) {
             draft: false,
             aliases: Vec::new(),
             is_section: true,
+            toc: Vec::new(),
             html: String::new(),
             text: String::new(),
         });
@@ -370,6 +372,7 @@ struct Markdown {
     front: FrontMatter,
     title: String,
     summary: String,
+    toc: Vec<app::Heading>,
     html: String,
     text: String,
     source: String,
@@ -381,7 +384,7 @@ fn load_entry(
     root: &Path,
     kind: Kind,
     path: &Path,
-    currency: &str,
+    config: &app::SiteConfig,
 ) -> Result<(Entry, Vec<ContentWarning>), ContentError> {
     let text = std::fs::read_to_string(path).map_err(|source| ContentError::Io {
         path: path.to_owned(),
@@ -389,7 +392,8 @@ fn load_entry(
     })?;
     let source = source_name(root, path);
     if let Kind::Product = kind {
-        return products::parse(path, &text, source, currency).map(|(p, w)| (Entry::Product(p), w));
+        return products::parse(path, &text, source, &config.currency)
+            .map(|(p, w)| (Entry::Product(p), w));
     }
     let (front, body, unknown) = front_matter::parse_with_unknown(path, &text)?;
     let warnings = unknown
@@ -409,7 +413,7 @@ fn load_entry(
             });
         }
     }
-    let rendered = markdown::render(body, front.title.is_none());
+    let rendered = markdown::render_with(body, front.title.is_none(), config.insert_anchor_links);
     let title = front
         .title
         .clone()
@@ -430,6 +434,7 @@ fn load_entry(
         front,
         title,
         summary,
+        toc: rendered.toc,
         html: rendered.html,
         text: rendered.text,
         source,
@@ -454,6 +459,7 @@ fn post(path: &Path, md: Markdown) -> Result<Post, ContentError> {
         summary: md.summary,
         draft: md.front.draft,
         aliases: md.front.aliases,
+        toc: md.toc,
         html: md.html,
         text: md.text,
         source: md.source,
@@ -492,6 +498,7 @@ fn doc(root: &Path, path: &Path, md: Markdown) -> Result<Doc, ContentError> {
         draft: md.front.draft,
         aliases: md.front.aliases,
         is_section,
+        toc: md.toc,
         html: md.html,
         text: md.text,
         source: md.source,
@@ -513,6 +520,7 @@ fn page(path: &Path, md: Markdown) -> Result<Page, ContentError> {
         updated: md.front.updated.or(md.front.date).map(|d| d.0),
         draft: md.front.draft,
         aliases: md.front.aliases,
+        toc: md.toc,
         html: md.html,
         text: md.text,
         source: md.source,
