@@ -18,8 +18,10 @@ use std::collections::HashSet;
 use std::sync::{LazyLock, Mutex};
 
 use syntect::highlighting::ThemeSet;
-use syntect::html::{ClassStyle, ClassedHTMLGenerator};
-use syntect::parsing::{SyntaxReference, SyntaxSet};
+use syntect::html::ClassStyle;
+use syntect::parsing::{
+    BasicScopeStackOp, ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet,
+};
 use syntect::util::LinesWithEndings;
 
 /// Class prefix of every token span (`hl-keyword`, `hl-string`…).
@@ -123,27 +125,175 @@ pub fn highlight(code: &str, fence: &Fence) -> String {
             found
         }
     };
-    let body = match syntax {
-        Some(syntax) => {
-            let mut html = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, CLASSES);
-            for line in LinesWithEndings::from(code) {
-                // Only a grammar bug fails here; the block then stays plain.
-                if html
-                    .parse_html_for_line_which_includes_newline(line)
-                    .is_err()
-                {
-                    return block(&escape(code), fence);
-                }
-            }
-            html.finalize()
-        }
+    let body = match syntax.and_then(|syntax| classed(code, syntax)) {
+        Some(body) => body,
         None => escape(code),
     };
     block(&body, fence)
 }
 
+/// The compound selectors of [`stylesheet`], each as its class names: a token span is
+/// kept when one of them can match it — the last compound of a selector (what it
+/// colours), or an ancestor compound of two or more classes (`.hl-source.hl-css`). The
+/// one-class ancestors (`.hl-meta`, repeated twenty times by the JSON rules for depth
+/// colouring) would keep every `meta.*` span of every grammar; they are not kept, so
+/// only JSON nested that deep loses its depth colour.
+///
+/// A selector that starts with a grammar's root scope (`.hl-source.hl-js …`) applies
+/// inside that language only: its compounds are recorded with the language's class
+/// and consulted only for spans that carry it (every scope name ends with its
+/// language: `meta.function.rust`).
+static STYLED: LazyLock<Vec<(Option<String>, Vec<String>)>> = LazyLock::new(|| {
+    let css = stylesheet();
+    let mut compounds: Vec<(Option<String>, Vec<String>)> = Vec::new();
+    for rule in css.split('}') {
+        let Some((selectors, _)) = rule.split_once('{') else {
+            continue;
+        };
+        let selectors = selectors.rsplit('\n').next().unwrap_or(selectors);
+        for selector in selectors.split(',') {
+            let parts: Vec<&str> = selector.split_whitespace().collect();
+            let lang = parts.first().and_then(|first| {
+                let classes: Vec<&str> = first.split('.').filter(|c| !c.is_empty()).collect();
+                classes
+                    .contains(&"hl-source")
+                    .then(|| {
+                        classes
+                            .iter()
+                            .find(|c| **c != "hl-source")
+                            .map(|c| (*c).to_owned())
+                    })
+                    .flatten()
+            });
+            for (i, compound) in parts.iter().enumerate() {
+                let classes: Vec<String> = compound
+                    .split('.')
+                    .filter(|c| c.starts_with("hl-"))
+                    .map(|c| c.split(':').next().unwrap_or(c).to_owned())
+                    .collect();
+                let last = i + 1 == parts.len();
+                let entry = (lang.clone(), classes);
+                if !entry.1.is_empty()
+                    && (last || entry.1.len() >= 2)
+                    && !compounds.contains(&entry)
+                {
+                    compounds.push(entry);
+                }
+            }
+        }
+    }
+    compounds
+});
+
+thread_local! {
+    /// [`styled`]'s answers by class list (a few hundred scopes per grammar).
+    static STYLED_CACHE: std::cell::RefCell<std::collections::HashMap<String, bool>> =
+        Default::default();
+}
+
+/// Whether a span with `classes` (`hl-meta hl-function hl-rust`) can be styled.
+fn styled(classes: &str) -> bool {
+    STYLED_CACHE.with(|cache| {
+        if let Some(&known) = cache.borrow().get(classes) {
+            return known;
+        }
+        let atoms: Vec<&str> = classes.split_whitespace().collect();
+        let styled = STYLED.iter().any(|(lang, compound)| {
+            lang.as_deref().is_none_or(|lang| atoms.contains(&lang))
+                && compound.iter().all(|c| atoms.contains(&c.as_str()))
+        });
+        cache.borrow_mut().insert(classes.to_owned(), styled);
+        styled
+    })
+}
+
+/// The `<span class>` of a scope, or `None` when no rule of [`stylesheet`] can match it
+/// ([`styled`]). The class keeps only the names the stylesheet uses
+/// (`storage.type.function.rust` → `hl-storage hl-type`), so pages carry the colours
+/// and not the grammar's whole scope names.
+fn scope_span(scope: Scope) -> Option<std::rc::Rc<str>> {
+    thread_local! {
+        static SPANS: std::cell::RefCell<std::collections::HashMap<Scope, Option<std::rc::Rc<str>>>> =
+            Default::default();
+    }
+    SPANS.with(|spans| {
+        if let Some(known) = spans.borrow().get(&scope) {
+            return known.clone();
+        }
+        let name = scope.build_string();
+        let classes: Vec<String> = name.split('.').map(|atom| format!("hl-{atom}")).collect();
+        let span = styled(&classes.join(" ")).then(|| {
+            let used: Vec<&str> = classes
+                .iter()
+                .map(String::as_str)
+                .filter(|class| STYLED_CLASSES.contains(*class))
+                .collect();
+            std::rc::Rc::from(format!("<span class=\"{}\">", used.join(" ")))
+        });
+        spans.borrow_mut().insert(scope, span.clone());
+        span
+    })
+}
+
+/// Every class name [`stylesheet`] uses.
+static STYLED_CLASSES: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    STYLED
+        .iter()
+        .flat_map(|(lang, compound)| lang.iter().chain(compound.iter()).cloned())
+        .collect()
+});
+
+/// `code` highlighted with `syntax`: escaped text in the spans of [`scope_span`].
+/// `None` when the grammar fails on it (a grammar bug; the block stays plain).
+fn classed(code: &str, syntax: &SyntaxReference) -> Option<String> {
+    let mut state = ParseState::new(syntax);
+    let mut scopes = ScopeStack::new();
+    // Whether each open scope wrote a span.
+    let mut open: Vec<bool> = Vec::new();
+    let mut html = String::with_capacity(code.len() * 3);
+    for line in LinesWithEndings::from(code) {
+        let ops = state.parse_line(line, &SYNTAXES).ok()?;
+        let mut at = 0;
+        for (index, op) in &ops {
+            let index = (*index).min(line.len());
+            if index > at {
+                escape_into(&mut html, &line[at..index]);
+                at = index;
+            }
+            scopes
+                .apply_with_hook(op, |basic, _| match basic {
+                    BasicScopeStackOp::Push(scope) => {
+                        let span = scope_span(scope);
+                        if let Some(span) = &span {
+                            html.push_str(span);
+                        }
+                        open.push(span.is_some());
+                    }
+                    BasicScopeStackOp::Pop => {
+                        if open.pop() == Some(true) {
+                            html.push_str("</span>");
+                        }
+                    }
+                })
+                .ok()?;
+        }
+        escape_into(&mut html, &line[at..]);
+    }
+    for wrote in open {
+        if wrote {
+            html.push_str("</span>");
+        }
+    }
+    Some(html)
+}
+
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    escape_into(&mut out, text);
+    out
+}
+
+fn escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '<' => out.push_str("&lt;"),
@@ -153,14 +303,13 @@ fn escape(text: &str) -> String {
             _ => out.push(c),
         }
     }
-    out
 }
 
 fn block(body: &str, fence: &Fence) -> String {
-    let lang = fence
-        .lang
-        .as_deref()
-        .filter(|l| l.chars().all(|c| c.is_ascii_alphanumeric() || "+-_#.".contains(c)));
+    let lang = fence.lang.as_deref().filter(|l| {
+        l.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-_#.".contains(c))
+    });
     let mut html = String::with_capacity(body.len() + 64);
     html.push_str("<pre class=\"hl-code\"><code");
     if let Some(lang) = lang {
@@ -183,10 +332,10 @@ fn push_lines(html: &mut String, body: &str, fence: &Fence) {
     let mut open: Vec<&str> = Vec::new();
     let mut lines: Vec<&str> = body.split('\n').collect();
     // What follows the last newline is only closing tags (or nothing): not a line.
-    if lines
-        .last()
-        .is_some_and(|last| last.split('<').all(|part| part.find('>').is_some_and(|e| e + 1 == part.len()) || part.is_empty()))
-    {
+    if lines.last().is_some_and(|last| {
+        last.split('<')
+            .all(|part| part.find('>').is_some_and(|e| e + 1 == part.len()) || part.is_empty())
+    }) {
         lines.pop();
     }
     for (i, line) in lines.iter().enumerate() {
@@ -284,7 +433,11 @@ pub fn contrast(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
 /// and some tokens are around 3:1, which fails WCAG AA.
 fn readable(theme: &mut syntect::highlighting::Theme, background: (u8, u8, u8)) {
     use syntect::highlighting::Color;
-    let target = if luminance(background) > 0.5 { 0.0 } else { 255.0 };
+    let target = if luminance(background) > 0.5 {
+        0.0
+    } else {
+        255.0
+    };
     let fix = |color: &mut Color| {
         let mut rgb = (color.r, color.g, color.b);
         let mut step = 0.0;
@@ -312,7 +465,9 @@ mod tests {
     #[test]
     fn every_token_colour_is_readable_on_the_code_background() {
         let css = stylesheet();
-        let (light, dark) = css.split_once("@media (prefers-color-scheme: dark)").unwrap();
+        let (light, dark) = css
+            .split_once("@media (prefers-color-scheme: dark)")
+            .unwrap();
         for (part, background) in [(light, LIGHT_BACKGROUND), (dark, DARK_BACKGROUND)] {
             let mut checked = 0;
             for rule in part.split('}') {
@@ -346,9 +501,18 @@ mod tests {
     #[test]
     fn known_languages_get_token_classes_unknown_ones_stay_plain() {
         let html = highlight("fn main() {}\n", &Fence::parse("rust"));
-        assert!(html.starts_with("<pre class=\"hl-code\"><code class=\"language-rust\">"), "{html}");
+        assert!(
+            html.starts_with("<pre class=\"hl-code\"><code class=\"language-rust\">"),
+            "{html}"
+        );
         assert!(html.contains("<span class=\"hl-"), "{html}");
         assert!(html.contains("main"), "{html}");
+        // Scopes no rule styles are not spans, and a class keeps only the names the
+        // stylesheet uses; the keyword is still coloured.
+        assert!(!html.contains("hl-meta"), "{html}");
+        assert!(!html.contains("hl-rust"), "{html}");
+        assert!(html.contains(">fn</span>"), "{html}");
+        assert!(html.contains("<span class=\"hl-storage hl-type"), "{html}");
         let plain = highlight("a < b\n", &Fence::parse("no-such-language"));
         assert!(!plain.contains("<span"), "{plain}");
         assert!(plain.contains("a &lt; b"), "{plain}");
@@ -360,10 +524,17 @@ mod tests {
         let html = highlight(code, &Fence::parse("js,linenos,linenostart=7,hl_lines=8"));
         let lines: Vec<&str> = html.lines().filter(|l| l.contains("hl-line")).collect();
         assert_eq!(lines.len(), 3, "{html}");
-        assert!(lines[0].contains("<span class=\"hl-ln\">7</span>"), "{html}");
-        assert!(lines[1].starts_with("<span class=\"hl-line hl-mark\">"), "{html}");
+        assert!(
+            lines[0].contains("<span class=\"hl-ln\">7</span>"),
+            "{html}"
+        );
+        assert!(
+            lines[1].starts_with("<span class=\"hl-line hl-mark\">"),
+            "{html}"
+        );
         for line in &lines {
-            let line = line.trim_start_matches("<pre class=\"hl-code\"><code class=\"language-js\">");
+            let line =
+                line.trim_start_matches("<pre class=\"hl-code\"><code class=\"language-js\">");
             assert_eq!(
                 line.matches("<span").count(),
                 line.matches("</span>").count(),
@@ -380,7 +551,9 @@ mod tests {
         if std::env::var_os("ATOLL_BLESS").is_some() {
             let text = std::fs::read_to_string(path).unwrap();
             let kept = match (text.find(STYLESHEET_START), text.find(STYLESHEET_END)) {
-                (Some(a), Some(b)) => format!("{}{}", &text[..a], &text[b + STYLESHEET_END.len() + 1..]),
+                (Some(a), Some(b)) => {
+                    format!("{}{}", &text[..a], &text[b + STYLESHEET_END.len() + 1..])
+                }
                 _ => text,
             };
             std::fs::write(path, format!("{}\n{}", kept.trim_end(), stylesheet())).unwrap();

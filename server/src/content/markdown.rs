@@ -73,13 +73,30 @@ pub fn render_with(markdown: &str, take_title: bool, anchors: app::AnchorLinks) 
     rendered.text = document_text(&events);
     rendered.first_paragraph = first_paragraph(&events);
     rendered.toc = headings(&events);
-    highlight_code_blocks(&mut events);
+    // The highlighted blocks are our own markup around escaped text: they go in after
+    // the sanitizer, which would otherwise parse thousands of token spans per page.
+    let nonce = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        markdown.hash(&mut hasher);
+        hasher.finish()
+    };
+    let blocks = highlight_code_blocks(&mut events, nonce);
     insert_anchor_links(&mut events, anchors);
 
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    rendered.html = SANITIZER.clean(&html).to_string();
+    let mut html = SANITIZER.clean(&html).to_string();
+    for (i, block) in blocks.iter().enumerate() {
+        html = html.replacen(&placeholder(i, nonce), block, 1);
+    }
+    rendered.html = html;
     rendered
+}
+
+/// Where code block `i` goes, through the sanitizer (a `div` with an id it keeps).
+fn placeholder(i: usize, nonce: u64) -> String {
+    format!("<div id=\"atoll-code-{i}-{nonce:x}\"></div>")
 }
 
 /// The headings of levels 2 to 4 with their ids (set by [`assign_heading_ids`]).
@@ -151,9 +168,11 @@ fn anchor(id: &str) -> String {
     format!(" <a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a> ")
 }
 
-/// Replaces each code block (its start, text and end events) by its highlighted HTML
-/// ([`highlight::highlight`]); indented blocks have no language and stay plain.
-fn highlight_code_blocks(events: &mut Vec<Event>) {
+/// Replaces each code block (its start, text and end events) by a [`placeholder`] and
+/// returns their highlighted HTML ([`highlight::highlight`]), in order; indented blocks
+/// have no language and stay plain.
+fn highlight_code_blocks(events: &mut Vec<Event>, nonce: u64) -> Vec<String> {
+    let mut blocks = Vec::new();
     let mut out = Vec::with_capacity(events.len());
     let mut block: Option<(Fence, String)> = None;
     for event in events.drain(..) {
@@ -168,13 +187,15 @@ fn highlight_code_blocks(events: &mut Vec<Event>) {
             (Some((_, code)), Event::Text(text)) => code.push_str(&text),
             (Some(_), Event::End(TagEnd::CodeBlock)) => {
                 let (fence, code) = block.take().expect("inside a block");
-                out.push(Event::Html(highlight::highlight(&code, &fence).into()));
+                out.push(Event::Html(placeholder(blocks.len(), nonce).into()));
+                blocks.push(highlight::highlight(&code, &fence));
             }
             (Some(_), _) => {}
             (None, event) => out.push(event),
         }
     }
     *events = out;
+    blocks
 }
 
 /// Gives every heading an id: its explicit `{#id}`, else a slug of its text.
@@ -432,8 +453,14 @@ Text with a note.[^1]
     fn code_blocks_are_highlighted_and_survive_the_sanitizer() {
         let md = "```rust,linenos,hl_lines=2\nfn main() {\n    let x = \"<b>\";\n}\n```\n\n    indented <code>\n";
         let html = render(md, false).html;
-        assert!(html.contains("<pre class=\"hl-code\"><code class=\"language-rust\">"), "{html}");
-        assert!(html.contains("<span class=\"hl-"), "token spans kept: {html}");
+        assert!(
+            html.contains("<pre class=\"hl-code\"><code class=\"language-rust\">"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<span class=\"hl-"),
+            "token spans kept: {html}"
+        );
         assert!(html.contains("<span class=\"hl-line hl-mark\">"), "{html}");
         assert!(html.contains("<span class=\"hl-ln\">1</span>"), "{html}");
         assert!(html.contains("&lt;b&gt;"), "code stays escaped: {html}");
@@ -468,9 +495,18 @@ Text with a note.[^1]
             "{html}"
         );
         let left = render_with("## A\n", false, app::AnchorLinks::Left).html;
-        assert!(left.starts_with(r##"<h2 id="a"> <a class="anchor" href="#a""##), "{left}");
+        assert!(
+            left.starts_with(r##"<h2 id="a"> <a class="anchor" href="#a""##),
+            "{left}"
+        );
         let whole = render_with("## A\n", false, app::AnchorLinks::Heading).html;
-        assert!(whole.contains(r##"<h2 id="a"><a class="anchor-heading" href="#a">A</a></h2>"##), "{whole}");
-        assert!(!render("## A\n", false).html.contains("<a"), "none by default");
+        assert!(
+            whole.contains(r##"<h2 id="a"><a class="anchor-heading" href="#a">A</a></h2>"##),
+            "{whole}"
+        );
+        assert!(
+            !render("## A\n", false).html.contains("<a"),
+            "none by default"
+        );
     }
 }
