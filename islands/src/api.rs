@@ -128,13 +128,15 @@ pub struct CartItem {
     pub product_id: String,
     /// Units wanted: 1 to [`CART_MAX_QUANTITY`] and at most the stock (else 422). A
     /// JSON number with no fraction (`3.0`) is the integer it equals (JSON Schema's
-    /// `integer` includes it).
-    #[serde(deserialize_with = "integral")]
+    /// `integer` includes it; the server reads it so, the WASM bundle, which only reads
+    /// carts it wrote, does not carry the extra code).
+    #[cfg_attr(feature = "ssr", serde(deserialize_with = "integral"))]
     pub quantity: i64,
 }
 }
 
 /// An `i64` from any JSON number without a fraction (`3`, `3.0`, `3e0`).
+#[cfg(feature = "ssr")]
 fn integral<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
     struct Integral;
     impl serde::de::Visitor<'_> for Integral {
