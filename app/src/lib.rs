@@ -21,8 +21,8 @@ mod seo;
 pub use hydration::{hydrate, Hydrate};
 pub use inputs::Inputs;
 pub use model::{
-    tag_slug, AnchorLinks, Doc, Heading, MenuItem, Page, Post, Product, Site, SiteConfig, Tag,
-    RESERVED_SLUGS,
+    tag_slug, AnchorLinks, Doc, Extra, Heading, MenuItem, Page, Post, Product, Site, SiteConfig,
+    Tag, RESERVED_SLUGS,
 };
 pub use modes::{Fallback, RenderMode, POSTS_REVALIDATE, PRODUCTS_REVALIDATE};
 pub use pages::StatusInfo;

@@ -231,6 +231,8 @@ mod tests {
                 summary: "The first post.".into(),
                 draft: false,
                 aliases: vec![],
+                authors: Vec::new(),
+                extra: Default::default(),
                 toc: vec![],
                 html: "<p>Body <em>text</em></p>".into(),
                 text: "Body text".into(),

@@ -37,7 +37,15 @@ pub fn blog_posting(site: &Site, post: &Post) -> Value {
     if let Some(date) = post.last_modified() {
         value["dateModified"] = json!(date.to_rfc3339());
     }
-    if let Some(author) = &config.author {
+    // The post's own authors (front matter), else the site's.
+    if !post.authors.is_empty() {
+        let people: Vec<Value> = post
+            .authors
+            .iter()
+            .map(|name| json!({ "@type": "Person", "name": name }))
+            .collect();
+        value["author"] = json!(people);
+    } else if let Some(author) = &config.author {
         value["author"] = json!({ "@type": "Person", "name": author });
     }
     value

@@ -242,6 +242,8 @@ impl PostRecord {
             draft: self.draft,
             aliases: self.aliases,
             // The CMS sends HTML, not the Markdown headings: no table of contents.
+            authors: Vec::new(),
+            extra: Default::default(),
             toc: Vec::new(),
             html,
             text,

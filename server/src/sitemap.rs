@@ -184,6 +184,8 @@ mod tests {
                 summary: String::new(),
                 draft: false,
                 aliases: vec![],
+                authors: Vec::new(),
+                extra: Default::default(),
                 toc: Vec::new(),
                 html: String::new(),
                 text: String::new(),

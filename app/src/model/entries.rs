@@ -5,6 +5,49 @@ use serde::{Deserialize, Serialize};
 
 /// One blog post (`content/posts/*.md`), parsed and rendered. URL: `/posts/<slug>/`.
 ///
+/// An entry's own fields: Zola's `[extra]` table or Hugo's `params`, kept as written
+/// (JSON values) for the site's page components.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Extra {
+    /// The fields.
+    #[serde(default)]
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    /// The source file, for errors.
+    #[serde(default)]
+    pub source: String,
+}
+
+impl Extra {
+    /// The field `key` as a `T`: `Ok(None)` when it is absent.
+    ///
+    /// # Errors
+    /// A message naming the file, the key and what was expected
+    /// (`posts/a.md: extra.team: invalid type: integer `3`, expected a string`).
+    pub fn get<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>, String> {
+        self.fields
+            .get(key)
+            .map(|value| {
+                T::deserialize(value)
+                    .map_err(|error| format!("{}: extra.{key}: {error}", self.source))
+            })
+            .transpose()
+    }
+
+    /// Whether there are no fields.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+}
+
+impl std::hash::Hash for Extra {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Maps keep their keys sorted: the text is canonical.
+        serde_json::to_string(&self.fields)
+            .unwrap_or_default()
+            .hash(state);
+    }
+}
+
 /// A heading of an entry's body, for its table of contents (levels 2 to 4, in order).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Heading {
@@ -37,6 +80,12 @@ pub struct Post {
     pub draft: bool,
     /// Old site-relative URLs that redirect here (301, exported to `_redirects`).
     pub aliases: Vec<String>,
+    /// Authors (Zola's `authors`, Hugo's `author`), as written.
+    #[serde(default)]
+    pub authors: Vec<String>,
+    /// The entry's own fields (`[extra]`, `params`).
+    #[serde(default)]
+    pub extra: Extra,
     /// The body's headings (levels 2 to 4), for a table of contents.
     #[serde(default)]
     pub toc: Vec<Heading>,
@@ -86,6 +135,9 @@ pub struct Doc {
     pub aliases: Vec<String>,
     /// Whether this is a section's `_index.md`.
     pub is_section: bool,
+    /// The entry's own fields (`[extra]`, `params`).
+    #[serde(default)]
+    pub extra: Extra,
     /// The body's headings (levels 2 to 4), for a table of contents.
     #[serde(default)]
     pub toc: Vec<Heading>,
@@ -139,6 +191,9 @@ pub struct Page {
     pub draft: bool,
     /// Old URLs that redirect here.
     pub aliases: Vec<String>,
+    /// The entry's own fields (`[extra]`, `params`).
+    #[serde(default)]
+    pub extra: Extra,
     /// The body's headings (levels 2 to 4), for a table of contents.
     #[serde(default)]
     pub toc: Vec<Heading>,

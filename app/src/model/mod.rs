@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 pub use config::{AnchorLinks, MenuItem, SiteConfig};
-pub use entries::{Doc, Heading, Page, Post, Product, Tag, RESERVED_SLUGS};
+pub use entries::{Doc, Extra, Heading, Page, Post, Product, Tag, RESERVED_SLUGS};
 
 /// Everything the pages need: settings and every content entry, sorted, with lookup
 /// indexes. Build it with [`Site::new`].
@@ -212,6 +212,7 @@ mod tests {
             draft: false,
             aliases: vec![],
             is_section: url.matches('/').count() <= 3,
+            extra: Default::default(),
             toc: Vec::new(),
             html: String::new(),
             text: String::new(),

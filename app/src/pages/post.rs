@@ -24,6 +24,14 @@ pub fn post(site: &Site, index: usize) -> (PageMeta, AnyView) {
         .updated
         .filter(|updated| Some(*updated) != post.date)
         .map(|updated| view! { " · Updated " {date_view(Some(updated))} });
+    let authors = (!post.authors.is_empty()).then(|| {
+        let by = if post.date.is_some() {
+            " · By "
+        } else {
+            "By "
+        };
+        view! { {by} <span class="post-authors">{post.authors.join(", ")}</span> }
+    });
     let view = view! {
         <article class="post">
             <header>
@@ -31,6 +39,7 @@ pub fn post(site: &Site, index: usize) -> (PageMeta, AnyView) {
                 <p class="post-meta">
                     {date_view(post.date)}
                     {updated}
+                    {authors}
                     {post.draft.then(|| view! { <span class="draft-badge">"Draft"</span> })}
                 </p>
                 {(!post.tags.is_empty()).then(|| view! { <ul class="tags" aria-label="Tags">{tags}</ul> })}

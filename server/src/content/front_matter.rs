@@ -20,7 +20,8 @@ pub struct FrontMatter {
     /// Publication date: `YYYY-MM-DD` or RFC 3339 (`2025-03-04T10:00:00+01:00`); in
     /// TOML also a bare date or date-time.
     pub date: Option<PostDate>,
-    /// Date of the last significant update, same formats as `date`.
+    /// Date of the last significant update, same formats as `date` (Hugo: `lastmod`).
+    #[serde(alias = "lastmod")]
     pub updated: Option<PostDate>,
     /// Tags.
     pub tags: Vec<String>,
@@ -34,6 +35,30 @@ pub struct FrontMatter {
     pub aliases: Vec<String>,
     /// Order among siblings (docs): lower first.
     pub weight: i64,
+    /// Zola's and Hugo's `description`: the meta description, and the summary when
+    /// there is no `summary`.
+    pub description: Option<String>,
+    /// Zola's `authors` (a list) or Hugo's `author` (one name, or a list).
+    #[serde(alias = "author", deserialize_with = "one_or_many")]
+    pub authors: Vec<String>,
+    /// Zola's `[extra]` table or Hugo's `params`: the site's own fields, kept as they
+    /// are for page components ([`app::Extra`]).
+    #[serde(alias = "params")]
+    pub extra: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// A string or a list of strings, as a list.
+fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(deserializer)? {
+        OneOrMany::One(one) => vec![one],
+        OneOrMany::Many(many) => many,
+    })
 }
 
 /// Front matter keys that were not recognised: `(line in the file, dotted key path)`.
@@ -310,9 +335,11 @@ mod tests {
         let (fm, _, unknown) = parse_with_unknown(Path::new("x.md"), source).unwrap();
         assert_eq!(fm.weight, 3);
         assert_eq!(unknown, [(3, "tilte".to_owned())]);
-        let source = "+++\ntitle = \"ok\"\n\n[extra]\nkey = 1\n+++\n";
-        let (_, _, unknown) = parse_with_unknown(Path::new("x.md"), source).unwrap();
-        assert_eq!(unknown, [(4, "extra".to_owned())]);
+        // Zola's `[extra]` is kept, not unknown; an unknown table still is.
+        let source = "+++\ntitle = \"ok\"\n\n[extra]\nkey = 1\n\n[other]\nkey = 2\n+++\n";
+        let (fm, _, unknown) = parse_with_unknown(Path::new("x.md"), source).unwrap();
+        assert_eq!(unknown, [(7, "other".to_owned())]);
+        assert_eq!(fm.extra.unwrap()["key"], 1);
     }
 
     #[test]

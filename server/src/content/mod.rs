@@ -280,6 +280,7 @@ fn add_missing_sections(docs: &mut Vec<Doc>) {
             draft: false,
             aliases: Vec::new(),
             is_section: true,
+            extra: Default::default(),
             toc: Vec::new(),
             html: String::new(),
             text: String::new(),
@@ -369,6 +370,7 @@ enum Entry {
 
 /// The parts every Markdown entry shares.
 struct Markdown {
+    extra: app::Extra,
     front: FrontMatter,
     title: String,
     summary: String,
@@ -395,7 +397,13 @@ fn load_entry(
         return products::parse(path, &text, source, &config.currency)
             .map(|(p, w)| (Entry::Product(p), w));
     }
-    let (front, body, unknown) = front_matter::parse_with_unknown(path, &text)?;
+    let (mut front, body, unknown) = front_matter::parse_with_unknown(path, &text)?;
+    // Zola: an alias without a leading slash is site-relative (`releases/2.0`).
+    for alias in &mut front.aliases {
+        if !alias.starts_with('/') && !alias.contains("://") {
+            alias.insert(0, '/');
+        }
+    }
     let warnings = unknown
         .into_iter()
         .map(|(line, key)| ContentWarning {
@@ -423,14 +431,21 @@ fn load_entry(
         .ok_or_else(|| ContentError::MissingTitle {
             path: path.to_owned(),
         })?;
+    // `summary`, else Zola's and Hugo's `description`, else the first paragraph.
     let summary = front
         .summary
         .as_deref()
+        .or(front.description.as_deref())
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .unwrap_or(rendered.first_paragraph);
+    let extra = app::Extra {
+        fields: front.extra.take().unwrap_or_default(),
+        source: source.clone(),
+    };
     let md = Markdown {
+        extra,
         front,
         title,
         summary,
@@ -449,16 +464,26 @@ fn load_entry(
 }
 
 fn post(path: &Path, md: Markdown) -> Result<Post, ContentError> {
-    let slug = slug_of(path, md.front.slug.clone())?;
+    // Zola's and Jekyll's rule: `2021-03-04-slug.md` (or `2021-03-04_slug`, or a bundle
+    // folder so named) is dated by its name when the front matter has no `date`, and
+    // its slug is the rest of the name.
+    let named = dated_name(path);
+    let slug = match (&md.front.slug, &named) {
+        (None, Some((_, rest))) => slug_of(Path::new(rest), None)?,
+        _ => slug_of(path, md.front.slug.clone())?,
+    };
+    let date = md.front.date.map(|d| d.0).or(named.map(|(date, _)| date));
     Ok(Post {
         slug,
         title: md.title,
-        date: md.front.date.map(|d| d.0),
+        date,
         updated: md.front.updated.map(|d| d.0),
         tags: md.front.tags,
         summary: md.summary,
         draft: md.front.draft,
         aliases: md.front.aliases,
+        authors: md.front.authors,
+        extra: md.extra,
         toc: md.toc,
         html: md.html,
         text: md.text,
@@ -498,6 +523,7 @@ fn doc(root: &Path, path: &Path, md: Markdown) -> Result<Doc, ContentError> {
         draft: md.front.draft,
         aliases: md.front.aliases,
         is_section,
+        extra: md.extra,
         toc: md.toc,
         html: md.html,
         text: md.text,
@@ -520,6 +546,7 @@ fn page(path: &Path, md: Markdown) -> Result<Page, ContentError> {
         updated: md.front.updated.or(md.front.date).map(|d| d.0),
         draft: md.front.draft,
         aliases: md.front.aliases,
+        extra: md.extra,
         toc: md.toc,
         html: md.html,
         text: md.text,
@@ -528,6 +555,19 @@ fn page(path: &Path, md: Markdown) -> Result<Page, ContentError> {
 }
 
 /// The slug from the front matter (validated), else from the file name (slugified).
+/// `2021-03-04-slug.md` → (midnight UTC of 2021-03-04, `slug`); `None` for other names.
+fn dated_name(path: &Path) -> Option<(chrono::DateTime<chrono::FixedOffset>, String)> {
+    let stem = path.file_stem()?.to_string_lossy();
+    let (day, rest) = (stem.get(..10)?, stem.get(10..)?);
+    let rest = rest.strip_prefix(['-', '_'])?;
+    if rest.is_empty() {
+        return None;
+    }
+    let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+    let midnight = day.and_hms_opt(0, 0, 0)?.and_utc().fixed_offset();
+    Some((midnight, rest.to_owned()))
+}
+
 pub(crate) fn slug_of(path: &Path, explicit: Option<String>) -> Result<String, ContentError> {
     match explicit {
         Some(slug) => {
@@ -584,6 +624,59 @@ mod tests {
         let path = dir.join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn zola_and_hugo_front_matter_is_read_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        // Zola's shape: TOML, no `date` (the file name has it), `authors`, relative
+        // aliases, `description`, `[extra]`.
+        write(
+            root,
+            "posts/2021-03-04-release-notes.md",
+            "+++\ntitle = \"Release notes\"\ndescription = \"What changed in 2.0.\"\nauthors = [\"Ada\", \"Grace\"]\naliases = [\"releases/2.0\", \"2019/03/04/old-post.html\"]\n\n[extra]\nteam = \"core\"\nstars = 3\n+++\nThe first paragraph is not the summary.\n",
+        );
+        // Hugo's shape: YAML, one `author`, `lastmod`, `params`.
+        write(
+            root,
+            "posts/hugo-style.md",
+            "---\ntitle: Hugo style\ndate: 2024-05-01\nlastmod: 2024-05-06\nauthor: Linus\nparams:\n  team: docs\n---\nBody.\n",
+        );
+        let loaded = load(root, &LoadOptions::default()).unwrap();
+        let site = &loaded.site;
+        let zola = site.post("release-notes").expect("slug without the date");
+        assert_eq!(
+            zola.date.unwrap().to_rfc3339(),
+            "2021-03-04T00:00:00+00:00",
+            "dated by its file name"
+        );
+        assert_eq!(zola.summary, "What changed in 2.0.");
+        assert_eq!(zola.authors, ["Ada", "Grace"]);
+        assert_eq!(zola.aliases, ["/releases/2.0", "/2019/03/04/old-post.html"]);
+        assert_eq!(
+            zola.extra.get::<String>("team").unwrap().as_deref(),
+            Some("core")
+        );
+        assert_eq!(zola.extra.get::<u32>("stars").unwrap(), Some(3));
+        assert_eq!(zola.extra.get::<String>("missing").unwrap(), None);
+        let wrong = zola.extra.get::<String>("stars").unwrap_err();
+        assert!(
+            wrong.contains("posts/2021-03-04-release-notes.md") && wrong.contains("extra.stars"),
+            "{wrong}"
+        );
+        let hugo = site.post("hugo-style").unwrap();
+        assert_eq!(hugo.authors, ["Linus"]);
+        assert_eq!(
+            hugo.updated.unwrap().to_rfc3339(),
+            "2024-05-06T00:00:00+00:00"
+        );
+        assert_eq!(
+            hugo.extra.get::<String>("team").unwrap().as_deref(),
+            Some("docs")
+        );
+        // None of these keys is "unknown".
+        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
     }
 
     #[test]
