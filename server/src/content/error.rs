@@ -14,6 +14,17 @@ pub enum ContentError {
         /// The folder that was given.
         path: PathBuf,
     },
+    /// The folder holds Markdown files but none Atoll reads (a Zola or Hugo site root,
+    /// or its sections outside `posts/`, `docs/` and `pages/`).
+    #[error("nothing Atoll reads in `{}`: {count} Markdown file(s), none in posts/, docs/ or pages/ (e.g. `{example}`); Atoll does not read sections elsewhere yet — move the content into those folders", path.display())]
+    NothingRecognised {
+        /// The content folder.
+        path: PathBuf,
+        /// Markdown files found.
+        count: usize,
+        /// One of them, relative to the folder.
+        example: String,
+    },
     /// A file or folder could not be read.
     #[error("{}: {source}", path.display())]
     Io {

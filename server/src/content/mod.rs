@@ -194,8 +194,33 @@ pub fn load_with_cache(
             .iter()
             .map(|p| (&p.id, format!("product id {}", p.id), &p.source)),
     );
+    let skipped = unread_markdown(dir);
+    if posts.is_empty() && docs.is_empty() && pages.is_empty() && !skipped.is_empty() {
+        errors.push(ContentError::NothingRecognised {
+            path: dir.to_owned(),
+            count: skipped.iter().map(|(_, files)| files.len()).sum(),
+            example: skipped[0].1[0].clone(),
+        });
+    }
     if !errors.is_empty() {
         return Err(ContentError::from_list(errors));
+    }
+    // Never silently: one warning per folder of Markdown Atoll does not read.
+    for (folder, files) in &skipped {
+        let shown: Vec<&str> = files.iter().take(3).map(String::as_str).collect();
+        let more = match files.len().saturating_sub(shown.len()) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        warnings.push(ContentWarning {
+            path: dir.join(folder),
+            line: 1,
+            message: format!(
+                "{} Markdown file(s) not read: Atoll reads posts/, docs/ and pages/ (sections elsewhere are not supported yet): {}{more}",
+                files.len(),
+                shown.join(", ")
+            ),
+        });
     }
 
     if !options.include_drafts {
@@ -210,6 +235,38 @@ pub fn load_with_cache(
         sources,
         deferred,
     })
+}
+
+/// Markdown files under `dir` outside `posts/`, `docs/` and `pages/` (hidden entries
+/// skipped), grouped by their top-level folder (`.` for files at the root), as paths
+/// relative to `dir`.
+fn unread_markdown(dir: &Path) -> Vec<(String, Vec<String>)> {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            let name = entry.file_name().to_string_lossy();
+            entry.depth() == 0
+                || !(name.starts_with('.')
+                    || (entry.depth() == 1
+                        && ["posts", "docs", "pages", "products"].contains(&name.as_ref())))
+        });
+    for entry in walker.flatten() {
+        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let relative = source_name(dir, entry.path());
+        let folder = match relative.split_once('/') {
+            Some((top, _)) => top.to_owned(),
+            None => ".".to_owned(),
+        };
+        match groups.last_mut() {
+            Some((last, files)) if *last == folder => files.push(relative),
+            _ => groups.push((folder, vec![relative])),
+        }
+    }
+    groups
 }
 
 /// `path` relative to the content folder `root`, with `/` separators.
@@ -677,6 +734,34 @@ mod tests {
         );
         // None of these keys is "unknown".
         assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    }
+
+    #[test]
+    fn markdown_atoll_does_not_read_is_named_never_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        // A Zola site's content folder: sections Atoll does not read yet.
+        write(root, "_index.md", "+++\ntitle = \"Home\"\n+++\n");
+        write(
+            root,
+            "documentation/_index.md",
+            "+++\ntitle = \"Docs\"\n+++\n",
+        );
+        write(root, "documentation/a.md", "+++\ntitle = \"A\"\n+++\n");
+        let error = load(root, &LoadOptions::default()).unwrap_err().to_string();
+        assert!(error.contains("nothing Atoll reads"), "{error}");
+        assert!(error.contains("3 Markdown file(s)"), "{error}");
+        // With something it reads, the rest is a warning per folder, naming the files.
+        write(root, "posts/p.md", "---\ntitle: P\n---\n");
+        let loaded = load(root, &LoadOptions::default()).unwrap();
+        let text: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(text.len(), 2, "{text:?}");
+        assert!(text[0].contains("_index.md"), "{text:?}");
+        assert!(
+            text[1].contains("2 Markdown file(s) not read")
+                && text[1].contains("documentation/a.md"),
+            "{text:?}"
+        );
     }
 
     #[test]
