@@ -45,6 +45,11 @@ pub struct FrontMatter {
     /// are for page components ([`app::Extra`]).
     #[serde(alias = "params")]
     pub extra: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Zola's `taxonomies = { tags = […], categories = […] }`: its `tags` are the
+    /// entry's tags; other taxonomies are not built yet (a warning names them).
+    pub taxonomies: std::collections::BTreeMap<String, Vec<String>>,
+    /// Hugo's top-level `categories` (not built yet: a warning).
+    pub categories: Vec<String>,
 }
 
 /// A string or a list of strings, as a list.

@@ -71,7 +71,7 @@ pub fn render_with(markdown: &str, take_title: bool, anchors: app::AnchorLinks) 
 
     assign_heading_ids(&mut events);
     rendered.text = document_text(&events);
-    rendered.first_paragraph = first_paragraph(&events);
+    rendered.first_paragraph = more_marker(&events).unwrap_or_else(|| first_paragraph(&events));
     rendered.toc = headings(&events);
     // The highlighted blocks are our own markup around escaped text: they go in after
     // the sanitizer, which would otherwise parse thousands of token spans per page.
@@ -271,6 +271,23 @@ fn document_text(events: &[Event]) -> String {
 }
 
 /// Text of the first top-level paragraph, cut at a word boundary.
+/// The text before a `<!-- more -->` marker (Zola's and Hugo's summary divider), if the
+/// body has one (also `<!--more-->`), shortened like a first paragraph.
+fn more_marker(events: &[Event]) -> Option<String> {
+    let at = events.iter().position(|event| match event {
+        Event::Html(html) | Event::InlineHtml(html) => {
+            let html = html.trim();
+            html.strip_prefix("<!--")
+                .and_then(|rest| rest.strip_suffix("-->"))
+                .is_some_and(|inner| inner.trim() == "more")
+        }
+        _ => false,
+    })?;
+    let text = document_text(&events[..at]);
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    Some(shorten(&text, SUMMARY_CHARS * 2))
+}
+
 fn first_paragraph(events: &[Event]) -> String {
     let mut depth = 0usize;
     for (i, event) in events.iter().enumerate() {
@@ -438,6 +455,18 @@ Text with a note.[^1]
         // Not taken when not asked, nor when it is not the first block.
         assert!(render("# T\n\nx", false).title.is_none());
         assert!(render("Intro\n\n# T", true).title.is_none());
+    }
+
+    #[test]
+    fn the_more_marker_ends_the_summary() {
+        let r = render(
+            "Intro one.\n\nIntro two.\n\n<!-- more -->\n\nThe rest.",
+            false,
+        );
+        assert_eq!(r.first_paragraph, "Intro one. Intro two.");
+        assert!(r.html.contains("The rest."));
+        let hugo = render("Lead.\n<!--more-->\nRest.", false);
+        assert_eq!(hugo.first_paragraph, "Lead.");
     }
 
     #[test]

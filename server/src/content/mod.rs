@@ -194,6 +194,7 @@ pub fn load_with_cache(
             .iter()
             .map(|p| (&p.id, format!("product id {}", p.id), &p.source)),
     );
+    let mut warnings = aggregate(warnings);
     let skipped = unread_markdown(dir);
     if posts.is_empty() && docs.is_empty() && pages.is_empty() && !skipped.is_empty() {
         errors.push(ContentError::NothingRecognised {
@@ -235,6 +236,30 @@ pub fn load_with_cache(
         sources,
         deferred,
     })
+}
+
+/// One warning per message: the same unknown key or taxonomy in 300 files is one line
+/// naming the first file and the count, not 300 lines.
+fn aggregate(warnings: Vec<ContentWarning>) -> Vec<ContentWarning> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut out: Vec<(ContentWarning, usize)> = Vec::new();
+    for warning in warnings {
+        match seen.get(&warning.message) {
+            Some(&i) => out[i].1 += 1,
+            None => {
+                seen.insert(warning.message.clone(), out.len());
+                out.push((warning, 0));
+            }
+        }
+    }
+    out.into_iter()
+        .map(|(mut warning, more)| {
+            if more > 0 {
+                warning.message = format!("{} — and in {more} more file(s)", warning.message);
+            }
+            warning
+        })
+        .collect()
 }
 
 /// Markdown files under `dir` outside `posts/`, `docs/` and `pages/` (hidden entries
@@ -461,7 +486,7 @@ fn load_entry(
             alias.insert(0, '/');
         }
     }
-    let warnings = unknown
+    let mut warnings: Vec<ContentWarning> = unknown
         .into_iter()
         .map(|(line, key)| ContentWarning {
             path: path.to_owned(),
@@ -469,6 +494,27 @@ fn load_entry(
             message: format!("unknown front matter key `{key}` (ignored)"),
         })
         .collect();
+    // Zola's `taxonomies.tags` are tags; other taxonomies are named, not dropped.
+    if let Some(tags) = front.taxonomies.remove("tags") {
+        for tag in tags {
+            if !front.tags.contains(&tag) {
+                front.tags.push(tag);
+            }
+        }
+    }
+    let mut others: Vec<String> = std::mem::take(&mut front.taxonomies).into_keys().collect();
+    if !front.categories.is_empty() {
+        others.push("categories".to_owned());
+    }
+    for name in others {
+        warnings.push(ContentWarning {
+            path: path.to_owned(),
+            line: 1,
+            message: format!(
+                "taxonomy `{name}` is not built yet (only `tags`): its terms are ignored"
+            ),
+        });
+    }
     for alias in &front.aliases {
         if !is_valid_alias(alias) {
             return Err(ContentError::InvalidField {
@@ -692,13 +738,13 @@ mod tests {
         write(
             root,
             "posts/2021-03-04-release-notes.md",
-            "+++\ntitle = \"Release notes\"\ndescription = \"What changed in 2.0.\"\nauthors = [\"Ada\", \"Grace\"]\naliases = [\"releases/2.0\", \"2019/03/04/old-post.html\"]\n\n[extra]\nteam = \"core\"\nstars = 3\n+++\nThe first paragraph is not the summary.\n",
+            "+++\ntitle = \"Release notes\"\ndescription = \"What changed in 2.0.\"\nauthors = [\"Ada\", \"Grace\"]\naliases = [\"releases/2.0\", \"2019/03/04/old-post.html\"]\ncomments = true\ntaxonomies = { tags = [\"release\"], categories = [\"news\"] }\n\n[extra]\nteam = \"core\"\nstars = 3\n+++\nThe first paragraph is not the summary.\n",
         );
         // Hugo's shape: YAML, one `author`, `lastmod`, `params`.
         write(
             root,
             "posts/hugo-style.md",
-            "---\ntitle: Hugo style\ndate: 2024-05-01\nlastmod: 2024-05-06\nauthor: Linus\nparams:\n  team: docs\n---\nBody.\n",
+            "---\ntitle: Hugo style\ndate: 2024-05-01\nlastmod: 2024-05-06\nauthor: Linus\ncomments: true\nparams:\n  team: docs\n---\nBody.\n",
         );
         let loaded = load(root, &LoadOptions::default()).unwrap();
         let site = &loaded.site;
@@ -732,8 +778,21 @@ mod tests {
             hugo.extra.get::<String>("team").unwrap().as_deref(),
             Some("docs")
         );
-        // None of these keys is "unknown".
-        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+        assert_eq!(zola.tags, ["release"], "Zola's taxonomies.tags");
+        // What is not read is named once: the same unknown key in two files is one
+        // warning with a count; the categories taxonomy is named.
+        let text: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(text.len(), 2, "{text:?}");
+        assert!(
+            text.iter()
+                .any(|w| w.contains("unknown front matter key `comments`")
+                    && w.contains("and in 1 more file(s)")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter().any(|w| w.contains("taxonomy `categories`")),
+            "{text:?}"
+        );
     }
 
     #[test]
