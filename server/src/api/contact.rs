@@ -30,8 +30,8 @@ pub const THANKS_PATH: &str = "/contact/thanks/";
 /// Retries are safe: an `Idempotency-Key` works as on checkout (same key and message →
 /// the same answer with `Idempotent-Replayed: true`, nothing stored; same key, another
 /// message → 422), and without a key the same email and text within
-/// [`crate::store::CONTACT_DEDUPE_SECONDS`] is stored once and answered as a replay (the no-JS form
-/// is a static page and cannot carry a per-visitor key).
+/// [`crate::store::CONTACT_DEDUPE_SECONDS`] is stored once and answered as a replay
+/// (the no-JS form is a static page and cannot carry a per-visitor key).
 #[utoipa::path(
     post,
     path = "/api/contact",
@@ -44,13 +44,13 @@ pub const THANKS_PATH: &str = "/contact/thanks/";
     responses(
         (status = 202, description = "Stored (JSON request)", body = ContactReceipt),
         (status = 303, description = "Stored (form post): see the thank-you page"),
-        (status = 400, description = "Malformed JSON; `field` names the bad key", body = ApiError),
+        (status = 400, description = "Malformed JSON or a bad `Idempotency-Key`; `field` names the bad key", body = ApiError),
         (status = 405, description = "Not POST", body = ApiError),
         (status = 413, description = "Body over 16 KiB", body = ApiError),
         (status = 415, description = "Neither JSON nor form-urlencoded", body = ApiError),
-        (status = 422, description = "A field is missing, too long or not an email address (JSON: `field` names it; form post: the page again with the errors)", body = ApiError),
+        (status = 422, description = "A field is missing, too long or not an email address (JSON: `field` names it; form post: the page again with the errors), or the `Idempotency-Key` was used for another message", body = ApiError),
         (status = 429, description = "Too many messages from this address; retry after `Retry-After` seconds", body = ApiError),
-        (status = 503, description = "The server runs without a database", body = ApiError)
+        (status = 503, description = "The server runs without a database, or the database is full (nothing stored; retry after `Retry-After` seconds)", body = ApiError)
     )
 )]
 pub async fn contact_post(
