@@ -1,0 +1,187 @@
+//! Tests of the content loader: whole sites in temporary folders.
+
+use super::*;
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn zola_and_hugo_front_matter_is_read_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // Zola's shape: TOML, no `date` (the file name has it), `authors`, relative
+    // aliases, `description`, `[extra]`.
+    write(
+        root,
+        "posts/2021-03-04-release-notes.md",
+        "+++\ntitle = \"Release notes\"\ndescription = \"What changed in 2.0.\"\nauthors = [\"Ada\", \"Grace\"]\naliases = [\"releases/2.0\", \"2019/03/04/old-post.html\"]\ncomments = true\ntaxonomies = { tags = [\"release\"], categories = [\"news\"] }\n\n[extra]\nteam = \"core\"\nstars = 3\n+++\nThe first paragraph is not the summary.\n",
+    );
+    // Hugo's shape: YAML, one `author`, `lastmod`, `params`.
+    write(
+        root,
+        "posts/hugo-style.md",
+        "---\ntitle: Hugo style\ndate: 2024-05-01\nlastmod: 2024-05-06\nauthor: Linus\ncomments: true\nparams:\n  team: docs\n---\nBody.\n",
+    );
+    let loaded = load(root, &LoadOptions::default()).unwrap();
+    let site = &loaded.site;
+    let zola = site.post("release-notes").expect("slug without the date");
+    assert_eq!(
+        zola.date.unwrap().to_rfc3339(),
+        "2021-03-04T00:00:00+00:00",
+        "dated by its file name"
+    );
+    assert_eq!(zola.summary, "What changed in 2.0.");
+    assert_eq!(zola.authors, ["Ada", "Grace"]);
+    assert_eq!(zola.aliases, ["/releases/2.0", "/2019/03/04/old-post.html"]);
+    assert_eq!(
+        zola.extra.get::<String>("team").unwrap().as_deref(),
+        Some("core")
+    );
+    assert_eq!(zola.extra.get::<u32>("stars").unwrap(), Some(3));
+    assert_eq!(zola.extra.get::<String>("missing").unwrap(), None);
+    let wrong = zola.extra.get::<String>("stars").unwrap_err();
+    assert!(
+        wrong.contains("posts/2021-03-04-release-notes.md") && wrong.contains("extra.stars"),
+        "{wrong}"
+    );
+    let hugo = site.post("hugo-style").unwrap();
+    assert_eq!(hugo.authors, ["Linus"]);
+    assert_eq!(
+        hugo.updated.unwrap().to_rfc3339(),
+        "2024-05-06T00:00:00+00:00"
+    );
+    assert_eq!(
+        hugo.extra.get::<String>("team").unwrap().as_deref(),
+        Some("docs")
+    );
+    assert_eq!(zola.tags, ["release"], "Zola's taxonomies.tags");
+    // What is not read is named once: the same unknown key in two files is one
+    // warning with a count; the categories taxonomy is named.
+    let text: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(text.len(), 2, "{text:?}");
+    assert!(
+        text.iter()
+            .any(|w| w.contains("unknown front matter key `comments`")
+                && w.contains("and in 1 more file(s)")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter().any(|w| w.contains("taxonomy `categories`")),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn markdown_atoll_does_not_read_is_named_never_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // A Zola site's content folder: sections Atoll does not read yet.
+    write(root, "_index.md", "+++\ntitle = \"Home\"\n+++\n");
+    write(
+        root,
+        "documentation/_index.md",
+        "+++\ntitle = \"Docs\"\n+++\n",
+    );
+    write(root, "documentation/a.md", "+++\ntitle = \"A\"\n+++\n");
+    let error = load(root, &LoadOptions::default()).unwrap_err().to_string();
+    assert!(error.contains("nothing Atoll reads"), "{error}");
+    assert!(error.contains("3 Markdown file(s)"), "{error}");
+    // With something it reads, the rest is a warning per folder, naming the files.
+    write(root, "posts/p.md", "---\ntitle: P\n---\n");
+    let loaded = load(root, &LoadOptions::default()).unwrap();
+    let text: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(text.len(), 2, "{text:?}");
+    assert!(text[0].contains("_index.md"), "{text:?}");
+    assert!(
+        text[1].contains("2 Markdown file(s) not read") && text[1].contains("documentation/a.md"),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn loads_sorts_and_drops_drafts() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "site.toml",
+        "title = \"T\"\nbase_url = \"https://x.test/\"\n",
+    );
+    write(
+        root,
+        "posts/old.md",
+        "---\ntitle: Old\ndate: 2020-01-01\n---\nOld body.",
+    );
+    write(
+        root,
+        "posts/new.md",
+        "+++\ntitle = \"New\"\ndate = 2024-01-01\n+++\nNew body.",
+    );
+    write(
+        root,
+        "posts/Undated Post.md",
+        "# From heading\n\nFirst para.",
+    );
+    write(root, "posts/draft.md", "---\ntitle: D\ndraft: true\n---\n");
+    write(root, "posts/.hidden.md", "---\ntitle: [broken\n---\n");
+    let site = load_site(root, &LoadOptions::default()).unwrap();
+    assert_eq!(site.config.base_url, "https://x.test");
+    let slugs: Vec<_> = site.posts.iter().map(|p| p.slug.as_str()).collect();
+    assert_eq!(slugs, ["new", "old", "undated-post"]);
+    let undated = &site.posts[2];
+    assert_eq!(undated.title, "From heading");
+    assert_eq!(undated.summary, "First para.");
+    assert_eq!(undated.source, "posts/Undated Post.md");
+
+    let with_drafts = load_site(
+        root,
+        &LoadOptions {
+            include_drafts: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(with_drafts.posts.len(), 4);
+}
+
+#[test]
+fn reports_every_broken_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "posts/a.md", "---\ntitle: A\ndate: nope\n---\n");
+    write(root, "posts/b.md", "no title here");
+    write(root, "posts/c.md", "---\ntitle: C\nslug: b\n---\n");
+    write(root, "posts/d.md", "---\ntitle: D\nslug: b\n---\n");
+    let err = load_site(root, &LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("3 errors in the content:"), "{err}");
+    assert!(
+        err.contains("/posts/a.md:3:7: invalid front matter: date: invalid date `nope`"),
+        "{err}"
+    );
+    assert!(err.contains("b.md: the post has no title"), "{err}");
+    assert!(err.contains("duplicate slug `b`: "), "{err}");
+    assert!(
+        err.contains("/posts/c.md and ") && err.contains("/posts/d.md would both be /posts/b/"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_folder_and_bad_settings() {
+    let err = load_site(Path::new("/no/such/dir"), &LoadOptions::default()).unwrap_err();
+    assert!(matches!(err, ContentError::MissingDir { .. }));
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "site.toml", "title = \"T\"\ntitel = \"typo\"\n");
+    let err = load_site(dir.path(), &LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("site.toml:2:1: invalid site settings: unknown field `titel`"),
+        "{err}"
+    );
+}
