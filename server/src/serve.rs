@@ -674,6 +674,21 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
         )
             .into_response();
     }
+    // A page bundle's file, beside its page (`/posts/<slug>/photo.jpg`).
+    let decoded = crate::export::percent_decode(&path);
+    if let Some(file) = snapshot.site.bundle_files.get(&decoded).cloned() {
+        let served = tower_http::services::ServeFile::new(file)
+            .oneshot(request)
+            .await;
+        let mut response = match served {
+            Ok(response) => response.map(Body::new),
+            Err(never) => match never {},
+        };
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(ASSET_CACHE));
+        return response;
+    }
     let uri = request.uri().clone();
     if let Some(response) = render_now(&state, snapshot, &uri, headers).await {
         return response;

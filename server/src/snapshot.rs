@@ -201,13 +201,9 @@ impl ContentSource {
                     let loaded = load(&dir, &options)
                         .with_context(|| format!("cannot load the site in `{}`", dir.display()))?;
                     let site = loaded.site;
-                    Ok(Site::new(
-                        site.config,
-                        posts,
-                        site.docs,
-                        site.pages,
-                        products,
-                    ))
+                    let mut merged = Site::new(site.config, posts, site.docs, site.pages, products);
+                    merged.bundle_files = site.bundle_files;
+                    Ok(merged)
                 })
                 .await
                 .context("the content loader panicked")?

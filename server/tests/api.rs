@@ -645,3 +645,42 @@ async fn sigterm_drains_in_flight_requests_and_exits_cleanly() {
         "the WAL was checkpointed"
     );
 }
+
+#[tokio::test]
+async fn a_page_bundles_files_are_served_beside_the_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bundle = tmp.path().join("posts/bundled");
+    std::fs::create_dir_all(&bundle).unwrap();
+    std::fs::write(
+        bundle.join("index.md"),
+        "---\ntitle: Bundled\n---\n![A note](note.txt)\n",
+    )
+    .unwrap();
+    std::fs::write(bundle.join("note.txt"), "beside the page\n").unwrap();
+    let site = load_site(tmp.path(), &LoadOptions::default()).unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let app = router(AppState::new(
+        site,
+        Dirs {
+            public: root.join("public"),
+            islands: root.join("target/islands"),
+        },
+    ));
+    let get = |uri: &str| send(app.clone(), Request::get(uri).body(Body::empty()).unwrap());
+    let (status, _, body) = get("/posts/bundled/").await;
+    assert_eq!(status, StatusCode::OK, "the bundle is the post `bundled`");
+    assert!(String::from_utf8_lossy(&body).contains("note.txt"));
+    let (status, headers, body) = get("/posts/bundled/note.txt").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    assert_eq!(body, b"beside the page\n");
+    let (status, _, _) = get("/posts/bundled/index.md").await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "the Markdown is not published"
+    );
+}

@@ -1072,3 +1072,47 @@ fn incremental_search_index_reuses_unchanged_documents_exactly() {
         "no empty bodies"
     );
 }
+
+#[test]
+fn page_bundles_publish_their_files_beside_the_page() {
+    let tmp = TempDir::new().unwrap();
+    let content = tmp.path().join("content");
+    // A Zola/Hugo leaf bundle: the folder names the post (and dates it), its files
+    // sit beside `index.md`.
+    let bundle = content.join("posts/2024-01-02-bundled");
+    std::fs::create_dir_all(bundle.join("data")).unwrap();
+    std::fs::write(
+        content.join("site.toml"),
+        "title = \"Bundles\"\nbase_url = \"https://example.com\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        bundle.join("index.md"),
+        "+++\ntitle = \"Bundled\"\n+++\nA photo: ![A red pixel](pixel.png)\n\n[The notes](data/notes.txt)\n",
+    )
+    .unwrap();
+    // A 1×1 PNG.
+    let png: &[u8] = &[
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0,
+        0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0, 0x90, 0x77, 0x53, 0xde, 0, 0, 0, 0x0c, 0x49, 0x44,
+        0x41, 0x54, 0x08, 0xd7, 0x63, 0xf8, 0xcf, 0xc0, 0, 0, 0x03, 0x01, 0x01, 0, 0x18, 0xdd,
+        0x8d, 0xb0, 0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    ];
+    std::fs::write(bundle.join("pixel.png"), png).unwrap();
+    std::fs::write(bundle.join("data/notes.txt"), "notes\n").unwrap();
+    let out = tmp.path().join("dist");
+    let output = export(&content, &out, &islands_dir(tmp.path()));
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let page_dir = out.join("posts/bundled");
+    let html = std::fs::read_to_string(page_dir.join("index.html")).unwrap();
+    assert!(html.contains("January 2, 2024"), "dated by the folder name");
+    let pixel = fingerprinted(&page_dir, "pixel.", ".png");
+    assert_eq!(std::fs::read(page_dir.join(&pixel)).unwrap(), png);
+    assert!(html.contains(&format!("/posts/bundled/{pixel}")), "{html}");
+    assert!(page_dir.join("data").read_dir().unwrap().count() >= 1);
+    assert!(
+        !page_dir.join("index.md").exists(),
+        "the Markdown is not published"
+    );
+}

@@ -29,6 +29,10 @@ pub struct Site {
     /// Fingerprinted asset URLs: `/style.css` → `/style.3f2a9c1b.css` (empty when
     /// serving, filled by the export). See [`Site::asset`].
     pub assets: HashMap<String, String>,
+    /// The files of page bundles (`posts/<slug>/index.md` and every other file in its
+    /// folder, Zola's and Hugo's leaf bundles), by the URL they are published at
+    /// (`/posts/<slug>/photo.jpg`) → the file on disk.
+    pub bundle_files: std::collections::BTreeMap<String, std::path::PathBuf>,
     post_index: HashMap<String, usize>,
     doc_index: HashMap<String, usize>,
     page_index: HashMap<String, usize>,
@@ -90,6 +94,7 @@ impl Site {
             products,
             tags,
             assets: HashMap::new(),
+            bundle_files: std::collections::BTreeMap::new(),
         }
     }
 

@@ -230,8 +230,24 @@ pub fn load_with_cache(
         pages.retain(|page| !page.draft);
     }
     add_missing_sections(&mut docs);
+    // Page bundles: the folder's other files are published beside the page.
+    let mut published = std::collections::BTreeMap::new();
+    let bundles = posts
+        .iter()
+        .map(|p| (&p.source, p.url()))
+        .chain(pages.iter().map(|p| (&p.source, p.url())));
+    for (source, url) in bundles {
+        let Some(folder) = bundle_dir(Path::new(source)) else {
+            continue;
+        };
+        for (relative, file) in bundle_files(&dir.join(folder)) {
+            published.insert(format!("{url}{relative}"), file);
+        }
+    }
+    let mut site = Site::new(config, posts, docs, pages, products);
+    site.bundle_files = published;
     Ok(Loaded {
-        site: Site::new(config, posts, docs, pages, products),
+        site,
         warnings,
         sources,
         deferred,
@@ -658,9 +674,33 @@ fn page(path: &Path, md: Markdown) -> Result<Page, ContentError> {
 }
 
 /// The slug from the front matter (validated), else from the file name (slugified).
-/// `2021-03-04-slug.md` → (midnight UTC of 2021-03-04, `slug`); `None` for other names.
+/// The folder of a page bundle: `posts/some-post/index.md` → `posts/some-post`.
+fn bundle_dir(path: &Path) -> Option<&Path> {
+    (path.file_name()? == "index.md")
+        .then(|| path.parent())
+        .flatten()
+}
+
+/// Every file of the bundle folder `dir` but its Markdown (and hidden entries), as
+/// (path relative to `dir` with `/`, the file).
+fn bundle_files(dir: &Path) -> Vec<(String, PathBuf)> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .flatten()
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_none_or(|x| x != "md"))
+        .map(|e| (source_name(dir, e.path()), e.into_path()))
+        .collect()
+}
+
+/// `2021-03-04-slug.md` (or the bundle folder `2021-03-04-slug/`) → (midnight UTC of
+/// 2021-03-04, `slug`); `None` for other names.
 fn dated_name(path: &Path) -> Option<(chrono::DateTime<chrono::FixedOffset>, String)> {
-    let stem = path.file_stem()?.to_string_lossy();
+    let stem = bundle_dir(path)
+        .and_then(Path::file_name)
+        .or_else(|| path.file_stem())?
+        .to_string_lossy();
     let (day, rest) = (stem.get(..10)?, stem.get(10..)?);
     let rest = rest.strip_prefix(['-', '_'])?;
     if rest.is_empty() {
@@ -684,8 +724,10 @@ pub(crate) fn slug_of(path: &Path, explicit: Option<String>) -> Result<String, C
             }
         }
         None => {
-            let stem = path
-                .file_stem()
+            // A page bundle (`some-post/index.md`) is named by its folder.
+            let stem = bundle_dir(path)
+                .and_then(Path::file_name)
+                .or_else(|| path.file_stem())
                 .map(|s| s.to_string_lossy())
                 .unwrap_or_default();
             let slug = slug::slugify(&stem);

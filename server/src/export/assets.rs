@@ -42,16 +42,22 @@ impl Asset {
     }
 }
 
-/// Reads `public` (minus hidden files except `.well-known/`, and minus [`SPECIAL`]) and
+/// Reads `public` (minus hidden files except `.well-known/`, and minus [`SPECIAL`]), the
+/// files of page bundles (`bundles`: URL → file, published beside their page), and
 /// the bundle `files` of `islands` (published under `/pkg/`), and fingerprints them.
 ///
 /// # Errors
 /// [`ExportError::Io`] when a file cannot be read.
 pub fn collect(
     public: Option<&Path>,
+    bundles: &std::collections::BTreeMap<String, std::path::PathBuf>,
     islands: Option<(&Path, &[&str])>,
 ) -> Result<Vec<Asset>, ExportError> {
     let mut raw: Vec<(String, Vec<u8>, bool)> = Vec::new();
+    for (url, path) in bundles {
+        let bytes = std::fs::read(path).map_err(io_err(path))?;
+        raw.push((url.clone(), bytes, false));
+    }
     if let Some(public) = public.filter(|p| p.exists()) {
         for entry in walkdir::WalkDir::new(public).sort_by_file_name() {
             let entry = entry.map_err(|err| ExportError::Io {
@@ -349,7 +355,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("site.css"), "@import \"base.css\"; body{}").unwrap();
         std::fs::write(dir.path().join("base.css"), "p{color:red}").unwrap();
-        let assets = collect(Some(dir.path()), None).unwrap();
+        let assets = collect(Some(dir.path()), &Default::default(), None).unwrap();
         let base = assets.iter().find(|a| a.url == "/base.css").unwrap();
         let site = assets.iter().find(|a| a.url == "/site.css").unwrap();
         let text = String::from_utf8(site.bytes.clone()).unwrap();

@@ -25,6 +25,7 @@
 mod assets;
 pub(crate) mod compress;
 mod headers;
+pub use assets::percent_decode;
 pub use headers::SECURITY_HEADERS;
 mod html;
 mod links;
@@ -320,6 +321,7 @@ fn build(
     progress.stage("assets", 0);
     let assets = assets::collect(
         options.public.as_deref(),
+        &site.bundle_files,
         Some((options.islands.as_path(), &ISLANDS_FILES[..])),
     )?;
     site.assets = assets
