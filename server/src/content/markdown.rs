@@ -52,6 +52,7 @@ pub fn render_with(markdown: &str, take_title: bool, anchors: app::AnchorLinks) 
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_SMART_PUNCTUATION;
     let mut events: Vec<Event> = Parser::new_ext(markdown, options).collect();
+    super::shortcodes::expand(&mut events);
 
     let mut rendered = Rendered::default();
     if take_title {

@@ -19,6 +19,7 @@ mod front_matter;
 pub mod highlight;
 mod markdown;
 mod products;
+mod shortcodes;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
