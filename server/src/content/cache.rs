@@ -206,5 +206,5 @@ pub fn load_bodies(
     for source in wanted {
         deferred.remove(source);
     }
-    Ok(())
+    super::resolve_internal_links(dir, site)
 }

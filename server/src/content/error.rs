@@ -25,6 +25,15 @@ pub enum ContentError {
         /// One of them, relative to the folder.
         example: String,
     },
+    /// A Zola internal link (`@/posts/x.md`) to a file the content folder does not
+    /// have (or that is not an entry).
+    #[error("{}: the link `@/{target}` points to no entry: there is no `{target}` in the content folder", path.display())]
+    BrokenInternalLink {
+        /// The file with the link.
+        path: PathBuf,
+        /// The link, after `@/` and without its `#fragment`.
+        target: String,
+    },
     /// A file or folder could not be read.
     #[error("{}: {source}", path.display())]
     Io {

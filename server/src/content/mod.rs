@@ -247,6 +247,7 @@ pub fn load_with_cache(
     }
     let mut site = Site::new(config, posts, docs, pages, products);
     site.bundle_files = published;
+    resolve_internal_links(dir, &mut site)?;
     Ok(Loaded {
         site,
         warnings,
@@ -675,6 +676,74 @@ fn page(path: &Path, md: Markdown) -> Result<Page, ContentError> {
 }
 
 /// The slug from the front matter (validated), else from the file name (slugified).
+/// Zola's internal links: `href="@/posts/x.md"` (`#fragment` kept) in every body
+/// becomes the URL of the entry read from `posts/x.md` (`_index.md` of a docs
+/// section included). Bodies not loaded yet (deferred by the content cache) are done
+/// when they are loaded ([`load_bodies`]).
+///
+/// # Errors
+/// [`ContentError::BrokenInternalLink`] for each link to no entry, naming both files.
+pub(crate) fn resolve_internal_links(dir: &Path, site: &mut Site) -> Result<(), ContentError> {
+    let urls: HashMap<String, String> = site
+        .posts
+        .iter()
+        .map(|p| (p.source.clone(), p.url()))
+        .chain(site.docs.iter().map(|d| (d.source.clone(), d.url.clone())))
+        .chain(site.pages.iter().map(|p| (p.source.clone(), p.url())))
+        .collect();
+    let mut errors = Vec::new();
+    let mut fix = |source: &str, html: &mut String| {
+        if !html.contains("\"@/") {
+            return;
+        }
+        let mut out = String::with_capacity(html.len());
+        let mut rest = html.as_str();
+        while let Some(at) = rest.find("\"@/") {
+            out.push_str(&rest[..=at]);
+            let link = &rest[at + 3..];
+            let end = link.find('"').unwrap_or(link.len());
+            let (target, fragment) = match link[..end].split_once('#') {
+                Some((t, f)) => (t, Some(f)),
+                None => (&link[..end], None),
+            };
+            let target = percent_encoding::percent_decode_str(target).decode_utf8_lossy();
+            match urls.get(target.as_ref()) {
+                Some(url) => {
+                    out.push_str(url);
+                    if let Some(fragment) = fragment {
+                        out.push('#');
+                        out.push_str(fragment);
+                    }
+                }
+                None => {
+                    errors.push(ContentError::BrokenInternalLink {
+                        path: dir.join(source),
+                        target: target.into_owned(),
+                    });
+                    out.push_str(&link[..end]);
+                }
+            }
+            rest = &link[end..];
+        }
+        out.push_str(rest);
+        *html = out;
+    };
+    for post in &mut site.posts {
+        fix(&post.source, &mut post.html);
+    }
+    for doc in &mut site.docs {
+        fix(&doc.source, &mut doc.html);
+    }
+    for page in &mut site.pages {
+        fix(&page.source, &mut page.html);
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ContentError::from_list(errors))
+    }
+}
+
 /// The folder of a page bundle: `posts/some-post/index.md` → `posts/some-post`.
 fn bundle_dir(path: &Path) -> Option<&Path> {
     (path.file_name()? == "index.md")

@@ -185,3 +185,32 @@ fn missing_folder_and_bad_settings() {
         "{err}"
     );
 }
+
+#[test]
+fn zola_internal_links_resolve_to_permalinks_or_name_both_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "posts/a.md",
+        "---\ntitle: A\n---\nSee [B](@/posts/b.md#intro) and [the docs](@/docs/_index.md).\n",
+    );
+    write(root, "posts/b.md", "---\ntitle: B\n---\n## Intro\n");
+    write(root, "docs/_index.md", "---\ntitle: Docs\n---\nDocs.\n");
+    let site = load_site(root, &LoadOptions::default()).unwrap();
+    let html = &site.post("a").unwrap().html;
+    assert!(html.contains(r##"href="/posts/b/#intro""##), "{html}");
+    assert!(html.contains(r#"href="/docs/""#), "{html}");
+    write(
+        root,
+        "posts/c.md",
+        "---\ntitle: C\n---\n[Gone](@/posts/missing.md)\n",
+    );
+    let error = load_site(root, &LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("posts/c.md") && error.contains("@/posts/missing.md"),
+        "{error}"
+    );
+}
