@@ -18,7 +18,12 @@ fn fixture() -> PathBuf {
 }
 
 fn app() -> Router {
-    let site = load_site(&fixture(), &LoadOptions::default()).expect("fixture loads");
+    app_at(&fixture())
+}
+
+/// The site in `content`, with the repository's `public/` and islands folder.
+fn app_at(content: &std::path::Path) -> Router {
+    let site = load_site(content, &LoadOptions::default()).expect("the site loads");
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     router(AppState::new(
         site,
@@ -657,15 +662,7 @@ async fn a_page_bundles_files_are_served_beside_the_page() {
     )
     .unwrap();
     std::fs::write(bundle.join("note.txt"), "beside the page\n").unwrap();
-    let site = load_site(tmp.path(), &LoadOptions::default()).unwrap();
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let app = router(AppState::new(
-        site,
-        Dirs {
-            public: root.join("public"),
-            islands: root.join("target/islands"),
-        },
-    ));
+    let app = app_at(tmp.path());
     let get = |uri: &str| send(app.clone(), Request::get(uri).body(Body::empty()).unwrap());
     let (status, _, body) = get("/posts/bundled/").await;
     assert_eq!(status, StatusCode::OK, "the bundle is the post `bundled`");

@@ -1110,7 +1110,20 @@ fn page_bundles_publish_their_files_beside_the_page() {
     let pixel = fingerprinted(&page_dir, "pixel.", ".png");
     assert_eq!(std::fs::read(page_dir.join(&pixel)).unwrap(), png);
     assert!(html.contains(&format!("/posts/bundled/{pixel}")), "{html}");
-    assert!(page_dir.join("data").read_dir().unwrap().count() >= 1);
+    // The nested file is published and the body's relative link reaches it.
+    let notes = std::fs::read_dir(page_dir.join("data"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|name| name.starts_with("notes") && name.ends_with(".txt"))
+        .expect("data/notes*.txt published");
+    assert_eq!(
+        std::fs::read_to_string(page_dir.join("data").join(&notes)).unwrap(),
+        "notes\n"
+    );
+    // Text files keep their name (not fingerprinted), so the relative link stays as
+    // written and resolves against /posts/bundled/ (the link checker passed it).
+    assert_eq!(notes, "notes.txt");
+    assert!(html.contains("href=data/notes.txt"), "{html}");
     assert!(
         !page_dir.join("index.md").exists(),
         "the Markdown is not published"

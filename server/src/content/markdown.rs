@@ -87,11 +87,25 @@ pub fn render_with(markdown: &str, take_title: bool, anchors: app::AnchorLinks) 
 
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    let mut html = SANITIZER.clean(&html).to_string();
-    for (i, block) in blocks.iter().enumerate() {
-        html = html.replacen(&placeholder(i, nonce), block, 1);
-    }
-    rendered.html = html;
+    let clean = SANITIZER.clean(&html).to_string();
+    rendered.html = if blocks.is_empty() {
+        clean
+    } else {
+        // One pass: the placeholders come out of the sanitizer in order.
+        let mut html =
+            String::with_capacity(clean.len() + blocks.iter().map(String::len).sum::<usize>());
+        let mut rest = clean.as_str();
+        for (i, block) in blocks.iter().enumerate() {
+            let mark = placeholder(i, nonce);
+            if let Some(at) = rest.find(&mark) {
+                html.push_str(&rest[..at]);
+                html.push_str(block);
+                rest = &rest[at + mark.len()..];
+            }
+        }
+        html.push_str(rest);
+        html
+    };
     rendered
 }
 

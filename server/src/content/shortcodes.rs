@@ -12,6 +12,8 @@ use std::sync::{LazyLock, Mutex};
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
+use crate::sitemap::escape;
+
 /// Names already warned about.
 static UNKNOWN: LazyLock<Mutex<HashSet<String>>> = LazyLock::new(Default::default);
 
@@ -154,13 +156,6 @@ fn arguments(text: &str, separator: char) -> Vec<(Option<String>, String)> {
         .collect()
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// The HTML of a known shortcode; `None` for an unknown one (or one missing what it
 /// needs).
 fn render(call: &Call) -> Option<String> {
@@ -173,20 +168,16 @@ fn render(call: &Call) -> Option<String> {
         )
     };
     match call.name.as_str() {
-        "youtube" => {
+        "youtube" | "vimeo" => {
+            let (site, base) = match call.name.as_str() {
+                "youtube" => ("YouTube", "https://www.youtube.com/watch?v="),
+                _ => ("Vimeo", "https://vimeo.com/"),
+            };
             let id = call.arg("id", 0)?;
             let title = call.arg("title", 1).unwrap_or("the video");
             Some(link(
-                format!("https://www.youtube.com/watch?v={id}"),
-                format!("Watch {title} on YouTube"),
-            ))
-        }
-        "vimeo" => {
-            let id = call.arg("id", 0)?;
-            let title = call.arg("title", 1).unwrap_or("the video");
-            Some(link(
-                format!("https://vimeo.com/{id}"),
-                format!("Watch {title} on Vimeo"),
+                format!("{base}{id}"),
+                format!("Watch {title} on {site}"),
             ))
         }
         "gist" => {
