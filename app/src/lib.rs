@@ -8,6 +8,7 @@
 //! added to the `<head>` only when the rendered body holds a `<leptos-island>`.
 #![deny(missing_docs)]
 
+pub mod cache_tags;
 mod hydration;
 mod inputs;
 mod layout;

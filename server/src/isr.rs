@@ -176,6 +176,10 @@ pub struct DiskHeader {
     pub has_islands: bool,
     /// Input hash of the content it was rendered from.
     pub inputs: u64,
+    /// The page's cache tags (`Cache-Tag`, `Surrogate-Key`); absent in files written
+    /// before tags existed.
+    #[serde(default)]
+    pub tags: Vec<String>,
     /// Length of the body in bytes.
     pub len: u64,
     /// Lowercase hex SHA-256 of the body.
@@ -443,6 +447,7 @@ fn write_entry(dir: &Path, build: &str, entry: &CachedPage) -> std::io::Result<(
         content_type: entry.page.content_type.to_owned(),
         has_islands: entry.page.has_islands,
         inputs: entry.inputs,
+        tags: entry.page.cache_tags.clone(),
         len: entry.page.html.len() as u64,
         sha256: hex(&Sha256::digest(&entry.page.html)),
     };
@@ -505,6 +510,7 @@ fn read_entry(file: &Path, build: &str, swr: u32) -> Result<Option<CachedPage>, 
         content_type,
     );
     page.has_islands = header.has_islands;
+    let page = page.with_cache_tags(header.tags);
     let mode = match header.revalidate {
         Some(revalidate) => RenderMode::Isr { revalidate },
         None => RenderMode::Static,

@@ -33,6 +33,11 @@ pub struct Page {
     encoded: std::sync::Arc<std::sync::OnceLock<(Bytes, Bytes)>>,
     /// `ETag` header values of the identity, brotli and gzip encodings.
     pub etag_values: [axum::http::HeaderValue; 3],
+    /// The page's cache tags ([`app::cache_tags`]), most important first.
+    pub cache_tags: Vec<String>,
+    /// `Cache-Tag` and `Surrogate-Key` header values of `cache_tags`, capped at 16 KB;
+    /// `None` when the page has no tags.
+    pub tag_headers: Option<[axum::http::HeaderValue; 2]>,
 }
 
 impl Page {
@@ -55,7 +60,24 @@ impl Page {
             status,
             content_type,
             encoded: Default::default(),
+            cache_tags: Vec::new(),
+            tag_headers: None,
         }
+    }
+
+    /// Sets the page's cache tags and their header values (see [`app::cache_tags`]).
+    pub fn with_cache_tags(mut self, tags: Vec<String>) -> Self {
+        let (cache_tag, surrogate_key) = app::cache_tags::header_values(&tags);
+        // The grammar keeps tags to visible ASCII, so the values are valid headers.
+        self.tag_headers = match (
+            axum::http::HeaderValue::from_str(&cache_tag),
+            axum::http::HeaderValue::from_str(&surrogate_key),
+        ) {
+            (Ok(a), Ok(b)) if !cache_tag.is_empty() => Some([a, b]),
+            _ => None,
+        };
+        self.cache_tags = tags;
+        self
     }
 
     /// The brotli (RFC 7932) and gzip (RFC 1952) encodings of the page, computed once.

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use app::{RenderMode, Site};
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
@@ -484,8 +484,8 @@ impl AppState {
         let outcome = tokio::task::spawn_blocking(move || {
             let cache = &state.inner.cache;
             let mut wanted: std::collections::BTreeSet<String> = paths.into_iter().collect();
-            for tag in &tags {
-                wanted.extend(crate::targets::tagged(&snapshot, tag));
+            if !tags.is_empty() {
+                wanted.extend(crate::targets::tagged(&snapshot, &tags));
             }
             // Every cached page rendered from content that changed since.
             let outdated: Vec<String> = cache
@@ -788,7 +788,8 @@ async fn render_now(
     };
     if let Target::Route(app::Route::Status) = target {
         let info = state.status_info();
-        let page = Page::from(app::render_status(&snapshot.site, &info));
+        let page = Page::from(app::render_status(&snapshot.site, &info))
+            .with_cache_tags(vec![app::cache_tags::ALL.to_owned()]);
         return Some(page_response(
             &page,
             HeaderValue::from_static(NO_STORE),
@@ -955,5 +956,14 @@ fn page_response(
     if let Some(cache) = cache {
         headers.insert(CACHE_HEADER, HeaderValue::from_static(cache.as_str()));
     }
+    if let Some([cache_tag, surrogate_key]) = &page.tag_headers {
+        headers.insert(CACHE_TAG, cache_tag.clone());
+        headers.insert(SURROGATE_KEY, surrogate_key.clone());
+    }
     response
 }
+
+/// Cloudflare's purge-by-tag header (comma-separated tags, [`app::cache_tags`]).
+const CACHE_TAG: HeaderName = HeaderName::from_static("cache-tag");
+/// Fastly's and Varnish xkey's purge-by-key header (space-separated, the same tags).
+const SURROGATE_KEY: HeaderName = HeaderName::from_static("surrogate-key");

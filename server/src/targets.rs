@@ -86,6 +86,35 @@ impl Target {
     /// `store`, product pages show its live stock instead of the catalog's.
     pub fn render(&self, snapshot: &Snapshot, store: Option<&Store>) -> Option<Page> {
         let site = &snapshot.site;
+        let page = self.render_page(snapshot, store)?;
+        Some(page.with_cache_tags(self.cache_tags(site)))
+    }
+
+    /// The cache tags of its page ([`app::cache_tags`]): the route's; the feed carries
+    /// `posts` and the posts it holds; sitemaps and `robots.txt` carry `all`, and the
+    /// sitemaps every collection.
+    pub fn cache_tags(&self, site: &app::Site) -> Vec<String> {
+        use app::cache_tags::{entry_tag, ALL};
+        match self {
+            Target::Route(route) => route.cache_tags(site),
+            Target::Feed => [ALL.to_owned(), "posts".to_owned()]
+                .into_iter()
+                .chain(
+                    site.posts
+                        .iter()
+                        .take(site.config.feed_limit.max(1))
+                        .map(|post| entry_tag("post", &post.slug)),
+                )
+                .collect(),
+            Target::Sitemap(_) => ["all", "posts", "docs", "pages", "products"]
+                .map(str::to_owned)
+                .to_vec(),
+            Target::Robots => vec![ALL.to_owned()],
+        }
+    }
+
+    fn render_page(&self, snapshot: &Snapshot, store: Option<&Store>) -> Option<Page> {
+        let site = &snapshot.site;
         Some(match self {
             Target::Route(Route::Product(slug)) if store.is_some() => {
                 let mut product = site.product(slug)?.clone();
@@ -132,59 +161,42 @@ pub fn fallback_of(path: &str) -> app::Fallback {
     route.fallback()
 }
 
-/// Whether `tag` is a cache tag [`tagged`] knows.
+/// Whether `tag` follows the cache-tag grammar ([`app::cache_tags`]).
 pub fn is_tag(tag: &str) -> bool {
-    matches!(tag, "posts" | "products" | "docs" | "all")
-        || ["post:", "product:", "page:", "doc:", "tag:"]
-            .iter()
-            .any(|prefix| {
-                tag.strip_prefix(prefix)
-                    .is_some_and(|rest| !rest.is_empty())
-            })
+    app::cache_tags::is_valid(tag)
 }
 
-/// The paths of the pages a cache tag names, in `snapshot` (Next.js `revalidateTag`):
-///
-/// * `post:<slug>`, `product:<slug>`, `page:<slug>`: the entry's page (also when it is
-///   gone, so that it is removed); `doc:<url>`: the doc at that URL;
-/// * `tag:<slug>`: every page of the tag;
-/// * `posts`: the home page, every blog and tag page, the tags index and the feed;
-///   `products`: the products index and every product; `docs`: every doc;
-/// * `all`: every page.
-///
-/// Pages that show an entry elsewhere (lists, neighbours, the sitemap) are found by
-/// their inputs instead ([`crate::AppState::revalidate_on_demand`]).
-pub fn tagged(snapshot: &Snapshot, tag: &str) -> Vec<String> {
-    let all = || Target::all(snapshot);
-    if let Some(slug) = tag.strip_prefix("post:") {
-        return vec![Route::Post(slug.to_owned()).path()];
+/// The paths of the pages that `tags` name, in `snapshot` (Next.js `revalidateTag`):
+/// every page whose `Cache-Tag` carries one of them ([`Target::cache_tags`]), so that the
+/// revalidation API and a CDN purge by the same tag reach the same pages. An entry tag
+/// of a post, product, page or doc also names the entry's own path when the entry is
+/// gone, so that its cached page is removed. Each page's tags are computed once,
+/// however many tags are asked for.
+pub fn tagged(snapshot: &Snapshot, tags: &[String]) -> std::collections::BTreeSet<String> {
+    let site = &snapshot.site;
+    let wanted: std::collections::HashSet<&str> = tags.iter().map(String::as_str).collect();
+    let mut paths: std::collections::BTreeSet<String> = Target::all(snapshot)
+        .into_iter()
+        .filter(|target| {
+            wanted.contains(app::cache_tags::ALL)
+                || target
+                    .cache_tags(site)
+                    .iter()
+                    .any(|t| wanted.contains(t.as_str()))
+        })
+        .map(|target| target.path())
+        .collect();
+    for tag in tags {
+        let own = if let Some(slug) = tag.strip_prefix("post:") {
+            Some(Route::Post(slug.to_owned()).path())
+        } else if let Some(slug) = tag.strip_prefix("product:") {
+            Some(Route::Product(slug.to_owned()).path())
+        } else if let Some(slug) = tag.strip_prefix("page:") {
+            Some(Route::Page(slug.to_owned()).path())
+        } else {
+            tag.strip_prefix("doc:").map(str::to_owned)
+        };
+        paths.extend(own);
     }
-    if let Some(slug) = tag.strip_prefix("product:") {
-        return vec![Route::Product(slug.to_owned()).path()];
-    }
-    if let Some(slug) = tag.strip_prefix("page:") {
-        return vec![Route::Page(slug.to_owned()).path()];
-    }
-    if let Some(url) = tag.strip_prefix("doc:") {
-        return vec![url.to_owned()];
-    }
-    if let Some(slug) = tag.strip_prefix("tag:") {
-        return all()
-            .into_iter()
-            .filter(|t| matches!(t, Target::Route(Route::Tag { slug: s, .. }) if s == slug))
-            .map(|t| t.path())
-            .collect();
-    }
-    let keep = |target: &Target| match tag {
-        "posts" => matches!(
-            target,
-            Target::Route(Route::Home | Route::Blog { .. } | Route::Tags | Route::Tag { .. })
-                | Target::Feed
-        ),
-        "products" => matches!(target, Target::Route(Route::Products | Route::Product(_))),
-        "docs" => matches!(target, Target::Route(Route::Doc(_))),
-        "all" => true,
-        _ => false,
-    };
-    all().into_iter().filter(keep).map(|t| t.path()).collect()
+    paths
 }

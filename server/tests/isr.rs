@@ -416,6 +416,7 @@ async fn rendered_pages_survive_a_restart_and_corruption_is_re_rendered() {
     let after = get(&second.app, POST).await;
     assert_eq!(after.body, before.body, "from the cache folder");
     assert_eq!(after.headers[header::ETAG], before.headers[header::ETAG]);
+    assert_eq!(after.headers["cache-tag"], before.headers["cache-tag"]);
     let repaired = get(&second.app, "/posts/second/").await;
     assert_eq!(repaired.status, StatusCode::OK);
     assert!(repaired.body.contains("A TOML front matter."));
@@ -1160,4 +1161,74 @@ async fn an_oversized_webhook_gets_its_413() {
     .await
     .unwrap();
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+}
+
+/// Every page names what it shows in `Cache-Tag` and `Surrogate-Key` (the same tags,
+/// comma- and space-separated), and revalidating a tag re-renders exactly the pages
+/// that carry it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_carry_cache_tags_and_revalidation_by_tag_reaches_them() {
+    let content = content();
+    let s = server(content.path());
+    let tags_of = |response: &Answer| -> Vec<String> {
+        let cache_tag = response.headers["cache-tag"].to_str().unwrap().to_owned();
+        let surrogate = response.headers["surrogate-key"].to_str().unwrap();
+        assert_eq!(surrogate, cache_tag.replace(',', " "));
+        cache_tag.split(',').map(str::to_owned).collect()
+    };
+    let post = tags_of(&get(&s.app, "/posts/second/").await);
+    assert_eq!(post[0], "post:second", "its own entry first: {post:?}");
+    for tag in ["all", "post:hello-leptos", "tag:toml"] {
+        assert!(post.contains(&tag.to_owned()), "{tag} in {post:?}");
+    }
+    assert!(!post.contains(&"posts".to_owned()), "a post is not a list");
+    let blog = tags_of(&get(&s.app, "/posts/").await);
+    for tag in ["all", "posts", "post:second", "post:hello-leptos"] {
+        assert!(blog.contains(&tag.to_owned()), "{tag} in {blog:?}");
+    }
+    let tag_page = tags_of(&get(&s.app, "/tags/toml/").await);
+    assert_eq!(tag_page[..2], ["tag:toml", "all"]);
+    assert!(tag_page.contains(&"post:second".to_owned()));
+    assert!(!tag_page.contains(&"post:hello-leptos".to_owned()));
+    let feed = tags_of(&get(&s.app, "/atom.xml").await);
+    assert!(feed.contains(&"post:second".to_owned()), "{feed:?}");
+    assert_eq!(tags_of(&get(&s.app, "/search/").await), ["all"]);
+    assert_eq!(tags_of(&get(&s.app, "/status/").await), ["all"]);
+
+    // Every pre-rendered page that carries `post:second` is rendered again, and no other.
+    let mut carrying = Vec::new();
+    for path in [
+        "/",
+        "/posts/",
+        "/posts/second/",
+        POST,
+        "/tags/",
+        "/tags/toml/",
+        "/tags/leptos/",
+        "/atom.xml",
+        "/search/",
+    ] {
+        if tags_of(&get(&s.app, path).await).contains(&"post:second".to_owned()) {
+            carrying.push(path);
+        }
+    }
+    let body = r#"{"tags": ["post:second"]}"#;
+    let answer = send(&s.app, webhook(SECRET, "msg_tags", now(&s), body, body)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let json: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+    let rendered: Vec<&str> = json["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    for path in &carrying {
+        assert!(rendered.contains(path), "{path} in {rendered:?}");
+    }
+    for path in ["/search/", "/tags/leptos/"] {
+        assert!(
+            !rendered.contains(&path),
+            "{path} does not show the post: {rendered:?}"
+        );
+    }
 }

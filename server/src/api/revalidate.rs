@@ -26,9 +26,10 @@ pub struct RevalidateRequest {
     /// Site-relative paths to render again, e.g. `/posts/hello/`.
     #[serde(default)]
     pub paths: Vec<String>,
-    /// Cache tags: `post:<slug>`, `product:<slug>`, `page:<slug>`, `doc:<url>`,
-    /// `tag:<slug>`, `posts` (every list of posts and the feed), `products`, `docs`,
-    /// `all`.
+    /// Cache tags, the names pages carry in `Cache-Tag` (grammar in
+    /// `app::cache_tags`): `post:<slug>`, `product:<slug>`, `page:<slug>`,
+    /// `doc:<url>`, `tag:<slug>`, `posts` (every list of posts and the feed),
+    /// `products`, `docs`, `all`. Each re-renders the pages that carry it.
     #[serde(default)]
     pub tags: Vec<String>,
     /// A CMS event type: `entry.created`, `entry.updated`, `entry.deleted`,
