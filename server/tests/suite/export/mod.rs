@@ -1,5 +1,8 @@
 //! `atoll export` on the fixture sites under tests/fixtures/, through the real binary.
 
+mod safety;
+mod search;
+
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -530,7 +533,7 @@ fn incremental_export_rewrites_only_what_depends_on_the_edit() {
     let after = identities(&out);
     let changed: Vec<_> = after
         .iter()
-        .filter(|(path, id)| before.get(*path) != Some(id))
+        .filter(|&(path, id)| before.get(path) != Some(id))
         .map(|(path, _)| path.display().to_string())
         .collect();
     assert_eq!(changed, [".atoll-export"]);
@@ -550,7 +553,7 @@ fn incremental_export_rewrites_only_what_depends_on_the_edit() {
     let again = identities(&out);
     let mut changed: Vec<_> = again
         .iter()
-        .filter(|(path, id)| after.get(*path) != Some(id))
+        .filter(|&(path, id)| after.get(path) != Some(id))
         .map(|(path, _)| path.display().to_string())
         .collect();
     changed.sort();
@@ -796,144 +799,6 @@ fn demo_site_exports_with_every_link_resolving() {
     }
 }
 
-#[test]
-fn malformed_front_matter_fails_and_keeps_previous_output() {
-    let tmp = TempDir::new().unwrap();
-    let islands = islands_dir(tmp.path());
-    let out = tmp.path().join("dist");
-    let content = tmp.path().join("content");
-    copy_dir(&fixtures().join("basic"), &content);
-    let first = export(&content, &out, &islands);
-    assert!(first.status.success(), "{}", stderr(&first));
-    let before = snapshot(&out);
-
-    std::fs::write(
-        content.join("posts/broken.md"),
-        "---\ntitle: Broken\ndate: 2025-02-30\n---\nBody\n",
-    )
-    .unwrap();
-    let failed = export(&content, &out, &islands);
-    assert!(!failed.status.success());
-    let message = stderr(&failed);
-    assert!(
-        message
-            .contains("posts/broken.md:3:7: invalid front matter: date: invalid date `2025-02-30`"),
-        "{message}"
-    );
-    assert!(
-        message.contains("previous output is unchanged")
-            || message.contains("cannot load the site"),
-        "{message}"
-    );
-    assert_eq!(snapshot(&out), before, "the previous output changed");
-    assert_no_staging_leftovers(tmp.path());
-}
-
-#[test]
-fn second_export_replaces_the_first_and_leaves_nothing_behind() {
-    let tmp = TempDir::new().unwrap();
-    let islands = islands_dir(tmp.path());
-    let out = tmp.path().join("dist");
-    let content = tmp.path().join("content");
-    copy_dir(&fixtures().join("basic"), &content);
-    assert!(export(&content, &out, &islands).status.success());
-    assert!(out.join("posts/no-front-matter/index.html").is_file());
-
-    std::fs::remove_file(content.join("posts/no-front-matter.md")).unwrap();
-    std::fs::write(content.join("posts/third.md"), "# Third\n\nNew post.\n").unwrap();
-    let again = export(&content, &out, &islands);
-    assert!(again.status.success(), "{}", stderr(&again));
-    assert!(out.join("posts/third/index.html").is_file());
-    assert!(
-        !out.join("posts/no-front-matter").exists(),
-        "the old output was replaced, not merged"
-    );
-    assert!(out.join(".atoll-export").is_file());
-    assert_no_staging_leftovers(tmp.path());
-}
-
-#[test]
-fn missing_bundle_fails_before_touching_output() {
-    let tmp = TempDir::new().unwrap();
-    let out = tmp.path().join("dist");
-    let output = export(
-        &fixtures().join("basic"),
-        &out,
-        &tmp.path().join("no-bundle"),
-    );
-    assert!(!output.status.success());
-    assert!(
-        stderr(&output).contains("islands bundle not found"),
-        "{}",
-        stderr(&output)
-    );
-    assert!(!out.exists());
-}
-
-#[test]
-fn refuses_unsafe_outputs() {
-    let tmp = TempDir::new().unwrap();
-    let islands = islands_dir(tmp.path());
-    let content = tmp.path().join("content");
-    copy_dir(&fixtures().join("basic"), &content);
-
-    let inside = export(&content, &content.join("dist"), &islands);
-    assert!(!inside.status.success());
-    assert!(
-        stderr(&inside).contains("inside the content folder"),
-        "{}",
-        stderr(&inside)
-    );
-
-    let parent = export(&content, tmp.path(), &islands);
-    assert!(!parent.status.success());
-    assert!(
-        stderr(&parent).contains("contains the content folder"),
-        "{}",
-        stderr(&parent)
-    );
-
-    let foreign = tmp.path().join("documents");
-    std::fs::create_dir(&foreign).unwrap();
-    std::fs::write(foreign.join("thesis.txt"), "irreplaceable").unwrap();
-    let refused = export(&content, &foreign, &islands);
-    assert!(!refused.status.success());
-    assert!(
-        stderr(&refused).contains("was not written by `atoll export`"),
-        "{}",
-        stderr(&refused)
-    );
-    assert_eq!(
-        std::fs::read_to_string(foreign.join("thesis.txt")).unwrap(),
-        "irreplaceable"
-    );
-}
-
-#[test]
-fn cli_errors_are_one_line() {
-    let unknown = atoll(&["export", "--no-such-flag"]);
-    assert_eq!(unknown.status.code(), Some(2));
-    let message = stderr(&unknown);
-    assert_eq!(message.trim().lines().count(), 1, "{message}");
-    assert!(message.contains("--no-such-flag"), "{message}");
-
-    let missing = atoll(&[
-        "export",
-        "--content",
-        "/no/such/folder",
-        "--out",
-        "/tmp/never",
-    ]);
-    assert_eq!(missing.status.code(), Some(1));
-    let message = stderr(&missing);
-    assert_eq!(message.trim().lines().count(), 1, "{message}");
-    assert!(
-        message.contains("content folder `/no/such/folder` not found"),
-        "{message}"
-    );
-    assert!(!message.contains("panicked"));
-}
-
 /// No `.dist.atoll-staging-*` or `.dist.atoll-old-*` folder is left beside the output.
 fn assert_no_staging_leftovers(dir: &Path) {
     let leftovers: Vec<_> = std::fs::read_dir(dir)
@@ -950,127 +815,6 @@ fn copy_dir(from: &Path, to: &Path) {
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
         std::fs::copy(&file, &target).unwrap();
     }
-}
-
-#[test]
-fn export_writes_a_sharded_search_index() {
-    let tmp = TempDir::new().unwrap();
-    let out = tmp.path().join("dist");
-    let output = export(&fixtures().join("basic"), &out, &islands_dir(tmp.path()));
-    assert!(output.status.success(), "{}", stderr(&output));
-    let meta: islands::search::StaticMeta =
-        serde_json::from_slice(&std::fs::read(out.join("search/index.json")).unwrap()).unwrap();
-    assert_eq!(meta.version, islands::search::STATIC_VERSION);
-    let posts = walkdir(&out.join("posts"))
-        .into_iter()
-        .filter(|p| p.ends_with("index.html") && !p.to_string_lossy().contains("/page/"))
-        .filter(|p| p.parent().unwrap() != out.join("posts"))
-        .count();
-    assert_eq!(meta.docs as usize, posts);
-    let mut terms = 0;
-    for (key, hash) in &meta.shards {
-        let file = out
-            .join("search")
-            .join(islands::search::shard_file(key, hash));
-        let shard: islands::search::Shard =
-            serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-        assert!(
-            shard.terms.iter().all(|t| t.starts_with(key.as_str())),
-            "{key}"
-        );
-        terms += shard.terms.len();
-    }
-    assert!(terms > 20, "{terms} terms");
-    for n in 0..meta.docs {
-        let doc: islands::search::Document = serde_json::from_slice(
-            &std::fs::read(out.join(format!("search/docs/{n}.json"))).unwrap(),
-        )
-        .unwrap();
-        assert!(
-            doc.url.starts_with("/posts/") && !doc.body.is_empty(),
-            "{doc:?}"
-        );
-    }
-    let headers = std::fs::read_to_string(out.join("_headers")).unwrap();
-    assert!(
-        headers.contains("/search/shards/*\n  ! Cache-Control\n  Cache-Control: public, max-age=31536000, immutable"),
-        "{headers}"
-    );
-}
-
-#[test]
-fn no_search_index_writes_none_and_removes_a_previous_one() {
-    let tmp = TempDir::new().unwrap();
-    let out = tmp.path().join("dist");
-    let islands = islands_dir(tmp.path());
-    let content = fixtures().join("basic");
-    let first = export(&content, &out, &islands);
-    assert!(first.status.success(), "{}", stderr(&first));
-    assert!(out.join("search/index.json").is_file());
-    let second = export_with(&content, &public(), &out, &islands, &["--no-search-index"]);
-    assert!(second.status.success(), "{}", stderr(&second));
-    assert!(!out.join("search/index.json").exists());
-    assert!(!out.join("search/docs").exists() || walkdir(&out.join("search/docs")).is_empty());
-    assert!(
-        out.join("search/index.html").is_file(),
-        "the search page stays"
-    );
-}
-
-#[test]
-fn incremental_search_index_reuses_unchanged_documents_exactly() {
-    // One post in the feed: the bodies of the others are not parsed by an incremental
-    // export, so their index documents come from the previous export.
-    let tmp = TempDir::new().unwrap();
-    let content = tmp.path().join("content");
-    copy_dir(&fixtures().join("basic"), &content);
-    let config = std::fs::read_to_string(content.join("site.toml")).unwrap();
-    std::fs::write(
-        content.join("site.toml"),
-        format!("{config}feed_limit = 1\n"),
-    )
-    .unwrap();
-    let islands = islands_dir(tmp.path());
-    let out = tmp.path().join("dist");
-    let first = export(&content, &out, &islands);
-    assert!(first.status.success(), "{}", stderr(&first));
-    // Change the body of the oldest post only.
-    let post = content.join("posts/no-front-matter.md");
-    let text = std::fs::read_to_string(&post).unwrap();
-    std::fs::write(&post, format!("{text}\nA brand new zebra sentence.\n")).unwrap();
-    let second = export(&content, &out, &islands);
-    assert!(second.status.success(), "{}", stderr(&second));
-    // The same index as a full export of the same content.
-    let fresh = tmp.path().join("fresh");
-    let full = export(&content, &fresh, &islands);
-    assert!(full.status.success(), "{}", stderr(&full));
-    let index = |dir: &Path| -> BTreeMap<PathBuf, Vec<u8>> {
-        walkdir(&dir.join("search"))
-            .into_iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .map(|p| {
-                (
-                    p.strip_prefix(dir).unwrap().to_owned(),
-                    std::fs::read(&p).unwrap(),
-                )
-            })
-            .collect()
-    };
-    let (incremental, complete) = (index(&out), index(&fresh));
-    assert_eq!(
-        incremental.keys().collect::<Vec<_>>(),
-        complete.keys().collect::<Vec<_>>()
-    );
-    assert!(incremental == complete, "index files differ");
-    let all: String = complete
-        .values()
-        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
-        .collect();
-    assert!(all.contains("zebra"), "the edit is indexed");
-    assert!(
-        all.contains("\"body\":\"") && !all.contains("\"body\":\"\""),
-        "no empty bodies"
-    );
 }
 
 #[test]
