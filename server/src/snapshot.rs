@@ -182,6 +182,12 @@ impl ContentSource {
     /// Any content error (naming the file and line), or the CMS' failure after its
     /// retries.
     pub async fn load(&self) -> anyhow::Result<Site> {
+        let site = self.load_unchecked().await?;
+        checked_redirects(&site)?;
+        Ok(site)
+    }
+
+    async fn load_unchecked(&self) -> anyhow::Result<Site> {
         match self {
             ContentSource::Fixed(site) => Ok((**site).clone()),
             ContentSource::Files { dir, options } => {
@@ -258,8 +264,17 @@ fn load_files(
         let all = loaded.deferred.clone();
         load_bodies(dir, &mut loaded.site, &mut loaded.deferred, &all).with_context(context)?;
     }
+    checked_redirects(&loaded.site).with_context(context)?;
     let cache = ContentCache::from_parts(&loaded.site, &loaded.sources);
     Ok((loaded.site, cache))
+}
+
+/// The export's alias checks ([`crate::export::check_redirects`]), so that `atoll serve`
+/// refuses (at start) or does not take (on reload, keeping the last good content) a site
+/// that `atoll export` refuses.
+fn checked_redirects(site: &Site) -> anyhow::Result<()> {
+    crate::export::check_redirects(site, &crate::export::redirects(site))
+        .map_err(anyhow::Error::msg)
 }
 
 /// Hash of the path, size and modification time of every file under `dir`.

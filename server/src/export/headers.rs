@@ -75,6 +75,33 @@ pub fn redirects(site: &Site) -> Vec<(String, String)> {
     rules
 }
 
+/// Checks the redirects of `site` ([`redirects`]) as Zola does: an alias must not be the
+/// URL of a page (it would hide it), nor be claimed by two entries. `atoll export` and
+/// `atoll serve` both refuse such a site, with the same message.
+///
+/// # Errors
+/// A one-line message naming the alias and the entries' URLs.
+pub fn check_redirects(site: &Site, rules: &[(String, String)]) -> Result<(), String> {
+    let pages: std::collections::HashSet<std::path::PathBuf> = app::routes(site)
+        .iter()
+        .map(|route| super::page_file(&route.path()))
+        .collect();
+    let mut claimed: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for (from, to) in rules {
+        if pages.contains(&super::page_file(from)) {
+            return Err(format!(
+                "the alias {from} of {to} is the URL of a page: remove it from `aliases`"
+            ));
+        }
+        if let Some(other) = claimed.insert(from, to) {
+            return Err(format!(
+                "the alias {from} is claimed by both {other} and {to}: keep it in one `aliases`"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The `_redirects` file: one `from to 301` line per rule, then the site's own
 /// `public/_redirects`.
 pub fn redirects_file(rules: &[(String, String)], user: Option<&str>) -> String {

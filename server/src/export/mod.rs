@@ -45,7 +45,7 @@ use std::hash::{Hash, Hasher};
 use app::{render, routes, Inputs, Route, Site};
 use rayon::prelude::*;
 
-pub use headers::{redirects, CSP};
+pub use headers::{check_redirects, redirects, CSP};
 pub use links::BrokenLink;
 pub use manifest::{Manifest, MARKER};
 
@@ -604,19 +604,7 @@ fn build(
     let sitemaps = crate::sitemap::sitemaps(&site);
     let redirects = headers::redirects(&site);
     // An alias must not hide a page, nor be claimed twice.
-    let mut aliases: HashMap<&str, &str> = HashMap::new();
-    for (from, to) in &redirects {
-        if page_files.contains_key(format!("/{}", page_file(from).to_string_lossy()).as_str()) {
-            return Err(ExportError::Content(format!(
-                "the alias {from} of {to} is the URL of a page: remove it from `aliases`"
-            )));
-        }
-        if let Some(other) = aliases.insert(from, to) {
-            return Err(ExportError::Content(format!(
-                "the alias {from} is claimed by both {other} and {to}: keep it in one `aliases`"
-            )));
-        }
-    }
+    headers::check_redirects(&site, &redirects).map_err(ExportError::Content)?;
     // The static search index.
     if !options.search {
         // No index: nothing written, and the previous one (if any) is removed with the

@@ -342,3 +342,43 @@ async fn pages_carry_cache_tags_and_revalidation_by_tag_reaches_them() {
         );
     }
 }
+
+/// `atoll serve` runs the export's alias checks: it does not start on a site whose alias
+/// hides a page, and a reload that brings one in keeps the last good content.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_refuses_an_alias_that_export_refuses() {
+    let content = content();
+    let s = server(content.path());
+    edit(
+        content.path(),
+        "posts/second.md",
+        r#"aliases = ["/old/second/"]"#,
+        r#"aliases = ["/posts/hello-leptos/"]"#,
+    );
+    let source = ContentSource::Files {
+        dir: content.path().to_owned(),
+        options: LoadOptions::default(),
+    };
+    let refused = format!("{:#}", futures_load(&source).unwrap_err());
+    assert!(
+        refused.contains("the alias /posts/hello-leptos/ of /posts/second/ is the URL of a page"),
+        "{refused}"
+    );
+    // The running server: the reload fails, the page stays.
+    let body = r#"{"paths": ["/posts/second/"]}"#;
+    let answer = send(&s.app, webhook(SECRET, "msg_alias", now(&s), body, body)).await;
+    assert_eq!(
+        answer.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer.body.contains("is the URL of a page"),
+        "{}",
+        answer.body
+    );
+    let post = get(&s.app, POST).await;
+    assert_eq!(post.status, StatusCode::OK);
+    assert!(post.body.contains("Leptos renders this page"));
+}
