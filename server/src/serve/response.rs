@@ -96,7 +96,8 @@ pub(super) fn page_response(
         response
     };
     let headers = response.headers_mut();
-    headers.reserve(8);
+    // Ours (up to 8) plus the security headers the router's layers add: one allocation.
+    headers.reserve(20);
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(page.content_type),
