@@ -20,7 +20,8 @@
 //! entry first, then the entries of a list, the neighbours linked by title, the terms
 //! it links to), and the collection of the lists it is (`posts` on the home page, the
 //! blog and tag pages and the feed; `docs` on every doc, whose sidebar lists them all;
-//! `products` on the products index and every product). Purging `post:hello` therefore
+//! `pages` on every standalone page; `products` on the products index and every
+//! product). Purging `post:hello` therefore
 //! reaches the post and every list or neighbour that shows its title.
 //!
 //! # Length
@@ -170,6 +171,7 @@ impl Route {
                     return Vec::new();
                 }
                 tags.insert(0, entry_tag("page", slug));
+                tags.push("pages".into());
             }
             Route::Products => {
                 tags.push("products".into());
