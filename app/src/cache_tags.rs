@@ -16,9 +16,10 @@
 //!                                       ; byte is percent-encoded (RFC 3986 §2.1)
 //! ```
 //!
-//! A page carries `all`, the tag of every entry and taxonomy term it shows (its own
-//! entry first, then the entries of a list, the neighbours linked by title, the terms
-//! it links to), and the collection of the lists it is (`posts` on the home page, the
+//! A page's tags come from what it read while rendering ([`crate::ReadSet::cache_tags`]).
+//! It carries `all`, the tag of every entry and taxonomy term it shows (its own
+//! entry first, then the entries of a list, the neighbours linked by title), and the
+//! collection of the lists it is (`posts` on the home page, the
 //! blog and tag pages and the feed; `docs` on every doc, whose sidebar lists them all;
 //! `pages` on every standalone page; `products` on the products index and every
 //! product). Purging `post:hello` therefore
@@ -30,9 +31,6 @@
 //! tags longer than [`MAX_TAG_BYTES`] (1 KB, both CDNs' per-tag cap) are left out. Tags
 //! are in order of importance, so when a long list does not fit the entries at its end
 //! are dropped — the page's collection tag, which comes first, still reaches it.
-
-use crate::model::{tag_slug, Site};
-use crate::routes::Route;
 
 /// The longest `Cache-Tag` or `Surrogate-Key` value, in bytes (16 KB: Cloudflare's
 /// limit for all cache tags of a response; Fastly's `Surrogate-Key` limit).
@@ -98,101 +96,6 @@ pub fn header_values(tags: &[String]) -> (String, String) {
     // Same tags, same length: only the separator differs.
     let surrogate_key = cache_tag.replace(',', " ");
     (cache_tag, surrogate_key)
-}
-
-impl Route {
-    /// The cache tags of this route's page in `site`, most important first (see the
-    /// [module](self) for the grammar and what each page carries). Empty for a route the
-    /// site does not have.
-    pub fn cache_tags(&self, site: &Site) -> Vec<String> {
-        let mut tags = vec![ALL.to_owned()];
-        let post = |slug: &str| entry_tag("post", slug);
-        let posts_of = |indexes: &mut dyn Iterator<Item = usize>, tags: &mut Vec<String>| {
-            tags.extend(indexes.map(|i| post(&site.posts[i].slug)));
-        };
-        let page_range = |items: usize, page: usize| {
-            let per_page = site.config.posts_per_page.max(1);
-            let start = (page.max(1) - 1) * per_page;
-            start.min(items)..(start + per_page).min(items)
-        };
-        match self {
-            Route::Home => {
-                tags.push("posts".into());
-                posts_of(
-                    &mut (0..site.posts.len().min(crate::pages::LATEST)),
-                    &mut tags,
-                );
-            }
-            Route::Blog { page } => {
-                tags.push("posts".into());
-                posts_of(&mut page_range(site.posts.len(), *page), &mut tags);
-            }
-            Route::Post(slug) => {
-                let Some(i) = site.post_position(slug) else {
-                    return Vec::new();
-                };
-                tags.insert(0, post(slug));
-                for neighbour in [i.checked_sub(1), Some(i + 1)].into_iter().flatten() {
-                    if let Some(p) = site.posts.get(neighbour) {
-                        tags.push(post(&p.slug));
-                    }
-                }
-                tags.extend(
-                    site.posts[i]
-                        .tags
-                        .iter()
-                        .map(|t| tag_slug(t))
-                        .filter(|t| !t.is_empty())
-                        .map(|t| entry_tag("tag", &t)),
-                );
-            }
-            Route::Tags => {
-                tags.push("posts".into());
-                tags.extend(site.tags.iter().map(|t| entry_tag("tag", &t.slug)));
-            }
-            Route::Tag { slug, page } => {
-                let Some(tag) = site.tag(slug) else {
-                    return Vec::new();
-                };
-                tags.insert(0, entry_tag("tag", slug));
-                tags.push("posts".into());
-                let range = page_range(tag.posts.len(), *page);
-                posts_of(&mut tag.posts[range].iter().copied(), &mut tags);
-            }
-            Route::Doc(url) => {
-                if site.doc(url).is_none() {
-                    return Vec::new();
-                }
-                tags.insert(0, entry_tag("doc", url));
-                tags.push("docs".into());
-            }
-            Route::Page(slug) => {
-                if site.page(slug).is_none() {
-                    return Vec::new();
-                }
-                tags.insert(0, entry_tag("page", slug));
-                tags.push("pages".into());
-            }
-            Route::Products => {
-                tags.push("products".into());
-                tags.extend(site.products.iter().map(|p| entry_tag("product", &p.slug)));
-            }
-            Route::Product(slug) => {
-                if site.product(slug).is_none() {
-                    return Vec::new();
-                }
-                tags.insert(0, entry_tag("product", slug));
-                tags.push("products".into());
-            }
-            Route::Search
-            | Route::Cart
-            | Route::Contact
-            | Route::ContactThanks
-            | Route::Status
-            | Route::NotFound => {}
-        }
-        tags
-    }
 }
 
 #[cfg(test)]

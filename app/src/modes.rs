@@ -7,8 +7,6 @@
 //! the cache was filled (a post added while the server runs) follows the route's
 //! [`Fallback`], as `getStaticPaths`' `fallback: 'blocking'` or `false` does.
 
-use crate::routes::Route;
-
 /// How a route is rendered by `atoll serve`. The static export pre-renders every
 /// `Static` and `Isr` route and leaves `Ssr` routes out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -55,71 +53,14 @@ pub const POSTS_REVALIDATE: u32 = 60;
 /// Seconds product pages (which show the stock) stay fresh.
 pub const PRODUCTS_REVALIDATE: u32 = 30;
 
-impl Route {
-    /// The route table's render mode of this route:
-    ///
-    /// | route | mode |
-    /// |---|---|
-    /// | home, blog pages, posts, tags, tag pages | `Isr { revalidate: 60 }` |
-    /// | products, product pages | `Isr { revalidate: 30 }` |
-    /// | `/status/` | `Ssr` |
-    /// | docs, standalone pages, search, cart, contact, 404 | `Static` |
-    pub fn mode(&self) -> RenderMode {
-        match self {
-            Route::Home | Route::Blog { .. } | Route::Post(_) | Route::Tags | Route::Tag { .. } => {
-                RenderMode::Isr {
-                    revalidate: POSTS_REVALIDATE,
-                }
-            }
-            Route::Products | Route::Product(_) => RenderMode::Isr {
-                revalidate: PRODUCTS_REVALIDATE,
-            },
-            Route::Status => RenderMode::Ssr,
-            Route::Doc(_)
-            | Route::Page(_)
-            | Route::Search
-            | Route::Cart
-            | Route::Contact
-            | Route::ContactThanks
-            | Route::NotFound => RenderMode::Static,
-        }
-    }
-
-    /// The route table's fallback for a path of this route's family that the server
-    /// has not rendered yet: `Blocking` for entries that can appear while the server
-    /// runs (posts, tags, blog pages, docs, pages, products), `NotFound` for the rest.
-    pub fn fallback(&self) -> Fallback {
-        match self {
-            Route::Blog { .. }
-            | Route::Post(_)
-            | Route::Tag { .. }
-            | Route::Doc(_)
-            | Route::Page(_)
-            | Route::Product(_) => Fallback::Blocking,
-            _ => Fallback::NotFound,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn the_demo_table() {
-        assert_eq!(
-            Route::Post("x".into()).mode(),
-            RenderMode::Isr { revalidate: 60 }
-        );
-        assert_eq!(
-            Route::Product("x".into()).mode(),
-            RenderMode::Isr { revalidate: 30 }
-        );
-        assert_eq!(Route::Status.mode(), RenderMode::Ssr);
-        assert_eq!(Route::Doc("/docs/".into()).mode(), RenderMode::Static);
-        assert_eq!(Route::Post("x".into()).fallback(), Fallback::Blocking);
-        assert_eq!(Route::Search.fallback(), Fallback::NotFound);
+    fn only_isr_has_a_revalidate_time() {
         assert_eq!(RenderMode::Static.revalidate(), None);
-        assert_eq!(Route::Home.mode().revalidate(), Some(60));
+        assert_eq!(RenderMode::Ssr.revalidate(), None);
+        assert_eq!(RenderMode::Isr { revalidate: 60 }.revalidate(), Some(60));
     }
 }

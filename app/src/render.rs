@@ -8,8 +8,8 @@ use crate::hydration::has_eager_island;
 use crate::layout::{head, Footer, Header, IslandsUse, PageMeta};
 use crate::model::Site;
 use crate::pages;
-use crate::pages::StatusInfo;
-use crate::routes::Route;
+use crate::reads::{Cx, ReadSet};
+use crate::route::PagePath;
 
 /// URL folder of the islands bundle (Trunk's output, copied by the export).
 pub const PKG_PATH: &str = "/pkg/";
@@ -30,51 +30,38 @@ pub const ISLANDS_LOADER: &str = "/pkg/loader.js";
 /// as `title="<leptos-island"` does not count as an island.
 pub const ISLAND_TAG: &str = "<leptos-island data-component=\"";
 
-/// A route rendered to HTML.
+/// A page rendered to HTML.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RenderedPage {
-    /// Site-relative path, as [`Route::path`].
+    /// Site-relative path, as [`PagePath::path`].
     pub path: String,
     /// The whole document, `<!DOCTYPE html>` included.
     pub html: String,
     /// Whether the page contains an island, and so loads the islands bundle.
     pub has_islands: bool,
-    /// HTTP status to answer with: 200, or 404 for [`Route::NotFound`].
+    /// HTTP status to answer with: the route's (200, or 404 for the 404 page).
     pub status: u16,
+    /// What the page read ([`ReadSet`]): when to render it again, and its cache tags.
+    pub reads: ReadSet,
 }
 
-/// Renders `route` of `site` to a complete HTML document.
+/// Renders `page` of `site` to a complete HTML document (no deferred bodies, no live
+/// data; see [`render_in`]).
+pub fn render(site: &Site, page: &PagePath) -> Option<RenderedPage> {
+    render_in(&Cx::new(site, None, None), page)
+}
+
+/// Renders `page` to a complete HTML document, reading the content through `cx`.
 ///
-/// Returns `None` for a route whose entry the site does not have (unknown slug, page
+/// Returns `None` for a page whose entry the site does not have (unknown slug, page
 /// number past the last page). The body is rendered first; the `<head>` then loads the
 /// islands bundle only if the body contains an island, so a page without islands ships
-/// no JavaScript and no WebAssembly.
-pub fn render(site: &Site, route: &Route) -> Option<RenderedPage> {
-    let status = if matches!(route, Route::NotFound) {
-        404
-    } else {
-        200
-    };
-    document(site, route.path(), status, || {
-        Some(match route {
-            Route::Home => pages::home(site),
-            Route::Blog { page } => pages::blog(site, *page)?,
-            Route::Post(slug) => pages::post(site, site.post_position(slug)?),
-            Route::Tags => pages::tags(site),
-            Route::Tag { slug, page } => pages::tag(site, site.tag(slug)?, *page)?,
-            Route::Doc(url) => pages::doc(site, site.doc_position(url)?),
-            Route::Page(slug) => pages::page(site, site.page(slug)?),
-            Route::Products => pages::products(site),
-            Route::Product(slug) => pages::product(site, site.product(slug)?),
-            Route::Search => pages::search(),
-            Route::Cart if !site.products.is_empty() => pages::cart(),
-            Route::Contact if site.config.contact_form => {
-                pages::contact(ContactRequest::default(), Vec::new())
-            }
-            Route::ContactThanks if site.config.contact_form => pages::contact_thanks(),
-            Route::NotFound => pages::not_found(),
-            Route::Cart | Route::Contact | Route::ContactThanks | Route::Status => return None,
-        })
+/// no JavaScript and no WebAssembly. After a render that read a body not loaded yet
+/// ([`Cx::missed_body`]) the page must be rendered again once it is.
+pub fn render_in(cx: &Cx, page: &PagePath) -> Option<RenderedPage> {
+    let route = page.route();
+    document(cx, page.path().to_owned(), route.status(), || {
+        route.view(cx, page.params())
     })
 }
 
@@ -85,40 +72,23 @@ pub fn render_contact_form(
     values: ContactRequest,
     errors: Vec<FieldError>,
 ) -> RenderedPage {
-    document(site, Route::Contact.path(), 422, move || {
+    let cx = Cx::new(site, None, None);
+    document(&cx, "/contact/".to_owned(), 422, move || {
         Some(pages::contact(values, errors))
     })
     .expect("the contact page always renders")
-}
-
-/// Renders the page of `product`, a product of `site` whose live values (the stock in
-/// the database) may differ from the catalog's: ISR product pages show the stock of
-/// their last regeneration.
-pub fn render_product(site: &Site, product: &crate::model::Product) -> RenderedPage {
-    let route = Route::Product(product.slug.clone());
-    document(site, route.path(), 200, || {
-        Some(pages::product(site, product))
-    })
-    .expect("a product page always renders")
-}
-
-/// Renders `/status/` ([`Route::Status`], an SSR page) with the server's `info`.
-pub fn render_status(site: &Site, info: &StatusInfo) -> RenderedPage {
-    document(site, Route::Status.path(), 200, || {
-        Some(pages::status(info))
-    })
-    .expect("the status page always renders")
 }
 
 /// Renders the page built by `page` (the inside of `<main>` and its meta) into the
 /// layout: header, footer and the `<head>`, which loads the islands bundle only if the
 /// body contains an island.
 fn document(
-    site: &Site,
+    cx: &Cx,
     path: String,
     status: u16,
     page: impl FnOnce() -> Option<(PageMeta, AnyView)>,
 ) -> Option<RenderedPage> {
+    let site = cx.site();
     let config = &site.config;
     let (meta, body) = Owner::new().with(|| {
         let (meta, page) = page()?;
@@ -156,6 +126,7 @@ fn document(
         html,
         has_islands,
         status,
+        reads: cx.reads(),
     })
 }
 
@@ -214,6 +185,11 @@ fn escape_attr(value: &str) -> String {
 mod tests {
     use super::*;
     use crate::model::{Post, SiteConfig};
+    use crate::routes::routes;
+
+    fn at(site: &Site, path: &str) -> PagePath {
+        routes().resolve(site, path).expect(path)
+    }
 
     fn site() -> Site {
         Site::new(
@@ -246,7 +222,7 @@ mod tests {
 
     #[test]
     fn post_page_has_no_script_and_the_whole_article() {
-        let page = render(&site(), &Route::Post("hello".into())).unwrap();
+        let page = render(&site(), &at(&site(), "/posts/hello/")).unwrap();
         assert!(!page.has_islands);
         // The only script is structured data, which browsers do not execute.
         assert_eq!(
@@ -294,7 +270,7 @@ mod tests {
 
     #[test]
     fn search_page_loads_the_islands_bundle() {
-        let page = render(&site(), &Route::Search).unwrap();
+        let page = render(&site(), &at(&site(), "/search/")).unwrap();
         assert!(page.has_islands);
         assert!(page.html.contains("<leptos-island"));
         assert!(page
@@ -305,8 +281,10 @@ mod tests {
 
     #[test]
     fn unknown_post_is_none_and_404_has_status() {
-        assert!(render(&site(), &Route::Post("nope".into())).is_none());
-        let page = render(&site(), &Route::NotFound).unwrap();
+        let post = routes().get("post").unwrap();
+        let nope = PagePath::new(post, crate::Params::new().with("slug", "nope")).unwrap();
+        assert!(render(&site(), &nope).is_none());
+        let page = render(&site(), &at(&site(), "/404.html")).unwrap();
         assert_eq!(page.status, 404);
         assert!(page
             .html
@@ -321,14 +299,14 @@ mod tests {
             strip_markers_outside_islands(html),
             "<p>a</p><leptos-island data-component=\"A\"><!><b>x</b><leptos-island data-component=\"B\"><!></leptos-island><!></leptos-island><i>y</i>"
         );
-        let page = render(&site(), &Route::Search).unwrap();
+        let page = render(&site(), &at(&site(), "/search/")).unwrap();
         let island = page.html.find("<leptos-island").unwrap();
         assert!(!page.html[..island].contains("<!>"), "{}", page.html);
     }
 
     #[test]
     fn current_section_is_marked() {
-        let page = render(&site(), &Route::Blog { page: 1 }).unwrap();
+        let page = render(&site(), &at(&site(), "/posts/")).unwrap();
         assert!(
             page.html
                 .contains(r#"<a href="/posts/" aria-current="page">Blog</a>"#),

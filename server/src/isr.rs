@@ -79,7 +79,7 @@ pub struct CachedPage {
     pub rendered_at: SystemTime,
     /// The route's render mode when it was rendered (`Static` or `Isr`).
     pub mode: RenderMode,
-    /// [`crate::snapshot::Snapshot::input_hash`] of the content it was rendered from.
+    /// [`crate::snapshot::Snapshot::fingerprint`] of the content it was rendered from.
     pub inputs: u64,
     /// Its `Cache-Control` header ([`crate::cache_control`]).
     pub cache_control: axum::http::HeaderValue,
@@ -180,6 +180,9 @@ pub struct DiskHeader {
     /// before tags existed.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// What the page read ([`app::ReadSet`] as strings); empty for documents.
+    #[serde(default)]
+    pub reads: Vec<String>,
     /// Length of the body in bytes.
     pub len: u64,
     /// Lowercase hex SHA-256 of the body.
@@ -448,6 +451,7 @@ fn write_entry(dir: &Path, build: &str, entry: &CachedPage) -> std::io::Result<(
         has_islands: entry.page.has_islands,
         inputs: entry.inputs,
         tags: entry.page.cache_tags.clone(),
+        reads: entry.page.reads.to_strings(),
         len: entry.page.html.len() as u64,
         sha256: hex(&Sha256::digest(&entry.page.html)),
     };
@@ -510,7 +514,10 @@ fn read_entry(file: &Path, build: &str, swr: u32) -> Result<Option<CachedPage>, 
         content_type,
     );
     page.has_islands = header.has_islands;
-    let page = page.with_cache_tags(header.tags);
+    let mut page = page.with_cache_tags(header.tags);
+    // A read-set this build cannot read: the fingerprint never matches, so the page is
+    // rendered again at the next reload.
+    page.reads = Arc::new(app::ReadSet::from_strings(&header.reads).unwrap_or_default());
     let mode = match header.revalidate {
         Some(revalidate) => RenderMode::Isr { revalidate },
         None => RenderMode::Static,

@@ -38,6 +38,9 @@ pub struct Page {
     /// `Cache-Tag` and `Surrogate-Key` header values of `cache_tags`, capped at 16 KB;
     /// `None` when the page has no tags.
     pub tag_headers: Option<[axum::http::HeaderValue; 2]>,
+    /// What the page read when rendered ([`app::ReadSet`]): empty for generated
+    /// documents (feed, sitemaps, `robots.txt`), which are compared by their bytes.
+    pub reads: std::sync::Arc<app::ReadSet>,
 }
 
 impl Page {
@@ -62,6 +65,7 @@ impl Page {
             encoded: Default::default(),
             cache_tags: Vec::new(),
             tag_headers: None,
+            reads: Default::default(),
         }
     }
 
@@ -95,6 +99,7 @@ impl Page {
             html: text,
             has_islands: false,
             status: 200,
+            reads: app::ReadSet::default(),
         });
         page.content_type = content_type;
         page
@@ -105,6 +110,7 @@ impl From<RenderedPage> for Page {
     fn from(page: RenderedPage) -> Self {
         let mut out = Page::from_bytes(page.path, Bytes::from(page.html), page.status, HTML);
         out.has_islands = page.has_islands;
+        out.reads = std::sync::Arc::new(page.reads);
         out
     }
 }

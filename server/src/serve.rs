@@ -24,7 +24,6 @@ use tower_http::trace::TraceLayer;
 
 use crate::api;
 use crate::isr::{CacheStats, CacheStatus, CachedPage, Clock, PageCache, SystemClock};
-use crate::pages::Page;
 use crate::snapshot::{Content, ContentSource, Snapshot};
 use crate::store::Store;
 use crate::targets::{fallback_of, Target};
@@ -116,6 +115,9 @@ pub struct Rendering {
     pub preview_secret: Option<String>,
     /// Bearer token of the content API; `None`: the API is public, without drafts.
     pub content_token: Option<String>,
+    /// The site's route table (default [`app::routes`]): which pages exist, their
+    /// render modes and views.
+    pub routes: &'static app::Routes,
     /// Development mode ([`crate::dev`]): live reload and errors in the browser.
     pub dev: bool,
 }
@@ -133,6 +135,7 @@ impl Default for Rendering {
             preview_secret: None,
             content_token: None,
             dev: false,
+            routes: app::routes(),
         }
     }
 }
@@ -202,6 +205,7 @@ impl AppState {
         rendering: Rendering,
     ) -> Self {
         let content = Content::new(source, site, dirs.public.clone(), rendering.reload_interval)
+            .with_routes(rendering.routes)
             .with_store(services.store.clone());
         let cache = PageCache::new(
             Arc::clone(&rendering.clock),
@@ -223,7 +227,7 @@ impl AppState {
             let mode = target.mode();
             if mode == RenderMode::Static || cache.get(&target.path()).is_none() {
                 if let Some(page) = target.render(&snapshot, services.store.as_deref()) {
-                    let inputs = snapshot.page_hash(target, &page);
+                    let inputs = snapshot.fingerprint(target, &page);
                     cache.insert(page, mode, inputs, snapshot.generation);
                 }
             }
@@ -357,7 +361,7 @@ impl AppState {
         let cache = &self.inner.cache;
         match target.render(snapshot, self.inner.services.store.as_deref()) {
             Some(page) => {
-                let inputs = snapshot.page_hash(target, &page);
+                let inputs = snapshot.fingerprint(target, &page);
                 Some(cache.insert(page, target.mode(), inputs, snapshot.generation))
             }
             None => {
@@ -488,7 +492,8 @@ impl AppState {
             let cache = &state.inner.cache;
             let mut wanted: std::collections::BTreeSet<String> = paths.into_iter().collect();
             if !tags.is_empty() {
-                wanted.extend(crate::targets::tagged(&snapshot, &tags));
+                let carried = |path: &str| cache.get(path).map(|e| e.page.cache_tags.clone());
+                wanted.extend(crate::targets::tagged(&snapshot, &tags, &carried));
             }
             // Every cached page rendered from content that changed since.
             let outdated: Vec<String> = cache
@@ -499,7 +504,7 @@ impl AppState {
                         return false;
                     };
                     match Target::resolve(&snapshot, path) {
-                        Some(target) => snapshot.input_hash(&target) != entry.inputs,
+                        Some(target) => snapshot.changed(&target, &entry.page, entry.inputs),
                         None => true,
                     }
                 })
@@ -713,7 +718,9 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
         } else {
             format!("{}/", uri.path())
         };
-        if fallback_of(&canonical) == app::Fallback::Blocking && state.content().cheap_to_check() {
+        if fallback_of(&state.snapshot(), &canonical) == app::Fallback::Blocking
+            && state.content().cheap_to_check()
+        {
             if let Ok(snapshot) = state.content().refresh_after(arrived).await {
                 let headers = HeaderMap::new();
                 if let Some(response) = render_now(&state, snapshot, &uri, &headers).await {
@@ -789,10 +796,12 @@ async fn render_now(
         }
         return None;
     };
-    if let Target::Route(app::Route::Status) = target {
-        let info = state.status_info();
-        let page = Page::from(app::render_status(&snapshot.site, &info))
-            .with_cache_tags(vec![app::cache_tags::ALL.to_owned()]);
+    if target.mode() == RenderMode::Ssr {
+        let live = crate::targets::Live {
+            store: state.inner.services.store.as_deref(),
+            status: Some(state.status_info()),
+        };
+        let page = target.render_live(&snapshot, &live)?;
         return Some(page_response(
             &page,
             HeaderValue::from_static(NO_STORE),

@@ -4,7 +4,7 @@
 //! A sitemap lists at most 50,000 URLs; past that, `sitemap.xml` becomes a sitemap index
 //! pointing at `sitemap-1.xml`, `sitemap-2.xml`, … of 50,000 URLs each.
 
-use app::{routes, Route, Site};
+use app::{Routes, Site, Sitemap};
 use chrono::{DateTime, FixedOffset};
 use std::borrow::Cow;
 
@@ -20,62 +20,28 @@ pub struct Entry {
     pub lastmod: Option<DateTime<FixedOffset>>,
 }
 
-/// The indexable pages of `site`: every route except the 404, cart and contact-thanks
-/// pages, drafts and the pages after the first of a paginated list (they are reachable from page 1 and carry
-/// no content of their own).
-pub fn entries(site: &Site) -> Vec<Entry> {
+/// The indexable pages of `site`: every page of `routes` that its route lists
+/// ([`app::Route::sitemap`]: not the 404, cart and contact-thanks pages, drafts, the
+/// pages after the first of a paginated list, `Ssr` pages), in the table's order.
+pub fn entries(site: &Site, routes: &Routes) -> Vec<Entry> {
     let config = &site.config;
-    routes(site)
+    routes
+        .pages(site)
         .into_iter()
-        .filter_map(|route| {
-            let lastmod = match &route {
-                // Not for search engines: the 404 page, the visitor's own cart, and the
-                // landing page of a sent message (all three `noindex`).
-                Route::NotFound | Route::Cart | Route::ContactThanks | Route::Status => {
-                    return None
-                }
-                Route::Blog { page } | Route::Tag { page, .. } if *page > 1 => return None,
-                Route::Home | Route::Blog { .. } => {
-                    site.posts.first().and_then(|p| p.last_modified())
-                }
-                Route::Post(slug) => {
-                    let post = site.post(slug)?;
-                    if post.draft {
-                        return None;
-                    }
-                    post.last_modified()
-                }
-                Route::Tag { slug, .. } => site
-                    .tag(slug)
-                    .and_then(|tag| tag.posts.first())
-                    .and_then(|&i| site.posts[i].last_modified()),
-                Route::Doc(url) => {
-                    let doc = site.doc(url)?;
-                    if doc.draft {
-                        return None;
-                    }
-                    doc.updated
-                }
-                Route::Page(slug) => {
-                    let page = site.page(slug)?;
-                    if page.draft {
-                        return None;
-                    }
-                    page.updated
-                }
-                _ => None,
-            };
-            Some(Entry {
-                loc: config.absolute_url(&route.path()),
+        .filter(|page| page.mode() != app::RenderMode::Ssr)
+        .filter_map(|page| match page.sitemap(site) {
+            Sitemap::Unlisted => None,
+            Sitemap::Listed(lastmod) => Some(Entry {
+                loc: config.absolute_url(page.path()),
                 lastmod,
-            })
+            }),
         })
         .collect()
 }
 
 /// The file names [`sitemaps`] writes, without rendering them.
-pub fn sitemap_names(site: &Site) -> Vec<String> {
-    let urls = entries(site).len();
+pub fn sitemap_names(site: &Site, routes: &Routes) -> Vec<String> {
+    let urls = entries(site, routes).len();
     let mut names = vec!["sitemap.xml".to_owned()];
     if urls > MAX_URLS {
         names.extend((1..=urls.div_ceil(MAX_URLS)).map(|i| format!("sitemap-{i}.xml")));
@@ -85,8 +51,8 @@ pub fn sitemap_names(site: &Site) -> Vec<String> {
 
 /// The sitemap files of `site` as `(file name, XML)`: `sitemap.xml` alone, or past
 /// [`MAX_URLS`] a sitemap index `sitemap.xml` and its parts `sitemap-N.xml`.
-pub fn sitemaps(site: &Site) -> Vec<(String, String)> {
-    let entries = entries(site);
+pub fn sitemaps(site: &Site, routes: &Routes) -> Vec<(String, String)> {
+    let entries = entries(site, routes);
     if entries.len() <= MAX_URLS {
         return vec![("sitemap.xml".to_owned(), urlset(&entries))];
     }
@@ -202,17 +168,17 @@ mod tests {
 
     #[test]
     fn one_sitemap_up_to_the_limit_then_an_index() {
-        let small = sitemaps(&site(3));
+        let small = sitemaps(&site(3), app::routes());
         assert_eq!(small.len(), 1);
         assert!(small[0].1.contains("<loc>https://x.test/posts/p2/</loc>"));
         assert!(!small[0].1.contains("404"));
 
         // Home, blog, tags index and search are URLs too: 4 + posts.
-        let big = sitemaps(&site(MAX_URLS));
+        let big = sitemaps(&site(MAX_URLS), app::routes());
         let names: Vec<&str> = big.iter().map(|(name, _)| name.as_str()).collect();
         assert_eq!(names, ["sitemap.xml", "sitemap-1.xml", "sitemap-2.xml"]);
-        assert_eq!(sitemap_names(&site(MAX_URLS)), names);
-        assert_eq!(sitemap_names(&site(3)), ["sitemap.xml"]);
+        assert_eq!(sitemap_names(&site(MAX_URLS), app::routes()), names);
+        assert_eq!(sitemap_names(&site(3), app::routes()), ["sitemap.xml"]);
         assert!(big[0].1.contains("<sitemapindex"));
         assert!(big[0].1.contains("<loc>https://x.test/sitemap-2.xml</loc>"));
         assert_eq!(big[1].1.matches("<url>").count(), MAX_URLS);

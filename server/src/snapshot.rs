@@ -38,16 +38,23 @@ pub struct Snapshot {
     pub generation: u64,
     /// When it was loaded.
     pub loaded_at: SystemTime,
+    /// The route table its pages come from.
+    pub routes: &'static app::Routes,
     products: HashMap<String, usize>,
-    inputs: app::Inputs,
     /// Entry source → hash of its rendered body.
     bodies: HashMap<String, u64>,
 }
 
 impl Snapshot {
-    /// Indexes `site`.
-    pub fn new(site: Site, robots: Option<String>, generation: u64) -> Self {
+    /// Indexes `site`, whose pages are those of `routes`.
+    pub fn new(
+        site: Site,
+        robots: Option<String>,
+        generation: u64,
+        routes: &'static app::Routes,
+    ) -> Self {
         Snapshot {
+            routes,
             redirects: crate::export::redirects(&site).into_iter().collect(),
             products: site
                 .products
@@ -55,7 +62,6 @@ impl Snapshot {
                 .enumerate()
                 .map(|(i, p)| (p.id.clone(), i))
                 .collect(),
-            inputs: app::Inputs::new(&site),
             bodies: body_hashes(&site),
             robots,
             generation,
@@ -64,26 +70,27 @@ impl Snapshot {
         }
     }
 
-    /// A hash of everything the page of `target` shows ([`app::Inputs`]): a cached page
-    /// whose hash differs from the current snapshot's is out of date. For the feed,
-    /// sitemaps and `robots.txt`, the hash of the rendered document.
-    pub fn input_hash(&self, target: &Target) -> u64 {
+    /// The fingerprint of `page`, just rendered from this snapshot for `target`: for a
+    /// page of the route table, what it read ([`app::ReadSet::fingerprint`]); for the
+    /// feed, sitemaps and `robots.txt`, a hash of the document.
+    pub fn fingerprint(&self, target: &Target, page: &crate::pages::Page) -> u64 {
         match target {
-            Target::Route(route) => self.inputs.route(&self.site, route, &|source| {
+            Target::Route(_) => page.reads.fingerprint(&self.site, &|source| {
                 self.bodies.get(source).copied().unwrap_or(0)
             }),
-            _ => target
-                .render(self, None)
-                .map_or(0, |page| document_hash(&page.html)),
+            _ => document_hash(&page.html),
         }
     }
 
-    /// The input hash of `page`, just rendered from this snapshot for `target`
-    /// (without rendering documents twice).
-    pub fn page_hash(&self, target: &Target, page: &crate::pages::Page) -> u64 {
+    /// Whether `cached` (rendered for `target` from content whose fingerprint was
+    /// `inputs`) shows something else in this snapshot: the deps it read changed, or, for
+    /// a generated document, its bytes would.
+    pub fn changed(&self, target: &Target, cached: &crate::pages::Page, inputs: u64) -> bool {
         match target {
-            Target::Route(_) => self.input_hash(target),
-            _ => document_hash(&page.html),
+            Target::Route(_) => self.fingerprint(target, cached) != inputs,
+            _ => target
+                .render(self, None)
+                .is_none_or(|page| document_hash(&page.html) != inputs),
         }
     }
 
@@ -273,7 +280,7 @@ fn load_files(
 /// refuses (at start) or does not take (on reload, keeping the last good content) a site
 /// that `atoll export` refuses.
 fn checked_redirects(site: &Site) -> anyhow::Result<()> {
-    crate::export::check_redirects(site, &crate::export::redirects(site))
+    crate::export::check_redirects(site, app::routes(), &crate::export::redirects(site))
         .map_err(anyhow::Error::msg)
 }
 
@@ -340,7 +347,7 @@ impl Content {
         Content {
             search,
             store: None,
-            current: RwLock::new(Arc::new(Snapshot::new(site, robots, 1))),
+            current: RwLock::new(Arc::new(Snapshot::new(site, robots, 1, app::routes()))),
             reload: tokio::sync::Mutex::new(Reload {
                 cache: None,
                 failed_fingerprint: None,
@@ -352,6 +359,24 @@ impl Content {
             public,
             min_interval,
         }
+    }
+
+    /// The same content rendered with the route table `routes` (the site's own table;
+    /// [`app::routes`] by default).
+    pub fn with_routes(self, routes: &'static app::Routes) -> Self {
+        {
+            let mut current = self.current.write().expect("snapshot lock");
+            if !std::ptr::eq(current.routes, routes) {
+                let old = &**current;
+                *current = Arc::new(Snapshot::new(
+                    old.site.clone(),
+                    old.robots.clone(),
+                    old.generation,
+                    routes,
+                ));
+            }
+        }
+        self
     }
 
     /// Gives the parsed Markdown of the load the first snapshot came from
@@ -489,8 +514,9 @@ impl Content {
             Ok(site) => {
                 let generation = self.current().generation + 1;
                 let robots = read_robots(&self.public);
+                let routes = self.current().routes;
                 let snapshot = tokio::task::spawn_blocking(move || {
-                    Arc::new(Snapshot::new(site, robots, generation))
+                    Arc::new(Snapshot::new(site, robots, generation, routes))
                 })
                 .await
                 .map_err(|err| Arc::new(anyhow::anyhow!("indexing panicked: {err}")))?;

@@ -1,17 +1,40 @@
 //! What a URL path renders: a route of the app, or one of the generated documents
 //! (feed, sitemaps, `robots.txt`), with its render mode.
 
-use app::{render, routes, RenderMode, Route, POSTS_REVALIDATE};
+use app::{Cx, PagePath, RenderMode, POSTS_REVALIDATE};
 
 use crate::pages::{Page, ATOM, TEXT, XML};
 use crate::snapshot::Snapshot;
 use crate::store::Store;
 
+/// What only the running server knows, for the pages it renders ([`app::Live`]).
+pub struct Live<'a> {
+    /// The database: products show its stock instead of the catalogue's.
+    pub store: Option<&'a Store>,
+    /// `/status/`'s numbers, when rendering it for a request.
+    pub status: Option<app::StatusInfo>,
+}
+
+impl app::Live for Live<'_> {
+    fn stock(&self, product_id: &str) -> Option<u32> {
+        let store = self.store?;
+        store
+            .inventory(product_id)
+            .ok()
+            .flatten()
+            .map(|live| live.stock)
+    }
+
+    fn status(&self) -> Option<app::StatusInfo> {
+        self.status.clone()
+    }
+}
+
 /// Something the server renders at a path.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
-    /// A page of the app.
-    Route(Route),
+    /// A page of the app's route table.
+    Route(PagePath),
     /// `/atom.xml`.
     Feed,
     /// `/sitemap.xml` or `/sitemap-N.xml` (file name).
@@ -24,7 +47,7 @@ impl Target {
     /// The path it answers.
     pub fn path(&self) -> String {
         match self {
-            Target::Route(route) => route.path(),
+            Target::Route(page) => page.path().to_owned(),
             Target::Feed => crate::feed::FEED_PATH.to_owned(),
             Target::Sitemap(name) => format!("/{name}"),
             Target::Robots => "/robots.txt".to_owned(),
@@ -35,7 +58,7 @@ impl Target {
     /// posts (`Isr`, 60 s); `robots.txt` is `Static`.
     pub fn mode(&self) -> RenderMode {
         match self {
-            Target::Route(route) => route.mode(),
+            Target::Route(page) => page.mode(),
             Target::Feed | Target::Sitemap(_) => RenderMode::Isr {
                 revalidate: POSTS_REVALIDATE,
             },
@@ -49,32 +72,33 @@ impl Target {
         match path {
             crate::feed::FEED_PATH => return Some(Target::Feed),
             "/robots.txt" => return Some(Target::Robots),
-            "/404.html" => return Some(Target::Route(Route::NotFound)),
             _ => {}
         }
         if let Some(name) = path.strip_prefix('/').filter(|name| {
             name.starts_with("sitemap") && name.ends_with(".xml") && !name.contains('/')
         }) {
-            return crate::sitemap::sitemap_names(&snapshot.site)
+            return crate::sitemap::sitemap_names(&snapshot.site, snapshot.routes)
                 .iter()
                 .any(|n| n == name)
                 .then(|| Target::Sitemap(name.to_owned()));
         }
-        let route = Route::resolve(&snapshot.site, path)?;
-        (route.path() == path).then_some(Target::Route(route))
+        let page = snapshot.routes.resolve(&snapshot.site, path)?;
+        (page.path() == path).then_some(Target::Route(page))
     }
 
-    /// Every target of `snapshot` that is pre-rendered: every route (`/status/` is
-    /// `Ssr` and not among them), the feed, the sitemaps and `robots.txt`.
+    /// Every target of `snapshot` that is pre-rendered: every page of the route table
+    /// but the `Ssr` ones (`/status/`), the feed, the sitemaps and `robots.txt`.
     pub fn all(snapshot: &Snapshot) -> Vec<Target> {
-        let mut all: Vec<Target> = routes(&snapshot.site)
+        let mut all: Vec<Target> = snapshot
+            .routes
+            .pages(&snapshot.site)
             .into_iter()
-            .filter(|route| route.mode() != RenderMode::Ssr)
+            .filter(|page| page.mode() != RenderMode::Ssr)
             .map(Target::Route)
             .collect();
         all.push(Target::Feed);
         all.extend(
-            crate::sitemap::sitemap_names(&snapshot.site)
+            crate::sitemap::sitemap_names(&snapshot.site, snapshot.routes)
                 .into_iter()
                 .map(Target::Sitemap),
         );
@@ -82,83 +106,70 @@ impl Target {
         all
     }
 
-    /// Renders it from `snapshot`; `None` when the entry is not in the site. With a
-    /// `store`, product pages show its live stock instead of the catalog's.
+    /// Renders it from `snapshot`; `None` when the entry is not in the site. Pages are
+    /// rendered with the server's `live` data (the store's stock, `/status/`'s numbers)
+    /// and carry the cache tags of what they read; the feed carries `posts` and the
+    /// posts it holds; sitemaps and `robots.txt` carry `all`, and the sitemaps every
+    /// collection.
     pub fn render(&self, snapshot: &Snapshot, store: Option<&Store>) -> Option<Page> {
-        let site = &snapshot.site;
-        let page = self.render_page(snapshot, store)?;
-        Some(page.with_cache_tags(self.cache_tags(site)))
+        self.render_live(
+            snapshot,
+            &Live {
+                store,
+                status: None,
+            },
+        )
     }
 
-    /// The cache tags of its page ([`app::cache_tags`]): the route's; the feed carries
-    /// `posts` and the posts it holds; sitemaps and `robots.txt` carry `all`, and the
-    /// sitemaps every collection.
-    pub fn cache_tags(&self, site: &app::Site) -> Vec<String> {
+    /// [`Target::render`] with the live data of `live` (an SSR page's per-request data).
+    pub fn render_live(&self, snapshot: &Snapshot, live: &Live) -> Option<Page> {
         use app::cache_tags::{entry_tag, ALL};
-        match self {
-            Target::Route(route) => route.cache_tags(site),
-            Target::Feed => [ALL.to_owned(), "posts".to_owned()]
-                .into_iter()
-                .chain(
-                    site.posts
-                        .iter()
-                        .take(site.config.feed_limit.max(1))
-                        .map(|post| entry_tag("post", &post.slug)),
-                )
-                .collect(),
-            Target::Sitemap(_) => ["all", "posts", "docs", "pages", "products"]
-                .map(str::to_owned)
-                .to_vec(),
-            Target::Robots => vec![ALL.to_owned()],
-        }
-    }
-
-    fn render_page(&self, snapshot: &Snapshot, store: Option<&Store>) -> Option<Page> {
         let site = &snapshot.site;
         Some(match self {
-            Target::Route(Route::Product(slug)) if store.is_some() => {
-                let mut product = site.product(slug)?.clone();
-                let live = store.and_then(|store| store.inventory(&product.id).ok().flatten());
-                if let Some(live) = live {
-                    product.stock = live.stock;
-                }
-                Page::from(app::render_product(site, &product))
+            Target::Route(page) => {
+                let cx = Cx::new(site, None, Some(live));
+                let rendered = app::render_in(&cx, page)?;
+                let tags = rendered.reads.cache_tags(site);
+                Page::from(rendered).with_cache_tags(tags)
             }
-            Target::Route(route) => Page::from(render(site, route)?),
-            Target::Feed => Page::document(&self.path(), crate::feed::atom(site), ATOM),
+            Target::Feed => Page::document(&self.path(), crate::feed::atom(site), ATOM)
+                .with_cache_tags(
+                    [ALL.to_owned(), "posts".to_owned()]
+                        .into_iter()
+                        .chain(
+                            site.posts
+                                .iter()
+                                .take(site.config.feed_limit.max(1))
+                                .map(|post| entry_tag("post", &post.slug)),
+                        )
+                        .collect(),
+                ),
             Target::Sitemap(name) => {
-                let xml = crate::sitemap::sitemaps(site)
+                let xml = crate::sitemap::sitemaps(site, snapshot.routes)
                     .into_iter()
                     .find(|(n, _)| n == name)?
                     .1;
-                Page::document(&self.path(), xml, XML)
+                Page::document(&self.path(), xml, XML).with_cache_tags(
+                    ["all", "posts", "docs", "pages", "products"]
+                        .map(str::to_owned)
+                        .to_vec(),
+                )
             }
             Target::Robots => Page::document(
                 &self.path(),
                 crate::sitemap::robots(site, snapshot.robots.as_deref()),
                 TEXT,
-            ),
+            )
+            .with_cache_tags(vec![ALL.to_owned()]),
         })
     }
 }
 
-/// The fallback of the route family `path` belongs to, judged by its shape alone
-/// (the entry may not exist yet): `/posts/<slug>/` is a post whatever the slug.
-pub fn fallback_of(path: &str) -> app::Fallback {
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let route = match segments.as_slice() {
-        ["posts", "page", _] => Route::Blog { page: 2 },
-        ["posts", slug] => Route::Post((*slug).to_owned()),
-        ["tags", slug] | ["tags", slug, "page", _] => Route::Tag {
-            slug: (*slug).to_owned(),
-            page: 1,
-        },
-        ["docs", ..] => Route::Doc(path.to_owned()),
-        ["products", slug] => Route::Product((*slug).to_owned()),
-        [slug] if !slug.is_empty() && !slug.contains('.') => Route::Page((*slug).to_owned()),
-        _ => return app::Fallback::NotFound,
-    };
-    route.fallback()
+/// The fallback of the route whose pattern has the shape of `path` in `snapshot`'s
+/// route table (the entry may not exist yet): `/posts/<slug>/` is a post whatever the
+/// slug ([`app::Routes::fallback_of`]).
+pub fn fallback_of(snapshot: &Snapshot, path: &str) -> app::Fallback {
+    snapshot.routes.fallback_of(path)
 }
 
 /// Whether `tag` follows the cache-tag grammar ([`app::cache_tags`]).
@@ -167,34 +178,40 @@ pub fn is_tag(tag: &str) -> bool {
 }
 
 /// The paths of the pages that `tags` name, in `snapshot` (Next.js `revalidateTag`):
-/// every page whose `Cache-Tag` carries one of them ([`Target::cache_tags`]), so that the
-/// revalidation API and a CDN purge by the same tag reach the same pages. An entry tag
-/// of a post, product, page or doc also names the entry's own path when the entry is
-/// gone, so that its cached page is removed. Each page's tags are computed once,
-/// however many tags are asked for.
-pub fn tagged(snapshot: &Snapshot, tags: &[String]) -> std::collections::BTreeSet<String> {
-    let site = &snapshot.site;
+/// every page whose `Cache-Tag` carries one of them (`carried(path)`: the tags of the
+/// page cached at `path`, from what it read when rendered), so that the revalidation
+/// API and a CDN purge by the same tag reach the same pages. A page not cached yet is
+/// rendered to learn its tags. An entry tag of a post, product, page or doc also names
+/// the entry's own path when the entry is gone, so that its cached page is removed.
+pub fn tagged(
+    snapshot: &Snapshot,
+    tags: &[String],
+    carried: &(dyn Fn(&str) -> Option<Vec<String>> + Sync),
+) -> std::collections::BTreeSet<String> {
+    use rayon::prelude::*;
     let wanted: std::collections::HashSet<&str> = tags.iter().map(String::as_str).collect();
     let mut paths: std::collections::BTreeSet<String> = Target::all(snapshot)
-        .into_iter()
+        .into_par_iter()
         .filter(|target| {
+            let path = target.path();
+            let tags = carried(&path)
+                .or_else(|| target.render(snapshot, None).map(|page| page.cache_tags));
             wanted.contains(app::cache_tags::ALL)
-                || target
-                    .cache_tags(site)
-                    .iter()
-                    .any(|t| wanted.contains(t.as_str()))
+                || tags.is_some_and(|tags| tags.iter().any(|t| wanted.contains(t.as_str())))
         })
         .map(|target| target.path())
         .collect();
     for tag in tags {
-        let own = if let Some(slug) = tag.strip_prefix("post:") {
-            Some(Route::Post(slug.to_owned()).path())
-        } else if let Some(slug) = tag.strip_prefix("product:") {
-            Some(Route::Product(slug.to_owned()).path())
-        } else if let Some(slug) = tag.strip_prefix("page:") {
-            Some(Route::Page(slug.to_owned()).path())
-        } else {
-            tag.strip_prefix("doc:").map(str::to_owned)
+        let Some((kind, key)) = tag.split_once(':') else {
+            continue;
+        };
+        let own = match kind {
+            "doc" => Some(key.to_owned()),
+            "post" | "product" | "page" => snapshot.routes.get(kind).and_then(|route| {
+                app::PagePath::new(route, app::Params::new().with("slug", key))
+                    .map(|page| page.path().to_owned())
+            }),
+            _ => None,
         };
         paths.extend(own);
     }

@@ -3,9 +3,45 @@ use leptos::prelude::*;
 
 use crate::hydration::{hydrate, Hydrate};
 use crate::layout::PageMeta;
+use crate::model::Site;
+use crate::reads::Cx;
+use crate::route::{Params, Route, Sitemap};
 
-/// `/cart/`: the cart and checkout island. Not indexable (it is the visitor's own).
-pub fn cart() -> (PageMeta, AnyView) {
+/// `/cart/`: the cart and checkout island (sites with products). Not indexable (it is
+/// the visitor's own).
+pub struct Cart;
+
+impl Route for Cart {
+    fn name(&self) -> &'static str {
+        "cart"
+    }
+
+    fn patterns(&self) -> &'static [&'static str] {
+        &["/cart/"]
+    }
+
+    fn paths(&self, site: &Site) -> Vec<Params> {
+        if site.products.is_empty() {
+            Vec::new()
+        } else {
+            vec![Params::new()]
+        }
+    }
+
+    fn exists(&self, site: &Site, _params: &Params) -> bool {
+        !site.products.is_empty()
+    }
+
+    fn sitemap(&self, _site: &Site, _params: &Params) -> Sitemap {
+        Sitemap::Unlisted
+    }
+
+    fn view(&self, _cx: &Cx, _params: &Params) -> Option<(PageMeta, AnyView)> {
+        Some(cart())
+    }
+}
+
+fn cart() -> (PageMeta, AnyView) {
     let view = view! {
         <h1>"Your cart"</h1>
         {hydrate(Hydrate::Load, view! { <CartPage/> })}

@@ -4,6 +4,38 @@ use leptos::prelude::*;
 
 use crate::hydration::{hydrate, Hydrate};
 use crate::layout::PageMeta;
+use crate::model::Site;
+use crate::reads::Cx;
+use crate::route::{Params, Route, Sitemap};
+
+/// `/contact/`: the contact form island (sites with `contact_form = true`).
+pub struct Contact;
+
+impl Route for Contact {
+    fn name(&self) -> &'static str {
+        "contact"
+    }
+
+    fn patterns(&self) -> &'static [&'static str] {
+        &["/contact/"]
+    }
+
+    fn paths(&self, site: &Site) -> Vec<Params> {
+        if site.config.contact_form {
+            vec![Params::new()]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn exists(&self, site: &Site, _params: &Params) -> bool {
+        site.config.contact_form
+    }
+
+    fn view(&self, _cx: &Cx, _params: &Params) -> Option<(PageMeta, AnyView)> {
+        Some(contact(ContactRequest::default(), Vec::new()))
+    }
+}
 
 /// `/contact/`: the contact form island, hydrated when it scrolls into view. Without
 /// JavaScript the form posts to `POST /api/contact`, which answers with the thank-you
@@ -34,8 +66,41 @@ pub fn contact(values: ContactRequest, errors: Vec<FieldError>) -> (PageMeta, An
     (meta, view)
 }
 
+/// `/contact/thanks/`: where the JavaScript-less contact form lands (303; `noindex`).
+pub struct ContactThanks;
+
+impl Route for ContactThanks {
+    fn name(&self) -> &'static str {
+        "contact thanks"
+    }
+
+    fn patterns(&self) -> &'static [&'static str] {
+        &["/contact/thanks/"]
+    }
+
+    fn paths(&self, site: &Site) -> Vec<Params> {
+        if site.config.contact_form {
+            vec![Params::new()]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn exists(&self, site: &Site, _params: &Params) -> bool {
+        site.config.contact_form
+    }
+
+    fn sitemap(&self, _site: &Site, _params: &Params) -> Sitemap {
+        Sitemap::Unlisted
+    }
+
+    fn view(&self, _cx: &Cx, _params: &Params) -> Option<(PageMeta, AnyView)> {
+        Some(contact_thanks())
+    }
+}
+
 /// `/contact/thanks/`: the landing page of a contact form sent without JavaScript.
-pub fn contact_thanks() -> (PageMeta, AnyView) {
+fn contact_thanks() -> (PageMeta, AnyView) {
     let view = view! {
         <h1>"Thank you!"</h1>
         <p>"Your message is stored and on its way; we answer within two working days."</p>

@@ -3,13 +3,72 @@ use leptos::prelude::*;
 use super::date_view;
 use crate::layout::PageMeta;
 use crate::model::{Doc, Site};
+use crate::modes::Fallback;
+use crate::reads::{Cx, Facet};
+use crate::route::{Params, Route, Sitemap};
 use crate::seo;
 
-/// `/docs/…/`: the doc at `index` of `site.docs`, with the docs sidebar, breadcrumbs,
-/// the section's children (for a section page) and previous/next links in reading
-/// order.
-pub fn doc(site: &Site, index: usize) -> (PageMeta, AnyView) {
+/// `/docs/…/`: a doc or docs section, with the docs sidebar, breadcrumbs, the section's
+/// children (for a section page) and previous/next links in reading order.
+pub struct DocPage;
+
+/// The URL of the doc of `params` (`{path: "a/b"}` → `/docs/a/b/`).
+fn url_of(params: &Params) -> Option<String> {
+    let path = params.get("path")?;
+    Some(if path.is_empty() {
+        "/docs/".to_owned()
+    } else {
+        format!("/docs/{path}/")
+    })
+}
+
+impl Route for DocPage {
+    fn name(&self) -> &'static str {
+        "doc"
+    }
+
+    fn patterns(&self) -> &'static [&'static str] {
+        &["/docs/{..path}/"]
+    }
+
+    fn fallback(&self) -> Fallback {
+        Fallback::Blocking
+    }
+
+    fn paths(&self, site: &Site) -> Vec<Params> {
+        site.docs
+            .iter()
+            .filter_map(|doc| {
+                let path = doc.url.strip_prefix("/docs/")?.trim_end_matches('/');
+                Some(Params::new().with("path", path))
+            })
+            .collect()
+    }
+
+    fn exists(&self, site: &Site, params: &Params) -> bool {
+        url_of(params).and_then(|url| site.doc(&url)).is_some()
+    }
+
+    fn view(&self, cx: &Cx, params: &Params) -> Option<(PageMeta, AnyView)> {
+        let (index, _) = cx.doc(&url_of(params)?, Facet::Page)?;
+        Some(doc(cx, index))
+    }
+
+    fn sitemap(&self, site: &Site, params: &Params) -> Sitemap {
+        match url_of(params).and_then(|url| site.doc(&url)) {
+            Some(doc) if !doc.draft => Sitemap::Listed(doc.updated),
+            _ => Sitemap::Unlisted,
+        }
+    }
+}
+
+/// The doc at `index` of the docs in reading order.
+fn doc(cx: &Cx, index: usize) -> (PageMeta, AnyView) {
+    // The sidebar, breadcrumbs, children and neighbours show every doc's card.
+    cx.docs();
+    let site = cx.site();
     let doc = &site.docs[index];
+    let html = cx.body(doc);
     let trail = trail(site, doc);
     let crumbs = trail
         .iter()
@@ -41,7 +100,7 @@ pub fn doc(site: &Site, index: usize) -> (PageMeta, AnyView) {
                 <h1>{doc.title.clone()}</h1>
                 {doc.updated.map(|date| view! { <p class="post-meta">"Updated " {date_view(Some(date))}</p> })}
                 {super::toc(&doc.toc, 2)}
-                <div class="prose" inner_html=doc.html.clone()></div>
+                <div class="prose" inner_html=html.to_owned()></div>
                 {children}
                 <nav class="post-nav" aria-label="Previous and next">
                     {prev.map(|d| view! { <a rel="prev" href=d.url.clone()>"← " {d.title.clone()}</a> })}

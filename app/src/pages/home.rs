@@ -1,18 +1,53 @@
 use leptos::prelude::*;
 
-use super::post_list;
+use super::{post_list, single, POSTS_MODE};
 use crate::layout::PageMeta;
 use crate::model::Site;
+use crate::modes::RenderMode;
+use crate::reads::{Cx, Facet};
+use crate::route::{Params, Route, Sitemap};
 use crate::seo;
 
 /// Number of posts on the home page.
 pub(crate) const LATEST: usize = 5;
 
 /// `/`: the site's introduction and its latest posts.
-pub fn home(site: &Site) -> (PageMeta, AnyView) {
-    let config = &site.config;
-    let latest: Vec<usize> = (0..site.posts.len().min(LATEST)).collect();
-    let docs = site.doc("/docs/").is_some();
+pub struct HomePage;
+
+impl Route for HomePage {
+    fn name(&self) -> &'static str {
+        "home"
+    }
+
+    fn patterns(&self) -> &'static [&'static str] {
+        &["/"]
+    }
+
+    fn mode(&self) -> RenderMode {
+        POSTS_MODE
+    }
+
+    fn paths(&self, _site: &Site) -> Vec<Params> {
+        single()
+    }
+
+    fn exists(&self, _site: &Site, _params: &Params) -> bool {
+        true
+    }
+
+    fn view(&self, cx: &Cx, _params: &Params) -> Option<(PageMeta, AnyView)> {
+        Some(home(cx))
+    }
+
+    fn sitemap(&self, site: &Site, _params: &Params) -> Sitemap {
+        Sitemap::Listed(site.posts.first().and_then(|p| p.last_modified()))
+    }
+}
+
+fn home(cx: &Cx) -> (PageMeta, AnyView) {
+    let config = cx.config();
+    let latest = cx.posts(0..LATEST);
+    let docs = cx.doc("/docs/", Facet::Link).is_some();
     let view = view! {
         <section class="hero">
             <h1>{config.title.clone()}</h1>
@@ -26,12 +61,12 @@ pub fn home(site: &Site) -> (PageMeta, AnyView) {
         </section>
         <section aria-labelledby="latest-heading">
             <h2 id="latest-heading">"Latest posts"</h2>
-            {post_list(site, &latest)}
+            {post_list(latest)}
             <p><a href="/posts/">"All posts →"</a></p>
         </section>
     }
     .into_any();
     let mut meta = PageMeta::new(None, String::new(), "/");
-    meta.json_ld.push(seo::website(site));
+    meta.json_ld.push(seo::website(cx.site()));
     (meta, view)
 }

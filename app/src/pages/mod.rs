@@ -1,5 +1,7 @@
-//! One page per file. Each returns its [`PageMeta`](crate::layout::PageMeta) and its
-//! view (the inside of `<main>`).
+//! One route per file: each declares its page type ([`crate::Route`]) and renders its
+//! [`PageMeta`](crate::layout::PageMeta) and view (the inside of `<main>`), reading the
+//! content through a [`Cx`](crate::Cx). The route table lists them
+//! ([`crate::routes`]).
 
 mod blog;
 mod cart;
@@ -16,26 +18,27 @@ mod status;
 mod tag;
 mod tags;
 
-pub use blog::blog;
-pub use cart::cart;
-pub use contact::{contact, contact_thanks};
-pub use doc::doc;
-pub use home::home;
-pub(crate) use home::LATEST;
-pub use not_found::not_found;
-pub use page::page;
-pub use post::post;
-pub use product::product;
-pub use products::products;
-pub use search::search;
-pub use status::{status, StatusInfo};
-pub use tag::tag;
-pub use tags::tags;
+pub use blog::BlogIndex;
+pub use cart::Cart;
+pub use contact::{contact, Contact, ContactThanks};
+pub use doc::DocPage;
+pub use home::HomePage;
+pub use not_found::NotFound;
+pub use page::StandalonePage;
+pub use post::PostPage;
+pub use product::ProductPage;
+pub use products::ProductIndex;
+pub use search::Search;
+pub use status::{Status, StatusInfo};
+pub use tag::TagPage;
+pub use tags::TagIndex;
 
 use chrono::{DateTime, FixedOffset};
 use leptos::prelude::*;
 
 use crate::model::{Post, Site};
+use crate::modes::RenderMode;
+use crate::route::Params;
 
 /// Shown for a body with at least this many headings (levels 2 to 4).
 const TOC_MIN: usize = 3;
@@ -83,13 +86,47 @@ fn post_card(post: &Post) -> impl IntoView {
     }
 }
 
-/// The posts at `indexes` (into `site.posts`), as a list of cards.
-fn post_list(site: &Site, indexes: &[usize]) -> impl IntoView {
+/// Posts as a list of cards.
+fn post_list<'a>(posts: impl IntoIterator<Item = &'a Post>) -> impl IntoView {
     view! {
         <ul class="post-list">
-            {indexes.iter().map(|&i| post_card(&site.posts[i])).collect_view()}
+            {posts.into_iter().map(post_card).collect_view()}
         </ul>
     }
+}
+
+/// The render mode of the posts and their lists: ISR, [`POSTS_REVALIDATE`] seconds.
+///
+/// [`POSTS_REVALIDATE`]: crate::POSTS_REVALIDATE
+const POSTS_MODE: RenderMode = RenderMode::Isr {
+    revalidate: crate::POSTS_REVALIDATE,
+};
+
+/// The render mode of the products and their list: ISR, [`PRODUCTS_REVALIDATE`]
+/// seconds.
+///
+/// [`PRODUCTS_REVALIDATE`]: crate::PRODUCTS_REVALIDATE
+const PRODUCTS_MODE: RenderMode = RenderMode::Isr {
+    revalidate: crate::PRODUCTS_REVALIDATE,
+};
+
+/// Params of one page without parameters (`/tags/`), for [`crate::Route::paths`].
+fn single() -> Vec<Params> {
+    vec![Params::new()]
+}
+
+/// `base` for page 1, `base` + `page/<n>/` after (Hugo's and Zola's scheme).
+fn paginated(base: &str, page: usize) -> String {
+    if page <= 1 {
+        base.to_owned()
+    } else {
+        format!("{base}page/{page}/")
+    }
+}
+
+/// The params of every page of a list of `items` entries, with `params` before.
+fn list_pages(site: &Site, items: usize, params: Params) -> impl Iterator<Item = Params> {
+    (1..=site.page_count(items)).map(move |page| params.clone().paginated(page))
 }
 
 /// The slice of `0..items` shown on `page` (from 1), or `None` past the last page.

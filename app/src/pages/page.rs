@@ -2,14 +2,59 @@ use leptos::prelude::*;
 
 use crate::layout::PageMeta;
 use crate::model::{Page, Site};
+use crate::modes::Fallback;
+use crate::reads::{Cx, Facet};
+use crate::route::{Params, Route, Sitemap};
 use crate::seo;
 
+/// `/<slug>/`: a standalone page (about, imprint).
+pub struct StandalonePage;
+
+impl Route for StandalonePage {
+    fn name(&self) -> &'static str {
+        "page"
+    }
+
+    fn patterns(&self) -> &'static [&'static str] {
+        &["/{slug}/"]
+    }
+
+    fn fallback(&self) -> Fallback {
+        Fallback::Blocking
+    }
+
+    fn paths(&self, site: &Site) -> Vec<Params> {
+        site.pages
+            .iter()
+            .map(|page| Params::new().with("slug", page.slug.clone()))
+            .collect()
+    }
+
+    fn exists(&self, site: &Site, params: &Params) -> bool {
+        params.get("slug").and_then(|s| site.page(s)).is_some()
+    }
+
+    fn view(&self, cx: &Cx, params: &Params) -> Option<(PageMeta, AnyView)> {
+        let page = cx.page(params.get("slug")?, Facet::Page)?;
+        Some(self::page(cx, page))
+    }
+
+    fn sitemap(&self, site: &Site, params: &Params) -> Sitemap {
+        match params.get("slug").and_then(|s| site.page(s)) {
+            Some(page) if !page.draft => Sitemap::Listed(page.updated),
+            _ => Sitemap::Unlisted,
+        }
+    }
+}
+
 /// `/<slug>/`: a standalone page such as About.
-pub fn page(site: &Site, page: &Page) -> (PageMeta, AnyView) {
+fn page(cx: &Cx, page: &Page) -> (PageMeta, AnyView) {
+    let site = cx.site();
+    let html = cx.body(page);
     let view = view! {
         <article class="page">
             <h1>{page.title.clone()}</h1>
-            <div class="prose" inner_html=page.html.clone()></div>
+            <div class="prose" inner_html=html.to_owned()></div>
         </article>
     }
     .into_any();

@@ -1,22 +1,74 @@
 use leptos::prelude::*;
 
-use super::date_view;
+use super::{date_view, POSTS_MODE};
 use crate::layout::PageMeta;
 use crate::model::{tag_slug, Site};
+use crate::modes::{Fallback, RenderMode};
+use crate::reads::{Cx, Facet};
+use crate::route::{Params, Route, Sitemap};
 use crate::seo;
 
-/// `/posts/<slug>/`: the whole article (the post at `index` of `site.posts`), its tags
-/// and links to the newer and older posts.
-pub fn post(site: &Site, index: usize) -> (PageMeta, AnyView) {
+/// `/posts/<slug>/`: the whole article, its tags and links to the newer and older posts.
+pub struct PostPage;
+
+impl Route for PostPage {
+    fn name(&self) -> &'static str {
+        "post"
+    }
+
+    fn patterns(&self) -> &'static [&'static str] {
+        &["/posts/{slug}/"]
+    }
+
+    fn mode(&self) -> RenderMode {
+        POSTS_MODE
+    }
+
+    fn fallback(&self) -> Fallback {
+        Fallback::Blocking
+    }
+
+    fn paths(&self, site: &Site) -> Vec<Params> {
+        site.posts
+            .iter()
+            .map(|post| Params::new().with("slug", post.slug.clone()))
+            .collect()
+    }
+
+    fn exists(&self, site: &Site, params: &Params) -> bool {
+        params.get("slug").and_then(|s| site.post(s)).is_some()
+    }
+
+    fn view(&self, cx: &Cx, params: &Params) -> Option<(PageMeta, AnyView)> {
+        let (index, _) = cx.post(params.get("slug")?, Facet::Page)?;
+        Some(post(cx, index))
+    }
+
+    fn sitemap(&self, site: &Site, params: &Params) -> Sitemap {
+        match params.get("slug").and_then(|s| site.post(s)) {
+            Some(post) if !post.draft => Sitemap::Listed(post.last_modified()),
+            _ => Sitemap::Unlisted,
+        }
+    }
+}
+
+/// The post at `index` of all posts.
+fn post(cx: &Cx, index: usize) -> (PageMeta, AnyView) {
+    let site = cx.site();
     let post = &site.posts[index];
-    let newer = index.checked_sub(1).and_then(|i| site.posts.get(i));
-    let older = site.posts.get(index + 1);
+    let html = cx.body(post);
+    let newer = index
+        .checked_sub(1)
+        .and_then(|i| cx.post_at(i, Facet::Link));
+    let older = cx.post_at(index + 1, Facet::Link);
     let tags = post
         .tags
         .iter()
         .filter(|tag| !tag_slug(tag).is_empty())
         .map(|tag| {
-            let href = format!("/tags/{}/", tag_slug(tag));
+            let slug = tag_slug(tag);
+            cx.tag(&slug, Facet::Link);
+            let href = format!("/tags/{slug}/");
             view! { <li><a href=href rel="tag">{tag.clone()}</a></li> }
         })
         .collect_view();
@@ -45,7 +97,7 @@ pub fn post(site: &Site, index: usize) -> (PageMeta, AnyView) {
                 {(!post.tags.is_empty()).then(|| view! { <ul class="tags" aria-label="Tags">{tags}</ul> })}
             </header>
             {super::toc(&post.toc, super::TOC_MIN)}
-            <div class="prose" inner_html=post.html.clone()></div>
+            <div class="prose" inner_html=html.to_owned()></div>
         </article>
         <nav class="post-nav" aria-label="More posts">
             {newer.map(|p| view! { <a class="prev" href=p.url()>"← " {p.title.clone()}</a> })}

@@ -1,14 +1,57 @@
 use islands::{AddToCart, BuyBox};
 use leptos::prelude::*;
 
+use super::PRODUCTS_MODE;
 use crate::hydration::{hydrate, Hydrate};
 use crate::layout::PageMeta;
 use crate::model::{Product, Site};
+use crate::modes::{Fallback, RenderMode};
+use crate::reads::Cx;
+use crate::route::{Params, Route};
 use crate::seo;
+
+/// `/products/<slug>/`: one product, its buy box and add-to-cart islands. Rendered by
+/// `atoll serve` with the live stock of its database ([`crate::Live`]).
+pub struct ProductPage;
+
+impl Route for ProductPage {
+    fn name(&self) -> &'static str {
+        "product"
+    }
+
+    fn patterns(&self) -> &'static [&'static str] {
+        &["/products/{slug}/"]
+    }
+
+    fn mode(&self) -> RenderMode {
+        PRODUCTS_MODE
+    }
+
+    fn fallback(&self) -> Fallback {
+        Fallback::Blocking
+    }
+
+    fn paths(&self, site: &Site) -> Vec<Params> {
+        site.products
+            .iter()
+            .map(|product| Params::new().with("slug", product.slug.clone()))
+            .collect()
+    }
+
+    fn exists(&self, site: &Site, params: &Params) -> bool {
+        params.get("slug").and_then(|s| site.product(s)).is_some()
+    }
+
+    fn view(&self, cx: &Cx, params: &Params) -> Option<(PageMeta, AnyView)> {
+        let mut product = cx.product(params.get("slug")?)?.clone();
+        product.stock = cx.stock(&product);
+        Some(self::product(cx.site(), &product))
+    }
+}
 
 /// `/products/<slug>/`: images, the buy box (price and stock at build time, then live),
 /// the add-to-cart island and the description.
-pub fn product(site: &Site, product: &Product) -> (PageMeta, AnyView) {
+fn product(site: &Site, product: &Product) -> (PageMeta, AnyView) {
     let images = product
         .images
         .iter()

@@ -1,13 +1,51 @@
 use islands::api::stock_label;
 use leptos::prelude::*;
 
+use super::PRODUCTS_MODE;
 use crate::layout::PageMeta;
 use crate::model::Site;
+use crate::modes::RenderMode;
+use crate::reads::Cx;
+use crate::route::{Params, Route};
+
+/// `/products/`: every product (sites with products).
+pub struct ProductIndex;
+
+impl Route for ProductIndex {
+    fn name(&self) -> &'static str {
+        "product index"
+    }
+
+    fn patterns(&self) -> &'static [&'static str] {
+        &["/products/"]
+    }
+
+    fn mode(&self) -> RenderMode {
+        PRODUCTS_MODE
+    }
+
+    fn paths(&self, site: &Site) -> Vec<Params> {
+        if site.products.is_empty() {
+            Vec::new()
+        } else {
+            vec![Params::new()]
+        }
+    }
+
+    fn exists(&self, site: &Site, _params: &Params) -> bool {
+        !site.products.is_empty()
+    }
+
+    fn view(&self, cx: &Cx, _params: &Params) -> Option<(PageMeta, AnyView)> {
+        Some(products(cx))
+    }
+}
 
 /// `/products/`: every product with its image, price and availability.
-pub fn products(site: &Site) -> (PageMeta, AnyView) {
-    let cards = site
-        .products
+fn products(cx: &Cx) -> (PageMeta, AnyView) {
+    let site = cx.site();
+    let cards = cx
+        .products()
         .iter()
         .map(|product| {
             let image = product.images.first().map(|src| {
@@ -18,7 +56,7 @@ pub fn products(site: &Site) -> (PageMeta, AnyView) {
                     {image}
                     <h2><a href=product.url()>{product.name.clone()}</a></h2>
                     <p class="price">{product.price_display()}</p>
-                    <p class="stock">{stock_label(product.stock)}</p>
+                    <p class="stock">{stock_label(cx.stock(product))}</p>
                 </li>
             }
         })

@@ -2,12 +2,40 @@ use islands::SearchBox;
 use leptos::prelude::*;
 
 use crate::layout::PageMeta;
+use crate::model::Site;
+use crate::reads::Cx;
+use crate::route::{Params, Route};
 
 /// Results per query shown by the search island.
 const RESULTS: usize = 10;
 
+/// `/search/`: the search island.
+pub struct Search;
+
+impl Route for Search {
+    fn name(&self) -> &'static str {
+        "search"
+    }
+
+    fn patterns(&self) -> &'static [&'static str] {
+        &["/search/"]
+    }
+
+    fn paths(&self, _site: &Site) -> Vec<Params> {
+        vec![Params::new()]
+    }
+
+    fn exists(&self, _site: &Site, _params: &Params) -> bool {
+        true
+    }
+
+    fn view(&self, _cx: &Cx, _params: &Params) -> Option<(PageMeta, AnyView)> {
+        Some(search())
+    }
+}
+
 /// `/search/`: the search island (the only page of the demo that ships WebAssembly).
-pub fn search() -> (PageMeta, AnyView) {
+fn search() -> (PageMeta, AnyView) {
     let view = view! {
         <h1>"Search"</h1>
         <SearchBox limit=RESULTS/>

@@ -1,6 +1,10 @@
 use leptos::prelude::*;
 
 use crate::layout::PageMeta;
+use crate::model::Site;
+use crate::modes::RenderMode;
+use crate::reads::Cx;
+use crate::route::{Params, Route, Sitemap};
 
 /// What `/status/` shows: filled by the server for every request (the page is `Ssr`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -19,8 +23,42 @@ pub struct StatusInfo {
     pub cache: Vec<(String, u64)>,
 }
 
+/// `/status/`: build id, server time and cache statistics, rendered for every request (SSR) by `atoll serve` from its [`Live`](crate::Live) data; not exported.
+pub struct Status;
+
+impl Route for Status {
+    fn name(&self) -> &'static str {
+        "status"
+    }
+
+    fn patterns(&self) -> &'static [&'static str] {
+        &["/status/"]
+    }
+
+    fn mode(&self) -> RenderMode {
+        RenderMode::Ssr
+    }
+
+    fn paths(&self, _site: &Site) -> Vec<Params> {
+        vec![Params::new()]
+    }
+
+    fn exists(&self, _site: &Site, _params: &Params) -> bool {
+        true
+    }
+
+    fn sitemap(&self, _site: &Site, _params: &Params) -> Sitemap {
+        Sitemap::Unlisted
+    }
+
+    fn view(&self, cx: &Cx, _params: &Params) -> Option<(PageMeta, AnyView)> {
+        let info = cx.live()?.status()?;
+        Some(status(&info))
+    }
+}
+
 /// `/status/`: build id, server time and page cache statistics. Not indexable.
-pub fn status(info: &StatusInfo) -> (PageMeta, AnyView) {
+fn status(info: &StatusInfo) -> (PageMeta, AnyView) {
     let rows = info
         .cache
         .iter()

@@ -1,29 +1,86 @@
 use leptos::prelude::*;
 
-use super::{page_slice, post_list};
+use super::{list_pages, page_slice, paginated, post_list, POSTS_MODE};
 use crate::layout::{pagination, PageMeta};
 use crate::model::{Site, Tag};
-use crate::routes::Route;
+use crate::modes::{Fallback, RenderMode};
+use crate::reads::{Cx, Facet};
+use crate::route::{Params, Route, Sitemap};
 use crate::seo;
 
 /// `/tags/<slug>/` and `/tags/<slug>/page/<n>/`: the posts of a tag, newest first.
+pub struct TagPage;
+
+impl Route for TagPage {
+    fn name(&self) -> &'static str {
+        "tag"
+    }
+
+    fn patterns(&self) -> &'static [&'static str] {
+        &["/tags/{slug}/", "/tags/{slug}/page/{page}/"]
+    }
+
+    fn mode(&self) -> RenderMode {
+        POSTS_MODE
+    }
+
+    fn fallback(&self) -> Fallback {
+        Fallback::Blocking
+    }
+
+    fn paths(&self, site: &Site) -> Vec<Params> {
+        site.tags
+            .iter()
+            .flat_map(|tag| {
+                list_pages(
+                    site,
+                    tag.posts.len(),
+                    Params::new().with("slug", tag.slug.clone()),
+                )
+            })
+            .collect()
+    }
+
+    fn exists(&self, site: &Site, params: &Params) -> bool {
+        let tag = params.get("slug").and_then(|s| site.tag(s));
+        match (tag, params.page()) {
+            (Some(tag), Some(page)) => page <= site.page_count(tag.posts.len()),
+            _ => false,
+        }
+    }
+
+    fn view(&self, cx: &Cx, params: &Params) -> Option<(PageMeta, AnyView)> {
+        let tag = cx.tag(params.get("slug")?, Facet::Page)?;
+        self::tag(cx, tag, params.page()?)
+    }
+
+    fn sitemap(&self, site: &Site, params: &Params) -> Sitemap {
+        let tag = params.get("slug").and_then(|s| site.tag(s));
+        match (tag, params.page()) {
+            (Some(tag), Some(1)) => Sitemap::Listed(
+                tag.posts
+                    .first()
+                    .and_then(|&i| site.posts[i].last_modified()),
+            ),
+            _ => Sitemap::Unlisted,
+        }
+    }
+}
+
 /// `None` past the last page.
-pub fn tag(site: &Site, tag: &Tag, page: usize) -> Option<(PageMeta, AnyView)> {
-    let count = tag.posts.len();
+fn tag(cx: &Cx, tag: &Tag, page: usize) -> Option<(PageMeta, AnyView)> {
+    let site = cx.site();
+    let count = cx.tag_post_count(tag);
     let pages = site.page_count(count);
     let range = page_slice(site, count, page)?;
-    let url = |page: usize| {
-        Route::Tag {
-            slug: tag.slug.clone(),
-            page,
-        }
-        .path()
-    };
+    let posts = cx.tag_posts(tag, range);
+    let base = tag.url();
+    let url = |page: usize| paginated(&base, page);
     let label = if count == 1 { "post" } else { "posts" };
     let view = view! {
         <h1>"Tagged “" {tag.name.clone()} "”"</h1>
         <p class="lead">{format!("{count} {label}.")} " " <a href="/tags/">"All tags"</a></p>
-        {post_list(site, &tag.posts[range])}
+        {post_list(posts)}
         {pagination(page, pages, url)}
     }
     .into_any();

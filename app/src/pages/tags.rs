@@ -1,12 +1,45 @@
 use leptos::prelude::*;
 
+use super::{single, POSTS_MODE};
 use crate::layout::PageMeta;
 use crate::model::Site;
+use crate::modes::RenderMode;
+use crate::reads::Cx;
+use crate::route::{Params, Route};
+
+/// `/tags/`: every tag with its number of posts.
+pub struct TagIndex;
+
+impl Route for TagIndex {
+    fn name(&self) -> &'static str {
+        "tag index"
+    }
+
+    fn patterns(&self) -> &'static [&'static str] {
+        &["/tags/"]
+    }
+
+    fn mode(&self) -> RenderMode {
+        POSTS_MODE
+    }
+
+    fn paths(&self, _site: &Site) -> Vec<Params> {
+        single()
+    }
+
+    fn exists(&self, _site: &Site, _params: &Params) -> bool {
+        true
+    }
+
+    fn view(&self, cx: &Cx, _params: &Params) -> Option<(PageMeta, AnyView)> {
+        Some(tags(cx))
+    }
+}
 
 /// `/tags/`: every tag, alphabetically, with its number of posts.
-pub fn tags(site: &Site) -> (PageMeta, AnyView) {
-    let items = site
-        .tags
+fn tags(cx: &Cx) -> (PageMeta, AnyView) {
+    let all = cx.tags();
+    let items = all
         .iter()
         .map(|tag| {
             let count = tag.posts.len();
@@ -16,7 +49,7 @@ pub fn tags(site: &Site) -> (PageMeta, AnyView) {
             }
         })
         .collect_view();
-    let count = site.tags.len();
+    let count = all.len();
     let view = view! {
         <h1>"Tags"</h1>
         <p class="lead">{format!("{count} tags.")}</p>
@@ -25,7 +58,7 @@ pub fn tags(site: &Site) -> (PageMeta, AnyView) {
     .into_any();
     let meta = PageMeta::new(
         Some("Tags".into()),
-        format!("Every tag of {}.", site.config.title),
+        format!("Every tag of {}.", cx.config().title),
         "/tags/",
     );
     (meta, view)

@@ -45,6 +45,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         minify: !args.no_minify,
         compress: !args.no_compress,
         search: !args.no_search_index,
+        routes: app::routes(),
     };
     if options.public.is_none() {
         eprintln!(

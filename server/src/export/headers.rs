@@ -81,10 +81,15 @@ pub fn redirects(site: &Site) -> Vec<(String, String)> {
 ///
 /// # Errors
 /// A one-line message naming the alias and the entries' URLs.
-pub fn check_redirects(site: &Site, rules: &[(String, String)]) -> Result<(), String> {
-    let pages: std::collections::HashSet<std::path::PathBuf> = app::routes(site)
+pub fn check_redirects(
+    site: &Site,
+    routes: &app::Routes,
+    rules: &[(String, String)],
+) -> Result<(), String> {
+    let pages: std::collections::HashSet<std::path::PathBuf> = routes
+        .pages(site)
         .iter()
-        .map(|route| super::page_file(&route.path()))
+        .map(|page| super::page_file(page.path()))
         .collect();
     let mut claimed: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
     for (from, to) in rules {

@@ -37,8 +37,12 @@ pub struct Manifest {
 /// What the previous export knew about one page.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PageRecord {
-    /// Hex hash of the page's inputs ([`app::Inputs`]).
+    /// Hex fingerprint of what the page read ([`app::ReadSet::fingerprint`]).
     pub key: String,
+    /// What the page read ([`app::ReadSet`] as strings), checked again by the next
+    /// export.
+    #[serde(default)]
+    pub reads: Vec<String>,
     /// Page type, for the summary.
     pub kind: String,
     /// Whether it has an island.

@@ -42,7 +42,7 @@ use std::time::{Duration, Instant};
 
 use std::hash::{Hash, Hasher};
 
-use app::{render, routes, Inputs, Route, Site};
+use app::{render_in, Cx, PagePath, ReadSet, RenderMode, Site};
 use rayon::prelude::*;
 
 pub use headers::{check_redirects, redirects, CSP};
@@ -76,6 +76,8 @@ pub struct ExportOptions {
     /// Write the static search index (default), for search without the API. Costs one
     /// file per post and a rebuild of the index whenever a post changes.
     pub search: bool,
+    /// The site's route table ([`app::routes`] for the demo site's).
+    pub routes: &'static app::Routes,
 }
 
 /// What happens during an export, for progress display.
@@ -218,8 +220,8 @@ pub fn previous_manifest(out: &Path) -> Option<Manifest> {
 /// Exports the `loaded` site as described by `options`, reporting stages to `progress`.
 ///
 /// With a previous export in `options.out` written by the same binary with the same
-/// options, the export is **incremental**: pages whose inputs ([`app::Inputs`]) did not
-/// change are not rendered, bodies of cached entries ([`Loaded::deferred`]) are parsed
+/// options, the export is **incremental**: pages whose read-set ([`app::ReadSet`]: what
+/// they showed of the content) did not change are not rendered, bodies of cached entries ([`Loaded::deferred`]) are parsed
 /// only for pages that are, and only changed files are written — into a staging folder,
 /// then renamed into place once everything (links included) checked out; files the site
 /// no longer has are removed. Otherwise the whole output is built beside `out` and
@@ -335,9 +337,15 @@ fn build(
         .map(|a| (a.url.clone(), a.out_url.clone()))
         .collect();
 
-    let routes = routes(&site);
-    // Which pages must be rendered: all, or (incrementally) those whose inputs changed.
-    let body_ids: HashMap<&str, u64> = site
+    let pages: Vec<PagePath> = options
+        .routes
+        .pages(&site)
+        .into_iter()
+        .filter(|page| page.mode() != RenderMode::Ssr)
+        .collect();
+    // What identifies each body without parsing it: the source file's stamp (size and
+    // mtime, from the content cache), else a hash of its HTML.
+    let body_ids: HashMap<String, u64> = site
         .posts
         .iter()
         .map(|p| (p.source.as_str(), &p.html))
@@ -349,47 +357,36 @@ fn build(
                 Some((stamp, _)) => stamp.hash(&mut hasher),
                 None => html.hash(&mut hasher),
             }
-            (source, hasher.finish())
+            (source.to_owned(), hasher.finish())
         })
         .collect();
-    let inputs = Inputs::new(&site);
-    let keys: Vec<String> = routes
+    let body_id = |source: &str| body_ids.get(source).copied().unwrap_or(0);
+    // A page is carried over when it is of the same route, what it read when it was
+    // rendered ([`app::ReadSet`]) is unchanged in the new content, and its file is still
+    // there (a file deleted by hand is rendered again).
+    let carried: Vec<Option<&PageRecord>> = pages
         .par_iter()
-        .map(|route| {
-            let key = inputs.route(&site, route, &|source| {
-                body_ids.get(source).copied().unwrap_or(0)
-            });
-            format!("{key:016x}")
+        .map(|page| {
+            let record = previous.as_ref()?.pages.get(page.path())?;
+            let reads = ReadSet::from_strings(&record.reads)?;
+            let key = format!("{:016x}", reads.fingerprint(&site, &body_id));
+            (record.kind == page.name()
+                && record.key == key
+                && out.join(page_file(page.path())).is_file())
+            .then_some(record)
         })
         .collect();
-    drop(body_ids);
-    // A page is carried over when its inputs are unchanged and its file is still there
-    // (a file deleted by hand is rendered again).
-    let carried: Vec<Option<&PageRecord>> = routes
-        .par_iter()
-        .zip(&keys)
-        .map(|(route, key)| {
-            let path = route.path();
-            previous
-                .as_ref()
-                .and_then(|m| m.pages.get(&path))
-                .filter(|record| record.key == *key)
-                .filter(|_| out.join(page_file(&path)).is_file())
-        })
-        .collect();
-    // Bodies of cached entries that a page to render or the feed shows.
+    // Bodies of cached entries that a page to render read last time, or the feed shows.
+    // A page that reads a body not loaded yet (new reads) is rendered again once it is.
     let mut needed: HashSet<String> = HashSet::new();
-    for (route, carried) in routes.iter().zip(&carried) {
+    for (page, carried) in pages.iter().zip(&carried) {
         if carried.is_some() {
             continue;
         }
-        let source = match route {
-            Route::Post(slug) => site.post(slug).map(|p| &p.source),
-            Route::Doc(url) => site.doc(url).map(|d| &d.source),
-            Route::Page(slug) => site.page(slug).map(|p| &p.source),
-            _ => None,
-        };
-        needed.extend(source.cloned());
+        let record = previous.as_ref().and_then(|m| m.pages.get(page.path()));
+        if let Some(reads) = record.and_then(|r| ReadSet::from_strings(&r.reads)) {
+            needed.extend(reads.body_sources(&site).into_iter().map(str::to_owned));
+        }
     }
     needed.extend(
         site.posts
@@ -398,8 +395,9 @@ fn build(
             .map(|p| p.source.clone()),
     );
     // The static search index indexes every post: it is built again when a post page
-    // is rendered again (its inputs changed) or the previous export has none; otherwise
-    // the previous index files are kept as they are.
+    // is rendered again (what it read changed) or the previous export has none;
+    // otherwise the previous index files are kept as they are.
+    let post_route = |page: &PagePath| page.name() == "post";
     let search_unchanged = !options.search
         || previous.as_ref().is_some_and(|m| {
             m.files.contains_key("search/index.json")
@@ -408,16 +406,13 @@ fn build(
                 .keys()
                 .filter(|rel| search::is_search_file(&format!("/{rel}")))
                 .all(|rel| out.join(rel).is_file())
-        }) && routes
+        }) && pages
             .iter()
             .zip(&carried)
-            .all(|(route, carried)| !matches!(route, Route::Post(_)) || carried.is_some())
+            .all(|(page, carried)| !post_route(page) || carried.is_some())
             && previous.as_ref().is_some_and(|m| {
-                m.pages.keys().filter(|p| p.starts_with("/posts/")).count()
-                    == routes
-                        .iter()
-                        .filter(|r| r.path().starts_with("/posts/"))
-                        .count()
+                m.pages.values().filter(|r| r.kind == "post").count()
+                    == pages.iter().filter(|p| post_route(p)).count()
             });
     if !deferred.is_empty() {
         crate::content::load_bodies(&options.content, &mut site, &mut deferred, &needed)
@@ -460,52 +455,106 @@ fn build(
             })
             .collect()
     };
+    // One page, rendered and written; `Missed` when it read a body that is not loaded.
+    let render_one = |site: &Site,
+                      deferred: &HashSet<String>,
+                      i: usize|
+     -> Option<Result<Rendered, ExportError>> {
+        let page = &pages[i];
+        let cx = Cx::new(site, Some(deferred), None);
+        let rendered = render_in(&cx, page)?;
+        if cx.missed_body() {
+            let sources = rendered.reads.body_sources(site);
+            return Some(Ok(Rendered::Missed(
+                i,
+                sources.into_iter().map(str::to_owned).collect(),
+            )));
+        }
+        let key = format!("{:016x}", rendered.reads.fingerprint(site, &body_id));
+        let reads = rendered.reads.to_strings();
+        let result = html::process(&rendered.html, &rendered.path, &site.assets, options.minify)
+            .map_err(ExportError::Html)
+            .and_then(|processed| {
+                let file = page_file(&rendered.path);
+                let rel = file.to_string_lossy().replace('\\', "/");
+                let bytes = writer.emit(&rel, &processed.html, false)?;
+                Ok(Rendered::Out(PageOutput {
+                    kind: page.name().to_owned(),
+                    path: rendered.path,
+                    file: format!("/{rel}"),
+                    has_islands: rendered.has_islands,
+                    links: processed.links,
+                    ids: processed.ids,
+                    key,
+                    reads,
+                    bytes,
+                }))
+            });
+        progress.step();
+        Some(result)
+    };
     let render_all = || {
-        routes
+        pages
             .par_iter()
-            .zip(&keys)
+            .enumerate()
             .zip(&carried)
-            .filter_map(|((route, key), carried)| {
+            .filter_map(|((i, page), carried)| {
                 if let Some(record) = carried {
-                    let path = route.path();
+                    let path = page.path().to_owned();
                     let rel = page_file(&path).to_string_lossy().replace('\\', "/");
                     writer.keep(&rel, record.bytes);
-                    return Some(Ok(PageOutput {
+                    return Some(Ok(Rendered::Out(PageOutput {
                         kind: record.kind.clone(),
                         path,
                         file: format!("/{rel}"),
                         has_islands: record.has_islands,
                         links: record.links.clone(),
                         ids: record.ids.clone(),
-                        key: key.clone(),
+                        key: record.key.clone(),
+                        reads: record.reads.clone(),
                         bytes: record.bytes,
-                    }));
+                    })));
                 }
-                let page = render(&site, route)?;
-                let result = html::process(&page.html, &page.path, &site.assets, options.minify)
-                    .map_err(ExportError::Html)
-                    .and_then(|processed| {
-                        let file = page_file(&page.path);
-                        let rel = file.to_string_lossy().replace('\\', "/");
-                        let bytes = writer.emit(&rel, &processed.html, false)?;
-                        Ok(PageOutput {
-                            kind: kind(route).to_owned(),
-                            path: page.path,
-                            file: format!("/{rel}"),
-                            has_islands: page.has_islands,
-                            links: processed.links,
-                            ids: processed.ids,
-                            key: key.clone(),
-                            bytes,
-                        })
-                    });
-                progress.step();
-                Some(result)
+                render_one(&site, &deferred, i)
             })
-            .collect::<Result<Vec<PageOutput>, _>>()
+            .collect::<Result<Vec<Rendered>, _>>()
     };
-    let (pages, mut precompressed) = rayon::join(render_all, bundle);
-    let pages = pages?;
+    let (rendered, mut precompressed) = rayon::join(render_all, bundle);
+    let mut outputs = Vec::with_capacity(pages.len());
+    let mut missed = Vec::new();
+    for page in rendered? {
+        match page {
+            Rendered::Out(output) => outputs.push(output),
+            Rendered::Missed(i, sources) => missed.push((i, sources)),
+        }
+    }
+    // Pages that read a body the previous export did not lead us to load: load those
+    // bodies, render the pages again (each new body can lead to one more round).
+    let mut rounds = 0;
+    while !missed.is_empty() {
+        rounds += 1;
+        let wanted: HashSet<String> = missed.iter().flat_map(|(_, s)| s.clone()).collect();
+        crate::content::load_bodies(&options.content, &mut site, &mut deferred, &wanted)
+            .map_err(|err| ExportError::Content(err.to_string()))?;
+        let again: Vec<usize> = missed.drain(..).map(|(i, _)| i).collect();
+        let results = again
+            .par_iter()
+            .filter_map(|&i| render_one(&site, &deferred, i))
+            .collect::<Result<Vec<Rendered>, _>>()?;
+        for page in results {
+            match page {
+                Rendered::Out(output) => outputs.push(output),
+                Rendered::Missed(i, _) if rounds > 3 => {
+                    return Err(ExportError::Content(format!(
+                        "the page {} reads a body that cannot be loaded",
+                        pages[i].path()
+                    )))
+                }
+                Rendered::Missed(i, sources) => missed.push((i, sources)),
+            }
+        }
+    }
+    let pages = outputs;
 
     progress.stage("feeds, sitemap, headers", 0);
     let needs_islands = pages.iter().any(|page| page.has_islands);
@@ -601,10 +650,10 @@ fn build(
             Err(source) => Err(ExportError::Io { path, source }),
         }
     };
-    let sitemaps = crate::sitemap::sitemaps(&site);
+    let sitemaps = crate::sitemap::sitemaps(&site, options.routes);
     let redirects = headers::redirects(&site);
     // An alias must not hide a page, nor be claimed twice.
-    headers::check_redirects(&site, &redirects).map_err(ExportError::Content)?;
+    headers::check_redirects(&site, options.routes, &redirects).map_err(ExportError::Content)?;
     // The static search index.
     if !options.search {
         // No index: nothing written, and the previous one (if any) is removed with the
@@ -701,6 +750,7 @@ fn build(
                 page.path.clone(),
                 PageRecord {
                     key: page.key.clone(),
+                    reads: page.reads.clone(),
                     kind: page.kind.clone(),
                     has_islands: page.has_islands,
                     links: page.links.clone(),
@@ -792,27 +842,15 @@ struct PageOutput {
     links: Vec<String>,
     ids: Vec<String>,
     key: String,
+    reads: Vec<String>,
     bytes: u64,
 }
 
-/// The page type of a route, for the summary.
-fn kind(route: &Route) -> &'static str {
-    match route {
-        Route::Home => "home",
-        Route::Blog { .. } => "blog index",
-        Route::Post(_) => "post",
-        Route::Tags => "tag index",
-        Route::Tag { .. } => "tag",
-        Route::Doc(_) => "doc",
-        Route::Page(_) => "page",
-        Route::Products => "product index",
-        Route::Product(_) => "product",
-        Route::Search => "search",
-        Route::Cart => "cart",
-        Route::Contact => "contact",
-        Route::ContactThanks => "contact thanks",
-        Route::NotFound => "404",
-        Route::Status => "status",
-        _ => "other",
-    }
+/// A page of the render pass.
+enum Rendered {
+    /// Written (or carried over).
+    Out(PageOutput),
+    /// It read the body of one of these sources before it was loaded: load them and
+    /// render it again.
+    Missed(usize, Vec<String>),
 }
