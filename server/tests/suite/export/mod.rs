@@ -1,5 +1,6 @@
 //! `atoll export` on the fixture sites under tests/fixtures/, through the real binary.
 
+mod routes;
 mod safety;
 mod search;
 

@@ -33,7 +33,7 @@ fn root() -> PathBuf {
 }
 
 /// A copy of the basic fixture in a temporary folder (tests edit it).
-fn content() -> TempDir {
+pub(crate) fn content() -> TempDir {
     let dir = TempDir::new().unwrap();
     let fixture = root().join("tests/fixtures/basic");
     for entry in walk(&fixture) {
@@ -57,9 +57,9 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-struct Server {
-    state: AppState,
-    app: Router,
+pub(crate) struct Server {
+    pub(crate) state: AppState,
+    pub(crate) app: Router,
     clock: Arc<ManualClock>,
 }
 
@@ -70,7 +70,7 @@ fn dirs() -> Dirs {
     }
 }
 
-fn rendering(clock: &Arc<ManualClock>) -> Rendering {
+pub(crate) fn rendering(clock: &Arc<ManualClock>) -> Rendering {
     Rendering {
         clock: clock.clone(),
         reload_interval: Duration::ZERO,
@@ -85,7 +85,11 @@ fn rendering(clock: &Arc<ManualClock>) -> Rendering {
 
 /// Loads `source` and starts the server's state (on this worker thread, letting the
 /// runtime's other tasks move: the CMS test's source is served by this runtime).
-fn server_with(source: ContentSource, rendering: Rendering, clock: Arc<ManualClock>) -> Server {
+pub(crate) fn server_with(
+    source: ContentSource,
+    rendering: Rendering,
+    clock: Arc<ManualClock>,
+) -> Server {
     let state = tokio::task::block_in_place(|| {
         let site = futures_load(&source).unwrap();
         AppState::start(source, site, dirs(), Services::default(), rendering)
@@ -119,14 +123,14 @@ fn server(content: &Path) -> Server {
     server_with(source, rendering(&clock), clock)
 }
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: String,
 }
 
 impl Answer {
-    fn cache(&self) -> &str {
+    pub(crate) fn cache(&self) -> &str {
         self.headers
             .get("x-atoll-cache")
             .map_or("", |v| v.to_str().unwrap())
@@ -145,7 +149,7 @@ async fn send(app: &Router, request: Request<Body>) -> Answer {
     }
 }
 
-async fn get(app: &Router, uri: &str) -> Answer {
+pub(crate) async fn get(app: &Router, uri: &str) -> Answer {
     send(app, Request::get(uri).body(Body::empty()).unwrap()).await
 }
 
