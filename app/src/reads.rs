@@ -376,10 +376,8 @@ impl ReadSet {
                     if *facet != Facet::Link {
                         rest.push(list.collection().to_owned());
                     }
-                    let members = list_keys(site, list);
-                    let range = clip(*start, *end, members.len());
                     rest.extend(
-                        members[range]
+                        list_keys(site, list, *start, *end)
                             .iter()
                             .map(|(kind, key)| entry_tag(kind.as_str(), key)),
                     );
@@ -420,32 +418,41 @@ fn body_source<'s>(site: &'s Site, kind: Kind, key: &str) -> Option<&'s str> {
     }
 }
 
-/// The entries of `list` in `site`, as `(kind, key)`.
-fn list_keys<'s>(site: &'s Site, list: &List) -> Vec<(Kind, &'s str)> {
+/// The length of `list` in `site`.
+fn list_len(site: &Site, list: &List) -> usize {
     match list {
-        List::Posts => site
-            .posts
+        List::Posts => site.posts.len(),
+        List::Tagged(slug) => site.tag(slug).map_or(0, |tag| tag.posts.len()),
+        List::Tags => site.tags.len(),
+        List::Docs => site.docs.len(),
+        List::Products => site.products.len(),
+    }
+}
+
+/// The entries at `start..end` (clipped) of `list` in `site`, as `(kind, key)`: only
+/// those, however long the list (a post page reads its two neighbours of 100,000).
+fn list_keys<'s>(site: &'s Site, list: &List, start: u32, end: u32) -> Vec<(Kind, &'s str)> {
+    let range = clip(start, end, list_len(site, list));
+    match list {
+        List::Posts => site.posts[range]
             .iter()
             .map(|p| (Kind::Post, p.slug.as_str()))
             .collect(),
         List::Tagged(slug) => site.tag(slug).map_or_else(Vec::new, |tag| {
-            tag.posts
+            tag.posts[range]
                 .iter()
                 .map(|&i| (Kind::Post, site.posts[i].slug.as_str()))
                 .collect()
         }),
-        List::Tags => site
-            .tags
+        List::Tags => site.tags[range]
             .iter()
             .map(|t| (Kind::Tag, t.slug.as_str()))
             .collect(),
-        List::Docs => site
-            .docs
+        List::Docs => site.docs[range]
             .iter()
             .map(|d| (Kind::Doc, d.url.as_str()))
             .collect(),
-        List::Products => site
-            .products
+        List::Products => site.products[range]
             .iter()
             .map(|p| (Kind::Product, p.slug.as_str()))
             .collect(),
@@ -473,15 +480,14 @@ fn hash_dep(site: &Site, dep: &Dep, body: &dyn Fn(&str) -> u64, h: &mut DefaultH
             end,
             facet,
         } => {
-            let members = list_keys(site, list);
-            let range = clip(*start, *end, members.len());
-            range.len().hash(h);
-            for (kind, key) in &members[range] {
+            let members = list_keys(site, list, *start, *end);
+            members.len().hash(h);
+            for (kind, key) in &members {
                 key.hash(h);
                 hash_entry(site, *kind, key, *facet, body, h);
             }
         }
-        Dep::Count(list) => list_keys(site, list).len().hash(h),
+        Dep::Count(list) => list_len(site, list).hash(h),
     }
 }
 

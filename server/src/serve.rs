@@ -469,7 +469,7 @@ impl AppState {
 
     /// On-demand revalidation: reloads the content now, then renders again (before
     /// returning) `paths`, the pages of `tags` ([`crate::targets::tagged`]) and every
-    /// cached page whose inputs changed; pages whose content is gone are removed (404).
+    /// cached page whose read-set changed; pages whose content is gone are removed (404).
     /// Returns each path with `rendered`, `removed` or `unknown` (not a page), or
     /// `Err((index, tag))` for an unknown tag (nothing done).
     ///

@@ -75,7 +75,7 @@ pub struct RevalidateResponse {
 
 /// `POST /api/revalidate`: reloads the content and renders again, before answering,
 /// every named path, every page of the named tags or event's entry, and every cached
-/// page whose inputs changed (the entry, the lists and tag pages it appears on, its
+/// page whose read-set changed (the entry, the lists and tag pages it appears on, its
 /// neighbours, the feed, the sitemaps).
 #[utoipa::path(
     post,
@@ -114,7 +114,7 @@ pub async fn revalidate_post(
     let body = read_body(&parts.headers, body, MAX_BODY).await?;
     let (id, from_github) = authenticate(&state, &parts.headers, &body, github.as_deref())?;
     // A GitHub delivery (a push to the content repository, a ping) says "something
-    // changed": every cached page whose inputs changed is rendered again.
+    // changed": every cached page whose read-set changed is rendered again.
     let request: RevalidateRequest = if from_github {
         RevalidateRequest::default()
     } else {

@@ -2,7 +2,7 @@
 //!
 //! * A watcher checks `content/`, `public/` and the islands bundle every
 //!   [`POLL_INTERVAL`] (file stamps, as [`crate::snapshot`]). A content change reloads
-//!   the content (no Rust is compiled), renders the pages whose inputs changed, and
+//!   the content (no Rust is compiled), renders the pages whose read-set changed, and
 //!   tells the open tabs to reload; a change in `public/` or the bundle (rebuilt by
 //!   `trunk watch`/`trunk serve`) only tells them to reload.
 //! * Every HTML page gets a dev script (`/api/_atoll/dev.js`) that listens to
@@ -186,7 +186,7 @@ pub async fn watch(state: AppState, mut site: Option<SiteWriter>) {
     }
 }
 
-/// Reloads the content, re-renders the cached pages whose inputs changed and renders
+/// Reloads the content, re-renders the cached pages whose read-set changed and renders
 /// every pre-rendered page not cached yet (an entry added, or everything after a start
 /// on broken content), so that the cache, and a dev site, hold every page.
 ///

@@ -17,7 +17,7 @@
 //! **Atomic**: a first export (or one with other options or another `atoll` binary) is
 //! written whole to a staging folder beside `OUT` and swapped in only when complete and
 //! every internal link resolves. **Incremental**: when `OUT` holds a previous export of
-//! this binary, only pages whose inputs changed are rendered, only files whose bytes
+//! this binary, only pages whose read-set changed are rendered, only files whose bytes
 //! changed are written — to the staging folder, then renamed into `OUT` once every check
 //! passed — and unchanged files keep their inode and mtime. Either way a failed export
 //! leaves the previous output untouched.
