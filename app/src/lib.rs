@@ -30,7 +30,7 @@ pub use model::{
 };
 pub use modes::{Fallback, RenderMode, POSTS_REVALIDATE, PRODUCTS_REVALIDATE};
 pub use pages::StatusInfo;
-pub use reads::{Body, Cx, Dep, Facet, Kind, List, Live, ReadSet};
+pub use reads::{combine, Body, Cx, Dep, Facet, Kind, List, Live, ReadSet};
 pub use render::{
     island_end, render, render_contact_form, render_in, RenderedPage, ISLANDS_JS, ISLANDS_LOADER,
     ISLANDS_WASM, ISLAND_TAG, PKG_PATH, SEARCH_JS, SEARCH_WASM,

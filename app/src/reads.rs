@@ -249,6 +249,28 @@ impl std::str::FromStr for Dep {
     }
 }
 
+impl Dep {
+    /// A hash of the dep and of what it reads in `site` (`body` as in
+    /// [`ReadSet::fingerprint`]). A page's fingerprint is [`combine`] of its deps', so a
+    /// caller checking many pages computes each distinct dep once.
+    pub fn fingerprint(&self, site: &Site, body: &dyn Fn(&str) -> u64) -> u64 {
+        let mut h = DefaultHasher::new();
+        self.hash(&mut h);
+        hash_dep(site, self, body, &mut h);
+        h.finish()
+    }
+}
+
+/// A page's fingerprint from its deps' [`Dep::fingerprint`]s, in reading order: what
+/// [`ReadSet::fingerprint`] returns.
+pub fn combine(dep_fingerprints: impl IntoIterator<Item = u64>) -> u64 {
+    let mut h = DefaultHasher::new();
+    for fingerprint in dep_fingerprints {
+        fingerprint.hash(&mut h);
+    }
+    h.finish()
+}
+
 /// Undoes [`entry_tag`]'s percent-encoding.
 fn decode(key: &str) -> Option<String> {
     let bytes = key.as_bytes();
@@ -326,12 +348,7 @@ impl ReadSet {
     /// `source` without loading it (the export: the file's size and mtime; the server: a
     /// hash of the HTML).
     pub fn fingerprint(&self, site: &Site, body: &dyn Fn(&str) -> u64) -> u64 {
-        let mut h = DefaultHasher::new();
-        for dep in &self.deps {
-            dep.hash(&mut h);
-            hash_dep(site, dep, body, &mut h);
-        }
-        h.finish()
+        combine(self.deps.iter().map(|dep| dep.fingerprint(site, body)))
     }
 
     /// The page's cache tags ([`crate::cache_tags`]), most important first: the entry

@@ -29,6 +29,10 @@ pub struct Manifest {
     /// Each page by URL path: what an incremental export needs to skip rendering it.
     #[serde(default)]
     pub pages: BTreeMap<String, PageRecord>,
+    /// Every dep some page read ([`app::Dep`] as a string), once: pages refer to them
+    /// by index ([`PageRecord::reads`]), and the next export reads each one once.
+    #[serde(default)]
+    pub deps: Vec<String>,
     /// The parsed metadata of the Markdown sources.
     #[serde(default)]
     pub content: ContentCache,
@@ -39,10 +43,10 @@ pub struct Manifest {
 pub struct PageRecord {
     /// Hex fingerprint of what the page read ([`app::ReadSet::fingerprint`]).
     pub key: String,
-    /// What the page read ([`app::ReadSet`] as strings), checked again by the next
-    /// export.
+    /// What the page read ([`app::ReadSet`]), as indexes into [`Manifest::deps`] in
+    /// reading order; checked again by the next export.
     #[serde(default)]
-    pub reads: Vec<String>,
+    pub reads: Vec<u32>,
     /// Page type, for the summary.
     pub kind: String,
     /// Whether it has an island.

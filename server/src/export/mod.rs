@@ -364,18 +364,37 @@ fn build(
     // A page is carried over when it is of the same route, what it read when it was
     // rendered ([`app::ReadSet`]) is unchanged in the new content, and its file is still
     // there (a file deleted by hand is rendered again).
+    // Each dep of the previous export is read once (a post's neighbours, the settings
+    // and list pages are shared by many pages); `None`: not a dep of this version.
+    let dep_fingerprints: Vec<Option<u64>> = previous
+        .as_ref()
+        .map(|m| {
+            m.deps
+                .par_iter()
+                .map(|dep| {
+                    let parsed = dep.parse::<app::Dep>().ok();
+                    parsed.map(|d| d.fingerprint(&site, &body_id))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let carried: Vec<Option<&PageRecord>> = pages
         .par_iter()
         .map(|page| {
             let record = previous.as_ref()?.pages.get(page.path())?;
-            let reads = ReadSet::from_strings(&record.reads)?;
-            let key = format!("{:016x}", reads.fingerprint(&site, &body_id));
+            let fingerprints = record
+                .reads
+                .iter()
+                .map(|&dep| dep_fingerprints.get(dep as usize).copied().flatten())
+                .collect::<Option<Vec<u64>>>()?;
+            let key = format!("{:016x}", app::combine(fingerprints));
             (record.kind == page.name()
                 && record.key == key
                 && out.join(page_file(page.path())).is_file())
             .then_some(record)
         })
         .collect();
+    drop(dep_fingerprints);
     // Bodies of cached entries that a page to render read last time, or the feed shows.
     // A page that reads a body not loaded yet (new reads) is rendered again once it is.
     let mut needed: HashSet<String> = HashSet::new();
@@ -384,7 +403,13 @@ fn build(
             continue;
         }
         let record = previous.as_ref().and_then(|m| m.pages.get(page.path()));
-        if let Some(reads) = record.and_then(|r| ReadSet::from_strings(&r.reads)) {
+        let strings = previous.as_ref().zip(record).map(|(m, r)| {
+            r.reads
+                .iter()
+                .filter_map(|&i| m.deps.get(i as usize).cloned())
+                .collect::<Vec<String>>()
+        });
+        if let Some(reads) = strings.and_then(|s| ReadSet::from_strings(&s)) {
             needed.extend(reads.body_sources(&site).into_iter().map(str::to_owned));
         }
     }
@@ -471,7 +496,7 @@ fn build(
             )));
         }
         let key = format!("{:016x}", rendered.reads.fingerprint(site, &body_id));
-        let reads = rendered.reads.to_strings();
+        let reads = PageReads::New(rendered.reads.to_strings());
         let result = html::process(&rendered.html, &rendered.path, &site.assets, options.minify)
             .map_err(ExportError::Html)
             .and_then(|processed| {
@@ -511,7 +536,7 @@ fn build(
                         links: record.links.clone(),
                         ids: record.ids.clone(),
                         key: record.key.clone(),
-                        reads: record.reads.clone(),
+                        reads: PageReads::Kept(record.reads.clone()),
                         bytes: record.bytes,
                     })));
                 }
@@ -743,14 +768,16 @@ fn build(
     }
 
     // The manifest last: it lists everything above.
+    let (deps, reads) = dep_table(previous.as_ref().map(|m| &m.deps[..]), &pages);
     let records: BTreeMap<String, PageRecord> = pages
         .iter()
-        .map(|page| {
+        .zip(reads)
+        .map(|(page, reads)| {
             (
                 page.path.clone(),
                 PageRecord {
                     key: page.key.clone(),
-                    reads: page.reads.clone(),
+                    reads,
                     kind: page.kind.clone(),
                     has_islands: page.has_islands,
                     links: page.links.clone(),
@@ -761,7 +788,7 @@ fn build(
         })
         .collect();
     let cache = ContentCache::from_parts(&site, &sources);
-    let files = writer.finish(&options_key, records, cache)?;
+    let files = writer.finish(&options_key, records, deps, cache)?;
     let commit = if in_place {
         let staged = std::mem::take(
             &mut *writer
@@ -842,8 +869,46 @@ struct PageOutput {
     links: Vec<String>,
     ids: Vec<String>,
     key: String,
-    reads: Vec<String>,
+    reads: PageReads,
     bytes: u64,
+}
+
+/// What a written page read.
+enum PageReads {
+    /// Carried over: its indexes into the previous manifest's deps.
+    Kept(Vec<u32>),
+    /// Rendered now: its deps as strings.
+    New(Vec<String>),
+}
+
+/// The manifest's dep table and each page's indexes into it: the deps of kept pages keep
+/// their strings from `previous`, new ones are added, and deps no page reads any more
+/// are dropped.
+fn dep_table(previous: Option<&[String]>, pages: &[PageOutput]) -> (Vec<String>, Vec<Vec<u32>>) {
+    let previous = previous.unwrap_or_default();
+    let mut table: Vec<String> = Vec::new();
+    let mut by_string: HashMap<String, u32> = HashMap::new();
+    let mut renumbered: Vec<Option<u32>> = vec![None; previous.len()];
+    let mut intern = |dep: &str, table: &mut Vec<String>| -> u32 {
+        *by_string.entry(dep.to_owned()).or_insert_with(|| {
+            table.push(dep.to_owned());
+            (table.len() - 1) as u32
+        })
+    };
+    let reads = pages
+        .iter()
+        .map(|page| match &page.reads {
+            PageReads::Kept(old) => old
+                .iter()
+                .filter_map(|&i| {
+                    let slot = renumbered.get_mut(i as usize)?;
+                    Some(*slot.get_or_insert_with(|| intern(&previous[i as usize], &mut table)))
+                })
+                .collect(),
+            PageReads::New(deps) => deps.iter().map(|dep| intern(dep, &mut table)).collect(),
+        })
+        .collect();
+    (table, reads)
 }
 
 /// A page of the render pass.

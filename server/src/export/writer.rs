@@ -146,6 +146,7 @@ impl Writer<'_> {
         &self,
         options_key: &str,
         pages: BTreeMap<String, PageRecord>,
+        deps: Vec<String>,
         content: ContentCache,
     ) -> Result<usize, ExportError> {
         let files = self
@@ -158,6 +159,7 @@ impl Writer<'_> {
             options: options_key.to_owned(),
             files,
             pages,
+            deps,
             content,
         };
         let path = self.staging.join(MARKER);
