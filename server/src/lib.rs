@@ -12,7 +12,6 @@
 
 mod api;
 pub mod cms;
-pub mod content;
 pub mod dev;
 pub mod export;
 pub mod feed;
@@ -28,6 +27,8 @@ pub mod targets;
 pub mod webhook;
 
 pub use api::revalidate::signed_headers;
+/// Content loading: the `atoll-content` crate.
+pub use atoll_content as content;
 pub use pages::Page;
 pub use serve::{
     build_id, cache_control, router, AppState, Dirs, Rendering, Services, CACHE_HEADER, NO_STORE,

@@ -6,7 +6,6 @@
 
 use app::{Routes, Site, Sitemap};
 use chrono::{DateTime, FixedOffset};
-use std::borrow::Cow;
 
 /// URLs per sitemap file: the protocol's limit.
 pub const MAX_URLS: usize = 50_000;
@@ -93,27 +92,7 @@ fn urlset(entries: &[Entry]) -> String {
     xml
 }
 
-/// `text` escaped for XML content and attribute values, without the characters XML 1.0
-/// forbids (control characters other than tab, newline and carriage return, U+FFFE,
-/// U+FFFF), which YAML or TOML escapes can put in a title.
-pub(crate) fn escape(text: impl AsRef<str>) -> String {
-    let text = text.as_ref();
-    let clean: Cow<str> = if text.chars().any(|c| {
-        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
-    }) {
-        Cow::Owned(
-            text.chars()
-                .filter(|&c| {
-                    (c >= ' ' || matches!(c, '\t' | '\n' | '\r'))
-                        && !matches!(c, '\u{fffe}' | '\u{ffff}')
-                })
-                .collect(),
-        )
-    } else {
-        Cow::Borrowed(text)
-    };
-    quick_xml::escape::escape(clean.as_ref()).into_owned()
-}
+pub use atoll_content::escape;
 
 /// `robots.txt`: `public/robots.txt` when given (else allow everything), with a
 /// `Sitemap:` line naming the absolute sitemap URL appended unless it has one.

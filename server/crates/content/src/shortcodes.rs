@@ -12,7 +12,7 @@ use std::sync::{LazyLock, Mutex};
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-use crate::sitemap::escape;
+use crate::escape;
 
 /// Names already warned about.
 static UNKNOWN: LazyLock<Mutex<HashSet<String>>> = LazyLock::new(Default::default);

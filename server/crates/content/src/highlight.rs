@@ -543,11 +543,11 @@ mod tests {
         }
     }
 
-    /// `ATOLL_BLESS=1 cargo test -p server the_committed_stylesheet` rewrites the part of
+    /// `ATOLL_BLESS=1 cargo test -p atoll-content the_committed_stylesheet` rewrites the part of
     /// `public/style.css` after a syntect or theme change.
     #[test]
     fn the_committed_stylesheet_holds_the_theme_css() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/style.css");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../public/style.css");
         if std::env::var_os("ATOLL_BLESS").is_some() {
             let text = std::fs::read_to_string(path).unwrap();
             let kept = match (text.find(STYLESHEET_START), text.find(STYLESHEET_END)) {

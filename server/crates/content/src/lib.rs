@@ -15,6 +15,7 @@
 
 mod cache;
 mod error;
+mod escape;
 mod front_matter;
 pub mod highlight;
 mod markdown;
@@ -29,6 +30,7 @@ use rayon::prelude::*;
 
 pub use cache::{load_bodies, CachedEntry, CachedKind, ContentCache, Sources, Stamp};
 pub use error::{ContentError, ContentWarning};
+pub use escape::escape;
 pub use front_matter::{FrontMatter, PostDate};
 pub use markdown::{render as render_markdown, sanitize as sanitize_html, Rendered};
 pub use products::MAX_PRICE_CENTS;
@@ -815,7 +817,7 @@ pub(crate) fn slug_of(path: &Path, explicit: Option<String>) -> Result<String, C
 /// Whether `alias` is a plain site-relative path that can go into `_redirects`:
 /// Netlify and Cloudflare read `*`, `:name`, `?` and `!` there as patterns and flags,
 /// and whitespace or a line break would start another rule.
-pub(crate) fn is_valid_alias(alias: &str) -> bool {
+pub fn is_valid_alias(alias: &str) -> bool {
     alias.starts_with('/')
         && !alias.contains(char::is_whitespace)
         && !alias.contains(char::is_control)
@@ -824,7 +826,7 @@ pub(crate) fn is_valid_alias(alias: &str) -> bool {
 }
 
 /// Lowercase ASCII letters, digits, `-` and `_`, not empty.
-pub(crate) fn is_valid_slug(slug: &str) -> bool {
+pub fn is_valid_slug(slug: &str) -> bool {
     !slug.is_empty()
         && slug
             .chars()
