@@ -14,13 +14,10 @@ mod api;
 pub mod cms;
 pub mod dev;
 pub mod export;
-pub mod feed;
 pub mod isr;
 pub mod listen;
 pub mod outbox;
-mod pages;
 mod serve;
-pub mod sitemap;
 pub mod snapshot;
 pub mod store;
 pub mod targets;
@@ -29,6 +26,9 @@ pub mod webhook;
 pub use api::revalidate::signed_headers;
 /// Content loading: the `atoll-content` crate.
 pub use atoll_content as content;
+use atoll_render::page as pages;
+/// The Atom feed and the sitemaps: from the `atoll-render` crate.
+pub use atoll_render::{feed, sitemap};
 pub use pages::Page;
 pub use serve::{
     build_id, cache_control, router, AppState, Dirs, Rendering, Services, CACHE_HEADER, NO_STORE,

@@ -13,7 +13,6 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
-use islands::search::{Document, SearchIndex};
 use rayon::prelude::*;
 use tower::ServiceExt;
 use tower_http::compression::CompressionLayer;
@@ -546,20 +545,7 @@ fn rfc3339(time: SystemTime) -> String {
     chrono::DateTime::<chrono::Utc>::from(time).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// The search documents of a site: one per post, newest first.
-pub fn search_index(site: &Site) -> SearchIndex {
-    SearchIndex::new(site.posts.iter().map(search_document).collect())
-}
-
-/// The search document of a post: its URL, title, summary and text.
-pub fn search_document(post: &app::Post) -> Document {
-    Document {
-        url: post.url(),
-        title: post.title.clone(),
-        summary: post.summary.clone(),
-        body: post.text.clone(),
-    }
-}
+pub use atoll_render::search::{search_document, search_index};
 
 /// The application: API routes, the islands bundle at `/pkg/`, and pages or `public/`
 /// files for every other path (the 404 page, with status 404, when neither has it).

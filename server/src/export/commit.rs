@@ -93,16 +93,7 @@ fn remove_if_present(path: &Path) -> Result<(), ExportError> {
     }
 }
 
-/// Output file of a page path: `/` → `index.html`, `/a/b/` → `a/b/index.html`,
-/// `/404.html` → `404.html`.
-pub fn page_file(path: &str) -> PathBuf {
-    let relative = path.trim_start_matches('/');
-    if relative.is_empty() || relative.ends_with('/') {
-        PathBuf::from(relative).join("index.html")
-    } else {
-        PathBuf::from(relative)
-    }
-}
+pub use atoll_render::page_file;
 
 /// Replaces `out` with `staging`: `out` is moved aside, `staging` renamed to `out`, then
 /// the old output removed. If the second rename fails the old output is put back.
@@ -215,20 +206,4 @@ pub(super) fn absolute(path: &Path) -> io::Result<PathBuf> {
         resolved.push(name);
     }
     Ok(resolved)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn page_files() {
-        assert_eq!(page_file("/"), PathBuf::from("index.html"));
-        assert_eq!(page_file("/posts/"), PathBuf::from("posts/index.html"));
-        assert_eq!(
-            page_file("/posts/a-b/"),
-            PathBuf::from("posts/a-b/index.html")
-        );
-        assert_eq!(page_file("/404.html"), PathBuf::from("404.html"));
-    }
 }

@@ -24,9 +24,9 @@
 
 mod assets;
 mod commit;
-pub(crate) mod compress;
-mod headers;
 pub use assets::percent_decode;
+pub(crate) use atoll_render::compress;
+use atoll_render::headers;
 pub use headers::SECURITY_HEADERS;
 mod html;
 mod links;

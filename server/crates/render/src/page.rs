@@ -32,12 +32,12 @@ pub struct Page {
     /// Brotli and gzip encodings of `html`, made on the first request that accepts one.
     encoded: std::sync::Arc<std::sync::OnceLock<(Bytes, Bytes)>>,
     /// `ETag` header values of the identity, brotli and gzip encodings.
-    pub etag_values: [axum::http::HeaderValue; 3],
+    pub etag_values: [http::HeaderValue; 3],
     /// The page's cache tags ([`app::cache_tags`]), most important first.
     pub cache_tags: Vec<String>,
     /// `Cache-Tag` and `Surrogate-Key` header values of `cache_tags`, capped at 16 KB;
     /// `None` when the page has no tags.
-    pub tag_headers: Option<[axum::http::HeaderValue; 2]>,
+    pub tag_headers: Option<[http::HeaderValue; 2]>,
     /// What the page read when rendered ([`app::ReadSet`]): empty for generated
     /// documents (feed, sitemaps, `robots.txt`), which are compared by their bytes.
     pub reads: std::sync::Arc<app::ReadSet>,
@@ -48,8 +48,7 @@ impl Page {
     pub fn from_bytes(path: String, html: Bytes, status: u16, content_type: &'static str) -> Self {
         let digest = Sha256::digest(&html);
         let hash = hex(&digest[..12]);
-        let value =
-            |tag: String| axum::http::HeaderValue::from_str(&tag).expect("an ETag is ASCII hex");
+        let value = |tag: String| http::HeaderValue::from_str(&tag).expect("an ETag is ASCII hex");
         Page {
             etag_values: [
                 value(format!("\"{hash}\"")),
@@ -74,8 +73,8 @@ impl Page {
         let (cache_tag, surrogate_key) = app::cache_tags::header_values(&tags);
         // The grammar keeps tags to visible ASCII, so the values are valid headers.
         self.tag_headers = match (
-            axum::http::HeaderValue::from_str(&cache_tag),
-            axum::http::HeaderValue::from_str(&surrogate_key),
+            http::HeaderValue::from_str(&cache_tag),
+            http::HeaderValue::from_str(&surrogate_key),
         ) {
             (Ok(a), Ok(b)) if !cache_tag.is_empty() => Some([a, b]),
             _ => None,
@@ -87,7 +86,7 @@ impl Page {
     /// The brotli (RFC 7932) and gzip (RFC 1952) encodings of the page, computed once.
     pub fn encoded(&self) -> &(Bytes, Bytes) {
         self.encoded.get_or_init(|| {
-            let (br, gz) = crate::export::compress::compress(&self.html, false);
+            let (br, gz) = crate::compress::compress(&self.html, false);
             (Bytes::from(br), Bytes::from(gz))
         })
     }
@@ -116,6 +115,6 @@ impl From<RenderedPage> for Page {
 }
 
 /// Lowercase hex of `bytes`.
-pub(crate) fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -89,11 +89,11 @@ pub fn check_redirects(
     let pages: std::collections::HashSet<std::path::PathBuf> = routes
         .pages(site)
         .iter()
-        .map(|page| super::page_file(page.path()))
+        .map(|page| crate::page_file(page.path()))
         .collect();
     let mut claimed: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
     for (from, to) in rules {
-        if pages.contains(&super::page_file(from)) {
+        if pages.contains(&crate::page_file(from)) {
             return Err(format!(
                 "the alias {from} of {to} is the URL of a page: remove it from `aliases`"
             ));
