@@ -13,7 +13,6 @@
 mod api;
 pub mod cms;
 pub mod dev;
-pub mod export;
 pub mod isr;
 pub mod listen;
 pub mod outbox;
@@ -26,6 +25,9 @@ pub mod webhook;
 pub use api::revalidate::signed_headers;
 /// Content loading: the `atoll-content` crate.
 pub use atoll_content as content;
+/// The static export: the `atoll-export` crate.
+pub use atoll_export as export;
+pub use atoll_export::{check_islands_bundle, ISLANDS_FILES};
 use atoll_render::page as pages;
 /// The Atom feed and the sitemaps: from the `atoll-render` crate.
 pub use atoll_render::{feed, sitemap};
@@ -34,31 +36,3 @@ pub use serve::{
     build_id, cache_control, router, AppState, Dirs, Rendering, Services, CACHE_HEADER, NO_STORE,
     STATIC_CACHE,
 };
-
-/// File names that make up the islands bundle, as `scripts/build-islands` writes them:
-/// the wasm-bindgen glue and the module (Trunk, `filehash = false`), Atoll's loader, and
-/// the search engine module (the static index searched in WASM, loaded on static hosts
-/// only).
-pub const ISLANDS_FILES: [&str; 5] = [
-    "islands.js",
-    "islands_bg.wasm",
-    "loader.js",
-    "search.js",
-    "search_bg.wasm",
-];
-
-/// Checks that `dir` holds a built islands bundle.
-///
-/// # Errors
-/// A message naming the missing file and how to build it.
-pub fn check_islands_bundle(dir: &std::path::Path) -> Result<(), String> {
-    for file in ISLANDS_FILES {
-        if !dir.join(file).is_file() {
-            return Err(format!(
-                "islands bundle not found: `{}` is missing; build it with `scripts/build-islands` (or scripts/start), or pass --islands DIR",
-                dir.join(file).display()
-            ));
-        }
-    }
-    Ok(())
-}

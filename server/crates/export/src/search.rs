@@ -66,14 +66,14 @@ pub fn documents(
         .map(|p| p.source.clone())
         .collect();
     if !missing.is_empty() {
-        crate::content::load_bodies(content, site, deferred, &missing)
+        atoll_content::load_bodies(content, site, deferred, &missing)
             .map_err(|err| ExportError::Content(err.to_string()))?;
     }
     Ok(site
         .posts
         .iter()
         .map(|post| {
-            let mut doc = crate::serve::search_document(post);
+            let mut doc = atoll_render::search::search_document(post);
             if deferred.contains(&post.source) {
                 doc.body = previous.remove(&doc.url).unwrap_or_default();
             }

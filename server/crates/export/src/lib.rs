@@ -21,6 +21,7 @@
 //! changed are written — to the staging folder, then renamed into `OUT` once every check
 //! passed — and unchanged files keep their inode and mtime. Either way a failed export
 //! leaves the previous output untouched.
+#![deny(missing_docs)]
 
 mod assets;
 mod commit;
@@ -49,8 +50,7 @@ pub use headers::{check_redirects, redirects, CSP};
 pub use links::BrokenLink;
 pub use manifest::{Manifest, MARKER};
 
-use crate::content::{ContentCache, Loaded};
-use crate::ISLANDS_FILES;
+use atoll_content::{ContentCache, Loaded};
 pub use commit::page_file;
 use commit::{absolute, check_output, commit_in_place, is_generated, swap};
 use manifest::{digest, PageRecord};
@@ -212,7 +212,7 @@ pub fn export(site: &Site, options: &ExportOptions) -> Result<ExportReport, Expo
 
 /// The manifest of the export in `out` if this very `atoll` binary wrote it (another
 /// version or build may render differently): pass its [`Manifest::content`] to
-/// [`crate::content::load_with_cache`] and the manifest to [`export_with_progress`].
+/// [`atoll_content::load_with_cache`] and the manifest to [`export_with_progress`].
 pub fn previous_manifest(out: &Path) -> Option<Manifest> {
     Manifest::read(out).filter(|m| m.generator == generator())
 }
@@ -440,7 +440,7 @@ fn build(
                     == pages.iter().filter(|p| post_route(p)).count()
             });
     if !deferred.is_empty() {
-        crate::content::load_bodies(&options.content, &mut site, &mut deferred, &needed)
+        atoll_content::load_bodies(&options.content, &mut site, &mut deferred, &needed)
             .map_err(|err| ExportError::Content(err.to_string()))?;
     }
     // The documents of the static index when it is rebuilt. A post whose body was not
@@ -559,7 +559,7 @@ fn build(
     while !missed.is_empty() {
         rounds += 1;
         let wanted: HashSet<String> = missed.iter().flat_map(|(_, s)| s.clone()).collect();
-        crate::content::load_bodies(&options.content, &mut site, &mut deferred, &wanted)
+        atoll_content::load_bodies(&options.content, &mut site, &mut deferred, &wanted)
             .map_err(|err| ExportError::Content(err.to_string()))?;
         let again: Vec<usize> = missed.drain(..).map(|(i, _)| i).collect();
         let results = again
@@ -584,7 +584,7 @@ fn build(
     progress.stage("feeds, sitemap, headers", 0);
     let needs_islands = pages.iter().any(|page| page.has_islands);
     if needs_islands {
-        crate::check_islands_bundle(&options.islands).map_err(ExportError::MissingBundle)?;
+        check_islands_bundle(&options.islands).map_err(ExportError::MissingBundle)?;
     }
     let page_files: HashMap<&str, &str> = pages
         .iter()
@@ -675,7 +675,7 @@ fn build(
             Err(source) => Err(ExportError::Io { path, source }),
         }
     };
-    let sitemaps = crate::sitemap::sitemaps(&site, options.routes);
+    let sitemaps = atoll_render::sitemap::sitemaps(&site, options.routes);
     let redirects = headers::redirects(&site);
     // An alias must not hide a page, nor be claimed twice.
     headers::check_redirects(&site, options.routes, &redirects).map_err(ExportError::Content)?;
@@ -713,13 +713,13 @@ fn build(
     let mut generated: Vec<(String, String)> = sitemaps;
     generated.push((
         "atom.xml".to_owned(),
-        crate::feed::atom_with(&site, &|content, url| {
+        atoll_render::feed::atom_with(&site, &|content, url| {
             html::rewrite_fragment(content, url, &site.assets)
         }),
     ));
     generated.push((
         "robots.txt".to_owned(),
-        crate::sitemap::robots(&site, read_special("robots.txt")?.as_deref()),
+        atoll_render::sitemap::robots(&site, read_special("robots.txt")?.as_deref()),
     ));
     generated.push((
         "_headers".to_owned(),
@@ -918,4 +918,32 @@ enum Rendered {
     /// It read the body of one of these sources before it was loaded: load them and
     /// render it again.
     Missed(usize, Vec<String>),
+}
+
+/// File names that make up the islands bundle, as `scripts/build-islands` writes them:
+/// the wasm-bindgen glue and the module (Trunk, `filehash = false`), Atoll's loader, and
+/// the search engine module (the static index searched in WASM, loaded on static hosts
+/// only).
+pub const ISLANDS_FILES: [&str; 5] = [
+    "islands.js",
+    "islands_bg.wasm",
+    "loader.js",
+    "search.js",
+    "search_bg.wasm",
+];
+
+/// Checks that `dir` holds a built islands bundle.
+///
+/// # Errors
+/// A message naming the missing file and how to build it.
+pub fn check_islands_bundle(dir: &std::path::Path) -> Result<(), String> {
+    for file in ISLANDS_FILES {
+        if !dir.join(file).is_file() {
+            return Err(format!(
+                "islands bundle not found: `{}` is missing; build it with `scripts/build-islands` (or scripts/start), or pass --islands DIR",
+                dir.join(file).display()
+            ));
+        }
+    }
+    Ok(())
 }

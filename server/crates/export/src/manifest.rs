@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::content::ContentCache;
+use atoll_content::ContentCache;
 
 /// File name of the manifest in the output folder.
 pub const MARKER: &str = ".atoll-export";
