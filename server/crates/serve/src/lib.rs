@@ -1,0 +1,40 @@
+//! Atoll's server: `atoll serve` as a library (the `atoll-serve` crate). It sits on top
+//! of the other framework crates (`atoll-content` → `atoll-render` → `atoll-export`),
+//! which it re-exports under their old paths (`content`, `export`, `feed`, `sitemap`).
+//!
+//! * [`content::load`]: Markdown + front matter, product JSON, `site.toml` →
+//!   [`app::Site`] (with [`content::load_with_cache`] for incremental exports).
+//! * [`targets::Target`]: what a path renders (a route, the feed, a sitemap), and
+//!   [`isr::PageCache`]: the rendered pages, kept fresh per route (static, ISR, SSR).
+//! * [`export::export_with_progress`]: writes a site to a folder any static host can
+//!   serve: fingerprinted, minified, precompressed, link-checked, atomic, incremental.
+//! * [`router`]: the axum `Router` serving the pre-rendered pages, `public/`, the islands
+//!   bundle and the JSON API; tests drive it with `tower::ServiceExt::oneshot`.
+#![deny(missing_docs)]
+
+mod api;
+pub mod cms;
+pub mod dev;
+pub mod isr;
+pub mod listen;
+pub mod outbox;
+mod serve;
+pub mod snapshot;
+pub mod store;
+pub mod targets;
+pub mod webhook;
+
+pub use api::revalidate::signed_headers;
+/// Content loading: the `atoll-content` crate.
+pub use atoll_content as content;
+/// The static export: the `atoll-export` crate.
+pub use atoll_export as export;
+pub use atoll_export::{check_islands_bundle, ISLANDS_FILES};
+use atoll_render::page as pages;
+/// The Atom feed and the sitemaps: from the `atoll-render` crate.
+pub use atoll_render::{feed, sitemap};
+pub use pages::Page;
+pub use serve::{
+    build_id, cache_control, router, AppState, Dirs, Rendering, Services, CACHE_HEADER, NO_STORE,
+    STATIC_CACHE,
+};
