@@ -354,7 +354,7 @@ const api = http.createServer((req, res) => {
       "content-type": "text/javascript; charset=utf-8",
       "cache-control": "no-store",
     });
-    res.end(fs.readFileSync(path.join(ROOT, "server/src/dev/dev.js")));
+    res.end(fs.readFileSync(path.join(ROOT, "server/crates/serve/src/dev/dev.js")));
     return;
   }
   forward(req, res);

@@ -342,7 +342,7 @@ impl Content {
         let fingerprint = source.fingerprint();
         let search = Arc::new(RwLock::new((
             1,
-            Arc::new(crate::serve::search_index(&site)),
+            Arc::new(atoll_render::search::search_index(&site)),
         )));
         Content {
             search,
@@ -528,7 +528,7 @@ impl Content {
                 }
                 let (slot, indexed) = (Arc::clone(&self.search), Arc::clone(&snapshot));
                 tokio::task::spawn_blocking(move || {
-                    let index = Arc::new(crate::serve::search_index(&indexed.site));
+                    let index = Arc::new(atoll_render::search::search_index(&indexed.site));
                     let mut slot = slot.write().expect("search lock");
                     if slot.0 < indexed.generation {
                         *slot = (indexed.generation, index);
