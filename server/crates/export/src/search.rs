@@ -8,7 +8,7 @@
 //! OUT/search/docs/<n>.json                   islands::search::Document of result n
 //! ```
 //!
-//! The documents and the ranking are the server's (`serve::search_index`,
+//! The documents and the ranking are the server's (`atoll_render::search::search_index`,
 //! `islands::search`): a query finds the same results, in the same order, with or
 //! without the API. A query downloads the index file, the shards of its terms and the
 //! documents of the results it shows — not the whole index.
@@ -41,7 +41,7 @@ pub fn is_search_file(url: &str) -> bool {
         || url.starts_with("/search/docs/")
 }
 
-/// The documents of the static index, in the server's order (`serve::search_index`).
+/// The documents of the static index, in the server's order (`atoll_render::search::search_index`).
 /// Posts whose body is still `deferred` (not parsed: unchanged since the previous
 /// export) take their text from `previous_out`'s `search/docs/*.json` with the same URL;
 /// the others, and any without such a document, are parsed.

@@ -545,8 +545,6 @@ fn rfc3339(time: SystemTime) -> String {
     chrono::DateTime::<chrono::Utc>::from(time).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-pub use atoll_render::search::search_index;
-
 /// The application: API routes, the islands bundle at `/pkg/`, and pages or `public/`
 /// files for every other path (the 404 page, with status 404, when neither has it).
 pub fn router(state: AppState) -> Router {
