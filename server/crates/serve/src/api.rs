@@ -11,7 +11,7 @@ use islands::api::{
 };
 use serde::Deserialize;
 
-use crate::serve::AppState;
+use crate::state::AppState;
 
 pub mod contact;
 pub mod content;
@@ -163,7 +163,7 @@ impl IntoResponse for ApiFailure {
 /// appended). IPv6 addresses count per /64, the block one subscriber gets. Requests
 /// without either (tests) share one bucket.
 pub fn client_of(
-    state: &crate::serve::AppState,
+    state: &crate::state::AppState,
     parts: &axum::http::request::Parts,
 ) -> std::net::IpAddr {
     use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -202,7 +202,7 @@ pub fn client_of(
 /// Checks `client` against `limiter`: a 429 with `Retry-After` (whole seconds, rounded
 /// up) when over.
 pub fn check_limit(
-    limiter: &crate::serve::ClientLimiter,
+    limiter: &crate::state::ClientLimiter,
     client: std::net::IpAddr,
     what: &str,
 ) -> Result<(), ApiFailure> {

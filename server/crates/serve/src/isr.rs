@@ -20,12 +20,32 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use app::RenderMode;
+use axum::http::HeaderValue;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::sync::{watch, Notify};
 
 use crate::pages::{hex, Page};
+
+/// `Cache-Control` of `Static` pages: shared caches keep them a year (until an
+/// on-demand revalidation purges them), browsers revalidate with the `ETag`.
+pub const STATIC_CACHE: &str = "public, max-age=0, s-maxage=31536000";
+/// `Cache-Control` of SSR pages and draft previews (Next.js' value for them).
+pub const NO_STORE: &str = "private, no-cache, no-store, max-age=0, must-revalidate";
+
+/// The `Cache-Control` of a page rendered in `mode` (see [`STATIC_CACHE`], [`NO_STORE`];
+/// ISR: `public, s-maxage=<revalidate>, stale-while-revalidate=<seconds>`, as Next.js).
+pub fn cache_control(mode: RenderMode, stale_while_revalidate: u32) -> HeaderValue {
+    match mode {
+        RenderMode::Static => HeaderValue::from_static(STATIC_CACHE),
+        RenderMode::Ssr => HeaderValue::from_static(NO_STORE),
+        RenderMode::Isr { revalidate } => HeaderValue::from_str(&format!(
+            "public, s-maxage={revalidate}, stale-while-revalidate={stale_while_revalidate}"
+        ))
+        .expect("digits are a valid header value"),
+    }
+}
 
 /// Where the cache reads the time: the system clock in production, a [`ManualClock`]
 /// in tests.
@@ -271,7 +291,7 @@ impl PageCache {
             rendered_at: self.clock.now(),
             mode,
             inputs,
-            cache_control: crate::serve::cache_control(mode, self.stale_while_revalidate),
+            cache_control: cache_control(mode, self.stale_while_revalidate),
             generation,
         });
         {
@@ -527,7 +547,7 @@ fn read_entry(file: &Path, build: &str, swr: u32) -> Result<Option<CachedPage>, 
         rendered_at: UNIX_EPOCH + Duration::from_millis(header.rendered_at_ms),
         mode,
         inputs: header.inputs,
-        cache_control: crate::serve::cache_control(mode, swr),
+        cache_control: cache_control(mode, swr),
         generation: 0,
     }))
 }

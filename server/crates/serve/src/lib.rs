@@ -20,6 +20,7 @@ pub mod listen;
 pub mod outbox;
 mod serve;
 pub mod snapshot;
+mod state;
 pub mod store;
 pub mod targets;
 pub mod webhook;

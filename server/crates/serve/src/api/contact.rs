@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::shop::{blocking, idempotency_key, read_body, replayed_header, store};
 use super::{check_limit, client_of, media_type, parse_json, ApiFailure};
-use crate::serve::AppState;
+use crate::state::AppState;
 use crate::store::{MessageError, NewMessage};
 
 /// Where a JavaScript-less form post lands once stored (303, "See Other").

@@ -15,8 +15,8 @@ use serde::Deserialize;
 
 use super::ApiFailure;
 use crate::cms::{ListPage, PostRecord, ProductRecord, PAGE_SIZE};
-use crate::serve::AppState;
 use crate::snapshot::Snapshot;
+use crate::state::AppState;
 
 /// The posts, newest first.
 pub const POSTS_PATH: &str = "/api/content/posts";

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use sha2::Sha256;
 
 use super::ApiFailure;
-use crate::serve::AppState;
+use crate::state::AppState;
 
 /// Where preview starts.
 pub const PREVIEW_PATH: &str = "/api/preview";
@@ -131,7 +131,7 @@ fn redirect(to: &str, cookie: HeaderValue) -> Response {
     headers.insert(header::SET_COOKIE, cookie);
     headers.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static(crate::serve::NO_STORE),
+        HeaderValue::from_static(crate::isr::NO_STORE),
     );
     response
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::shop::read_body;
 use super::ApiFailure;
-use crate::serve::AppState;
+use crate::state::AppState;
 use crate::webhook::{verify, verify_github, TOLERANCE};
 
 /// Where the endpoint is served.

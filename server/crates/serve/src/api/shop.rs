@@ -18,7 +18,7 @@ use islands::api::{
 use sha2::{Digest, Sha256};
 
 use super::{check_limit, client_of, parse_json, ApiFailure};
-use crate::serve::AppState;
+use crate::state::AppState;
 use crate::store::{CheckoutError, NewOrder, Store};
 
 /// Largest body of the cart and checkout endpoints, in bytes (64 KiB: a full cart of

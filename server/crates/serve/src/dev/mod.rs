@@ -33,7 +33,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::stream::Stream;
 use tokio::sync::broadcast;
 
-use crate::serve::AppState;
+use crate::state::AppState;
 
 /// The event stream of the dev script.
 pub const EVENTS_PATH: &str = "/api/_atoll/events";

@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use crate::serve::AppState;
+use crate::state::AppState;
 
 /// The file that marks a folder as a dev site.
 pub const MARKER: &str = ".atoll-dev-site";

@@ -2,27 +2,13 @@
 //! negotiation (RFC 9110 §12.5.3), `ETag`/`If-None-Match` (RFC 9110 §13.1.2) and the
 //! cache-tag headers.
 
-use app::RenderMode;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 
-use super::{CACHE_HEADER, NO_STORE, STATIC_CACHE};
+use super::CACHE_HEADER;
 use crate::isr::CacheStatus;
 use crate::pages::Page;
-
-/// The `Cache-Control` of a page rendered in `mode` (see [`STATIC_CACHE`], [`NO_STORE`];
-/// ISR: `public, s-maxage=<revalidate>, stale-while-revalidate=<seconds>`, as Next.js).
-pub fn cache_control(mode: RenderMode, stale_while_revalidate: u32) -> HeaderValue {
-    match mode {
-        RenderMode::Static => HeaderValue::from_static(STATIC_CACHE),
-        RenderMode::Ssr => HeaderValue::from_static(NO_STORE),
-        RenderMode::Isr { revalidate } => HeaderValue::from_str(&format!(
-            "public, s-maxage={revalidate}, stale-while-revalidate={stale_while_revalidate}"
-        ))
-        .expect("digits are a valid header value"),
-    }
-}
 
 /// The encoding to answer with: brotli if accepted, else gzip, else none (RFC 9110
 /// §12.5.3; a `q=0` refuses one).

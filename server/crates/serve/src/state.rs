@@ -1,0 +1,519 @@
+//! The server's state: its folders, services and rendering settings, and [`AppState`],
+//! which owns the content snapshots and the ISR page cache and orchestrates rendering
+//! into it (start-up, blocking fallback, background regeneration, on-demand
+//! revalidation). The router and its handlers are in [`crate::serve`].
+
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use app::{RenderMode, Site};
+use rayon::prelude::*;
+
+use crate::isr::{CacheStats, CachedPage, Clock, PageCache, SystemClock};
+use crate::snapshot::{Content, ContentSource, Snapshot};
+use crate::store::Store;
+use crate::targets::Target;
+
+/// Folders the server reads files from.
+#[derive(Clone, Debug)]
+pub struct Dirs {
+    /// Static assets served at `/` (`public/`).
+    pub public: PathBuf,
+    /// The islands bundle served at `/pkg/` (Trunk's output).
+    pub islands: PathBuf,
+}
+
+/// What the dynamic endpoints (shop, contact) need beside the site.
+#[derive(Clone, Debug)]
+pub struct Services {
+    /// The database of stock, orders and messages; without it the shop and contact
+    /// endpoints answer 503.
+    pub store: Option<Arc<Store>>,
+    /// Contact submissions accepted per client address and minute; more is a 429.
+    pub contact_per_minute: NonZeroU32,
+    /// Checkout attempts accepted per client address and minute; more is a 429 (a
+    /// script cannot empty the stock with fake orders as fast as it likes).
+    pub checkout_per_minute: NonZeroU32,
+    /// Whether accepted contact messages are queued in the outbox for forwarding.
+    pub forward_contact: bool,
+    /// Take the client address from the last `X-Forwarded-For` entry (the one the
+    /// reverse proxy in front of Atoll appended) instead of the connection's peer.
+    /// Only behind such a proxy: otherwise clients could pick their address.
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for Services {
+    fn default() -> Self {
+        Self {
+            store: None,
+            contact_per_minute: NonZeroU32::new(5).expect("5 > 0"),
+            checkout_per_minute: NonZeroU32::new(10).expect("10 > 0"),
+            forward_contact: false,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+/// How pages are rendered and kept: the ISR cache's settings and the secrets of
+/// on-demand revalidation and draft preview.
+#[derive(Clone, Debug)]
+pub struct Rendering {
+    /// Where the cache reads the time.
+    pub clock: Arc<dyn Clock>,
+    /// Folder that keeps rendered pages across restarts (`None`: memory only).
+    pub cache_dir: Option<PathBuf>,
+    /// Least time between two checks of the content for changes (stale pages and
+    /// unknown URLs trigger checks; webhooks always reload).
+    pub reload_interval: Duration,
+    /// Seconds a shared cache may serve an ISR page stale while it revalidates
+    /// (`stale-while-revalidate`, RFC 5861); Next.js' default `expireTime` is a year.
+    pub stale_while_revalidate: u32,
+    /// Identifies this build in `/status/` and in the cache folder.
+    pub build_id: String,
+    /// Secrets of `POST /api/revalidate` (Standard Webhooks `whsec_…` keys, decoded);
+    /// several during a key rotation. Empty, and no GitHub secret: the endpoint answers
+    /// 503.
+    pub webhook_secrets: Vec<Vec<u8>>,
+    /// GitHub webhook secret (`X-Hub-Signature-256`), as an alternative to Standard
+    /// Webhooks.
+    pub github_secret: Option<Vec<u8>>,
+    /// Secret of `GET /api/preview`; `None`: draft preview is off (503).
+    pub preview_secret: Option<String>,
+    /// Bearer token of the content API; `None`: the API is public, without drafts.
+    pub content_token: Option<String>,
+    /// The site's route table (default [`app::routes`]): which pages exist, their
+    /// render modes and views.
+    pub routes: &'static app::Routes,
+    /// Development mode ([`crate::dev`]): live reload and errors in the browser.
+    pub dev: bool,
+}
+
+impl Default for Rendering {
+    fn default() -> Self {
+        Self {
+            clock: Arc::new(SystemClock),
+            cache_dir: None,
+            reload_interval: Duration::from_secs(1),
+            stale_while_revalidate: 31_536_000,
+            build_id: build_id(),
+            webhook_secrets: Vec::new(),
+            github_secret: None,
+            preview_secret: None,
+            content_token: None,
+            dev: false,
+            routes: app::routes(),
+        }
+    }
+}
+
+/// The build id: the crate version and the size and modification time of the running
+/// executable (a rebuild changes it, so cached pages of an older build are dropped).
+pub fn build_id() -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    if let Some(meta) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| std::fs::metadata(exe).ok())
+    {
+        meta.len().hash(&mut hasher);
+        meta.modified().ok().hash(&mut hasher);
+    }
+    format!("{}-{:016x}", env!("CARGO_PKG_VERSION"), hasher.finish())
+}
+
+/// Limits requests per client address (GCRA, as governor implements it).
+pub type ClientLimiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
+
+/// Shared state of the handlers: the content, the page cache and the services.
+#[derive(Clone)]
+pub struct AppState {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) content: Content,
+    /// The drafts-included content of draft previews, loaded on the first preview.
+    pub(crate) preview: tokio::sync::OnceCell<Content>,
+    pub(crate) cache: PageCache,
+    pub(crate) rendering: Rendering,
+    pub(crate) started_at: SystemTime,
+    pub(crate) services: Services,
+    pub(crate) contact_limiter: ClientLimiter,
+    pub(crate) checkout_limiter: ClientLimiter,
+    /// Standard Webhooks ids already processed, with when (replays are acknowledged
+    /// without work).
+    pub(crate) webhook_ids: std::sync::Mutex<std::collections::HashMap<String, SystemTime>>,
+    pub(crate) dev: Option<crate::dev::Dev>,
+    pub(crate) dirs: Dirs,
+}
+
+impl AppState {
+    /// Pre-renders every page of `site` and indexes its posts for search; the content
+    /// never changes (no source to reload), no database.
+    pub fn new(site: Site, dirs: Dirs) -> Self {
+        Self::with_services(site, dirs, Services::default())
+    }
+
+    /// [`AppState::new`] with the database and the contact settings.
+    pub fn with_services(site: Site, dirs: Dirs, services: Services) -> Self {
+        let source = ContentSource::Fixed(Box::new(site.clone()));
+        Self::start(source, site, dirs, services, Rendering::default())
+    }
+
+    /// The server's state: `site` (already loaded from `source`) as the first content
+    /// snapshot, the pages of the cache folder written by this build, and every
+    /// `Static` page plus every `Isr` page the folder did not have rendered now.
+    pub fn start(
+        source: ContentSource,
+        site: Site,
+        dirs: Dirs,
+        services: Services,
+        rendering: Rendering,
+    ) -> Self {
+        let content = Content::new(source, site, dirs.public.clone(), rendering.reload_interval)
+            .with_routes(rendering.routes)
+            .with_store(services.store.clone());
+        let cache = PageCache::new(
+            Arc::clone(&rendering.clock),
+            rendering.cache_dir.clone(),
+            rendering.build_id.clone(),
+            rendering.stale_while_revalidate,
+        );
+        cache.load_disk();
+        let snapshot = content.current();
+        let targets = Target::all(&snapshot);
+        let known: std::collections::HashSet<String> = targets.iter().map(Target::path).collect();
+        // Pages of the folder whose content is gone since (removed while stopped).
+        for path in cache.paths() {
+            if !known.contains(&path) {
+                cache.remove(&path, u64::MAX);
+            }
+        }
+        targets.par_iter().for_each(|target| {
+            let mode = target.mode();
+            if mode == RenderMode::Static || cache.get(&target.path()).is_none() {
+                if let Some(page) = target.render(&snapshot, services.store.as_deref()) {
+                    let inputs = snapshot.fingerprint(target, &page);
+                    cache.insert(page, mode, inputs, snapshot.generation);
+                }
+            }
+        });
+        Self {
+            inner: Arc::new(Inner {
+                contact_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(
+                    services.contact_per_minute,
+                )),
+                checkout_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(
+                    services.checkout_per_minute,
+                )),
+                dev: rendering.dev.then(crate::dev::Dev::default),
+                content,
+                preview: tokio::sync::OnceCell::new(),
+                cache,
+                rendering,
+                started_at: SystemTime::now(),
+                services,
+                webhook_ids: Default::default(),
+                dirs,
+            }),
+        }
+    }
+
+    /// The dev mode's state (`atoll serve --dev`).
+    pub fn dev(&self) -> Option<&crate::dev::Dev> {
+        self.inner.dev.as_ref()
+    }
+
+    /// `public/` and the islands bundle folder (watched in dev mode).
+    pub fn dev_dirs(&self) -> (PathBuf, PathBuf) {
+        (
+            self.inner.dirs.public.clone(),
+            self.inner.dirs.islands.clone(),
+        )
+    }
+
+    /// The content currently served.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.inner.content.current()
+    }
+
+    /// The content and its reloading.
+    pub fn content(&self) -> &Content {
+        &self.inner.content
+    }
+
+    /// The page cache.
+    pub fn cache(&self) -> &PageCache {
+        &self.inner.cache
+    }
+
+    /// The rendering settings.
+    pub fn rendering(&self) -> &Rendering {
+        &self.inner.rendering
+    }
+
+    /// A product by id (SKU), from the current content.
+    pub fn product(&self, id: &str) -> Option<app::Product> {
+        self.snapshot().product(id).cloned()
+    }
+
+    /// The dynamic endpoints' settings.
+    pub fn services(&self) -> &Services {
+        &self.inner.services
+    }
+
+    /// The per-client limiter of `POST /api/contact`.
+    pub(crate) fn contact_limiter(&self) -> &ClientLimiter {
+        &self.inner.contact_limiter
+    }
+
+    /// The per-client limiter of `POST /api/checkout`.
+    pub(crate) fn checkout_limiter(&self) -> &ClientLimiter {
+        &self.inner.checkout_limiter
+    }
+
+    /// Webhook ids processed, for replay detection.
+    pub(crate) fn webhook_ids(
+        &self,
+    ) -> &std::sync::Mutex<std::collections::HashMap<String, SystemTime>> {
+        &self.inner.webhook_ids
+    }
+
+    /// The drafts-included content of draft previews (loaded on first use).
+    ///
+    /// # Errors
+    /// The content's load error.
+    pub(crate) async fn preview_content(&self) -> anyhow::Result<&Content> {
+        self.inner
+            .preview
+            .get_or_try_init(|| async {
+                let source = self.inner.content.source().with_drafts();
+                let site = source.load().await?;
+                Ok(Content::new(
+                    source,
+                    site,
+                    self.inner.dirs.public.clone(),
+                    self.inner.rendering.reload_interval,
+                ))
+            })
+            .await
+    }
+
+    /// Forgets clients whose limits have fully recovered, so that the limiters' memory
+    /// stays bounded; `atoll serve` calls it every minute.
+    pub fn prune_limiters(&self) {
+        for limiter in [&self.inner.contact_limiter, &self.inner.checkout_limiter] {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+    }
+
+    /// What `/status/` shows.
+    pub fn status_info(&self) -> app::StatusInfo {
+        let snapshot = self.snapshot();
+        app::StatusInfo {
+            build_id: self.inner.rendering.build_id.clone(),
+            server_time: rfc3339(self.inner.cache.now()),
+            started_at: rfc3339(self.inner.started_at),
+            content_generation: snapshot.generation,
+            content_loaded_at: rfc3339(snapshot.loaded_at),
+            cache: self.inner.cache.rows(),
+        }
+    }
+
+    /// Renders `target` from `snapshot` and caches the page; when the entry is not in the
+    /// site, forgets the path and returns `None`. Blocking: call it off the async workers.
+    pub(crate) fn render_and_cache(
+        &self,
+        snapshot: &Snapshot,
+        target: &Target,
+    ) -> Option<Arc<CachedPage>> {
+        let cache = &self.inner.cache;
+        match target.render(snapshot, self.inner.services.store.as_deref()) {
+            Some(page) => {
+                let inputs = snapshot.fingerprint(target, &page);
+                Some(cache.insert(page, target.mode(), inputs, snapshot.generation))
+            }
+            None => {
+                cache.remove(&target.path(), snapshot.generation);
+                None
+            }
+        }
+    }
+
+    /// Renders `target` from `snapshot` on a blocking thread and caches it; `None` (and
+    /// the path forgotten) when the entry is not in the site.
+    pub(crate) async fn render_into_cache(
+        &self,
+        snapshot: Arc<Snapshot>,
+        target: Target,
+    ) -> Option<Arc<CachedPage>> {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || state.render_and_cache(&snapshot, &target))
+            .await
+            .unwrap_or_else(|err| {
+                tracing::error!("rendering panicked: {err}");
+                None
+            })
+    }
+
+    /// Regenerates the stale page at `path` in the background, unless a render of it is
+    /// already in progress (single-flight). The content is reloaded first if it changed;
+    /// a failed reload keeps the last good page (and the next request tries again); a
+    /// path whose entry is gone is removed from the cache (404 from then on).
+    pub fn regenerate_in_background(&self, path: &str) {
+        let state = self.clone();
+        let owned = path.to_owned();
+        self.single_flight(path, async move { state.regenerate(&owned).await });
+    }
+
+    /// Runs `work` for `path` in a task of its own unless a render of `path` is in
+    /// progress; returns a receiver that turns `true` when the render in progress (this
+    /// one or the other) is over. The task runs to its end even if every request that
+    /// waits for it goes away, and the flight ends even if it panics.
+    pub(crate) fn single_flight<F>(&self, path: &str, work: F) -> tokio::sync::watch::Receiver<bool>
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        match self.inner.cache.take_off(path) {
+            Ok(done) => {
+                let landed = done.subscribe();
+                let landing = Landing {
+                    state: self.clone(),
+                    path: path.to_owned(),
+                    done,
+                };
+                tokio::spawn(async move {
+                    let _landing = landing;
+                    work.await;
+                });
+                landed
+            }
+            Err(landed) => landed,
+        }
+    }
+
+    pub(crate) async fn regenerate(&self, path: &str) {
+        let stats = &self.inner.cache.stats;
+        let snapshot = match self.inner.content.refresh(false).await {
+            Ok(snapshot) => snapshot,
+            Err(err) => {
+                CacheStats::bump(&stats.failures);
+                tracing::warn!(
+                    path,
+                    "regeneration failed, serving the last good page: {err:#}"
+                );
+                return;
+            }
+        };
+        match Target::resolve(&snapshot, path) {
+            Some(target) => {
+                if self.render_into_cache(snapshot, target).await.is_some() {
+                    CacheStats::bump(&stats.regenerations);
+                } else {
+                    CacheStats::bump(&stats.failures);
+                }
+            }
+            None => {
+                tracing::info!(path, "content gone: the page now answers 404");
+                self.inner.cache.remove(path, snapshot.generation);
+            }
+        }
+    }
+
+    /// Renders `target` during the request (blocking fallback), one render per path at
+    /// a time: concurrent requests wait for the same render.
+    pub(crate) async fn render_blocking(
+        &self,
+        snapshot: Arc<Snapshot>,
+        target: Target,
+    ) -> Option<Arc<CachedPage>> {
+        let path = target.path();
+        let state = self.clone();
+        let mut landed = self.single_flight(&path, async move {
+            state.render_into_cache(snapshot, target).await;
+        });
+        let _ = landed.wait_for(|done| *done).await;
+        self.inner.cache.get(&path)
+    }
+
+    /// On-demand revalidation: reloads the content now, then renders again (before
+    /// returning) `paths`, the pages of `tags` ([`crate::targets::tagged`]) and every
+    /// cached page whose read-set changed; pages whose content is gone are removed (404).
+    /// Returns each path with `rendered`, `removed` or `unknown` (not a page), or
+    /// `Err((index, tag))` for an unknown tag (nothing done).
+    ///
+    /// # Errors
+    /// The content's reload error; nothing was changed.
+    #[allow(clippy::type_complexity)]
+    pub async fn revalidate_on_demand(
+        &self,
+        paths: Vec<String>,
+        tags: Vec<String>,
+    ) -> Result<Result<Vec<(String, &'static str)>, (usize, String)>, Arc<anyhow::Error>> {
+        for (i, tag) in tags.iter().enumerate() {
+            if !crate::targets::is_tag(tag) {
+                return Ok(Err((i, tag.clone())));
+            }
+        }
+        let snapshot = self.inner.content.refresh(true).await?;
+        let state = self.clone();
+        let outcome = tokio::task::spawn_blocking(move || {
+            let cache = &state.inner.cache;
+            let mut wanted: std::collections::BTreeSet<String> = paths.into_iter().collect();
+            if !tags.is_empty() {
+                let carried = |path: &str| cache.get(path).map(|e| e.page.cache_tags.clone());
+                wanted.extend(crate::targets::tagged(&snapshot, &tags, &carried));
+            }
+            // Every cached page rendered from content that changed since.
+            let outdated: Vec<String> = cache
+                .paths()
+                .into_par_iter()
+                .filter(|path| {
+                    let Some(entry) = cache.get(path) else {
+                        return false;
+                    };
+                    match Target::resolve(&snapshot, path) {
+                        Some(target) => snapshot.changed(&target, &entry.page, entry.inputs),
+                        None => true,
+                    }
+                })
+                .collect();
+            wanted.extend(outdated);
+            wanted
+                .into_par_iter()
+                .map(|path| match Target::resolve(&snapshot, &path) {
+                    Some(target) => match state.render_and_cache(&snapshot, &target) {
+                        Some(_) => (path, "rendered"),
+                        None => (path, "removed"),
+                    },
+                    None if cache.remove(&path, snapshot.generation) => (path, "removed"),
+                    None => (path, "unknown"),
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|err| Arc::new(anyhow::anyhow!("rendering panicked: {err}")))?;
+        Ok(Ok(outcome))
+    }
+}
+
+/// Ends a flight when the task that renders goes away (done or panicked).
+struct Landing {
+    state: AppState,
+    path: String,
+    done: tokio::sync::watch::Sender<bool>,
+}
+
+impl Drop for Landing {
+    fn drop(&mut self) {
+        self.state.inner.cache.land(&self.path);
+        let _ = self.done.send(true);
+    }
+}
+
+fn rfc3339(time: SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(time).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
