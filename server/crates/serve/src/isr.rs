@@ -99,7 +99,7 @@ pub struct CachedPage {
     pub rendered_at: SystemTime,
     /// The route's render mode when it was rendered (`Static` or `Isr`).
     pub mode: RenderMode,
-    /// [`crate::snapshot::Snapshot::fingerprint`] of the content it was rendered from.
+    /// [`crate::targets::Target::fingerprint`] of the content it was rendered from.
     pub inputs: u64,
     /// Its `Cache-Control` header ([`crate::cache_control`]).
     pub cache_control: axum::http::HeaderValue,

@@ -21,7 +21,6 @@ use islands::search::SearchIndex;
 
 use crate::cms::CmsSource;
 use crate::content::{load, load_bodies, load_with_cache, ContentCache, LoadOptions};
-use crate::targets::Target;
 
 /// One loaded version of the site, with its lookup tables.
 #[derive(Debug)]
@@ -70,28 +69,10 @@ impl Snapshot {
         }
     }
 
-    /// The fingerprint of `page`, just rendered from this snapshot for `target`: for a
-    /// page of the route table, what it read ([`app::ReadSet::fingerprint`]); for the
-    /// feed, sitemaps and `robots.txt`, a hash of the document.
-    pub fn fingerprint(&self, target: &Target, page: &crate::pages::Page) -> u64 {
-        match target {
-            Target::Route(_) => page.reads.fingerprint(&self.site, &|source| {
-                self.bodies.get(source).copied().unwrap_or(0)
-            }),
-            _ => document_hash(&page.html),
-        }
-    }
-
-    /// Whether `cached` (rendered for `target` from content whose fingerprint was
-    /// `inputs`) shows something else in this snapshot: the deps it read changed, or, for
-    /// a generated document, its bytes would.
-    pub fn changed(&self, target: &Target, cached: &crate::pages::Page, inputs: u64) -> bool {
-        match target {
-            Target::Route(_) => self.fingerprint(target, cached) != inputs,
-            _ => target
-                .render(self, None)
-                .is_none_or(|page| document_hash(&page.html) != inputs),
-        }
+    /// A hash of the body of the entry read from `source` (0 for none): what a
+    /// read-set's `body` deps compare ([`app::ReadSet::fingerprint`]).
+    pub fn body_hash(&self, source: &str) -> u64 {
+        self.bodies.get(source).copied().unwrap_or(0)
     }
 
     /// A product by id (SKU).
@@ -101,7 +82,7 @@ impl Snapshot {
 }
 
 /// The input hash of a generated document (feed, sitemap, robots.txt): its bytes.
-fn document_hash(bytes: &[u8]) -> u64 {
+pub(crate) fn document_hash(bytes: &[u8]) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     bytes.hash(&mut hasher);
     hasher.finish()

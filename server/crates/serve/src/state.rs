@@ -195,7 +195,7 @@ impl AppState {
             let mode = target.mode();
             if mode == RenderMode::Static || cache.get(&target.path()).is_none() {
                 if let Some(page) = target.render(&snapshot, services.store.as_deref()) {
-                    let inputs = snapshot.fingerprint(target, &page);
+                    let inputs = target.fingerprint(&snapshot, &page);
                     cache.insert(page, mode, inputs, snapshot.generation);
                 }
             }
@@ -333,7 +333,7 @@ impl AppState {
         let cache = &self.inner.cache;
         match target.render(snapshot, self.inner.services.store.as_deref()) {
             Some(page) => {
-                let inputs = snapshot.fingerprint(target, &page);
+                let inputs = target.fingerprint(snapshot, &page);
                 Some(cache.insert(page, target.mode(), inputs, snapshot.generation))
             }
             None => {
@@ -476,7 +476,7 @@ impl AppState {
                         return false;
                     };
                     match Target::resolve(&snapshot, path) {
-                        Some(target) => snapshot.changed(&target, &entry.page, entry.inputs),
+                        Some(target) => target.changed(&snapshot, &entry.page, entry.inputs),
                         None => true,
                     }
                 })

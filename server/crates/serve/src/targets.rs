@@ -163,6 +163,30 @@ impl Target {
             .with_cache_tags(vec![ALL.to_owned()]),
         })
     }
+
+    /// The fingerprint of `page`, just rendered for it from `snapshot`: for a
+    /// page of the route table, what it read ([`app::ReadSet::fingerprint`]); for the
+    /// feed, sitemaps and `robots.txt`, a hash of the document.
+    pub fn fingerprint(&self, snapshot: &Snapshot, page: &Page) -> u64 {
+        match self {
+            Target::Route(_) => page
+                .reads
+                .fingerprint(&snapshot.site, &|source| snapshot.body_hash(source)),
+            _ => crate::snapshot::document_hash(&page.html),
+        }
+    }
+
+    /// Whether `cached` (rendered for it from content whose fingerprint was
+    /// `inputs`) shows something else in `snapshot`: the deps it read changed, or, for
+    /// a generated document, its bytes would.
+    pub fn changed(&self, snapshot: &Snapshot, cached: &Page, inputs: u64) -> bool {
+        match self {
+            Target::Route(_) => self.fingerprint(snapshot, cached) != inputs,
+            _ => self
+                .render(snapshot, None)
+                .is_none_or(|page| crate::snapshot::document_hash(&page.html) != inputs),
+        }
+    }
 }
 
 /// The fallback of the route whose pattern has the shape of `path` in `snapshot`'s
