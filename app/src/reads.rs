@@ -545,10 +545,14 @@ fn hash_entry(
 fn hash_post(post: &Post, facet: Facet, body: &dyn Fn(&str) -> u64, h: &mut DefaultHasher) {
     1u8.hash(h);
     match facet {
-        Facet::Link => (&post.slug, &post.title).hash(h),
-        Facet::Card => (&post.slug, &post.title, date(post.date), &post.summary).hash(h),
+        Facet::Link => (&post.slug, &post.permalink, &post.title).hash(h),
+        Facet::Card => {
+            (&post.slug, &post.permalink, &post.title, date(post.date)).hash(h);
+            post.summary.hash(h);
+        }
         Facet::Page => {
-            (&post.slug, &post.title, date(post.date), date(post.updated)).hash(h);
+            (&post.slug, &post.permalink, &post.title, date(post.date)).hash(h);
+            date(post.updated).hash(h);
             (&post.tags, &post.summary, post.draft, &post.aliases).hash(h);
             (&post.authors, &post.extra).hash(h);
         }

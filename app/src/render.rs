@@ -199,6 +199,7 @@ mod tests {
                 ..SiteConfig::default()
             },
             vec![Post {
+                permalink: None,
                 slug: "hello".into(),
                 title: "Hello & welcome".into(),
                 date: chrono::DateTime::parse_from_rfc3339("2025-03-04T10:00:00Z").ok(),

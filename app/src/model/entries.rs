@@ -65,6 +65,10 @@ pub struct Heading {
 pub struct Post {
     /// URL segment. From the front matter or the file name.
     pub slug: String,
+    /// Its own site-relative URL (Zola `path`, Hugo `url`: `/2020/01/02/some-post/`)
+    /// instead of `/posts/<slug>/`; see [`Post::url`].
+    #[serde(default)]
+    pub permalink: Option<String>,
     /// From the front matter, else the first `# heading`.
     pub title: String,
     /// Publication date; posts without one sort after dated posts.
@@ -102,7 +106,10 @@ pub struct Post {
 impl Post {
     /// Site-relative URL of the post: `/posts/<slug>/`.
     pub fn url(&self) -> String {
-        format!("/posts/{}/", self.slug)
+        match &self.permalink {
+            Some(permalink) => permalink.clone(),
+            None => format!("/posts/{}/", self.slug),
+        }
     }
 
     /// `updated`, else `date`.

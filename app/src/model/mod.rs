@@ -34,6 +34,7 @@ pub struct Site {
     /// (`/posts/<slug>/photo.jpg`) → the file on disk.
     pub bundle_files: std::collections::BTreeMap<String, std::path::PathBuf>,
     post_index: HashMap<String, usize>,
+    permalink_index: HashMap<String, usize>,
     doc_index: HashMap<String, usize>,
     page_index: HashMap<String, usize>,
     product_index: HashMap<String, usize>,
@@ -83,6 +84,11 @@ impl Site {
         };
         Site {
             post_index: index(posts.iter().map(|p| p.slug.clone()).collect()),
+            permalink_index: posts
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| Some((p.permalink.clone()?, i)))
+                .collect(),
             doc_index: index(docs.iter().map(|d| d.url.clone()).collect()),
             page_index: index(pages.iter().map(|p| p.slug.clone()).collect()),
             product_index: index(products.iter().map(|p| p.slug.clone()).collect()),
@@ -106,6 +112,12 @@ impl Site {
     /// The post with this slug.
     pub fn post(&self, slug: &str) -> Option<&Post> {
         self.post_position(slug).map(|i| &self.posts[i])
+    }
+
+    /// The post whose own permalink ([`Post::permalink`]) is `path` (exactly, with its
+    /// trailing slash).
+    pub fn post_at_permalink(&self, path: &str) -> Option<&Post> {
+        self.permalink_index.get(path).map(|&i| &self.posts[i])
     }
 
     /// The index of the doc at this URL in [`Site::docs`].

@@ -2,10 +2,11 @@ use leptos::prelude::*;
 
 use super::{date_view, POSTS_MODE};
 use crate::layout::PageMeta;
+use crate::model::Post;
 use crate::model::{tag_slug, Site};
 use crate::modes::{Fallback, RenderMode};
 use crate::reads::{Cx, Facet};
-use crate::route::{Params, Route, Sitemap};
+use crate::route::{Params, Pattern, Route, Sitemap};
 use crate::seo;
 
 /// `/posts/<slug>/`: the whole article, its tags and links to the newer and older posts.
@@ -29,14 +30,27 @@ impl Route for PostPage {
     }
 
     fn paths(&self, site: &Site) -> Vec<Params> {
-        site.posts
-            .iter()
-            .map(|post| Params::new().with("slug", post.slug.clone()))
-            .collect()
+        site.posts.iter().map(params_of).collect()
     }
 
+    /// A post with its own permalink lives there only, not at `/posts/<slug>/`.
     fn exists(&self, site: &Site, params: &Params) -> bool {
-        params.get("slug").and_then(|s| site.post(s)).is_some()
+        params
+            .get("slug")
+            .and_then(|s| site.post(s))
+            .is_some_and(|post| post.permalink.is_none())
+    }
+
+    /// The permalinks of posts that have one (Zola `path`, Hugo `url`).
+    fn owns(&self, site: &Site, path: &str) -> Option<Params> {
+        site.post_at_permalink(path).map(params_of)
+    }
+
+    fn path_of(&self, params: &Params) -> Option<String> {
+        match params.get("permalink") {
+            Some(permalink) => Some(permalink.to_owned()),
+            None => Pattern::parse("/posts/{slug}/").fill(params),
+        }
     }
 
     fn view(&self, cx: &Cx, params: &Params) -> Option<(PageMeta, AnyView)> {
@@ -49,6 +63,15 @@ impl Route for PostPage {
             Some(post) if !post.draft => Sitemap::Listed(post.last_modified()),
             _ => Sitemap::Unlisted,
         }
+    }
+}
+
+/// The params of `post`'s page: its slug, and its permalink when it has one.
+fn params_of(post: &Post) -> Params {
+    let params = Params::new().with("slug", post.slug.clone());
+    match &post.permalink {
+        Some(permalink) => params.with("permalink", permalink.clone()),
+        None => params,
     }
 }
 

@@ -243,8 +243,10 @@ pub fn load_with_cache(
         let Some(folder) = bundle_dir(Path::new(source)) else {
             continue;
         };
+        // Beside the page: in its folder (a file permalink's folder for `…/post.html`).
+        let base = &url[..url.rfind('/').map_or(0, |i| i + 1)];
         for (relative, file) in bundle_files(&dir.join(folder)) {
-            published.insert(format!("{url}{relative}"), file);
+            published.insert(format!("{base}{relative}"), file);
         }
     }
     let mut site = Site::new(config, posts, docs, pages, products);
@@ -544,6 +546,14 @@ fn load_entry(
             });
         }
     }
+    if front.path.is_some() && !matches!(kind, Kind::Post) {
+        warnings.push(ContentWarning {
+            path: path.to_owned(),
+            line: 1,
+            message: "`path`/`url` is read for posts only (yet): this entry keeps its URL"
+                .to_owned(),
+        });
+    }
     let rendered = markdown::render_with(body, front.title.is_none(), config.insert_anchor_links);
     let title = front
         .title
@@ -595,8 +605,21 @@ fn post(path: &Path, md: Markdown) -> Result<Post, ContentError> {
         (None, Some((_, rest))) => slug_of(Path::new(rest), None)?,
         _ => slug_of(path, md.front.slug.clone())?,
     };
-    let date = md.front.date.map(|d| d.0).or(named.map(|(date, _)| date));
+    let permalink = md
+        .front
+        .path
+        .as_deref()
+        .map(|value| permalink_of(path, value))
+        .transpose()?;
+    // No date in the front matter: the file name's, else the permalink's `YYYY/MM/DD/`.
+    let date = md
+        .front
+        .date
+        .map(|d| d.0)
+        .or(named.map(|(date, _)| date))
+        .or_else(|| permalink.as_deref().and_then(dated_permalink));
     Ok(Post {
+        permalink,
         slug,
         title: md.title,
         date,
@@ -781,6 +804,56 @@ fn dated_name(path: &Path) -> Option<(chrono::DateTime<chrono::FixedOffset>, Str
     let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
     let midnight = day.and_hms_opt(0, 0, 0)?.and_utc().fixed_offset();
     Some((midnight, rest.to_owned()))
+}
+
+/// The permalink of Zola's `path` / Hugo's `url` `value` in `file`: site-relative with a
+/// leading slash, directory-style (`/2020/01/02/some-post/`) unless its last segment
+/// names a file (`/2019/03/04/old-post.html`, published as that exact file).
+///
+/// # Errors
+/// [`ContentError::InvalidField`] (`path`) for an empty value, `.`/`..` segments, or
+/// what a redirect rule could not hold ([`is_valid_alias`]).
+fn permalink_of(file: &Path, value: &str) -> Result<String, ContentError> {
+    let trimmed = value.trim().trim_start_matches('/');
+    let mut url = format!("/{trimmed}");
+    let last = trimmed
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    if !url.ends_with('/') && !last.contains('.') {
+        url.push('/');
+    }
+    let dots = url
+        .split('/')
+        .any(|segment| segment == "." || segment == "..");
+    if trimmed.is_empty() || dots || !is_valid_alias(&url) {
+        return Err(ContentError::InvalidField {
+            path: file.to_owned(),
+            field: "path",
+            message: format!(
+                "`{value}` is not a site-relative permalink such as 2020/01/02/some-post"
+            ),
+        });
+    }
+    Ok(url)
+}
+
+/// The date a permalink starts with (`/2020/01/02/…`: Jekyll's and Hugo's `:year/:month/
+/// :day` permalinks), at midnight UTC.
+fn dated_permalink(url: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    let mut parts = url.trim_start_matches('/').splitn(4, '/');
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    parts.next()?;
+    if year.len() != 4 || month.len() != 2 || day.len() != 2 {
+        return None;
+    }
+    let day = chrono::NaiveDate::from_ymd_opt(
+        year.parse().ok()?,
+        month.parse().ok()?,
+        day.parse().ok()?,
+    )?;
+    Some(day.and_hms_opt(0, 0, 0)?.and_utc().fixed_offset())
 }
 
 pub(crate) fn slug_of(path: &Path, explicit: Option<String>) -> Result<String, ContentError> {

@@ -214,3 +214,66 @@ fn zola_internal_links_resolve_to_permalinks_or_name_both_files() {
         "{error}"
     );
 }
+
+/// Zola's `path` and Hugo's `url` are the post's permalink, as written (with or without
+/// slashes, a file name kept as a file); a permalink that starts with `YYYY/MM/DD/` dates
+/// a post whose front matter has no date; a bad one is an error naming file and field.
+#[test]
+fn zola_path_and_hugo_url_are_permalinks() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "posts/some-post/index.md",
+        "+++\ntitle = \"Some post\"\npath = \"2020/01/02/some-post\"\n+++\nBody.\n",
+    );
+    write(
+        root,
+        "posts/old.md",
+        "---\ntitle: Old post\ndate: 2019-03-04\nurl: /2019/03/04/old-post.html\n---\nBody.\n",
+    );
+    write(
+        root,
+        "pages/about.md",
+        "---\ntitle: About\nurl: /about-us/\n---\nAbout.\n",
+    );
+    let loaded = load(root, &LoadOptions::default()).unwrap();
+    let site = &loaded.site;
+    let zola = site.post("some-post").unwrap();
+    assert_eq!(zola.url(), "/2020/01/02/some-post/");
+    assert_eq!(
+        zola.date.unwrap().to_rfc3339(),
+        "2020-01-02T00:00:00+00:00",
+        "dated by its permalink"
+    );
+    assert_eq!(
+        site.post_at_permalink("/2020/01/02/some-post/")
+            .unwrap()
+            .slug,
+        "some-post"
+    );
+    assert_eq!(site.post("old").unwrap().url(), "/2019/03/04/old-post.html");
+    // Pages keep their URL, and say so.
+    assert_eq!(site.page("about").unwrap().url(), "/about/");
+    assert!(
+        loaded
+            .warnings
+            .iter()
+            .any(|w| w.path.ends_with("pages/about.md") && w.message.contains("posts only")),
+        "{:?}",
+        loaded.warnings
+    );
+
+    for bad in ["\"\"", "\"a/../b\"", "\"a b\"", "\"x?y\""] {
+        write(
+            root,
+            "posts/bad.md",
+            &format!("+++\ntitle = \"Bad\"\npath = {bad}\n+++\nBody.\n"),
+        );
+        let err = load(root, &LoadOptions::default()).unwrap_err().to_string();
+        assert!(
+            err.contains("posts/bad.md") && err.contains("path"),
+            "{bad}: {err}"
+        );
+    }
+}

@@ -75,8 +75,9 @@ pub fn redirects(site: &Site) -> Vec<(String, String)> {
     rules
 }
 
-/// Checks the redirects of `site` ([`redirects`]) as Zola does: an alias must not be the
-/// URL of a page (it would hide it), nor be claimed by two entries. `atoll export` and
+/// Checks the URLs of `site` as Zola does: two pages must not share a URL (a permalink
+/// of `path`/`url` that is another page's), an alias ([`redirects`]) must not be the URL
+/// of a page (it would hide it), nor be claimed by two entries. `atoll export` and
 /// `atoll serve` both refuse such a site, with the same message.
 ///
 /// # Errors
@@ -86,14 +87,20 @@ pub fn check_redirects(
     routes: &app::Routes,
     rules: &[(String, String)],
 ) -> Result<(), String> {
-    let pages: std::collections::HashSet<std::path::PathBuf> = routes
-        .pages(site)
-        .iter()
-        .map(|page| crate::page_file(page.path()))
-        .collect();
+    let mut pages: std::collections::HashMap<std::path::PathBuf, String> =
+        std::collections::HashMap::new();
+    for page in routes.pages(site) {
+        if let Some(other) = pages.insert(crate::page_file(page.path()), page.path().to_owned()) {
+            return Err(format!(
+                "two pages are published at {} ({other} and {}): change a `path`/`url` or a slug",
+                page.path(),
+                page.path()
+            ));
+        }
+    }
     let mut claimed: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
     for (from, to) in rules {
-        if pages.contains(&crate::page_file(from)) {
+        if pages.contains_key(&crate::page_file(from)) {
             return Err(format!(
                 "the alias {from} of {to} is the URL of a page: remove it from `aliases`"
             ));

@@ -121,6 +121,7 @@ mod tests {
     fn site(posts: usize) -> Site {
         let posts = (0..posts)
             .map(|i| Post {
+                permalink: None,
                 slug: format!("p{i}"),
                 title: format!("P{i}"),
                 date: None,

@@ -232,6 +232,7 @@ impl PostRecord {
             }
         };
         Ok(Post {
+            permalink: None,
             source: format!("{origin}#{}", self.slug),
             slug: self.slug,
             title: self.title,

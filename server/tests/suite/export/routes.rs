@@ -244,3 +244,78 @@ fn a_body_edit_renders_the_pages_showing_the_body_and_a_title_edit_the_lists_too
         "{changed:?}"
     );
 }
+
+/// A post with its own permalink (Zola `path`, Hugo `url`) is a page the post route
+/// owns: exported and served there (not at `/posts/<slug>/`), linked there by the lists,
+/// the sitemap and the feed; two pages at one URL stop the export, naming the URL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zola_path_and_hugo_url_permalinks_are_where_the_post_lives() {
+    let content = content();
+    std::fs::write(
+        content.path().join("posts/some-post.md"),
+        "+++\ntitle = \"Some post\"\npath = \"2020/01/02/some-post\"\n+++\nBody.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        content.path().join("posts/old.md"),
+        "---\ntitle: Old post\ndate: 2019-03-04\nurl: /2019/03/04/old-post.html\n---\nOld.\n",
+    )
+    .unwrap();
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("dist");
+    let islands = islands_dir(tmp.path());
+    let output = export_with(content.path(), &public(), &out, &islands, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let page = std::fs::read_to_string(out.join("2020/01/02/some-post/index.html")).unwrap();
+    assert!(page.contains("Some post"));
+    assert!(
+        page.contains("https://fixture.example/2020/01/02/some-post/"),
+        "canonical"
+    );
+    assert!(out.join("2019/03/04/old-post.html").is_file());
+    assert!(!out.join("posts/some-post").exists());
+    assert!(!out.join("posts/old").exists());
+    let blog = std::fs::read_to_string(out.join("posts/index.html")).unwrap();
+    assert!(blog.contains("href=/2020/01/02/some-post/"), "{blog}");
+    assert!(blog.contains("href=/2019/03/04/old-post.html"), "{blog}");
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(
+        sitemap.contains("/2020/01/02/some-post/</loc>"),
+        "{sitemap}"
+    );
+    let feed = std::fs::read_to_string(out.join("atom.xml")).unwrap();
+    assert!(
+        feed.contains("https://fixture.example/2020/01/02/some-post/"),
+        "{feed}"
+    );
+
+    let clock = Arc::new(ManualClock::new(
+        UNIX_EPOCH + Duration::from_secs(1_800_000_000),
+    ));
+    let source = ContentSource::Files {
+        dir: content.path().to_owned(),
+        options: LoadOptions::default(),
+    };
+    let s = server_with(source, rendering(&clock), clock);
+    let answer = get(&s.app, "/2020/01/02/some-post/").await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.cache(), "HIT");
+    assert!(answer.body.contains("Some post"));
+    assert_eq!(get(&s.app, "/2019/03/04/old-post.html").await.status, 200);
+    assert_eq!(get(&s.app, "/posts/some-post/").await.status, 404);
+
+    // Another post claiming the same permalink: the export refuses, the output stays.
+    std::fs::write(
+        content.path().join("posts/twin.md"),
+        "+++\ntitle = \"Twin\"\npath = \"/2020/01/02/some-post/\"\n+++\nTwin.\n",
+    )
+    .unwrap();
+    let refused = export_with(content.path(), &public(), &out, &islands, &[]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("two pages are published at /2020/01/02/some-post/"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(out.join("2020/01/02/some-post/index.html").is_file());
+}
