@@ -20,6 +20,50 @@
 
 use leptos::prelude::*;
 
+/// URL folder of the islands bundle (Trunk's output, copied by the export).
+pub const PKG_PATH: &str = "/pkg/";
+/// The wasm-bindgen JS glue of the islands bundle.
+pub const ISLANDS_JS: &str = "/pkg/islands.js";
+/// The islands WebAssembly module.
+pub const ISLANDS_WASM: &str = "/pkg/islands_bg.wasm";
+/// The search engine module's JS glue (the static index searched in WASM).
+pub const SEARCH_JS: &str = "/pkg/search.js";
+/// The search engine WebAssembly module.
+pub const SEARCH_WASM: &str = "/pkg/search_bg.wasm";
+/// Atoll's islands loader (`islands/loader.js`): instantiates the bundle and hydrates
+/// every `<leptos-island>` of the page.
+pub const ISLANDS_LOADER: &str = "/pkg/loader.js";
+
+/// The opening tag Leptos renders for every island. Its first attribute is matched too:
+/// a Markdown attribute value cannot contain it (ammonia escapes the `"`), so text such
+/// as `title="<leptos-island"` does not count as an island.
+pub const ISLAND_TAG: &str = "<leptos-island data-component=\"";
+
+/// The closing tag of an island.
+const ISLAND_CLOSE: &str = "</leptos-island>";
+
+/// Length of the island element that `html` starts with (at an [`ISLAND_TAG`]), nested
+/// islands included; `None` when it is not closed.
+pub fn island_end(html: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut at = 0;
+    loop {
+        let close = html[at..].find(ISLAND_CLOSE)? + at;
+        let open = html[at + 1..].find(ISLAND_TAG).map(|i| i + at + 1);
+        match open {
+            Some(open) if open < close => {
+                depth += 1;
+                at = open;
+            }
+            _ if depth > 0 => {
+                depth -= 1;
+                at = close + 1;
+            }
+            _ => return Some(close + ISLAND_CLOSE.len()),
+        }
+    }
+}
+
 /// The opening of a wrapper that delays hydration (any directive but `load`).
 pub(crate) const LAZY_TAGS: [&str; 3] = [
     "<atoll-hydrate client=\"idle\"",
@@ -105,7 +149,7 @@ pub(crate) fn has_eager_island(body: &str, island_tag: &str) -> bool {
                 }
                 // Islands nested in this one hydrate with it (the loader walks only
                 // top-level islands): skip its content.
-                if let Some(end) = crate::render::island_end(&body[here..]) {
+                if let Some(end) = island_end(&body[here..]) {
                     at = here + end;
                     continue;
                 }

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use islands::CartIcon;
 
 use crate::hydration::{hydrate, Hydrate};
+use crate::hydration::{ISLANDS_JS, ISLANDS_LOADER, ISLANDS_WASM, SEARCH_JS, SEARCH_WASM};
 use crate::model::{MenuItem, Site, SiteConfig};
-use crate::render::{ISLANDS_JS, ISLANDS_LOADER, ISLANDS_WASM, SEARCH_JS, SEARCH_WASM};
 
 /// What a page tells the layout about itself.
 #[derive(Clone, Debug)]

@@ -23,17 +23,17 @@ mod routes;
 mod seo;
 
 pub use hydration::{hydrate, Hydrate};
+pub use hydration::{
+    island_end, ISLANDS_JS, ISLANDS_LOADER, ISLANDS_WASM, ISLAND_TAG, PKG_PATH, SEARCH_JS,
+    SEARCH_WASM,
+};
 pub use layout::PageMeta;
 pub use model::{
     tag_slug, AnchorLinks, Doc, Extra, Heading, MenuItem, Page, Post, Product, Site, SiteConfig,
     Tag, RESERVED_SLUGS,
 };
 pub use modes::{Fallback, RenderMode, POSTS_REVALIDATE, PRODUCTS_REVALIDATE};
-pub use pages::StatusInfo;
-pub use reads::{combine, Body, Cx, Dep, Facet, Kind, List, Live, ReadSet};
-pub use render::{
-    island_end, render, render_contact_form, render_in, RenderedPage, ISLANDS_JS, ISLANDS_LOADER,
-    ISLANDS_WASM, ISLAND_TAG, PKG_PATH, SEARCH_JS, SEARCH_WASM,
-};
+pub use reads::{combine, Body, Cx, Dep, Facet, Kind, List, Live, ReadSet, StatusInfo};
+pub use render::{render, render_contact_form, render_in, RenderedPage};
 pub use route::{PagePath, Params, Route, Routes, Sitemap};
 pub use routes::routes;

@@ -36,7 +36,6 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::cache_tags::{entry_tag, ALL};
 use crate::model::{Doc, Page, Post, Product, Site, SiteConfig, Tag};
-use crate::pages::StatusInfo;
 
 /// Which fields of an entry a page shows; see the [module](self) table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -598,6 +597,23 @@ fn hash_page(page: &Page, facet: Facet, body: &dyn Fn(&str) -> u64, h: &mut Defa
         }
         Facet::Body => body(&page.source).hash(h),
     }
+}
+
+/// What `/status/` shows: filled by the server for every request (the page is `Ssr`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StatusInfo {
+    /// Identifies the running build (the server's version and binary).
+    pub build_id: String,
+    /// The server's clock at render time, RFC 3339.
+    pub server_time: String,
+    /// When the server started, RFC 3339.
+    pub started_at: String,
+    /// Counter of content reloads; 1 after the start.
+    pub content_generation: u64,
+    /// When the content in use was loaded, RFC 3339.
+    pub content_loaded_at: String,
+    /// Cache statistics, as `(name, value)` rows in display order.
+    pub cache: Vec<(String, u64)>,
 }
 
 /// Data only the running server has, for the pages it renders per request or per

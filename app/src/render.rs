@@ -4,31 +4,12 @@ use leptos::prelude::*;
 
 use islands::api::{ContactRequest, FieldError};
 
-use crate::hydration::has_eager_island;
+use crate::hydration::{has_eager_island, island_end, ISLAND_TAG};
 use crate::layout::{head, Footer, Header, IslandsUse, PageMeta};
 use crate::model::Site;
 use crate::pages;
 use crate::reads::{Cx, ReadSet};
 use crate::route::PagePath;
-
-/// URL folder of the islands bundle (Trunk's output, copied by the export).
-pub const PKG_PATH: &str = "/pkg/";
-/// The wasm-bindgen JS glue of the islands bundle.
-pub const ISLANDS_JS: &str = "/pkg/islands.js";
-/// The islands WebAssembly module.
-pub const ISLANDS_WASM: &str = "/pkg/islands_bg.wasm";
-/// The search engine module's JS glue (the static index searched in WASM).
-pub const SEARCH_JS: &str = "/pkg/search.js";
-/// The search engine WebAssembly module.
-pub const SEARCH_WASM: &str = "/pkg/search_bg.wasm";
-/// Atoll's islands loader (`islands/loader.js`): instantiates the bundle and hydrates
-/// every `<leptos-island>` of the page.
-pub const ISLANDS_LOADER: &str = "/pkg/loader.js";
-
-/// The opening tag Leptos renders for every island. Its first attribute is matched too:
-/// a Markdown attribute value cannot contain it (ammonia escapes the `"`), so text such
-/// as `title="<leptos-island"` does not count as an island.
-pub const ISLAND_TAG: &str = "<leptos-island data-component=\"";
 
 /// A page rendered to HTML.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,31 +113,6 @@ fn document(
 
 /// Leptos' hydration marker between dynamic parts of a view.
 const MARKER: &str = "<!>";
-
-/// The closing tag of an island.
-const ISLAND_CLOSE: &str = "</leptos-island>";
-
-/// Length of the island element that `html` starts with (at an [`ISLAND_TAG`]), nested
-/// islands included; `None` when it is not closed.
-pub fn island_end(html: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut at = 0;
-    loop {
-        let close = html[at..].find(ISLAND_CLOSE)? + at;
-        let open = html[at + 1..].find(ISLAND_TAG).map(|i| i + at + 1);
-        match open {
-            Some(open) if open < close => {
-                depth += 1;
-                at = open;
-            }
-            _ if depth > 0 => {
-                depth -= 1;
-                at = close + 1;
-            }
-            _ => return Some(close + ISLAND_CLOSE.len()),
-        }
-    }
-}
 
 /// Removes Leptos' `<!>` markers outside `<leptos-island>` elements: only islands are
 /// hydrated, so only they need them.

@@ -29,7 +29,7 @@ pub use post::PostPage;
 pub use product::ProductPage;
 pub use products::ProductIndex;
 pub use search::Search;
-pub use status::{Status, StatusInfo};
+pub use status::Status;
 pub use tag::TagPage;
 pub use tags::TagIndex;
 

@@ -3,25 +3,8 @@ use leptos::prelude::*;
 use crate::layout::PageMeta;
 use crate::model::Site;
 use crate::modes::RenderMode;
-use crate::reads::Cx;
+use crate::reads::{Cx, StatusInfo};
 use crate::route::{Params, Route, Sitemap};
-
-/// What `/status/` shows: filled by the server for every request (the page is `Ssr`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct StatusInfo {
-    /// Identifies the running build (the server's version and binary).
-    pub build_id: String,
-    /// The server's clock at render time, RFC 3339.
-    pub server_time: String,
-    /// When the server started, RFC 3339.
-    pub started_at: String,
-    /// Counter of content reloads; 1 after the start.
-    pub content_generation: u64,
-    /// When the content in use was loaded, RFC 3339.
-    pub content_loaded_at: String,
-    /// Cache statistics, as `(name, value)` rows in display order.
-    pub cache: Vec<(String, u64)>,
-}
 
 /// `/status/`: build id, server time and cache statistics, rendered for every request (SSR) by `atoll serve` from its [`Live`](crate::Live) data; not exported.
 pub struct Status;
