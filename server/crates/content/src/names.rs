@@ -1,0 +1,124 @@
+//! Names and URLs from files and front matter: slugs, dates in file names and
+//! permalinks, and what a redirect rule can hold.
+
+use std::path::Path;
+
+use crate::bundle_dir;
+use crate::error::ContentError;
+
+/// `2021-03-04-slug.md` (or the bundle folder `2021-03-04-slug/`) → (midnight UTC of
+/// 2021-03-04, `slug`); `None` for other names.
+pub(crate) fn dated_name(path: &Path) -> Option<(chrono::DateTime<chrono::FixedOffset>, String)> {
+    let stem = bundle_dir(path)
+        .and_then(Path::file_name)
+        .or_else(|| path.file_stem())?
+        .to_string_lossy();
+    let (day, rest) = (stem.get(..10)?, stem.get(10..)?);
+    let rest = rest.strip_prefix(['-', '_'])?;
+    if rest.is_empty() {
+        return None;
+    }
+    let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+    let midnight = day.and_hms_opt(0, 0, 0)?.and_utc().fixed_offset();
+    Some((midnight, rest.to_owned()))
+}
+
+/// The permalink of Zola's `path` / Hugo's `url` `value` in `file`: site-relative with a
+/// leading slash, directory-style (`/2020/01/02/some-post/`) unless its last segment
+/// names a file (`/2019/03/04/old-post.html`, published as that exact file).
+///
+/// # Errors
+/// [`ContentError::InvalidField`] (`path`) for an empty value, `.`/`..` segments, or
+/// what a redirect rule could not hold ([`is_valid_alias`]).
+pub(crate) fn permalink_of(file: &Path, value: &str) -> Result<String, ContentError> {
+    let trimmed = value.trim().trim_start_matches('/');
+    let mut url = format!("/{trimmed}");
+    let last = trimmed
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    if !url.ends_with('/') && !last.contains('.') {
+        url.push('/');
+    }
+    let dots = url
+        .split('/')
+        .any(|segment| segment == "." || segment == "..");
+    if trimmed.is_empty() || dots || !is_valid_alias(&url) {
+        return Err(ContentError::InvalidField {
+            path: file.to_owned(),
+            field: "path",
+            message: format!(
+                "`{value}` is not a site-relative permalink such as 2020/01/02/some-post"
+            ),
+        });
+    }
+    Ok(url)
+}
+
+/// The date a permalink starts with (`/2020/01/02/…`: Jekyll's and Hugo's `:year/:month/
+/// :day` permalinks), at midnight UTC.
+pub(crate) fn dated_permalink(url: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    let mut parts = url.trim_start_matches('/').splitn(4, '/');
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    parts.next()?;
+    if year.len() != 4 || month.len() != 2 || day.len() != 2 {
+        return None;
+    }
+    let day = chrono::NaiveDate::from_ymd_opt(
+        year.parse().ok()?,
+        month.parse().ok()?,
+        day.parse().ok()?,
+    )?;
+    Some(day.and_hms_opt(0, 0, 0)?.and_utc().fixed_offset())
+}
+
+pub(crate) fn slug_of(path: &Path, explicit: Option<String>) -> Result<String, ContentError> {
+    match explicit {
+        Some(slug) => {
+            if is_valid_slug(&slug) {
+                Ok(slug)
+            } else {
+                Err(ContentError::InvalidSlug {
+                    path: path.to_owned(),
+                    slug,
+                })
+            }
+        }
+        None => {
+            // A page bundle (`some-post/index.md`) is named by its folder.
+            let stem = bundle_dir(path)
+                .and_then(Path::file_name)
+                .or_else(|| path.file_stem())
+                .map(|s| s.to_string_lossy())
+                .unwrap_or_default();
+            let slug = slug::slugify(&stem);
+            if slug.is_empty() {
+                return Err(ContentError::InvalidSlug {
+                    path: path.to_owned(),
+                    slug: stem.into_owned(),
+                });
+            }
+            Ok(slug)
+        }
+    }
+}
+
+/// Whether `alias` is a plain site-relative path that can go into `_redirects`:
+/// Netlify and Cloudflare read `*`, `:name`, `?` and `!` there as patterns and flags,
+/// and whitespace or a line break would start another rule.
+pub fn is_valid_alias(alias: &str) -> bool {
+    alias.starts_with('/')
+        && !alias.contains(char::is_whitespace)
+        && !alias.contains(char::is_control)
+        && !alias.contains("//")
+        && !alias.contains(['*', ':', '?', '#', '!'])
+}
+
+/// Lowercase ASCII letters, digits, `-` and `_`, not empty.
+pub fn is_valid_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
