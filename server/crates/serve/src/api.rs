@@ -126,8 +126,8 @@ impl ApiFailure {
     /// error with every path made relative to the content folder (`posts/x.md:3:1: …`),
     /// the log gets the whole error with absolute paths. No response names a path of
     /// the server's disk.
-    pub fn content(state: &AppState, context: &str, error: &anyhow::Error) -> Self {
-        let full = format!("{error:#}");
+    pub fn content(state: &AppState, context: &str, error: &crate::error::ServeError) -> Self {
+        let full = error.chain();
         tracing::error!(error = %full, "{context}");
         let mut message = full;
         if let Some(dir) = state.content().source().dir() {

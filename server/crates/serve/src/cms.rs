@@ -15,7 +15,7 @@
 
 use std::time::Duration;
 
-use anyhow::{bail, Context as _};
+use crate::error::CmsError;
 use app::{Post, Product};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -196,25 +196,28 @@ impl PostRecord {
     ///
     /// # Errors
     /// An invalid slug or an empty title, naming the record.
-    pub fn into_post(self, origin: &str) -> anyhow::Result<Post> {
+    pub fn into_post(self, origin: &str) -> Result<Post, CmsError> {
         if !crate::content::is_valid_slug(&self.slug) {
-            bail!(
+            return Err(CmsError::msg(format!(
                 "{origin}: post slug `{}` is not lowercase letters, digits, `-` and `_`",
                 self.slug
-            );
+            )));
         }
         if self.title.trim().is_empty() {
-            bail!("{origin}: post `{}` has no title", self.slug);
+            return Err(CmsError::msg(format!(
+                "{origin}: post `{}` has no title",
+                self.slug
+            )));
         }
         if let Some(alias) = self
             .aliases
             .iter()
             .find(|alias| !crate::content::is_valid_alias(alias))
         {
-            bail!(
+            return Err(CmsError::msg(format!(
                 "{origin}: post `{}` has the alias {alias:?}, not a site-relative path such as /old/path/",
                 self.slug
-            );
+            )));
         }
         let (html, text) = match &self.markdown {
             Some(markdown) => {
@@ -257,28 +260,30 @@ impl ProductRecord {
     ///
     /// # Errors
     /// An invalid slug, an empty id or name, a price over the limit, naming the record.
-    pub fn into_product(self, origin: &str) -> anyhow::Result<Product> {
+    pub fn into_product(self, origin: &str) -> Result<Product, CmsError> {
         if !crate::content::is_valid_slug(&self.slug) {
-            bail!(
+            return Err(CmsError::msg(format!(
                 "{origin}: product slug `{}` is not lowercase letters, digits, `-` and `_`",
                 self.slug
-            );
+            )));
         }
         if self.id.trim().is_empty() || self.name.trim().is_empty() {
-            bail!("{origin}: product `{}` needs an id and a name", self.slug);
+            return Err(CmsError::msg(format!(
+                "{origin}: product `{}` needs an id and a name",
+                self.slug
+            )));
         }
         if self.currency.len() != 3 || !self.currency.bytes().all(|b| b.is_ascii_uppercase()) {
-            bail!(
+            return Err(CmsError::msg(format!(
                 "{origin}: product `{}` has the currency {:?}, not an ISO 4217 code such as EUR",
-                self.slug,
-                self.currency
-            );
+                self.slug, self.currency
+            )));
         }
         if self.price_cents > crate::content::MAX_PRICE_CENTS {
-            bail!(
+            return Err(CmsError::msg(format!(
                 "{origin}: product `{}` costs more than the limit",
                 self.slug
-            );
+            )));
         }
         let html = sanitize_html(&self.html);
         let text = if self.text.is_empty() {
@@ -317,7 +322,7 @@ impl CmsSource {
     ///
     /// # Errors
     /// When the HTTP client cannot be built (TLS setup).
-    pub fn new(base: reqwest::Url, token: Option<String>) -> anyhow::Result<Self> {
+    pub fn new(base: reqwest::Url, token: Option<String>) -> Result<Self, CmsError> {
         let client = reqwest::Client::builder()
             .timeout(REQUEST_TIMEOUT)
             .connect_timeout(REQUEST_TIMEOUT)
@@ -326,7 +331,7 @@ impl CmsSource {
             .pool_max_idle_per_host(0)
             .user_agent(concat!("atoll/", env!("CARGO_PKG_VERSION")))
             .build()
-            .context("cannot build the HTTP client")?;
+            .map_err(|err| CmsError::caused("cannot build the HTTP client", err))?;
         Ok(Self {
             base,
             token,
@@ -339,7 +344,7 @@ impl CmsSource {
     /// # Errors
     /// A request that failed after its retries (naming the URL and the last status or
     /// error), a body that is not the content API's JSON, an invalid record.
-    pub async fn fetch(&self, drafts: bool) -> anyhow::Result<(Vec<Post>, Vec<Product>)> {
+    pub async fn fetch(&self, drafts: bool) -> Result<(Vec<Post>, Vec<Product>), CmsError> {
         let query = if drafts { "?drafts=true" } else { "" };
         let posts: Vec<PostRecord> = self.list(&format!("api/content/posts{query}")).await?;
         let products: Vec<ProductRecord> = self.list("api/content/products").await?;
@@ -348,7 +353,10 @@ impl CmsSource {
         let mut out_posts = Vec::with_capacity(posts.len());
         for record in posts {
             if !seen.insert(record.slug.clone()) {
-                bail!("{origin}: two posts have the slug `{}`", record.slug);
+                return Err(CmsError::msg(format!(
+                    "{origin}: two posts have the slug `{}`",
+                    record.slug
+                )));
             }
             if record.draft && !drafts {
                 continue;
@@ -358,55 +366,56 @@ impl CmsSource {
         let products = products
             .into_iter()
             .map(|record| record.into_product(origin))
-            .collect::<anyhow::Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>, CmsError>>()?;
         let (mut ids, mut slugs) = (
             std::collections::HashSet::new(),
             std::collections::HashSet::new(),
         );
         for product in &products {
             if !ids.insert(&product.id) || !slugs.insert(&product.slug) {
-                bail!(
+                return Err(CmsError::msg(format!(
                     "{origin}: two products share the id `{}` or the slug `{}`",
-                    product.id,
-                    product.slug
-                );
+                    product.id, product.slug
+                )));
             }
         }
         Ok((out_posts, products))
     }
 
     /// Every item of a paginated list, following `next`.
-    async fn list<T: serde::de::DeserializeOwned>(&self, path: &str) -> anyhow::Result<Vec<T>> {
+    async fn list<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, CmsError> {
         let mut url = self
             .base
             .join(path)
-            .with_context(|| format!("bad CMS URL {}{path}", self.base))?;
+            .map_err(|err| CmsError::caused(format!("bad CMS URL {}{path}", self.base), err))?;
         let mut items = Vec::new();
         for _ in 0..MAX_PAGES {
             let page: ListPage<T> = self.get_json(&url).await?;
             items.extend(page.items);
             match page.next {
                 Some(next) => {
-                    let next = url
-                        .join(&next)
-                        .with_context(|| format!("bad `next` link {next:?} from {url}"))?;
+                    let next = url.join(&next).map_err(|err| {
+                        CmsError::caused(format!("bad `next` link {next:?} from {url}"), err)
+                    })?;
                     // Only follow links to the same server: the token must not leak.
                     if next.origin() != self.base.origin() {
-                        bail!("{url}: `next` leaves the CMS ({next})");
+                        return Err(CmsError::msg(format!(
+                            "{url}: `next` leaves the CMS ({next})"
+                        )));
                     }
                     url = next;
                 }
                 None => return Ok(items),
             }
         }
-        bail!("{url}: more than {MAX_PAGES} pages")
+        Err(CmsError::msg(format!("{url}: more than {MAX_PAGES} pages")))
     }
 
     /// GET `url` as JSON, with the retries of the module docs.
     async fn get_json<T: serde::de::DeserializeOwned>(
         &self,
         url: &reqwest::Url,
-    ) -> anyhow::Result<T> {
+    ) -> Result<T, CmsError> {
         let mut wait = FIRST_BACKOFF;
         let mut attempt = 1;
         loop {
@@ -417,28 +426,31 @@ impl CmsSource {
             let retry = match request.send().await {
                 Ok(response) if response.status().is_success() => match response.bytes().await {
                     Ok(bytes) => {
-                        return serde_json::from_slice(&bytes)
-                            .with_context(|| format!("GET {url}: not the content API's JSON"));
+                        return serde_json::from_slice(&bytes).map_err(|err| {
+                            CmsError::caused(format!("GET {url}: not the content API's JSON"), err)
+                        });
                     }
-                    Err(err) => {
-                        anyhow::Error::new(err).context(format!("GET {url}: reading the body"))
-                    }
+                    Err(err) => CmsError::caused(format!("GET {url}: reading the body"), err),
                 },
                 Ok(response) => {
                     let status = response.status();
-                    let error = anyhow::anyhow!("GET {url}: {status}");
+                    let error = CmsError::msg(format!("GET {url}: {status}"));
                     if status.is_server_error() || status.as_u16() == 429 {
                         error
                     } else {
                         return Err(error);
                     }
                 }
-                Err(err) => anyhow::Error::new(err).context(format!("GET {url}")),
+                Err(err) => CmsError::caused(format!("GET {url}"), err),
             };
             if attempt >= ATTEMPTS {
                 return Err(retry.context(format!("gave up after {ATTEMPTS} attempts")));
             }
-            tracing::warn!("{retry:#}; retrying in {} ms", wait.as_millis());
+            tracing::warn!(
+                "{}; retrying in {} ms",
+                crate::error::chain(&retry),
+                wait.as_millis()
+            );
             tokio::time::sleep(wait).await;
             wait *= 2;
             attempt += 1;

@@ -15,6 +15,7 @@
 mod api;
 pub mod cms;
 pub mod dev;
+pub mod error;
 pub mod isr;
 pub mod listen;
 pub mod outbox;

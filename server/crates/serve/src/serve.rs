@@ -302,7 +302,7 @@ async fn preview_page(state: &AppState, path: &str, headers: &HeaderMap) -> Opti
     let content = match state.preview_content().await {
         Ok(content) => content,
         Err(err) => {
-            tracing::warn!("draft preview: cannot load the content: {err:#}");
+            tracing::warn!("draft preview: cannot load the content: {}", err.chain());
             return None;
         }
     };

@@ -15,12 +15,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
-use anyhow::Context as _;
 use app::Site;
 use islands::search::SearchIndex;
 
 use crate::cms::CmsSource;
 use crate::content::{load, load_bodies, load_with_cache, ContentCache, LoadOptions};
+use crate::error::ServeError;
 
 /// One loaded version of the site, with its lookup tables.
 #[derive(Debug)]
@@ -169,13 +169,13 @@ impl ContentSource {
     /// # Errors
     /// Any content error (naming the file and line), or the CMS' failure after its
     /// retries.
-    pub async fn load(&self) -> anyhow::Result<Site> {
+    pub async fn load(&self) -> Result<Site, ServeError> {
         let site = self.load_unchecked().await?;
         checked_redirects(&site)?;
         Ok(site)
     }
 
-    async fn load_unchecked(&self) -> anyhow::Result<Site> {
+    async fn load_unchecked(&self) -> Result<Site, ServeError> {
         match self {
             ContentSource::Fixed(site) => Ok((**site).clone()),
             ContentSource::Files { dir, options } => {
@@ -183,24 +183,24 @@ impl ContentSource {
                 tokio::task::spawn_blocking(move || {
                     load(&dir, &options)
                         .map(|loaded| loaded.site)
-                        .with_context(|| format!("cannot load the site in `{}`", dir.display()))
+                        .map_err(|source| ServeError::Content { dir, source })
                 })
                 .await
-                .context("the content loader panicked")?
+                .map_err(|err| panicked("the content loader", err))?
             }
             ContentSource::Cms { dir, options, cms } => {
                 let (posts, products) = cms.fetch(options.include_drafts).await?;
                 let (dir, options) = (dir.clone(), options.clone());
                 tokio::task::spawn_blocking(move || {
                     let loaded = load(&dir, &options)
-                        .with_context(|| format!("cannot load the site in `{}`", dir.display()))?;
+                        .map_err(|source| ServeError::Content { dir, source })?;
                     let site = loaded.site;
                     let mut merged = Site::new(site.config, posts, site.docs, site.pages, products);
                     merged.bundle_files = site.bundle_files;
                     Ok(merged)
                 })
                 .await
-                .context("the content loader panicked")?
+                .map_err(|err| panicked("the content loader", err))?
             }
         }
     }
@@ -213,10 +213,13 @@ fn load_files(
     dir: &Path,
     options: &LoadOptions,
     previous: Option<(&Site, &ContentCache)>,
-) -> anyhow::Result<(Site, ContentCache)> {
-    let context = || format!("cannot load the site in `{}`", dir.display());
+) -> Result<(Site, ContentCache), ServeError> {
+    let context = |source| ServeError::Content {
+        dir: dir.to_owned(),
+        source,
+    };
     let mut loaded =
-        load_with_cache(dir, options, previous.map(|(_, cache)| cache)).with_context(context)?;
+        load_with_cache(dir, options, previous.map(|(_, cache)| cache)).map_err(context)?;
     if let Some((site, _)) = previous {
         let mut bodies: HashMap<&str, (&str, &str)> = HashMap::new();
         for post in &site.posts {
@@ -250,9 +253,9 @@ fn load_files(
     }
     if !loaded.deferred.is_empty() {
         let all = loaded.deferred.clone();
-        load_bodies(dir, &mut loaded.site, &mut loaded.deferred, &all).with_context(context)?;
+        load_bodies(dir, &mut loaded.site, &mut loaded.deferred, &all).map_err(context)?;
     }
-    checked_redirects(&loaded.site).with_context(context)?;
+    checked_redirects(&loaded.site)?;
     let cache = ContentCache::from_parts(&loaded.site, &loaded.sources);
     Ok((loaded.site, cache))
 }
@@ -260,9 +263,17 @@ fn load_files(
 /// The export's alias checks ([`crate::export::check_redirects`]), so that `atoll serve`
 /// refuses (at start) or does not take (on reload, keeping the last good content) a site
 /// that `atoll export` refuses.
-fn checked_redirects(site: &Site) -> anyhow::Result<()> {
+fn checked_redirects(site: &Site) -> Result<(), ServeError> {
     crate::export::check_redirects(site, app::routes(), &crate::export::redirects(site))
-        .map_err(anyhow::Error::msg)
+        .map_err(ServeError::Urls)
+}
+
+/// A blocking task's panic (or cancellation) as a [`ServeError`].
+pub(crate) fn panicked(what: &'static str, err: tokio::task::JoinError) -> ServeError {
+    ServeError::Panicked {
+        what,
+        message: err.to_string(),
+    }
 }
 
 /// Hash of the path, size and modification time of every file under `dir`.
@@ -290,7 +301,7 @@ struct Reload {
     failed_fingerprint: Option<u64>,
     last_attempt: Option<Instant>,
     fingerprint: Option<u64>,
-    last_error: Option<Arc<anyhow::Error>>,
+    last_error: Option<Arc<ServeError>>,
 }
 
 /// The current snapshot of a source, reloaded on demand.
@@ -411,7 +422,7 @@ impl Content {
     ///
     /// # Errors
     /// The reload's error; the current snapshot (the last good content) is unchanged.
-    pub async fn refresh(&self, force: bool) -> Result<Arc<Snapshot>, Arc<anyhow::Error>> {
+    pub async fn refresh(&self, force: bool) -> Result<Arc<Snapshot>, Arc<ServeError>> {
         let mut reload = self.reload.lock().await;
         let recent = reload
             .last_attempt
@@ -430,7 +441,7 @@ impl Content {
     ///
     /// # Errors
     /// As [`Content::refresh`].
-    pub async fn refresh_after(&self, since: Instant) -> Result<Arc<Snapshot>, Arc<anyhow::Error>> {
+    pub async fn refresh_after(&self, since: Instant) -> Result<Arc<Snapshot>, Arc<ServeError>> {
         let mut reload = self.reload.lock().await;
         if let Some(at) = reload.last_attempt {
             if at >= since {
@@ -444,17 +455,14 @@ impl Content {
         self.reload_locked(&mut reload).await
     }
 
-    fn outcome(&self, reload: &Reload) -> Result<Arc<Snapshot>, Arc<anyhow::Error>> {
+    fn outcome(&self, reload: &Reload) -> Result<Arc<Snapshot>, Arc<ServeError>> {
         match &reload.last_error {
             Some(err) => Err(Arc::clone(err)),
             None => Ok(self.current()),
         }
     }
 
-    async fn reload_locked(
-        &self,
-        reload: &mut Reload,
-    ) -> Result<Arc<Snapshot>, Arc<anyhow::Error>> {
+    async fn reload_locked(&self, reload: &mut Reload) -> Result<Arc<Snapshot>, Arc<ServeError>> {
         reload.last_attempt = Some(Instant::now());
         let fingerprint = {
             let source = self.source.clone();
@@ -481,7 +489,7 @@ impl Content {
                     load_files(&dir, &options, previous)
                 })
                 .await
-                .map_err(|err| anyhow::anyhow!("the content loader panicked: {err}"))
+                .map_err(|err| panicked("the content loader", err))
                 .and_then(|result| result)
                 .map(|(site, cache)| {
                     reload.cache = Some(cache);
@@ -500,7 +508,7 @@ impl Content {
                     Arc::new(Snapshot::new(site, robots, generation, routes))
                 })
                 .await
-                .map_err(|err| Arc::new(anyhow::anyhow!("indexing panicked: {err}")))?;
+                .map_err(|err| Arc::new(panicked("indexing", err)))?;
                 *self.current.write().expect("snapshot lock") = Arc::clone(&snapshot);
                 if let Some(store) = &self.store {
                     if let Err(err) = store.sync_catalog(&snapshot.site.products) {
@@ -527,7 +535,10 @@ impl Content {
                 Ok(snapshot)
             }
             Err(err) => {
-                tracing::warn!("content reload failed, keeping the last good content: {err:#}");
+                tracing::warn!(
+                    "content reload failed, keeping the last good content: {}",
+                    err.chain()
+                );
                 let err = Arc::new(err);
                 reload.last_error = Some(Arc::clone(&err));
                 reload.failed_fingerprint = fingerprint;

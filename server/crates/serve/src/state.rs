@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime};
 use app::{RenderMode, Site};
 use rayon::prelude::*;
 
+use crate::error::ServeError;
 use crate::isr::{CacheStats, CachedPage, Clock, PageCache, SystemClock};
 use crate::snapshot::{Content, ContentSource, Snapshot};
 use crate::store::Store;
@@ -285,7 +286,7 @@ impl AppState {
     ///
     /// # Errors
     /// The content's load error.
-    pub(crate) async fn preview_content(&self) -> anyhow::Result<&Content> {
+    pub(crate) async fn preview_content(&self) -> Result<&Content, ServeError> {
         self.inner
             .preview
             .get_or_try_init(|| async {
@@ -403,7 +404,8 @@ impl AppState {
                 CacheStats::bump(&stats.failures);
                 tracing::warn!(
                     path,
-                    "regeneration failed, serving the last good page: {err:#}"
+                    "regeneration failed, serving the last good page: {}",
+                    err.chain()
                 );
                 return;
             }
@@ -452,7 +454,7 @@ impl AppState {
         &self,
         paths: Vec<String>,
         tags: Vec<String>,
-    ) -> Result<Result<Vec<(String, &'static str)>, (usize, String)>, Arc<anyhow::Error>> {
+    ) -> Result<Result<Vec<(String, &'static str)>, (usize, String)>, Arc<ServeError>> {
         for (i, tag) in tags.iter().enumerate() {
             if !crate::targets::is_tag(tag) {
                 return Ok(Err((i, tag.clone())));
@@ -495,7 +497,7 @@ impl AppState {
                 .collect::<Vec<_>>()
         })
         .await
-        .map_err(|err| Arc::new(anyhow::anyhow!("rendering panicked: {err}")))?;
+        .map_err(|err| Arc::new(crate::snapshot::panicked("rendering", err)))?;
         Ok(Ok(outcome))
     }
 }

@@ -112,6 +112,7 @@ fn futures_load(source: &ContentSource) -> anyhow::Result<app::Site> {
     })
     .join()
     .unwrap()
+    .map_err(anyhow::Error::from)
 }
 
 fn server(content: &Path) -> Server {

@@ -152,14 +152,14 @@ pub async fn watch(state: AppState, mut site: Option<SiteWriter>) {
                         dev.send(DevEvent::Reload { reason: "content" });
                     }
                     Err(err) => dev.send(DevEvent::Failure {
-                        message: format!("{err:#}"),
+                        message: err.chain(),
                     }),
                 }
                 continue;
             }
             Ok(_) => {}
             Err(err) => {
-                let message = format!("{err:#}");
+                let message = err.chain();
                 if dev.error().as_deref() != Some(message.as_str()) {
                     tracing::warn!("content error: {message}");
                     dev.send(DevEvent::Failure { message });
@@ -192,7 +192,9 @@ pub async fn watch(state: AppState, mut site: Option<SiteWriter>) {
 ///
 /// # Errors
 /// The content's reload error; nothing was changed.
-pub async fn render_changes(state: &AppState) -> Result<(), std::sync::Arc<anyhow::Error>> {
+pub async fn render_changes(
+    state: &AppState,
+) -> Result<(), std::sync::Arc<crate::error::ServeError>> {
     // Not forced: the watcher has just checked (within the reload interval), so this
     // is the snapshot it saw; revalidate_on_demand checks once more.
     let snapshot = state.content().refresh(false).await?;
