@@ -589,10 +589,11 @@ fn hash_doc(doc: &Doc, facet: Facet, body: &dyn Fn(&str) -> u64, h: &mut Default
 fn hash_page(page: &Page, facet: Facet, body: &dyn Fn(&str) -> u64, h: &mut DefaultHasher) {
     1u8.hash(h);
     match facet {
-        Facet::Link => (&page.slug, &page.title).hash(h),
-        Facet::Card => (&page.slug, &page.title, &page.summary).hash(h),
+        Facet::Link => (&page.slug, &page.permalink, &page.title).hash(h),
+        Facet::Card => (&page.slug, &page.permalink, &page.title, &page.summary).hash(h),
         Facet::Page => {
-            (&page.slug, &page.title, &page.summary, date(page.updated)).hash(h);
+            (&page.slug, &page.permalink, &page.title, &page.summary).hash(h);
+            date(page.updated).hash(h);
             (page.draft, &page.aliases, &page.extra).hash(h);
         }
         Facet::Body => body(&page.source).hash(h),

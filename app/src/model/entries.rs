@@ -188,6 +188,10 @@ pub struct Page {
     /// URL segment (never one of the reserved first segments, see
     /// [`RESERVED_SLUGS`]).
     pub slug: String,
+    /// Its own site-relative URL (Zola `path`, Hugo `url`: `/about-us/`) instead of
+    /// `/<slug>/`; see [`Page::url`].
+    #[serde(default)]
+    pub permalink: Option<String>,
     /// Title.
     pub title: String,
     /// Plain-text summary.
@@ -217,7 +221,10 @@ pub struct Page {
 impl Page {
     /// Site-relative URL: `/<slug>/`.
     pub fn url(&self) -> String {
-        format!("/{}/", self.slug)
+        match &self.permalink {
+            Some(permalink) => permalink.clone(),
+            None => format!("/{}/", self.slug),
+        }
     }
 }
 

@@ -35,6 +35,7 @@ pub struct Site {
     pub bundle_files: std::collections::BTreeMap<String, std::path::PathBuf>,
     post_index: HashMap<String, usize>,
     permalink_index: HashMap<String, usize>,
+    page_permalink_index: HashMap<String, usize>,
     doc_index: HashMap<String, usize>,
     page_index: HashMap<String, usize>,
     product_index: HashMap<String, usize>,
@@ -89,6 +90,11 @@ impl Site {
                 .enumerate()
                 .filter_map(|(i, p)| Some((p.permalink.clone()?, i)))
                 .collect(),
+            page_permalink_index: pages
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| Some((p.permalink.clone()?, i)))
+                .collect(),
             doc_index: index(docs.iter().map(|d| d.url.clone()).collect()),
             page_index: index(pages.iter().map(|p| p.slug.clone()).collect()),
             product_index: index(products.iter().map(|p| p.slug.clone()).collect()),
@@ -118,6 +124,11 @@ impl Site {
     /// trailing slash).
     pub fn post_at_permalink(&self, path: &str) -> Option<&Post> {
         self.permalink_index.get(path).map(|&i| &self.posts[i])
+    }
+
+    /// The standalone page whose own permalink ([`Page::permalink`]) is `path`.
+    pub fn page_at_permalink(&self, path: &str) -> Option<&Page> {
+        self.page_permalink_index.get(path).map(|&i| &self.pages[i])
     }
 
     /// The index of the doc at this URL in [`Site::docs`].

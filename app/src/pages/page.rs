@@ -4,7 +4,7 @@ use crate::layout::PageMeta;
 use crate::model::{Page, Site};
 use crate::modes::Fallback;
 use crate::reads::{Cx, Facet};
-use crate::route::{Params, Route, Sitemap};
+use crate::route::{Params, Pattern, Route, Sitemap};
 use crate::seo;
 
 /// `/<slug>/`: a standalone page (about, imprint).
@@ -24,14 +24,27 @@ impl Route for StandalonePage {
     }
 
     fn paths(&self, site: &Site) -> Vec<Params> {
-        site.pages
-            .iter()
-            .map(|page| Params::new().with("slug", page.slug.clone()))
-            .collect()
+        site.pages.iter().map(params_of).collect()
     }
 
+    /// A page with its own permalink lives there only, not at `/<slug>/`.
     fn exists(&self, site: &Site, params: &Params) -> bool {
-        params.get("slug").and_then(|s| site.page(s)).is_some()
+        params
+            .get("slug")
+            .and_then(|s| site.page(s))
+            .is_some_and(|page| page.permalink.is_none())
+    }
+
+    /// The permalinks of pages that have one (Zola `path`, Hugo `url`).
+    fn owns(&self, site: &Site, path: &str) -> Option<Params> {
+        site.page_at_permalink(path).map(params_of)
+    }
+
+    fn path_of(&self, params: &Params) -> Option<String> {
+        match params.get("permalink") {
+            Some(permalink) => Some(permalink.to_owned()),
+            None => Pattern::parse("/{slug}/").fill(params),
+        }
     }
 
     fn view(&self, cx: &Cx, params: &Params) -> Option<(PageMeta, AnyView)> {
@@ -48,6 +61,15 @@ impl Route for StandalonePage {
 }
 
 /// `/<slug>/`: a standalone page such as About.
+/// The params of `page`'s route page: its slug, and its permalink when it has one.
+fn params_of(page: &Page) -> Params {
+    let params = Params::new().with("slug", page.slug.clone());
+    match &page.permalink {
+        Some(permalink) => params.with("permalink", permalink.clone()),
+        None => params,
+    }
+}
+
 fn page(cx: &Cx, page: &Page) -> (PageMeta, AnyView) {
     let site = cx.site();
     let html = cx.body(page);

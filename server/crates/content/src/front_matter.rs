@@ -33,7 +33,7 @@ pub struct FrontMatter {
     pub slug: Option<String>,
     /// Zola's `path` or Hugo's `url`: the entry's own site-relative permalink
     /// (`2020/01/02/some-post`, slashes optional; `2019/03/04/old-post.html` is that
-    /// exact file) instead of `/posts/<slug>/`. Read for posts.
+    /// exact file) instead of `/posts/<slug>/` or `/<slug>/`. Read for posts and pages.
     #[serde(alias = "url")]
     pub path: Option<String>,
     /// Old site-relative URLs (`/old/path/`) that redirect here with a 301.

@@ -550,11 +550,12 @@ fn load_entry(
             });
         }
     }
-    if front.path.is_some() && !matches!(kind, Kind::Post) {
+    if front.path.is_some() && matches!(kind, Kind::Doc) {
         warnings.push(ContentWarning {
             path: path.to_owned(),
             line: 1,
-            message: "`path`/`url` is read for posts only (yet): this entry keeps its URL"
+            message: "`path`/`url` is read for posts and pages, not docs (yet): this doc keeps \
+                      its URL in the docs tree"
                 .to_owned(),
         });
     }
@@ -689,8 +690,15 @@ fn page(path: &Path, md: Markdown) -> Result<Page, ContentError> {
             slug,
         });
     }
+    let permalink = md
+        .front
+        .path
+        .as_deref()
+        .map(|value| permalink_of(path, value))
+        .transpose()?;
     Ok(Page {
         slug,
+        permalink,
         title: md.title,
         summary: md.summary,
         updated: md.front.updated.or(md.front.date).map(|d| d.0),

@@ -237,6 +237,11 @@ fn zola_path_and_hugo_url_are_permalinks() {
         "pages/about.md",
         "---\ntitle: About\nurl: /about-us/\n---\nAbout.\n",
     );
+    write(
+        root,
+        "docs/guide.md",
+        "---\ntitle: Guide\npath: guide\n---\nGuide.\n",
+    );
     let loaded = load(root, &LoadOptions::default()).unwrap();
     let site = &loaded.site;
     let zola = site.post("some-post").unwrap();
@@ -253,13 +258,14 @@ fn zola_path_and_hugo_url_are_permalinks() {
         "some-post"
     );
     assert_eq!(site.post("old").unwrap().url(), "/2019/03/04/old-post.html");
-    // Pages keep their URL, and say so.
-    assert_eq!(site.page("about").unwrap().url(), "/about/");
+    // Pages too; docs keep their place in the docs tree, and say so.
+    assert_eq!(site.page("about").unwrap().url(), "/about-us/");
+    assert_eq!(site.page_at_permalink("/about-us/").unwrap().slug, "about");
     assert!(
         loaded
             .warnings
             .iter()
-            .any(|w| w.path.ends_with("pages/about.md") && w.message.contains("posts only")),
+            .any(|w| w.path.ends_with("docs/guide.md") && w.message.contains("not docs")),
         "{:?}",
         loaded.warnings
     );

@@ -245,7 +245,7 @@ fn a_body_edit_renders_the_pages_showing_the_body_and_a_title_edit_the_lists_too
     );
 }
 
-/// A post with its own permalink (Zola `path`, Hugo `url`) is a page the post route
+/// A post or page with its own permalink (Zola `path`, Hugo `url`) is a page its route
 /// owns: exported and served there (not at `/posts/<slug>/`), linked there by the lists,
 /// the sitemap and the feed; two pages at one URL stop the export, naming the URL.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -259,6 +259,12 @@ async fn zola_path_and_hugo_url_permalinks_are_where_the_post_lives() {
     std::fs::write(
         content.path().join("posts/old.md"),
         "---\ntitle: Old post\ndate: 2019-03-04\nurl: /2019/03/04/old-post.html\n---\nOld.\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(content.path().join("pages")).unwrap();
+    std::fs::write(
+        content.path().join("pages/imprint.md"),
+        "---\ntitle: Imprint\nurl: /legal/imprint/\n---\nWho we are.\n",
     )
     .unwrap();
     let tmp = TempDir::new().unwrap();
@@ -283,6 +289,9 @@ async fn zola_path_and_hugo_url_permalinks_are_where_the_post_lives() {
         sitemap.contains("/2020/01/02/some-post/</loc>"),
         "{sitemap}"
     );
+    assert!(out.join("legal/imprint/index.html").is_file());
+    assert!(!out.join("imprint").exists());
+    assert!(sitemap.contains("/legal/imprint/</loc>"), "{sitemap}");
     let feed = std::fs::read_to_string(out.join("atom.xml")).unwrap();
     assert!(
         feed.contains("https://fixture.example/2020/01/02/some-post/"),
@@ -303,6 +312,8 @@ async fn zola_path_and_hugo_url_permalinks_are_where_the_post_lives() {
     assert!(answer.body.contains("Some post"));
     assert_eq!(get(&s.app, "/2019/03/04/old-post.html").await.status, 200);
     assert_eq!(get(&s.app, "/posts/some-post/").await.status, 404);
+    assert_eq!(get(&s.app, "/legal/imprint/").await.status, 200);
+    assert_eq!(get(&s.app, "/imprint/").await.status, 404);
 
     // Another post claiming the same permalink: the export refuses, the output stays.
     std::fs::write(
