@@ -21,15 +21,7 @@ impl Route for Cart {
     }
 
     fn paths(&self, site: &Site) -> Vec<Params> {
-        if site.products.is_empty() {
-            Vec::new()
-        } else {
-            vec![Params::new()]
-        }
-    }
-
-    fn exists(&self, site: &Site, _params: &Params) -> bool {
-        !site.products.is_empty()
+        super::single_if(!site.products.is_empty())
     }
 
     fn sitemap(&self, _site: &Site, _params: &Params) -> Sitemap {

@@ -21,15 +21,7 @@ impl Route for Contact {
     }
 
     fn paths(&self, site: &Site) -> Vec<Params> {
-        if site.config.contact_form {
-            vec![Params::new()]
-        } else {
-            Vec::new()
-        }
-    }
-
-    fn exists(&self, site: &Site, _params: &Params) -> bool {
-        site.config.contact_form
+        super::single_if(site.config.contact_form)
     }
 
     fn view(&self, _cx: &Cx, _params: &Params) -> Option<(PageMeta, AnyView)> {
@@ -79,15 +71,7 @@ impl Route for ContactThanks {
     }
 
     fn paths(&self, site: &Site) -> Vec<Params> {
-        if site.config.contact_form {
-            vec![Params::new()]
-        } else {
-            Vec::new()
-        }
-    }
-
-    fn exists(&self, site: &Site, _params: &Params) -> bool {
-        site.config.contact_form
+        super::single_if(site.config.contact_form)
     }
 
     fn sitemap(&self, _site: &Site, _params: &Params) -> Sitemap {

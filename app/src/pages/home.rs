@@ -31,10 +31,6 @@ impl Route for HomePage {
         single()
     }
 
-    fn exists(&self, _site: &Site, _params: &Params) -> bool {
-        true
-    }
-
     fn view(&self, cx: &Cx, _params: &Params) -> Option<(PageMeta, AnyView)> {
         Some(home(cx))
     }

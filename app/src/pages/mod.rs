@@ -115,6 +115,16 @@ fn single() -> Vec<Params> {
     vec![Params::new()]
 }
 
+/// The one page of a route that exists only when `on` (the shop's pages with products,
+/// the contact pages with `contact_form`).
+fn single_if(on: bool) -> Vec<Params> {
+    if on {
+        single()
+    } else {
+        Vec::new()
+    }
+}
+
 /// `base` for page 1, `base` + `page/<n>/` after (Hugo's and Zola's scheme).
 fn paginated(base: &str, page: usize) -> String {
     if page <= 1 {

@@ -25,15 +25,7 @@ impl Route for ProductIndex {
     }
 
     fn paths(&self, site: &Site) -> Vec<Params> {
-        if site.products.is_empty() {
-            Vec::new()
-        } else {
-            vec![Params::new()]
-        }
-    }
-
-    fn exists(&self, site: &Site, _params: &Params) -> bool {
-        !site.products.is_empty()
+        super::single_if(!site.products.is_empty())
     }
 
     fn view(&self, cx: &Cx, _params: &Params) -> Option<(PageMeta, AnyView)> {

@@ -25,10 +25,6 @@ impl Route for Search {
         vec![Params::new()]
     }
 
-    fn exists(&self, _site: &Site, _params: &Params) -> bool {
-        true
-    }
-
     fn view(&self, _cx: &Cx, _params: &Params) -> Option<(PageMeta, AnyView)> {
         Some(search())
     }

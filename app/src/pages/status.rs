@@ -26,10 +26,6 @@ impl Route for Status {
         vec![Params::new()]
     }
 
-    fn exists(&self, _site: &Site, _params: &Params) -> bool {
-        true
-    }
-
     fn sitemap(&self, _site: &Site, _params: &Params) -> Sitemap {
         Sitemap::Unlisted
     }

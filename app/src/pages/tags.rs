@@ -27,10 +27,6 @@ impl Route for TagIndex {
         single()
     }
 
-    fn exists(&self, _site: &Site, _params: &Params) -> bool {
-        true
-    }
-
     fn view(&self, cx: &Cx, _params: &Params) -> Option<(PageMeta, AnyView)> {
         Some(tags(cx))
     }

@@ -610,12 +610,7 @@ fn post(path: &Path, md: Markdown) -> Result<Post, ContentError> {
         (None, Some((_, rest))) => slug_of(Path::new(rest), None)?,
         _ => slug_of(path, md.front.slug.clone())?,
     };
-    let permalink = md
-        .front
-        .path
-        .as_deref()
-        .map(|value| permalink_of(path, value))
-        .transpose()?;
+    let permalink = permalink(path, &md.front)?;
     // No date in the front matter: the file name's, else the permalink's `YYYY/MM/DD/`.
     let date = md
         .front
@@ -640,6 +635,15 @@ fn post(path: &Path, md: Markdown) -> Result<Post, ContentError> {
         text: md.text,
         source: md.source,
     })
+}
+
+/// The entry's own permalink from Zola's `path` / Hugo's `url`, if it has one.
+fn permalink(path: &Path, front: &FrontMatter) -> Result<Option<String>, ContentError> {
+    front
+        .path
+        .as_deref()
+        .map(|value| permalink_of(path, value))
+        .transpose()
 }
 
 fn doc(root: &Path, path: &Path, md: Markdown) -> Result<Doc, ContentError> {
@@ -690,12 +694,7 @@ fn page(path: &Path, md: Markdown) -> Result<Page, ContentError> {
             slug,
         });
     }
-    let permalink = md
-        .front
-        .path
-        .as_deref()
-        .map(|value| permalink_of(path, value))
-        .transpose()?;
+    let permalink = permalink(path, &md.front)?;
     Ok(Page {
         slug,
         permalink,
