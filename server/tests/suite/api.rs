@@ -9,9 +9,7 @@ use atoll::{router, AppState, Dirs};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use islands::api::{ApiError, SearchResponse};
-use tower::ServiceExt;
 
 fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/basic")
@@ -35,17 +33,8 @@ fn app_at(content: &std::path::Path) -> Router {
 }
 
 async fn send(app: Router, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let response = app.oneshot(request).await.expect("infallible");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes()
-        .to_vec();
-    (status, headers, body)
+    let answer = crate::common::send(&app, request).await;
+    (answer.status, answer.headers, answer.body.into_bytes())
 }
 
 async fn get(uri: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {

@@ -15,7 +15,8 @@ use chrono::Datelike;
 use leptos::prelude::*;
 
 use super::{export_with, identities, islands_dir, public, stderr, TempDir};
-use crate::isr::{content, get, rendering, server_with};
+use crate::common::get;
+use crate::isr::{content, rendering, server_with};
 
 /// `/archive/{year}/`: the posts of one year, a page type the demo does not have.
 struct Archive;

@@ -16,21 +16,18 @@ use atoll::isr::ManualClock;
 use atoll::snapshot::ContentSource;
 use atoll::{router, signed_headers, AppState, Dirs, Rendering, Services};
 use axum::body::Body;
-use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use tempfile::TempDir;
-use tower::ServiceExt;
+
+use crate::common::root;
+pub(crate) use crate::common::{get, send, Answer};
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const OTHER_SECRET: &str = "whsec_c2Vjb25kLXNlY3JldC1mb3Itcm90YXRpb24=";
 const START: u64 = 1_800_000_000;
 /// `POST /api/revalidate`'s body limit (1 MiB), as documented in the OpenAPI document.
 const WEBHOOK_MAX_BODY: usize = 1024 * 1024;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 /// A copy of the basic fixture in a temporary folder (tests edit it).
 pub(crate) fn content() -> TempDir {
@@ -122,36 +119,6 @@ fn server(content: &Path) -> Server {
         options: LoadOptions::default(),
     };
     server_with(source, rendering(&clock), clock)
-}
-
-pub(crate) struct Answer {
-    pub(crate) status: StatusCode,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: String,
-}
-
-impl Answer {
-    pub(crate) fn cache(&self) -> &str {
-        self.headers
-            .get("x-atoll-cache")
-            .map_or("", |v| v.to_str().unwrap())
-    }
-}
-
-async fn send(app: &Router, request: Request<Body>) -> Answer {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }
-}
-
-pub(crate) async fn get(app: &Router, uri: &str) -> Answer {
-    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
 }
 
 fn edit(content: &Path, file: &str, from: &str, to: &str) {

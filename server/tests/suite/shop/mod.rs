@@ -7,27 +7,22 @@ mod openapi;
 mod outbox;
 
 use std::num::NonZeroU32;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::common::{get, root, send, Answer};
 use atoll::content::{load_site, LoadOptions};
 use atoll::outbox::{deliver_due, Forwarding};
 use atoll::store::Store;
 use atoll::{router, AppState, Dirs, Services};
 use axum::body::Body;
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
-use islands::api::{ApiError, Order, ProductStatus, Quote};
+use islands::api::{Order, ProductStatus, Quote};
 use serde_json::{json, Value};
 use tempfile::TempDir;
-use tower::ServiceExt;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 /// The demo site with a fresh database in `dir`; `per_minute` contact messages.
 fn app_with(dir: &Path, per_minute: u32) -> (Router, Arc<Store>) {
@@ -51,51 +46,6 @@ fn app_with_proxy(dir: &Path, per_minute: u32, proxy: bool) -> (Router, Arc<Stor
         islands: root().join("target/islands"),
     };
     (router(AppState::with_services(site, dirs, services)), store)
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn json<T: serde::de::DeserializeOwned>(&self) -> T {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("{e}: {}", String::from_utf8_lossy(&self.body));
-        })
-    }
-
-    fn error(&self) -> ApiError {
-        assert_eq!(self.headers[header::CONTENT_TYPE], "application/json");
-        self.json()
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-async fn send(app: &Router, request: Request<Body>) -> Answer {
-    let response = app.clone().oneshot(request).await.expect("infallible");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
-    Answer {
-        status,
-        headers,
-        body,
-    }
-}
-
-async fn get(app: &Router, uri: &str) -> Answer {
-    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
 }
 
 async fn post_json(app: &Router, uri: &str, body: &Value, key: Option<&str>) -> Answer {
