@@ -148,6 +148,27 @@ impl ApiFailure {
     }
 }
 
+/// A database error answers as [`ApiFailure::store`] (503 when full, else 500).
+impl From<crate::store::StoreError> for ApiFailure {
+    fn from(error: crate::store::StoreError) -> Self {
+        Self::store(&error)
+    }
+}
+
+/// A blocking task that panicked or was cancelled: [`ApiFailure::internal`].
+impl From<tokio::task::JoinError> for ApiFailure {
+    fn from(error: tokio::task::JoinError) -> Self {
+        Self::internal(&error)
+    }
+}
+
+/// Serializing our own JSON failed: [`ApiFailure::internal`].
+impl From<serde_json::Error> for ApiFailure {
+    fn from(error: serde_json::Error) -> Self {
+        Self::internal(&error)
+    }
+}
+
 impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
         let mut response = (self.status, Json(self.body)).into_response();

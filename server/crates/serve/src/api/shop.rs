@@ -116,9 +116,7 @@ pub(crate) fn store(state: &AppState) -> Result<Arc<Store>, ApiFailure> {
 pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ApiFailure> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|error| ApiFailure::internal(&error))
+    Ok(tokio::task::spawn_blocking(work).await?)
 }
 
 /// `GET /api/products/{id}` → [`ProductStatus`]: the catalog's price with the live
@@ -148,9 +146,7 @@ pub async fn product_get(
     })?;
     let store = store(&state)?;
     let key = product.id.clone();
-    let inventory = blocking(move || store.inventory(&key))
-        .await?
-        .map_err(|error| ApiFailure::internal(&error))?;
+    let inventory = blocking(move || store.inventory(&key)).await??;
     let (stock, updated_at) = match inventory {
         Some(inventory) => (inventory.stock, inventory.updated_at),
         // Not seeded (the catalog changed after start): the catalog's values.
@@ -282,8 +278,7 @@ pub async fn quote_post(
             .map(|id| Ok(store.inventory(id)?.map(|i| i.stock)))
             .collect::<Result<Vec<Option<u32>>, crate::store::StoreError>>()
     })
-    .await?
-    .map_err(|error| ApiFailure::internal(&error))?;
+    .await??;
     for (i, (line, live)) in lines.iter_mut().zip(live).enumerate() {
         // A product the database does not know yet has its catalog stock.
         let available = live
@@ -415,8 +410,7 @@ pub async fn checkout_post(
         email: email.clone(),
         address: address.clone(),
         items: request.items.clone(),
-    })
-    .map_err(|error| ApiFailure::internal(&error))?;
+    })?;
     let hash = format!("{:x}", Sha256::digest(&canonical));
     let store = store(&state)?;
     let placed = blocking(move || {
