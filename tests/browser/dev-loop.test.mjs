@@ -1,5 +1,6 @@
-// The dev loop (`scripts/dev`: `trunk serve` in front, `atoll serve --dev` behind its
-// /api/ proxy) in real headless Chromium:
+// The dev loop (`scripts/dev`, i.e. `atoll dev`: `trunk serve` in front, the Rust
+// supervisor behind its /api/ proxy, `atoll serve --dev` behind that) in real headless
+// Chromium (the supervisor's parts have unit tests in server/crates/dev):
 // - a post opened through Trunk, with the islands hydrated from Trunk's bundle and
 //   /api/* answered through Trunk's proxy;
 // - a Markdown edit reloads the tab with the new text, with no Rust compiled and no
@@ -16,7 +17,6 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, breakFrontMatter, launchBrowser } from "./harness.mjs";
-import { parseCargoLine } from "../../scripts/dev-lib.mjs";
 
 let work;
 let dev;
@@ -72,9 +72,12 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), "atoll-dev-loop-"));
   cpSync(`${ROOT}content`, join(work, "content"), { recursive: true });
   const [port, apiPort] = [await freePort(), await freePort()];
+  // `cargo run` replaces itself with `atoll dev` (as scripts/dev does), so the group
+  // signalled in after() is the supervisor's.
   dev = spawn(
-    "node",
-    [`${ROOT}scripts/dev.mjs`, "--port", String(port), "--api-port", String(apiPort),
+    "cargo",
+    ["run", "--quiet", "-p", "server", "--bin", "atoll", "--", "dev",
+     "--port", String(port), "--api-port", String(apiPort),
      "--content", join(work, "content"), "--db", join(work, "dev.db"),
      "--site", join(work, "site"), "--dist", `${ROOT}target/dev-test/www`],
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], detached: true },
@@ -98,34 +101,6 @@ after(async () => {
     if ((await Promise.race([exited, timeout])) === "timeout") process.kill(-dev.pid, "SIGKILL");
   }
   if (work) rmSync(work, { recursive: true, force: true });
-});
-
-test("cargo's JSON messages: errors with file, line and message", () => {
-  const line = JSON.stringify({
-    reason: "compiler-message",
-    message: {
-      level: "error",
-      message: "mismatched types",
-      rendered: "error[E0308]: mismatched types\n --> app/src/lib.rs:3:5\n",
-      spans: [
-        { file_name: "app/src/x.rs", line_start: 9, column_start: 1, is_primary: false },
-        { file_name: "app/src/lib.rs", line_start: 3, column_start: 5, is_primary: true },
-      ],
-    },
-  });
-  assert.deepEqual(parseCargoLine(line).error, {
-    file: "app/src/lib.rs",
-    line: 3,
-    column: 5,
-    message: "mismatched types",
-    rendered: "error[E0308]: mismatched types\n --> app/src/lib.rs:3:5\n",
-  });
-  const warning = { reason: "compiler-message", message: { level: "warning", rendered: "w\n", spans: [] } };
-  assert.deepEqual(parseCargoLine(JSON.stringify(warning)), { rendered: "w\n" });
-  const artifact = { reason: "compiler-artifact", target: { name: "atoll" }, executable: "/t/atoll", fresh: true };
-  assert.deepEqual(parseCargoLine(JSON.stringify(artifact)), { artifact: { path: "/t/atoll", fresh: true } });
-  assert.deepEqual(parseCargoLine('{"reason":"build-finished","success":false}'), { finished: false });
-  assert.equal(parseCargoLine("Compiling app"), null);
 });
 
 test("trunk serve gives the whole site: pages, islands from Trunk's bundle, /api through its proxy", async () => {

@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+mod dev;
 mod export;
 mod revalidate;
 mod serve;
@@ -19,6 +20,14 @@ pub enum Command {
     /// Serve the site: pages per route (static, ISR, SSR), public files, the islands
     /// bundle and the JSON API.
     Serve(Box<serve::ServeArgs>),
+    /// The dev loop: `trunk serve` in front (islands rebuilt, live reload), the API
+    /// proxied to `atoll serve --dev`, rebuilt and restarted on Rust edits, with errors
+    /// shown in the browser.
+    Dev(dev::DevArgs),
+    /// Trunk's post_build hook in the dev loop (Trunk.toml): links the pages into Trunk's
+    /// staging folder.
+    #[command(hide = true)]
+    LinkStage,
     /// Ask a running server to revalidate pages: a signed webhook (Standard Webhooks,
     /// secret from ATOLL_WEBHOOK_SECRET).
     Revalidate(revalidate::RevalidateArgs),
@@ -30,6 +39,8 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Export(args) => export::run(args),
         Command::Serve(args) => serve::run(*args),
         Command::Revalidate(args) => revalidate::run(args),
+        Command::Dev(args) => dev::run(args),
+        Command::LinkStage => Ok(atoll_dev::link_stage_from_env()?),
     }
 }
 

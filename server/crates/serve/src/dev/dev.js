@@ -1,8 +1,9 @@
 // Atoll's dev script: reloads the tab when the site changes and shows errors in place.
-// Served at /api/_atoll/dev.js by `atoll serve --dev` and by scripts/dev, never in
-// production. It listens to three sources, each optional:
-//   /api/_atoll/events      atoll serve --dev: content reloaded, content errors;
-//   /api/_atoll/build       scripts/dev: the server rebuilt and restarted, compile errors;
+// Served at /api/_atoll/dev.js by `atoll serve --dev` and by `atoll dev`, never in
+// production; the paths in %…% are filled in by `atoll_serve::dev::script_source`.
+// It listens to three sources, each optional:
+//   %EVENTS_PATH%      atoll serve --dev: content reloaded, content errors;
+//   %BUILD_PATH%       atoll dev: the server rebuilt and restarted, compile errors;
 //   /.well-known/trunk/ws   trunk serve: the islands bundle rebuilt, or its build failed.
 // A source that is not there (404) is dropped by the browser for good.
 const errors = { build: null, content: null, islands: null };
@@ -75,7 +76,7 @@ function badge(text) {
   node.textContent = text;
 }
 
-const events = new EventSource("/api/_atoll/events");
+const events = new EventSource("%EVENTS_PATH%");
 events.addEventListener("hello", (event) => {
   const state = JSON.parse(event.data);
   checkStamp("events", state.stamp);
@@ -89,7 +90,7 @@ events.addEventListener("failure", (event) => {
   render();
 });
 
-const build = new EventSource("/api/_atoll/build");
+const build = new EventSource("%BUILD_PATH%");
 build.addEventListener("hello", (event) => {
   const state = JSON.parse(event.data);
   checkStamp("build", state.stamp);

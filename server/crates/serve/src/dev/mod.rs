@@ -18,7 +18,7 @@
 
 mod site;
 
-pub use site::{file_of, SiteWriter, WriteReport, MARKER};
+pub use site::{file_of, link_entries, link_stage, SiteWriter, WriteReport, MARKER};
 
 use std::convert::Infallible;
 use std::sync::Mutex;
@@ -35,8 +35,12 @@ use tokio::sync::broadcast;
 
 use crate::state::AppState;
 
-/// The event stream of the dev script.
+/// The event stream of the dev script (this server's content events).
 pub const EVENTS_PATH: &str = "/api/_atoll/events";
+/// The build stream of the dev script, answered by the supervisor (`atoll dev`, the
+/// `atoll-dev` crate) in front of this server: `hello` (data `{"stamp", "state",
+/// "errors"}`), `building`, `failure` (data `{"errors"}`) and `reload`.
+pub const BUILD_PATH: &str = "/api/_atoll/build";
 /// The dev script.
 pub const SCRIPT_PATH: &str = "/api/_atoll/dev.js";
 /// How often the watcher looks at the files.
@@ -299,9 +303,18 @@ pub async fn script(State(state): State<AppState>) -> Response {
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "no-store"),
         ],
-        include_str!("dev.js"),
+        script_source(),
     )
         .into_response()
+}
+
+/// The dev script's source, with the paths of its event streams ([`EVENTS_PATH`],
+/// [`BUILD_PATH`]) filled in: the protocol's names are spelled once, here. Served by
+/// this server and by the `atoll dev` supervisor.
+pub fn script_source() -> String {
+    include_str!("dev.js")
+        .replace("%EVENTS_PATH%", EVENTS_PATH)
+        .replace("%BUILD_PATH%", BUILD_PATH)
 }
 
 /// The dev layer: pages go out uncompressed with the dev script; while the content is

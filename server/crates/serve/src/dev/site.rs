@@ -350,10 +350,34 @@ fn remove_entry(dir: &Path, rel: &Path) -> io::Result<bool> {
     Ok(true)
 }
 
+/// Trunk's `post_build` hook in the dev loop (`atoll link-stage`, see `Trunk.toml`): in
+/// Trunk's staging folder `stage`, moves Trunk's own output into `stage/pkg/` (the
+/// pages load the bundle from `/pkg/`) and links each top-level entry of the dev site
+/// `site` beside it ([`link_entries`]), so that the folder Trunk swaps in serves the
+/// pages from its first request.
+///
+/// # Errors
+/// The file system's, naming nothing else: a failed hook fails Trunk's build, which
+/// Trunk shows in the browser.
+pub fn link_stage(site: &Path, stage: &Path) -> io::Result<()> {
+    let pkg = stage.join("pkg");
+    std::fs::create_dir_all(&pkg)?;
+    for entry in std::fs::read_dir(stage)? {
+        let entry = entry?;
+        if entry.file_name() != "pkg" {
+            std::fs::rename(entry.path(), pkg.join(entry.file_name()))?;
+        }
+    }
+    link_entries(site, stage)
+}
+
 /// Links each top-level entry of `site` (but dot files and `pkg`, Trunk's output) into
 /// `serve_dir`, and removes the links into `site` whose entry is gone. Does nothing
 /// while `serve_dir/.stage` exists (Trunk is building; its hook links the entries).
-fn link_entries(site: &Path, serve_dir: &Path) -> io::Result<()> {
+///
+/// # Errors
+/// The file system's (reading either folder, creating or removing a link).
+pub fn link_entries(site: &Path, serve_dir: &Path) -> io::Result<()> {
     if serve_dir.join(".stage").exists() || !serve_dir.is_dir() {
         return Ok(());
     }
