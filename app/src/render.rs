@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use islands::api::{ContactRequest, FieldError};
+use atoll_api::{ContactRequest, FieldError};
 
 use crate::hydration::{has_eager_island, island_end, ISLAND_TAG};
 use crate::layout::{head, Footer, Header, IslandsUse, PageMeta};

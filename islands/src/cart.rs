@@ -3,7 +3,7 @@
 //! [`CART_EVENT`] event (same tab) and reaches other tabs through the `storage` event,
 //! so the header count, the add-to-cart button and the cart page always agree.
 
-use crate::api::CartItem;
+use atoll_api::CartItem;
 
 /// `localStorage` key of the cart.
 pub const CART_KEY: &str = "atoll.cart";
@@ -36,12 +36,12 @@ pub fn save(items: &[CartItem]) {
 }
 
 /// Adds `quantity` units of a product (a new line, or more of an existing one, at most
-/// [`crate::api::CART_MAX_QUANTITY`] in all).
+/// [`atoll_api::CART_MAX_QUANTITY`] in all).
 pub fn add(product_id: &str, quantity: i64) -> Vec<CartItem> {
     let mut items = load();
     match items.iter_mut().find(|i| i.product_id == product_id) {
         Some(item) => {
-            item.quantity = (item.quantity + quantity).min(crate::api::CART_MAX_QUANTITY);
+            item.quantity = (item.quantity + quantity).min(atoll_api::CART_MAX_QUANTITY);
         }
         None => items.push(CartItem {
             product_id: product_id.to_owned(),

@@ -6,11 +6,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{
+use atoll_api::client::{post_json, Answer};
+use atoll_api::{
     validate_contact, ContactRequest, FieldError, CONTACT_MESSAGE_MAX, CONTACT_NAME_MAX,
     CONTACT_PATH, EMAIL_MAX,
 };
-use crate::net::{post_json, Answer};
 
 /// The contact form.
 ///

@@ -1,43 +1,27 @@
 //! Atoll's islands: the only crate compiled to WebAssembly.
 //!
-//! * [`api`]: the JSON request/response types of Atoll's HTTP API, shared by the
-//!   islands (which call it with `fetch`) and the axum handlers (which answer it),
-//!   so a contract change fails to compile on both sides.
-//! * [`search`]: the full-text search index (BM25F over title, summary and body). Pure
-//!   Rust with no I/O, so the same ranking can run on the server and in the browser.
+//! The JSON API they call is the `atoll-api` crate (shared with the server, so a
+//! contract change fails to compile on both sides); the search engine module they load
+//! on static hosts is the `atoll-search` crate, a WASM file of its own.
+//!
 //! * [`cart`]: the cart the shop islands share, in `localStorage`.
 //! * The `#[island]` components ([`SearchBox`], [`BuyBox`], [`AddToCart`],
 //!   [`CartIcon`], [`CartPage`], [`ContactForm`]): rendered to HTML on the server
 //!   (feature `ssr`), hydrated in the browser (feature `hydrate`).
 //!
-//! With the feature `search-engine` instead of `hydrate`, the crate builds the search
-//! engine module (`engine`): the static index searched in the browser, a separate
-//! WASM file loaded only on static hosts.
-//!
 //! The browser entry point is `hydrate()`, called by Atoll's islands loader
 //! (`islands/loader.js`) once the bundle is instantiated.
 #![deny(missing_docs)]
 
-pub mod api;
-#[cfg(not(feature = "search-engine"))]
 pub mod cart;
-#[cfg(not(feature = "search-engine"))]
 mod contact;
-#[cfg(feature = "search-engine")]
-mod engine;
-mod net;
-pub mod search;
-#[cfg(not(feature = "search-engine"))]
 mod search_box;
-#[cfg(not(feature = "search-engine"))]
 mod shop;
 
-// The search engine build has no islands: nothing of Leptos ends up in its module.
-#[cfg(not(feature = "search-engine"))]
+/// The API contract the islands call (the `atoll-api` crate).
+pub use atoll_api as api;
 pub use contact::ContactForm;
-#[cfg(not(feature = "search-engine"))]
 pub use search_box::SearchBox;
-#[cfg(not(feature = "search-engine"))]
 pub use shop::{AddToCart, BuyBox, CartIcon, CartPage};
 
 /// Browser entry point: installs the panic hook and prepares islands hydration.

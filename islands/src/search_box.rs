@@ -5,7 +5,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::api::{SearchResponse, SearchResult};
+use atoll_api::{SearchResponse, SearchResult};
 
 /// Wait after the last keystroke before a query is sent.
 const DEBOUNCE: Duration = Duration::from_millis(300);
@@ -246,13 +246,13 @@ thread_local! {
 /// request gets a 404/405/501 or a page instead of JSON) from the static index, for
 /// the rest of the visit.
 async fn fetch_results(query: &str, limit: usize) -> Result<SearchResponse, String> {
-    use crate::api::SEARCH_PATH;
-    use crate::net::{get_json, Answer};
+    use atoll_api::client::{get_json, Answer};
+    use atoll_api::SEARCH_PATH;
 
     if BACKEND.get() != Backend::Static {
         let path = format!(
             "{SEARCH_PATH}?q={}&limit={limit}",
-            crate::net::encode_component(query)
+            atoll_api::client::encode_component(query)
         );
         match get_json::<SearchResponse>(&path).await? {
             Answer::Ok(_, response) => {

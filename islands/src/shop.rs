@@ -6,13 +6,13 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{
+use crate::cart;
+use crate::search_box::escape;
+use atoll_api::client::{get_json, post_json, Answer};
+use atoll_api::{
     format_price, stock_label, CartItem, CheckoutRequest, Order, ProductStatus, Quote,
     QuoteRequest, CART_MAX_QUANTITY, CHECKOUT_PATH, QUOTE_PATH,
 };
-use crate::cart;
-use crate::net::{get_json, post_json, Answer};
-use crate::search_box::escape;
 
 /// Live price and stock of one product.
 ///
@@ -35,7 +35,7 @@ pub fn BuyBox(
     Effect::new(move |_| {
         let path = format!(
             "/api/products/{}",
-            crate::net::encode_component(&product_id)
+            atoll_api::client::encode_component(&product_id)
         );
         spawn_local(async move {
             if let Ok(Answer::Ok(_, status)) = get_json::<ProductStatus>(&path).await {

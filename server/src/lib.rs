@@ -4,9 +4,11 @@
 //!
 //! ```text
 //! app (the site: routes, pages)  ◄──  atoll-content  ◄──  atoll-render  ◄──  atoll-export
-//!                                                               ▲                 ▲
-//!                                                               └── atoll-serve ──┘
+//!                                                               ▲
+//!                                                               └── atoll-serve  ◄──  atoll-dev
 //! ```
 #![deny(missing_docs)]
 
+/// The static export: the `atoll-export` crate.
+pub use atoll_export as export;
 pub use atoll_serve::*;

@@ -269,12 +269,12 @@ impl Product {
     /// The price as a decimal string in major units (`"18.00"`), as schema.org's
     /// `Offer.price` wants it. ISO 4217 zero-decimal currencies have no decimals.
     pub fn price_decimal(&self) -> String {
-        islands::api::decimal_price(self.price_cents, &self.currency)
+        atoll_api::decimal_price(self.price_cents, &self.currency)
     }
 
     /// The price for display: `18.00 EUR` (the islands format live prices alike).
     pub fn price_display(&self) -> String {
-        islands::api::format_price(self.price_cents, &self.currency)
+        atoll_api::format_price(self.price_cents, &self.currency)
     }
 }
 

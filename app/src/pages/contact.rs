@@ -1,4 +1,4 @@
-use islands::api::{ContactRequest, FieldError};
+use atoll_api::{ContactRequest, FieldError};
 use islands::ContactForm;
 use leptos::prelude::*;
 

@@ -1,4 +1,4 @@
-use islands::api::stock_label;
+use atoll_api::stock_label;
 use leptos::prelude::*;
 
 use super::PRODUCTS_MODE;

@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 
 use atoll::content::{load_site, LoadOptions};
 use atoll::{router, AppState, Dirs};
+use atoll_api::{ApiError, SearchResponse};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
-use islands::api::{ApiError, SearchResponse};
 
 fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/basic")

@@ -3,11 +3,11 @@
 
 use std::path::PathBuf;
 
+use atoll_api::ApiError;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
-use islands::api::ApiError;
 use tower::ServiceExt;
 
 /// The repository's root (fixtures, `public/`, `target/islands`).

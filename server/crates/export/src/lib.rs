@@ -26,7 +26,6 @@
 mod assets;
 mod commit;
 mod plan;
-pub use assets::percent_decode;
 pub(crate) use atoll_render::compress;
 use atoll_render::headers;
 pub use headers::SECURITY_HEADERS;
@@ -45,6 +44,7 @@ use std::time::{Duration, Instant};
 use app::{render_in, Cx, Site};
 use rayon::prelude::*;
 
+pub use atoll_render::bundle::{check_islands_bundle, ISLANDS_FILES};
 pub use headers::{check_redirects, redirects, CSP};
 pub use links::BrokenLink;
 pub use manifest::{Manifest, MARKER};
@@ -780,32 +780,4 @@ enum Rendered {
     /// It read the body of one of these sources before it was loaded: load them and
     /// render it again.
     Missed(usize, Vec<String>),
-}
-
-/// File names that make up the islands bundle, as `scripts/build-islands` writes them:
-/// the wasm-bindgen glue and the module (Trunk, `filehash = false`), Atoll's loader, and
-/// the search engine module (the static index searched in WASM, loaded on static hosts
-/// only).
-pub const ISLANDS_FILES: [&str; 5] = [
-    "islands.js",
-    "islands_bg.wasm",
-    "loader.js",
-    "search.js",
-    "search_bg.wasm",
-];
-
-/// Checks that `dir` holds a built islands bundle.
-///
-/// # Errors
-/// A message naming the missing file and how to build it.
-pub fn check_islands_bundle(dir: &std::path::Path) -> Result<(), String> {
-    for file in ISLANDS_FILES {
-        if !dir.join(file).is_file() {
-            return Err(format!(
-                "islands bundle not found: `{}` is missing; build it with `scripts/build-islands` (or scripts/start), or pass --islands DIR",
-                dir.join(file).display()
-            ));
-        }
-    }
-    Ok(())
 }

@@ -2,21 +2,21 @@
 //! server answers (a site on a plain CDN).
 //!
 //! ```text
-//! OUT/search/index.json                      islands::search::StaticMeta (revalidated)
-//! OUT/search/shards/<hex key>.<hash>.json    islands::search::Shard (immutable: one
+//! OUT/search/index.json                      atoll_search::StaticMeta (revalidated)
+//! OUT/search/shards/<hex key>.<hash>.json    atoll_search::Shard (immutable: one
 //!                                            `/search/shards/*` rule in `_headers`)
-//! OUT/search/docs/<n>.json                   islands::search::Document of result n
+//! OUT/search/docs/<n>.json                   atoll_search::Document of result n
 //! ```
 //!
 //! The documents and the ranking are the server's (`atoll_render::search::search_index`,
-//! `islands::search`): a query finds the same results, in the same order, with or
+//! `atoll_search`): a query finds the same results, in the same order, with or
 //! without the API. A query downloads the index file, the shards of its terms and the
 //! documents of the results it shows — not the whole index.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use islands::search::{build_shards, shard_file, Document, StaticMeta, STATIC_VERSION};
+use atoll_search::{build_shards, shard_file, Document, StaticMeta, STATIC_VERSION};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -104,7 +104,7 @@ fn previous_bodies(out: &Path) -> HashMap<String, String> {
 
 /// Builds every file of the static index of `docs` (see [`documents`]).
 pub fn files(docs: Vec<Document>) -> Vec<SearchFile> {
-    let index = islands::search::SearchIndex::new(docs);
+    let index = atoll_search::SearchIndex::new(docs);
     let shards = build_shards(index.terms(), SHARD_TARGET_BYTES);
     let mut files = Vec::with_capacity(shards.len() + index.len() + 1);
     let mut meta = StaticMeta {

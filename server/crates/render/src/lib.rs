@@ -1,10 +1,11 @@
 //! Atoll's render layer: what the export and the server both make from a rendered site
 //! — pages ready to serve ([`page::Page`]: ETag, encodings, cache tags), the sitemap,
-//! the Atom feed, `_headers`/`_redirects` and the alias checks, precompression, and
-//! the search documents. It depends on the content model and the route table (`app`)
+//! the Atom feed, `_headers`/`_redirects` and the alias checks, precompression, the
+//! search documents, and the islands bundle's file names ([`bundle`]). It depends on the content model and the route table (`app`)
 //! and on `atoll-content`, never on the export or the server.
 #![deny(missing_docs)]
 
+pub mod bundle;
 pub mod compress;
 pub mod feed;
 pub mod headers;

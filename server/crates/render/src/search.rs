@@ -1,7 +1,7 @@
 //! The search documents of a site: what the search API and the static index search.
 
 use app::Site;
-use islands::search::{Document, SearchIndex};
+use atoll_search::{Document, SearchIndex};
 
 /// The search documents of a site: one per post, newest first.
 pub fn search_index(site: &Site) -> SearchIndex {

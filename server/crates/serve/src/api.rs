@@ -1,14 +1,14 @@
-//! The JSON API. Request and response types live in `islands::api`, shared with the
+//! The JSON API. Request and response types live in `atoll_api`, shared with the
 //! islands that call it.
 
+use atoll_api::{
+    ApiError, SearchResponse, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT, SEARCH_MAX_QUERY_CHARS,
+};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use islands::api::{
-    ApiError, SearchResponse, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT, SEARCH_MAX_QUERY_CHARS,
-};
 use serde::Deserialize;
 
 use crate::state::AppState;
@@ -344,7 +344,7 @@ pub async fn search_get(
         },
     };
     // The untrimmed query: a trailing space marks the last word as complete (no prefix
-    // matching), see `islands::search`.
+    // matching), see `atoll_search`.
     let outcome = state.content().search().search(raw, limit);
     let body = SearchResponse {
         query: query.to_owned(),

@@ -1,6 +1,6 @@
 //! Atoll's server: `atoll serve` as a library (the `atoll-serve` crate). It sits on top
-//! of the other framework crates (`atoll-content` → `atoll-render` → `atoll-export`),
-//! which it re-exports under their old paths (`content`, `export`, `feed`, `sitemap`).
+//! of `atoll-content` and `atoll-render` (never the export), which it re-exports under
+//! their old paths (`content`, `feed`, `sitemap`).
 //!
 //! * [`content::load`]: Markdown + front matter, product JSON, `site.toml` →
 //!   [`app::Site`] (with [`content::load_with_cache`] for incremental exports).
@@ -29,9 +29,7 @@ pub mod webhook;
 pub use api::revalidate::signed_headers;
 /// Content loading: the `atoll-content` crate.
 pub use atoll_content as content;
-/// The static export: the `atoll-export` crate.
-pub use atoll_export as export;
-pub use atoll_export::{check_islands_bundle, ISLANDS_FILES};
+pub use atoll_render::bundle::{check_islands_bundle, ISLANDS_FILES};
 use atoll_render::page as pages;
 /// The Atom feed and the sitemaps: from the `atoll-render` crate.
 pub use atoll_render::{feed, sitemap};

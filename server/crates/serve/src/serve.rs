@@ -45,23 +45,23 @@ pub fn router(state: AppState) -> Router {
     let pkg = ServeDir::new(&state.inner.dirs.islands);
     Router::new()
         .route(
-            islands::api::SEARCH_PATH,
+            atoll_api::SEARCH_PATH,
             get(api::search_get).fallback(api::search_method_not_allowed),
         )
         .route(
-            islands::api::PRODUCT_PATH,
+            atoll_api::PRODUCT_PATH,
             get(api::shop::product_get).fallback(api::shop::get_only),
         )
         .route(
-            islands::api::QUOTE_PATH,
+            atoll_api::QUOTE_PATH,
             post(api::shop::quote_post).fallback(api::shop::post_only),
         )
         .route(
-            islands::api::CHECKOUT_PATH,
+            atoll_api::CHECKOUT_PATH,
             post(api::shop::checkout_post).fallback(api::shop::post_only),
         )
         .route(
-            islands::api::CONTACT_PATH,
+            atoll_api::CONTACT_PATH,
             post(api::contact::contact_post).fallback(api::shop::post_only),
         )
         .route(
@@ -161,8 +161,8 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
             .into_response();
     }
     // A page bundle's file, beside its page (`/posts/<slug>/photo.jpg`).
-    let decoded = crate::export::percent_decode(&path);
-    if let Some(file) = snapshot.site.bundle_files.get(&decoded).cloned() {
+    let decoded = percent_encoding::percent_decode_str(&path).decode_utf8_lossy();
+    if let Some(file) = snapshot.site.bundle_files.get(decoded.as_ref()).cloned() {
         let served = tower_http::services::ServeFile::new(file)
             .oneshot(request)
             .await;

@@ -16,7 +16,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use app::Site;
-use islands::search::SearchIndex;
+use atoll_search::SearchIndex;
 
 use crate::cms::CmsSource;
 use crate::content::{load, load_bodies, load_with_cache, ContentCache, LoadOptions};
@@ -54,7 +54,9 @@ impl Snapshot {
     ) -> Self {
         Snapshot {
             routes,
-            redirects: crate::export::redirects(&site).into_iter().collect(),
+            redirects: atoll_render::headers::redirects(&site)
+                .into_iter()
+                .collect(),
             products: site
                 .products
                 .iter()
@@ -264,8 +266,12 @@ fn load_files(
 /// refuses (at start) or does not take (on reload, keeping the last good content) a site
 /// that `atoll export` refuses.
 fn checked_redirects(site: &Site) -> Result<(), ServeError> {
-    crate::export::check_redirects(site, app::routes(), &crate::export::redirects(site))
-        .map_err(ServeError::Urls)
+    atoll_render::headers::check_redirects(
+        site,
+        app::routes(),
+        &atoll_render::headers::redirects(site),
+    )
+    .map_err(ServeError::Urls)
 }
 
 /// A blocking task's panic (or cancellation) as a [`ServeError`].

@@ -15,8 +15,8 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use app::Product;
+use atoll_api::{Order, QuoteLine};
 use chrono::{DateTime, SecondsFormat, Utc};
-use islands::api::{Order, QuoteLine};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 /// The schema, one migration per entry: entry `i` takes the database from

@@ -8,9 +8,9 @@ fn export_writes_a_sharded_search_index() {
     let out = tmp.path().join("dist");
     let output = export(&fixtures().join("basic"), &out, &islands_dir(tmp.path()));
     assert!(output.status.success(), "{}", stderr(&output));
-    let meta: islands::search::StaticMeta =
+    let meta: atoll_search::StaticMeta =
         serde_json::from_slice(&std::fs::read(out.join("search/index.json")).unwrap()).unwrap();
-    assert_eq!(meta.version, islands::search::STATIC_VERSION);
+    assert_eq!(meta.version, atoll_search::STATIC_VERSION);
     let posts = walkdir(&out.join("posts"))
         .into_iter()
         .filter(|p| p.ends_with("index.html") && !p.to_string_lossy().contains("/page/"))
@@ -19,10 +19,8 @@ fn export_writes_a_sharded_search_index() {
     assert_eq!(meta.docs as usize, posts);
     let mut terms = 0;
     for (key, hash) in &meta.shards {
-        let file = out
-            .join("search")
-            .join(islands::search::shard_file(key, hash));
-        let shard: islands::search::Shard =
+        let file = out.join("search").join(atoll_search::shard_file(key, hash));
+        let shard: atoll_search::Shard =
             serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
         assert!(
             shard.terms.iter().all(|t| t.starts_with(key.as_str())),
@@ -32,7 +30,7 @@ fn export_writes_a_sharded_search_index() {
     }
     assert!(terms > 20, "{terms} terms");
     for n in 0..meta.docs {
-        let doc: islands::search::Document = serde_json::from_slice(
+        let doc: atoll_search::Document = serde_json::from_slice(
             &std::fs::read(out.join(format!("search/docs/{n}.json"))).unwrap(),
         )
         .unwrap();

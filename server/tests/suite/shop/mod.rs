@@ -17,10 +17,10 @@ use atoll::content::{load_site, LoadOptions};
 use atoll::outbox::{deliver_due, Forwarding};
 use atoll::store::Store;
 use atoll::{router, AppState, Dirs, Services};
+use atoll_api::{Order, ProductStatus, Quote};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
-use islands::api::{Order, ProductStatus, Quote};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
@@ -671,7 +671,7 @@ async fn product_pages_render_the_live_stock_when_regenerated() {
     assert!(page.text().contains("In stock (25)"), "{}", page.text());
     let order = post_json(
         &app,
-        islands::api::CHECKOUT_PATH,
+        atoll_api::CHECKOUT_PATH,
         &checkout_body(json!([{"product_id": "atoll-mug", "quantity": 3}])),
         Some("stock-page-1"),
     )

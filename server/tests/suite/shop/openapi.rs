@@ -28,9 +28,9 @@ async fn openapi_document_matches_the_routes() {
         .collect();
     documented.sort();
     let expected = [
-        (islands::api::QUOTE_PATH, "post"),
-        (islands::api::CHECKOUT_PATH, "post"),
-        (islands::api::CONTACT_PATH, "post"),
+        (atoll_api::QUOTE_PATH, "post"),
+        (atoll_api::CHECKOUT_PATH, "post"),
+        (atoll_api::CONTACT_PATH, "post"),
         ("/api/openapi.json", "get"),
         ("/api/revalidate", "post"),
         ("/api/preview", "get"),
@@ -38,8 +38,8 @@ async fn openapi_document_matches_the_routes() {
         ("/api/content/posts", "get"),
         ("/api/content/posts/{slug}", "get"),
         ("/api/content/products", "get"),
-        (islands::api::PRODUCT_PATH, "get"),
-        (islands::api::SEARCH_PATH, "get"),
+        (atoll_api::PRODUCT_PATH, "get"),
+        (atoll_api::SEARCH_PATH, "get"),
     ];
     let mut expected: Vec<(String, String)> = expected
         .iter()
@@ -110,35 +110,29 @@ async fn openapi_document_matches_the_routes() {
             assert_ne!(param(path, name)["required"], true, "{path} {name}");
         }
     }
-    let limit = param(islands::api::SEARCH_PATH, "limit");
+    let limit = param(atoll_api::SEARCH_PATH, "limit");
     assert_eq!(limit["schema"]["minimum"], 1);
-    assert_eq!(limit["schema"]["maximum"], islands::api::SEARCH_MAX_LIMIT);
+    assert_eq!(limit["schema"]["maximum"], atoll_api::SEARCH_MAX_LIMIT);
     assert_eq!(
-        param(islands::api::SEARCH_PATH, "q")["schema"]["maxLength"],
-        islands::api::SEARCH_MAX_QUERY_CHARS
+        param(atoll_api::SEARCH_PATH, "q")["schema"]["maxLength"],
+        atoll_api::SEARCH_MAX_QUERY_CHARS
     );
-    for path in [islands::api::CHECKOUT_PATH, islands::api::CONTACT_PATH] {
+    for path in [atoll_api::CHECKOUT_PATH, atoll_api::CONTACT_PATH] {
         let key = param(path, "Idempotency-Key");
         assert_eq!(key["schema"]["pattern"], "^[!-~]+$", "{path}");
         assert_eq!(key["schema"]["maxLength"], 255, "{path}");
     }
     let quantity = &doc["components"]["schemas"]["CartItem"]["properties"]["quantity"];
-    assert_eq!(quantity["maximum"], islands::api::CART_MAX_QUANTITY);
-    let contact = &doc["paths"][islands::api::CONTACT_PATH]["post"]["responses"]["422"];
+    assert_eq!(quantity["maximum"], atoll_api::CART_MAX_QUANTITY);
+    let contact = &doc["paths"][atoll_api::CONTACT_PATH]["post"]["responses"]["422"];
     assert!(
         contact["content"]["text/html"].is_object(),
         "the form's 422 page"
     );
     // The documented example checkout succeeds as it is.
-    let example = &doc["paths"][islands::api::CHECKOUT_PATH]["post"]["requestBody"]["content"]
+    let example = &doc["paths"][atoll_api::CHECKOUT_PATH]["post"]["requestBody"]["content"]
         ["application/json"]["example"];
-    let placed = post_json(
-        &app,
-        islands::api::CHECKOUT_PATH,
-        example,
-        Some("doc-example"),
-    )
-    .await;
+    let placed = post_json(&app, atoll_api::CHECKOUT_PATH, example, Some("doc-example")).await;
     assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.text());
 
     // Every `$ref` resolves to a schema of the document.

@@ -1,11 +1,11 @@
 //! `POST /api/contact`: the contact form, as JSON from the island or as a plain HTML
 //! form post (`application/x-www-form-urlencoded`) when JavaScript is off.
 
+use atoll_api::{validate_contact, ApiError, ContactReceipt, ContactRequest, CONTACT_MAX_BODY};
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use islands::api::{validate_contact, ApiError, ContactReceipt, ContactRequest, CONTACT_MAX_BODY};
 
 use sha2::{Digest, Sha256};
 

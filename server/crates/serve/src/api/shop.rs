@@ -6,15 +6,15 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use atoll_api::{
+    is_valid_email, ApiError, CartItem, CheckoutRequest, Order, ProductStatus, Quote, QuoteLine,
+    QuoteRequest, CART_MAX_LINES, CART_MAX_QUANTITY, EMAIL_MAX,
+};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use islands::api::{
-    is_valid_email, ApiError, CartItem, CheckoutRequest, Order, ProductStatus, Quote, QuoteLine,
-    QuoteRequest, CART_MAX_LINES, CART_MAX_QUANTITY, EMAIL_MAX,
-};
 use sha2::{Digest, Sha256};
 
 use super::{check_limit, client_of, parse_json, ApiFailure};

@@ -28,7 +28,7 @@ pub const MAX_PATH: usize = 4096;
 /// * every answer of 400 or more: `Cache-Control: no-store` ([`NO_STORE`]), so a CDN in
 ///   front never keeps an error;
 /// * every answer: the export's security headers
-///   ([`crate::export::SECURITY_HEADERS`]) where the handler set none of its own (in
+///   ([`atoll_render::headers::SECURITY_HEADERS`]) where the handler set none of its own (in
 ///   dev mode without the CSP: Trunk's live-reload socket and injected scripts).
 pub(super) async fn guard_target(
     State(state): State<AppState>,
@@ -76,7 +76,7 @@ pub(super) async fn guard_target(
     }
     let dev = state.dev().is_some();
     let headers = response.headers_mut();
-    for (name, value) in crate::export::SECURITY_HEADERS {
+    for (name, value) in atoll_render::headers::SECURITY_HEADERS {
         if dev && name == "content-security-policy" {
             continue;
         }

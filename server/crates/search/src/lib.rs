@@ -13,8 +13,15 @@
 //! character per token, so a CJK query matches documents that contain all of its
 //! characters.
 //!
-//! The module is pure Rust without I/O, so the same ranking can run on the server and,
-//! compiled to WebAssembly, in the browser.
+//! The crate (`atoll-search`) is pure Rust without I/O, so the same ranking runs on the
+//! server (`GET /api/search`; feature `parallel` indexes with rayon) and, compiled to
+//! WebAssembly with the feature `engine`, in the browser ([`engine`]: the static index
+//! of an export, searched on hosts without the API). The islands bundle does not
+//! contain it: the engine is its own WASM file, loaded only where needed.
+#![deny(missing_docs)]
+
+#[cfg(feature = "engine")]
+pub mod engine;
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -23,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::api::SearchResult;
+use atoll_api::SearchResult;
 
 /// Weights of the fields title, summary, body.
 const FIELD_WEIGHTS: [f32; FIELDS] = [3.0, 1.5, 1.0];
@@ -211,12 +218,12 @@ impl SearchIndex {
     /// scores (put the newest first).
     pub fn new(docs: Vec<Document>) -> Self {
         // Term counts and field lengths of each document: in parallel on the server.
-        #[cfg(feature = "ssr")]
+        #[cfg(feature = "parallel")]
         let counted: Vec<TermCounts> = {
             use rayon::prelude::*;
             docs.par_iter().map(count_terms).collect()
         };
-        #[cfg(not(feature = "ssr"))]
+        #[cfg(not(feature = "parallel"))]
         let counted: Vec<TermCounts> = docs.iter().map(count_terms).collect();
         let mut totals = [0u64; FIELDS];
         for (_, length) in &counted {

@@ -1,16 +1,29 @@
-//! JSON types of Atoll's HTTP API, shared by the islands and the axum handlers.
+//! The contract of Atoll's HTTP API (the `atoll-api` crate): paths, limits and the JSON
+//! request/response types, shared by the islands (which call the API with `fetch`,
+//! through [`client`]) and the axum handlers of `atoll-serve` (which answer it), so a
+//! contract change fails to compile on both sides. The OpenAPI document served at
+//! `/api/openapi.json` is derived from these types.
+//!
+//! Features: `server` (the server's side: OpenAPI schemas with utoipa, and quantities
+//! read leniently, `3.0` as `3`); `client` (the browser's side: [`client`] calls
+//! `fetch` through web-sys). The WASM bundle enables `client` only, so it carries none
+//! of utoipa.
 //!
 //! Every error answer of the API has one shape, [`ApiError`]:
 //! `{"error": "human readable message", "field": "q"}` (`field` omitted when the
 //! error is not about one input).
 
+#![deny(missing_docs)]
+
+pub mod client;
+
 use serde::{Deserialize, Serialize};
 
-// The OpenAPI schemas are derived on the server build only (feature `ssr`), so the
+// The OpenAPI schemas are derived on the server build only (feature `server`), so the
 // WASM bundle carries none of utoipa.
 macro_rules! schema {
     ($item:item) => {
-        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+        #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
         $item
     };
 }
@@ -28,7 +41,7 @@ pub const SEARCH_MAX_LIMIT: usize = 50;
 pub const SEARCH_MAX_QUERY_CHARS: usize = 256;
 
 /// The answer of `GET /api/search`: `{"query", "total", "results": [...]}`.
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SearchResponse {
     /// The query as received, trimmed.
@@ -40,7 +53,7 @@ pub struct SearchResponse {
 }
 
 /// One search match.
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SearchResult {
     /// Title of the page.
@@ -54,7 +67,7 @@ pub struct SearchResult {
 }
 
 /// The body of every 4xx/5xx answer of the JSON API.
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
     /// What went wrong, for a human: e.g. "`limit` must be between 1 and 50".
@@ -130,13 +143,13 @@ pub struct CartItem {
     /// JSON number with no fraction (`3.0`) is the integer it equals (JSON Schema's
     /// `integer` includes it; the server reads it so, the WASM bundle, which only reads
     /// carts it wrote, does not carry the extra code).
-    #[cfg_attr(feature = "ssr", serde(deserialize_with = "integral"))]
+    #[cfg_attr(feature = "server", serde(deserialize_with = "integral"))]
     pub quantity: i64,
 }
 }
 
 /// An `i64` from any JSON number without a fraction (`3`, `3.0`, `3e0`).
-#[cfg(feature = "ssr")]
+#[cfg(feature = "server")]
 fn integral<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
     struct Integral;
     impl serde::de::Visitor<'_> for Integral {

@@ -1,6 +1,6 @@
 //! The search engine module: the export's static index searched in the browser, with
-//! the ranking code the server uses ([`crate::search`]). Built from this crate with the
-//! feature `search-engine` into its own WASM file (`search.js` + `search_bg.wasm`), so
+//! the ranking code the server uses (the crate root). Built from this crate with the
+//! feature `engine` into its own WASM file (`search.js` + `search_bg.wasm`), so
 //! the islands bundle stays small: the loader downloads it only when the search island
 //! finds no API (a static host), and calls [`search`].
 
@@ -9,11 +9,10 @@ use std::collections::BTreeMap;
 
 use wasm_bindgen::prelude::*;
 
-use crate::api::SearchResponse;
-use crate::net::{get_json, Answer};
-use crate::search::{
-    rank, result, shard_file, Document, Query, Shard, StaticMeta, TermIndex, STATIC_DIR,
-};
+use atoll_api::client::{get_json, Answer};
+use atoll_api::SearchResponse;
+
+use crate::{rank, result, shard_file, Document, Query, Shard, StaticMeta, TermIndex, STATIC_DIR};
 
 thread_local! {
     /// The static index: its `index.json`, and the shards and documents loaded so far.

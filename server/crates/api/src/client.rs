@@ -1,16 +1,13 @@
-//! JSON over `fetch` for the islands (browser only; on the server the islands are only
-//! rendered, so these answer an error without I/O).
+//! JSON over `fetch`, the browser's side of the contract (feature `client`: the islands
+//! and the search engine module). Without the feature (the server, where the islands
+//! are only rendered and their effects never run) these answer an error without I/O.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::api::ApiError;
+use crate::ApiError;
 
 /// What an API call came back with.
-#[cfg_attr(
-    not(any(feature = "hydrate", feature = "search-engine")),
-    allow(dead_code)
-)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Answer<T> {
     /// 2xx with the expected body; the status is kept (200 vs 201).
@@ -22,14 +19,13 @@ pub enum Answer<T> {
 
 /// `GET path` → JSON. `Err` holds a message for the visitor when the server could not
 /// be reached; an answer that is not JSON is an [`Answer::Err`] without `field`.
-#[cfg(any(feature = "hydrate", feature = "search-engine"))]
+#[cfg(feature = "client")]
 pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<Answer<T>, String> {
     fetch::<T>("GET", path, None, &[]).await
 }
 
 /// `POST path` with a JSON body and extra headers.
-#[cfg(any(feature = "hydrate", feature = "search-engine"))]
-#[cfg_attr(feature = "search-engine", allow(dead_code))]
+#[cfg(feature = "client")]
 pub async fn post_json<B: Serialize, T: DeserializeOwned>(
     path: &str,
     body: &B,
@@ -41,7 +37,7 @@ pub async fn post_json<B: Serialize, T: DeserializeOwned>(
 
 /// `fetch()` through web-sys (no HTTP client crate: the bundle stays small). Only the
 /// body text crosses into Rust; serde_json reads it.
-#[cfg(any(feature = "hydrate", feature = "search-engine"))]
+#[cfg(feature = "client")]
 async fn fetch<T: DeserializeOwned>(
     method: &str,
     path: &str,
@@ -71,7 +67,7 @@ async fn fetch<T: DeserializeOwned>(
 }
 
 /// Status and, when the answer is JSON, its text. Not generic, so it is compiled once.
-#[cfg(any(feature = "hydrate", feature = "search-engine"))]
+#[cfg(feature = "client")]
 async fn send(
     method: &str,
     path: &str,
@@ -121,24 +117,23 @@ async fn send(
 }
 
 /// Server side: never called (effects and event handlers run only in the browser).
-#[cfg(not(any(feature = "hydrate", feature = "search-engine")))]
+#[cfg(not(feature = "client"))]
 pub async fn get_json<T: DeserializeOwned>(_path: &str) -> Result<Answer<T>, String> {
-    Err("islands fetch only in the browser".to_owned())
+    Err("fetch only in the browser".to_owned())
 }
 
 /// Server side: never called.
-#[cfg(not(any(feature = "hydrate", feature = "search-engine")))]
+#[cfg(not(feature = "client"))]
 pub async fn post_json<B: Serialize, T: DeserializeOwned>(
     _path: &str,
     _body: &B,
     _headers: &[(&str, &str)],
 ) -> Result<Answer<T>, String> {
-    Err("islands fetch only in the browser".to_owned())
+    Err("fetch only in the browser".to_owned())
 }
 
 /// Percent-encodes `text` for a URL query value or path segment (RFC 3986: only the
 /// unreserved characters are kept).
-#[cfg_attr(feature = "search-engine", allow(dead_code))]
 pub fn encode_component(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
