@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use app::{Doc, Page, Post, Product, Site, SiteConfig, RESERVED_SLUGS};
 use rayon::prelude::*;
 
-use names::{dated_name, dated_permalink, permalink_of, slug_of};
+use names::{bundle_dir, dated_name, dated_permalink, permalink_of, slug_of};
 
 pub use cache::{load_bodies, CachedEntry, CachedKind, ContentCache, Sources, Stamp};
 pub use error::{ContentError, ContentWarning};
@@ -778,13 +778,6 @@ pub(crate) fn resolve_internal_links(dir: &Path, site: &mut Site) -> Result<(), 
     } else {
         Err(ContentError::from_list(errors))
     }
-}
-
-/// The folder of a page bundle: `posts/some-post/index.md` → `posts/some-post`.
-fn bundle_dir(path: &Path) -> Option<&Path> {
-    (path.file_name()? == "index.md")
-        .then(|| path.parent())
-        .flatten()
 }
 
 /// Every file of the bundle folder `dir` but its Markdown (and hidden entries), as

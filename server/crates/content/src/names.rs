@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use crate::bundle_dir;
 use crate::error::ContentError;
 
 /// `2021-03-04-slug.md` (or the bundle folder `2021-03-04-slug/`) → (midnight UTC of
@@ -121,4 +120,11 @@ pub fn is_valid_slug(slug: &str) -> bool {
         && slug
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// The folder of a page bundle: `posts/some-post/index.md` → `posts/some-post`.
+pub(crate) fn bundle_dir(path: &Path) -> Option<&Path> {
+    (path.file_name()? == "index.md")
+        .then(|| path.parent())
+        .flatten()
 }

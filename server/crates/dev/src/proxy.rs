@@ -17,7 +17,7 @@ use axum::Router;
 use futures_util::Stream;
 use tokio::sync::broadcast;
 
-use crate::{BuildEvent, Supervisor};
+use crate::supervisor::{BuildEvent, Supervisor};
 
 /// How long a request (not an event stream) waits for a server being built or started.
 const WAIT: Duration = Duration::from_secs(120);

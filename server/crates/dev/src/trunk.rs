@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use tokio::process::Command;
 use tokio::sync::watch;
 
-use crate::{DevError, Options};
+use crate::error::DevError;
+use crate::options::Options;
 
 /// The environment variable naming the dev site for the hook (`Trunk.toml`).
 pub const SITE_ENV: &str = "ATOLL_DEV_SITE";

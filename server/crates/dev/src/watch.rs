@@ -87,7 +87,7 @@ pub(crate) fn spawn(root: PathBuf, trigger: Arc<Notify>) -> Option<notify::Recom
     let watcher = match watcher {
         Ok(watcher) => Some(watcher),
         Err(err) => {
-            crate::say(&format!(
+            crate::out::say(&format!(
                 "cannot watch the sources ({err}); checking them every {} ms instead",
                 POLL.as_millis()
             ));

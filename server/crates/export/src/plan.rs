@@ -10,7 +10,8 @@ use atoll_content::Sources;
 use rayon::prelude::*;
 
 use crate::manifest::{Manifest, PageRecord};
-use crate::{page_file, search};
+use crate::search;
+use atoll_render::page_file;
 
 /// What [`plan`] decided.
 pub(crate) struct Plan<'m> {

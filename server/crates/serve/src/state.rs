@@ -5,11 +5,12 @@
 
 use std::num::NonZeroU32;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use app::{RenderMode, Site};
 use rayon::prelude::*;
+use tokio::sync::broadcast;
 
 use crate::error::ServeError;
 use crate::isr::{CacheStats, CachedPage, Clock, PageCache, SystemClock};
@@ -146,7 +147,7 @@ pub(crate) struct Inner {
     /// Standard Webhooks ids already processed, with when (replays are acknowledged
     /// without work).
     pub(crate) webhook_ids: std::sync::Mutex<std::collections::HashMap<String, SystemTime>>,
-    pub(crate) dev: Option<crate::dev::Dev>,
+    pub(crate) dev: Option<Dev>,
     pub(crate) dirs: Dirs,
 }
 
@@ -209,7 +210,7 @@ impl AppState {
                 checkout_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(
                     services.checkout_per_minute,
                 )),
-                dev: rendering.dev.then(crate::dev::Dev::default),
+                dev: rendering.dev.then(Dev::default),
                 content,
                 preview: tokio::sync::OnceCell::new(),
                 cache,
@@ -223,7 +224,7 @@ impl AppState {
     }
 
     /// The dev mode's state (`atoll serve --dev`).
-    pub fn dev(&self) -> Option<&crate::dev::Dev> {
+    pub fn dev(&self) -> Option<&Dev> {
         self.inner.dev.as_ref()
     }
 
@@ -518,4 +519,92 @@ impl Drop for Landing {
 
 fn rfc3339(time: SystemTime) -> String {
     chrono::DateTime::<chrono::Utc>::from(time).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+// ---- dev mode's channel (`atoll serve --dev`, see `crate::dev`) ----
+
+/// What the open tabs are told.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DevEvent {
+    /// Something changed: reload.
+    Reload {
+        /// `content`, `public` or `islands`.
+        reason: &'static str,
+    },
+    /// The content cannot be loaded: show the error.
+    Failure {
+        /// The loader's message: file, line, column and what is wrong.
+        message: String,
+    },
+    /// The server is shutting down: the event streams end (so that the graceful
+    /// shutdown does not wait for them), and the tabs reconnect to the next server.
+    Closing,
+}
+
+/// The dev mode's state: the event channel and the current error.
+#[derive(Debug)]
+pub struct Dev {
+    pub(crate) events: broadcast::Sender<DevEvent>,
+    error: Mutex<Option<String>>,
+    /// Differs between two runs of the server, so a tab that reconnects to a restarted
+    /// server reloads.
+    run: u64,
+    /// Counts the reloads sent.
+    stamp: std::sync::atomic::AtomicU64,
+}
+
+impl Default for Dev {
+    fn default() -> Self {
+        let run = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        Self {
+            events: broadcast::channel(64).0,
+            error: Mutex::new(None),
+            run,
+            stamp: std::sync::atomic::AtomicU64::new(1),
+        }
+    }
+}
+
+impl Dev {
+    /// The current content error, if any.
+    pub fn error(&self) -> Option<String> {
+        self.error.lock().expect("dev lock").clone()
+    }
+
+    /// Reports a content error to the open tabs (and to the pages requested until it is
+    /// fixed).
+    pub fn report_failure(&self, message: String) {
+        self.send(DevEvent::Failure { message });
+    }
+
+    /// `<run>.<reloads>`: changes with every reload and every restart of the server.
+    pub(crate) fn stamp(&self) -> String {
+        format!(
+            "{:x}.{}",
+            self.run,
+            self.stamp.load(std::sync::atomic::Ordering::SeqCst)
+        )
+    }
+
+    /// Ends the open event streams (at shutdown).
+    pub fn close(&self) {
+        self.send(DevEvent::Closing);
+    }
+
+    pub(crate) fn send(&self, event: DevEvent) {
+        match &event {
+            DevEvent::Closing => {}
+            DevEvent::Reload { .. } => {
+                *self.error.lock().expect("dev lock") = None;
+                self.stamp.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            DevEvent::Failure { message } => {
+                *self.error.lock().expect("dev lock") = Some(message.clone());
+            }
+        }
+        // No tab open: nobody to tell.
+        let _ = self.events.send(event);
+    }
 }

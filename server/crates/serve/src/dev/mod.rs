@@ -21,7 +21,6 @@ mod site;
 pub use site::{file_of, link_entries, link_stage, SiteWriter, WriteReport, MARKER};
 
 use std::convert::Infallible;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -34,6 +33,7 @@ use futures_util::stream::Stream;
 use tokio::sync::broadcast;
 
 use crate::state::AppState;
+pub use crate::state::{Dev, DevEvent};
 
 /// The event stream of the dev script (this server's content events).
 pub const EVENTS_PATH: &str = "/api/_atoll/events";
@@ -48,92 +48,6 @@ pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
 /// The dev script's tag, inserted before `</body>` of every HTML page.
 const SCRIPT_TAG: &str = "<script type=\"module\" src=\"/api/_atoll/dev.js\"></script>";
-
-/// What the open tabs are told.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DevEvent {
-    /// Something changed: reload.
-    Reload {
-        /// `content`, `public` or `islands`.
-        reason: &'static str,
-    },
-    /// The content cannot be loaded: show the error.
-    Failure {
-        /// The loader's message: file, line, column and what is wrong.
-        message: String,
-    },
-    /// The server is shutting down: the event streams end (so that the graceful
-    /// shutdown does not wait for them), and the tabs reconnect to the next server.
-    Closing,
-}
-
-/// The dev mode's state: the event channel and the current error.
-#[derive(Debug)]
-pub struct Dev {
-    events: broadcast::Sender<DevEvent>,
-    error: Mutex<Option<String>>,
-    /// Differs between two runs of the server, so a tab that reconnects to a restarted
-    /// server reloads.
-    run: u64,
-    /// Counts the reloads sent.
-    stamp: std::sync::atomic::AtomicU64,
-}
-
-impl Default for Dev {
-    fn default() -> Self {
-        let run = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
-        Self {
-            events: broadcast::channel(64).0,
-            error: Mutex::new(None),
-            run,
-            stamp: std::sync::atomic::AtomicU64::new(1),
-        }
-    }
-}
-
-impl Dev {
-    /// The current content error, if any.
-    pub fn error(&self) -> Option<String> {
-        self.error.lock().expect("dev lock").clone()
-    }
-
-    /// Reports a content error to the open tabs (and to the pages requested until it is
-    /// fixed).
-    pub fn report_failure(&self, message: String) {
-        self.send(DevEvent::Failure { message });
-    }
-
-    /// `<run>.<reloads>`: changes with every reload and every restart of the server.
-    fn stamp(&self) -> String {
-        format!(
-            "{:x}.{}",
-            self.run,
-            self.stamp.load(std::sync::atomic::Ordering::SeqCst)
-        )
-    }
-
-    /// Ends the open event streams (at shutdown).
-    pub fn close(&self) {
-        self.send(DevEvent::Closing);
-    }
-
-    fn send(&self, event: DevEvent) {
-        match &event {
-            DevEvent::Closing => {}
-            DevEvent::Reload { .. } => {
-                *self.error.lock().expect("dev lock") = None;
-                self.stamp.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            }
-            DevEvent::Failure { message } => {
-                *self.error.lock().expect("dev lock") = Some(message.clone());
-            }
-        }
-        // No tab open: nobody to tell.
-        let _ = self.events.send(event);
-    }
-}
 
 /// Watches the content, `public/` and the islands bundle until the process ends (see
 /// the module docs); with a `site` writer, its folder is brought up to date before each
