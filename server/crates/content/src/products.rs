@@ -12,7 +12,8 @@ use app::Product;
 use serde::Deserialize;
 
 use super::error::{without_position, ContentError, ContentWarning};
-use super::{is_valid_slug, markdown, slug_of};
+use crate::markdown;
+use crate::names::{is_valid_slug, slug_of};
 
 /// Largest `price_cents` of a product: 10^13 minor units (100 billion in major units),
 /// so that a cart of 100 lines × 999 units cannot overflow an `i64` total.

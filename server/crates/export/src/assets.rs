@@ -11,7 +11,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::{io_err, ExportError};
+use crate::error::{io_err, ExportError};
 
 /// Extensions whose files are fingerprinted.
 const FINGERPRINTED: &[&str] = &[

@@ -1,7 +1,15 @@
 //! Putting a build in place: the incremental commit, the atomic swap of a full build,
 //! and the checks that the output folder is safe to replace.
 
-use super::*;
+use std::collections::HashSet;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::{io_err, ExportError};
+use crate::manifest::{Manifest, MARKER};
+use crate::options::ExportOptions;
+use crate::search;
+use crate::writer::siblings;
 
 /// Moves the changed files of an incremental build from `staging` into `out`, removes
 /// the files the site no longer has (with their siblings and emptied folders), and

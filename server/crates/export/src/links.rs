@@ -3,18 +3,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::assets::percent_decode;
-
-/// A reference that does not resolve.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct BrokenLink {
-    /// The page that has the link (site-relative URL).
-    pub page: String,
-    /// The target as resolved, fragment included.
-    pub target: String,
-    /// `missing page or file` or `missing #fragment`.
-    pub reason: &'static str,
-}
+use crate::assets::percent_decode;
+use crate::error::BrokenLink;
 
 /// What the checker knows about the output.
 #[derive(Debug, Default)]

@@ -91,6 +91,23 @@ pub fn digest(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// `atoll <version> <size>-<mtime of the executable>`: a rebuilt binary may render
+/// differently, so its caches start afresh.
+pub(crate) fn generator() -> String {
+    let build = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|meta| {
+            let modified = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{}-{modified}", meta.len())
+        })
+        .unwrap_or_default();
+    format!("atoll {} {build}", env!("CARGO_PKG_VERSION"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

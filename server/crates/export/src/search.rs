@@ -20,7 +20,7 @@ use atoll_search::{build_shards, shard_file, Document, StaticMeta, STATIC_VERSIO
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::ExportError;
+use crate::error::ExportError;
 
 /// Upper bound of a shard's JSON, in bytes (estimated while splitting), unless one
 /// term alone is larger: about 8–10 KB once brotli-compressed.

@@ -1,7 +1,15 @@
 //! The staging writer: files into the staging folder, skipping those the previous export
 //! already has, with their compressed siblings and hashes.
 
-use super::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use atoll_content::ContentCache;
+use atoll_render::compress;
+
+use crate::error::{io_err, ExportError};
+use crate::manifest::{digest, generator, Manifest, PageRecord, MARKER};
 
 /// Writes files into the staging folder. In an in-place build, a file whose bytes equal
 /// the previous export's (per the manifest) is not written: it stays where it is.
