@@ -192,6 +192,14 @@ pub fn Header(
     }
 }
 
+/// The files this layout references (`<link rel="icon">`, the stylesheet), compiled in
+/// from the demo's `public/` so that any content folder renders styled: see
+/// [`crate::LayoutAsset`].
+pub const ASSETS: &[crate::LayoutAsset] = &[
+    ("/style.css", include_bytes!("../../public/style.css")),
+    ("/favicon.svg", include_bytes!("../../public/favicon.svg")),
+];
+
 /// Site footer.
 #[component]
 pub fn Footer(config: SiteConfig) -> impl IntoView {

@@ -29,11 +29,11 @@ pub use hydration::{
 };
 pub use layout::PageMeta;
 pub use model::{
-    tag_slug, AnchorLinks, Doc, Extra, Heading, MenuItem, Page, Post, Product, Site, SiteConfig,
-    Tag, RESERVED_SLUGS,
+    tag_slug, AnchorLinks, Doc, Extra, Flavor, Heading, LinkCheck, MenuItem, Page, Post, Product,
+    Sections, Site, SiteConfig, Tag, RESERVED_SLUGS,
 };
 pub use modes::{Fallback, RenderMode, POSTS_REVALIDATE, PRODUCTS_REVALIDATE};
 pub use reads::{combine, Body, Cx, Dep, Facet, Kind, List, Live, ReadSet, StatusInfo};
 pub use render::{render, render_contact_form, render_in, RenderedPage};
-pub use route::{PagePath, Params, Route, Routes, Sitemap};
+pub use route::{LayoutAsset, PagePath, Params, Route, Routes, Sitemap};
 pub use routes::routes;

@@ -415,7 +415,15 @@ pub struct Routes {
     /// `(pattern, index into routes)`, most specific first.
     ranked: Vec<(Pattern, usize)>,
     templates: Vec<(&'static str, usize)>,
+    assets: &'static [LayoutAsset],
 }
+
+/// A file the layout itself references, shipped with it (compiled in): its site path
+/// (`/style.css`) and bytes. The site's own static folder (`public/`, or a Zola or Hugo
+/// site's `static/`) adds to these and overrides one by having a file at that path, so
+/// a site without Atoll's `public/` still renders styled pages (as a Zola theme ships
+/// its own `static/`).
+pub type LayoutAsset = (&'static str, &'static [u8]);
 
 impl Routes {
     /// A table of `routes`, earlier ones first among equally specific patterns.
@@ -440,7 +448,21 @@ impl Routes {
             routes,
             ranked,
             templates: Vec::new(),
+            assets: &[],
         }
+    }
+
+    /// This table with the files its layout references ([`LayoutAsset`]s), published
+    /// by the export and answered by `atoll serve` unless the site's static folder has
+    /// a file at the same path.
+    pub fn layout_assets(mut self, assets: &'static [LayoutAsset]) -> Routes {
+        self.assets = assets;
+        self
+    }
+
+    /// The files the layout references ([`Routes::layout_assets`]).
+    pub fn assets(&self) -> &'static [LayoutAsset] {
+        self.assets
     }
 
     /// This table with template `name` (Zola `template`/`page_template`, Hugo

@@ -37,6 +37,7 @@ pub fn routes() -> &'static Routes {
         .template("post", "post")
         .template("doc", "doc")
         .template("docs", "doc")
+        .layout_assets(crate::layout::ASSETS)
     })
 }
 

@@ -51,6 +51,70 @@ pub struct SiteConfig {
     /// default), `left`, `right` (a `#` link before or after the text) or `heading`
     /// (the heading's text is the link).
     pub insert_anchor_links: AnchorLinks,
+    /// Which top-level folders of the content folder are the blog and the docs tree
+    /// (`[sections]`; found by their shape in a Zola or Hugo site root).
+    pub sections: Sections,
+    /// What a broken internal link in the rendered pages does to `atoll export`:
+    /// `error` (the default: the export fails), `warn` (named in warnings) or `off`.
+    /// A Zola or Hugo site root defaults to `warn` (those tools do not check plain
+    /// links; Zola's `[link_checker] internal_level` is read), while a missing `@/`
+    /// target stays an error at load time.
+    pub link_check: LinkCheck,
+    /// Whose conventions the content folder follows (set by the loader, never read from
+    /// `site.toml`): Atoll's, or a Zola or Hugo site root's, which are read more
+    /// leniently (a page without a title is titled by its name, with a warning).
+    #[serde(skip)]
+    pub flavor: Flavor,
+}
+
+/// Whose conventions a content folder follows ([`SiteConfig::flavor`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Flavor {
+    /// Atoll's own: `site.toml`, `posts/`, `docs/`, `pages/`, `products/`.
+    #[default]
+    Atoll,
+    /// A Zola site root (`config.toml` with `base_url`, `content/`, `static/`).
+    Zola,
+    /// A Hugo site root (`hugo.toml`/`config.toml` with `baseURL`, `content/`, `static/`).
+    Hugo,
+}
+
+/// What a broken internal link does to the export ([`SiteConfig::link_check`]).
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkCheck {
+    /// The export fails, naming each page and target.
+    #[default]
+    Error,
+    /// The export succeeds; each broken link is a warning.
+    Warn,
+    /// Links are not checked.
+    Off,
+}
+
+/// The folders of the blog and of the docs tree, and their URL prefixes:
+///
+/// ```toml
+/// [sections]
+/// posts = "blog"   # blog/*.md at /blog/<slug>/; the list stays at /posts/, and /blog/ redirects there
+/// docs = "wiki"    # wiki/**/*.md at /wiki/…/
+/// ```
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(default, deny_unknown_fields)]
+pub struct Sections {
+    /// The blog's folder (`posts`): its entries are posts at `/<posts>/<slug>/`.
+    pub posts: String,
+    /// The docs tree's folder (`docs`): its entries are docs at `/<docs>/…/`.
+    pub docs: String,
+}
+
+impl Default for Sections {
+    fn default() -> Self {
+        Self {
+            posts: "posts".to_owned(),
+            docs: "docs".to_owned(),
+        }
+    }
 }
 
 /// Where a body's headings get a link to themselves (`#id`), Zola's
@@ -96,6 +160,9 @@ impl Default for SiteConfig {
             contact_form: false,
             menu: Vec::new(),
             insert_anchor_links: AnchorLinks::None,
+            sections: Sections::default(),
+            link_check: LinkCheck::Error,
+            flavor: Flavor::Atoll,
         }
     }
 }

@@ -169,13 +169,13 @@ impl Doc {
         Self::parent_of(&self.url)
     }
 
-    /// The parent folder URL of a docs URL: `/docs/a/b/` → `/docs/a/`; `None` for
-    /// `/docs/` (or anything outside `/docs/`).
+    /// The parent folder URL of a docs URL: `/docs/a/b/` → `/docs/a/`; `None` for the
+    /// root of the docs tree (`/docs/`, or `/wiki/` for `[sections] docs = "wiki"`).
     pub fn parent_of(url: &str) -> Option<String> {
         let trimmed = url.trim_end_matches('/');
         let cut = trimmed.rfind('/')?;
         let parent = format!("{}/", &trimmed[..cut]);
-        parent.starts_with("/docs/").then_some(parent)
+        (parent != "/").then_some(parent)
     }
 }
 

@@ -6,7 +6,7 @@ mod entries;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-pub use config::{AnchorLinks, MenuItem, SiteConfig};
+pub use config::{AnchorLinks, Flavor, LinkCheck, MenuItem, Sections, SiteConfig};
 pub use entries::{Doc, Extra, Heading, Page, Post, Product, Tag, RESERVED_SLUGS};
 
 /// Everything the pages need: settings and every content entry, sorted, with lookup
@@ -208,7 +208,13 @@ fn reading_order(docs: Vec<Doc>) -> Vec<Doc> {
                 .filter(|s| !s.is_empty())
                 .collect();
             let mut key = Vec::with_capacity(segments.len());
-            let mut url = String::from("/docs/");
+            let root = doc
+                .url
+                .trim_matches('/')
+                .split('/')
+                .next()
+                .unwrap_or("docs");
+            let mut url = format!("/{root}/");
             for segment in segments {
                 url.push_str(segment);
                 url.push('/');

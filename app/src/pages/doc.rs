@@ -12,8 +12,12 @@ use crate::seo;
 /// children (for a section page) and previous/next links in reading order.
 pub struct DocPage;
 
-/// The URL of the doc of `params` (`{path: "a/b"}` → `/docs/a/b/`).
+/// The URL of the doc of `params`: its `url` for a docs tree outside `/docs/` (see
+/// [`crate::Sections`]), else `{path: "a/b"}` → `/docs/a/b/`.
 fn url_of(params: &Params) -> Option<String> {
+    if let Some(url) = params.get("url") {
+        return Some(url.to_owned());
+    }
     let path = params.get("path")?;
     Some(if path.is_empty() {
         "/docs/".to_owned()
@@ -36,17 +40,23 @@ impl Route for DocPage {
     }
 
     fn paths(&self, site: &Site) -> Vec<Params> {
-        site.docs
-            .iter()
-            .filter_map(|doc| {
-                let path = doc.url.strip_prefix("/docs/")?.trim_end_matches('/');
-                Some(Params::new().with("path", path))
-            })
-            .collect()
+        site.docs.iter().map(params_of).collect()
     }
 
     fn exists(&self, site: &Site, params: &Params) -> bool {
         url_of(params).and_then(|url| site.doc(&url)).is_some()
+    }
+
+    /// A docs tree in another folder (`[sections] docs = "wiki"`, a Zola or Hugo site's
+    /// nested sections) lives at its own URLs (`/wiki/…/`).
+    fn owns(&self, site: &Site, path: &str) -> Option<Params> {
+        site.doc(path)
+            .filter(|doc| !doc.url.starts_with("/docs/"))
+            .map(params_of)
+    }
+
+    fn path_of(&self, params: &Params) -> Option<String> {
+        url_of(params)
     }
 
     fn view(&self, cx: &Cx, params: &Params) -> Option<(PageMeta, AnyView)> {
@@ -59,6 +69,16 @@ impl Route for DocPage {
             Some(doc) if !doc.draft => Sitemap::Listed(doc.updated),
             _ => Sitemap::Unlisted,
         }
+    }
+}
+
+/// The params of `doc`: its path under `/docs/`, or its whole URL elsewhere.
+fn params_of(doc: &Doc) -> Params {
+    match doc.url.strip_prefix("/docs/") {
+        Some(path) => Params::new().with("path", path.trim_end_matches('/')),
+        None => Params::new()
+            .with("path", doc.url.trim_matches('/'))
+            .with("url", doc.url.clone()),
     }
 }
 

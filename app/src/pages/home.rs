@@ -43,7 +43,8 @@ impl Route for HomePage {
 fn home(cx: &Cx) -> (PageMeta, AnyView) {
     let config = cx.config();
     let latest = cx.posts(0..LATEST);
-    let docs = cx.doc("/docs/", Facet::Link).is_some();
+    let docs_url = format!("/{}/", slug::slugify(&config.sections.docs));
+    let docs = cx.doc(&docs_url, Facet::Link).is_some();
     let view = view! {
         <section class="hero">
             <h1>{config.title.clone()}</h1>
@@ -51,7 +52,7 @@ fn home(cx: &Cx) -> (PageMeta, AnyView) {
             <p>
                 <a class="button" href="/posts/">"Read the blog"</a>
                 " "
-                {docs.then(|| view! { <a class="button secondary" href="/docs/">"Read the docs"</a> " " })}
+                {docs.then(|| view! { <a class="button secondary" href=docs_url>"Read the docs"</a> " " })}
                 <a class="button secondary" href="/search/">"Search"</a>
             </p>
         </section>

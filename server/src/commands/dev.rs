@@ -17,9 +17,9 @@ pub struct DevArgs {
     /// Content folder.
     #[arg(long, value_name = "DIR", default_value = "content")]
     content: PathBuf,
-    /// Static assets.
-    #[arg(long, value_name = "DIR", default_value = "public")]
-    public: PathBuf,
+    /// Static assets [default: public, or static/ of a Zola or Hugo site root].
+    #[arg(long, value_name = "DIR")]
+    public: Option<PathBuf>,
     /// The dev SQLite database.
     #[arg(long, value_name = "FILE", default_value = "data/dev.db")]
     db: PathBuf,

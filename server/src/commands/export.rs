@@ -40,7 +40,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     let options = ExportOptions {
         out: args.out.clone(),
         content: args.site.content.clone(),
-        public: args.site.public.exists().then(|| args.site.public.clone()),
+        public: Some(args.site.public()).filter(|public| public.exists()),
         islands: args.site.islands.clone(),
         minify: !args.no_minify,
         compress: !args.no_compress,
@@ -50,7 +50,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     if options.public.is_none() {
         eprintln!(
             "atoll: warning: public folder `{}` not found: no static assets copied",
-            args.site.public.display()
+            args.site.public().display()
         );
     }
     let result = export_with_progress(loaded, &options, previous, &progress);
@@ -66,6 +66,18 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             )))
         }
     };
+    if !report.link_warnings.is_empty() {
+        eprintln!(
+            "atoll: warning: {} broken internal link(s) (link_check = \"warn\"; page → target):",
+            report.link_warnings.len()
+        );
+        for link in report.link_warnings.iter().take(50) {
+            eprintln!("  {} → {} ({})", link.page, link.target, link.reason);
+        }
+        if report.link_warnings.len() > 50 {
+            eprintln!("  … and {} more", report.link_warnings.len() - 50);
+        }
+    }
     print_summary(&report, &args.out);
     Ok(())
 }

@@ -47,12 +47,14 @@ pub fn run(command: Command) -> anyhow::Result<()> {
 /// Options shared by the subcommands: where the site's files are.
 #[derive(Debug, clap::Args)]
 pub struct SiteArgs {
-    /// Content folder: site.toml, posts/, docs/, pages/, products/.
+    /// Content folder: site.toml, posts/, docs/, pages/, products/; or the root of a
+    /// Zola or Hugo site (config.toml or hugo.toml beside content/ and static/).
     #[arg(long, value_name = "DIR", default_value = "content")]
     pub content: PathBuf,
-    /// Static assets copied or served as they are.
-    #[arg(long, value_name = "DIR", default_value = "public")]
-    pub public: PathBuf,
+    /// Static assets copied or served as they are [default: public, or static/ of a Zola
+    /// or Hugo site root].
+    #[arg(long = "public", value_name = "DIR")]
+    pub public_arg: Option<PathBuf>,
     /// The islands bundle built by Trunk (islands.js, islands_bg.wasm, loader.js).
     #[arg(long, value_name = "DIR", default_value = "target/islands")]
     pub islands: PathBuf,
@@ -78,6 +80,15 @@ pub struct SiteArgs {
 }
 
 impl SiteArgs {
+    /// The public folder: `--public`, else a Zola or Hugo site root's `static/`, else
+    /// `public`.
+    pub fn public(&self) -> PathBuf {
+        self.public_arg.clone().unwrap_or_else(|| {
+            atoll::content::site_root::detect(&self.content)
+                .map_or_else(|| PathBuf::from("public"), |root| root.statics)
+        })
+    }
+
     /// Where the content comes from: the content folder, or the CMS for posts and
     /// products.
     pub fn source(&self) -> anyhow::Result<ContentSource> {

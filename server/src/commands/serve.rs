@@ -138,7 +138,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         Err(err) => return Err(err),
     };
     let dirs = Dirs {
-        public: args.site.public.clone(),
+        public: args.site.public(),
         islands: args.site.islands.clone(),
     };
     let store = Store::open(&args.db)?;
@@ -198,7 +198,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     let mut site_writer = match &args.dev_site {
         Some(dir) => {
-            let writer = atoll::dev::SiteWriter::open(dir.clone(), args.site.public.clone())
+            let writer = atoll::dev::SiteWriter::open(dir.clone(), args.site.public())
                 .with_context(|| format!("cannot open the dev site {}", dir.display()))?;
             Some(match &args.dev_link_into {
                 Some(serve_dir) => writer.link_into(serve_dir.clone()),

@@ -231,6 +231,30 @@ async fn public_files_are_served() {
 }
 
 #[tokio::test]
+async fn the_layouts_own_files_are_served_when_the_static_folder_lacks_them() {
+    let site = load_site(&fixture(), &LoadOptions::default()).expect("the site loads");
+    let empty = tempfile::TempDir::new().unwrap();
+    let app = router(AppState::new(
+        site,
+        Dirs {
+            public: empty.path().to_owned(),
+            islands: empty.path().to_owned(),
+        },
+    ));
+    let get = |uri: &str| send(app.clone(), Request::get(uri).body(Body::empty()).unwrap());
+    let (status, headers, body) = get("/style.css").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "text/css");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    assert_eq!(body, std::fs::read(root.join("public/style.css")).unwrap());
+    let (status, headers, _) = get("/favicon.svg").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "image/svg+xml");
+    let (status, _, _) = get("/missing.css").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn aliases_redirect_permanently() {
     let (status, headers, _) = get("/old/second/").await;
     assert_eq!(status, StatusCode::MOVED_PERMANENTLY);

@@ -167,15 +167,18 @@ pub fn load_bodies(
     if wanted.is_empty() {
         return Ok(());
     }
+    // A Zola or Hugo site root: the sources are relative to its `content/`.
+    let dir = crate::site_root::content_dir(dir);
     let parsed: Vec<(String, Entry)> = wanted
         .par_iter()
         .map(|source| {
-            let kind = match source.split('/').next() {
-                Some("docs") => Kind::Doc,
-                Some("pages") => Kind::Page,
-                _ => Kind::Post,
+            let sections = &site.config.sections;
+            let kind = match source.split_once('/') {
+                Some((top, _)) if top == sections.docs => Kind::Doc,
+                Some((top, _)) if top == sections.posts => Kind::Post,
+                _ => Kind::Page,
             };
-            let (entry, _) = load_entry(dir, kind, &dir.join(source), &site.config)?;
+            let (entry, _) = load_entry(&dir, kind, &dir.join(source), &site.config)?;
             Ok(((*source).clone(), entry))
         })
         .collect::<Result<_, ContentError>>()?;
@@ -206,5 +209,5 @@ pub fn load_bodies(
     for source in wanted {
         deferred.remove(source);
     }
-    super::resolve_internal_links(dir, site)
+    super::resolve_internal_links(&dir, site)
 }

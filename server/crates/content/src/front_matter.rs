@@ -4,7 +4,7 @@
 use std::fmt;
 use std::path::Path;
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
@@ -18,8 +18,16 @@ pub struct FrontMatter {
     /// Title; else the first `# heading` of the body.
     pub title: Option<String>,
     /// Publication date: `YYYY-MM-DD` or RFC 3339 (`2025-03-04T10:00:00+01:00`); in
-    /// TOML also a bare date or date-time.
+    /// TOML also a bare date or date-time. A date-time without an offset is UTC (Hugo's
+    /// default `timeZone`; Zola reads it so too).
     pub date: Option<PostDate>,
+    /// Hugo's `publishDate`: before it, the entry is left out like a draft; it is also
+    /// the entry's `date` when that is missing (Hugo's `[frontmatter] date` default).
+    #[serde(alias = "publishDate", alias = "publishdate", alias = "pubdate")]
+    pub publish_date: Option<PostDate>,
+    /// Hugo's `expiryDate`: from it on, the entry is left out like a draft.
+    #[serde(alias = "expiryDate", alias = "expirydate", alias = "unpublishdate")]
+    pub expiry_date: Option<PostDate>,
     /// Date of the last significant update, same formats as `date` (Hugo: `lastmod`).
     #[serde(alias = "lastmod")]
     pub updated: Option<PostDate>,
@@ -29,6 +37,9 @@ pub struct FrontMatter {
     pub summary: Option<String>,
     /// Drafts are left out unless drafts are requested.
     pub draft: bool,
+    /// Hugo's headless bundle (`headless: true`): not published, like a draft (its
+    /// files are resources for other pages).
+    pub headless: bool,
     /// URL segment; else derived from the file name.
     pub slug: Option<String>,
     /// Zola's `path` or Hugo's `url`: the entry's own site-relative permalink
@@ -74,12 +85,17 @@ fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>
 /// Front matter keys that were not recognised: `(line in the file, dotted key path)`.
 pub type UnknownKeys = Vec<(usize, String)>;
 
-/// A parsed front matter date. A bare date means midnight UTC.
+/// A parsed front matter date. A bare date means midnight UTC; a date-time without an
+/// offset is UTC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PostDate(pub DateTime<FixedOffset>);
 
 impl PostDate {
-    /// Parses `YYYY-MM-DD` or RFC 3339.
+    /// Parses `YYYY-MM-DD`, RFC 3339, or a date-time without offset
+    /// (`2025-03-04T10:00:00`, `2025-03-04 10:00`), taken as UTC.
+    ///
+    /// # Errors
+    /// A message naming the text and the accepted forms.
     pub fn parse(text: &str) -> Result<Self, String> {
         let text = text.trim();
         if let Ok(date) = DateTime::parse_from_rfc3339(text) {
@@ -88,6 +104,16 @@ impl PostDate {
         // TOML writes date-times with a space instead of `T`; accept that too.
         if let Ok(date) = DateTime::parse_from_rfc3339(&text.replacen(' ', "T", 1)) {
             return Ok(PostDate(date));
+        }
+        for format in [
+            "%Y-%m-%dT%H:%M:%S%.f",
+            "%Y-%m-%d %H:%M:%S%.f",
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M",
+        ] {
+            if let Ok(local) = NaiveDateTime::parse_from_str(text, format) {
+                return Ok(PostDate(local.and_utc().fixed_offset()));
+            }
         }
         if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
             let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
@@ -114,11 +140,6 @@ impl<'de> Deserialize<'de> for PostDate {
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<PostDate, A::Error> {
                 let datetime =
                     toml::value::Datetime::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                if datetime.date.is_some() && datetime.time.is_some() && datetime.offset.is_none() {
-                    return Err(de::Error::custom(format!(
-                        "date-time `{datetime}` has no time zone: add one, e.g. {datetime}Z"
-                    )));
-                }
                 PostDate::parse(&datetime.to_string()).map_err(de::Error::custom)
             }
         }

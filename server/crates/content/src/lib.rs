@@ -22,6 +22,7 @@ mod markdown;
 mod names;
 mod products;
 mod shortcodes;
+pub mod site_root;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -99,8 +100,29 @@ pub fn load_with_cache(
             path: dir.to_owned(),
         });
     }
+    // A Zola or Hugo site root: its settings, and the entries under its `content/`.
+    let root = site_root::detect(dir);
+    let content;
+    let dir: &Path = match &root {
+        Some(root) => {
+            content = root.content.clone();
+            &content
+        }
+        None => dir,
+    };
     let mut errors = Vec::new();
-    let mut config = match load_config(&dir.join("site.toml")) {
+    let mut root_warnings = Vec::new();
+    let loaded_config = match &root {
+        Some(root) => site_root::settings(root).map(|(config, warnings)| {
+            root_warnings = warnings;
+            SiteConfig {
+                sections: site_root::sections(dir),
+                ..config
+            }
+        }),
+        None => load_config(&dir.join("site.toml")),
+    };
+    let mut config = match loaded_config {
         Ok(config) => config,
         Err(err) => {
             errors.push(err);
@@ -113,14 +135,53 @@ pub fn load_with_cache(
     config.base_url = config.base_url.trim_end_matches('/').to_owned();
 
     let mut jobs = Vec::new();
-    for (folder, kind, extension) in [
-        ("posts", Kind::Post, "md"),
-        ("docs", Kind::Doc, "md"),
-        ("pages", Kind::Page, "md"),
-        ("products", Kind::Product, "json"),
-    ] {
-        match files(&dir.join(folder), extension) {
-            Ok(files) => jobs.extend(files.into_iter().map(|path| (kind, path))),
+    // Files that are not entries, each named in a warning (aggregated per message).
+    let mut not_entries = Vec::new();
+    let sections = config.sections.clone();
+    let mut folders = vec![
+        (dir.join(&sections.posts), Kind::Post, "md"),
+        (dir.join(&sections.docs), Kind::Doc, "md"),
+    ];
+    if root.is_some() {
+        // Every other section of a Zola or Hugo site: standalone pages at their URL;
+        // the Markdown at the root of `content/` too (`about.md` at `/about/`).
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') || name == sections.posts || name == sections.docs {
+                continue;
+            }
+            if path.is_dir() {
+                folders.push((path, Kind::Page, "md"));
+            } else if path.extension().is_some_and(|x| x == "md") {
+                match not_an_entry(&path, Kind::Page) {
+                    Some(message) => not_entries.push(ContentWarning {
+                        path,
+                        line: 1,
+                        message,
+                    }),
+                    None => jobs.push((Kind::Page, path)),
+                }
+            }
+        }
+    } else {
+        folders.push((dir.join("pages"), Kind::Page, "md"));
+        folders.push((dir.join("products"), Kind::Product, "json"));
+    }
+    for (folder, kind, extension) in folders {
+        match files(&folder, extension) {
+            Ok(files) => {
+                for path in files {
+                    match not_an_entry(&path, kind) {
+                        Some(message) => not_entries.push(ContentWarning {
+                            path,
+                            line: 1,
+                            message,
+                        }),
+                        None => jobs.push((kind, path)),
+                    }
+                }
+            }
             Err(err) => errors.push(err),
         }
     }
@@ -201,8 +262,15 @@ pub fn load_with_cache(
             .iter()
             .map(|p| (&p.id, format!("product id {}", p.id), &p.source)),
     );
+    warnings.extend(not_entries);
+    warnings.extend(root_warnings);
     let mut warnings = aggregate(warnings);
-    let skipped = unread_markdown(dir);
+    // A site root's Markdown is all read (above); Atoll's layout reads its sections.
+    let skipped = if root.is_some() {
+        Vec::new()
+    } else {
+        unread_markdown(dir, &[&sections.posts, &sections.docs, "pages"])
+    };
     if posts.is_empty() && docs.is_empty() && pages.is_empty() && !skipped.is_empty() {
         errors.push(ContentError::NothingRecognised {
             path: dir.to_owned(),
@@ -236,13 +304,14 @@ pub fn load_with_cache(
         docs.retain(|doc| !doc.draft);
         pages.retain(|page| !page.draft);
     }
-    add_missing_sections(&mut docs);
+    add_missing_sections(&mut docs, &format!("/{}/", slug::slugify(&sections.docs)));
     // Page bundles: the folder's other files are published beside the page.
     let mut published = std::collections::BTreeMap::new();
     let bundles = posts
         .iter()
         .map(|p| (&p.source, p.url()))
-        .chain(pages.iter().map(|p| (&p.source, p.url())));
+        .chain(pages.iter().map(|p| (&p.source, p.url())))
+        .chain(docs.iter().map(|d| (&d.source, d.url.clone())));
     for (source, url) in bundles {
         let Some(folder) = bundle_dir(Path::new(source)) else {
             continue;
@@ -262,6 +331,43 @@ pub fn load_with_cache(
         sources,
         deferred,
     })
+}
+
+/// Why a Markdown file under a folder Atoll reads is not an entry, if it is not: a
+/// section's `_index.md` under posts/ or pages/ (Zola, Hugo branch bundles; its settings
+/// are not read there yet), or a translation (`post.fr.md`, `index.pt-br.md`: Zola's and
+/// Hugo's multilingual files, not built yet, never mixed into the default language).
+fn not_an_entry(path: &Path, kind: Kind) -> Option<String> {
+    let name = path.file_name()?.to_string_lossy();
+    if name != "index.md" && path.parent().is_some_and(|p| p.join("index.md").is_file()) {
+        return Some(
+            "a Markdown file inside a page bundle is one of its resources (Hugo), not a page: skipped"
+                .to_owned(),
+        );
+    }
+    if name == "_index.md" && matches!(kind, Kind::Post | Kind::Page) {
+        return Some(
+            "a section's settings (`_index.md`: title, sort_by, paginate_by, …) are not read outside the docs tree yet: the file is skipped"
+                .to_owned(),
+        );
+    }
+    let stem = name.strip_suffix(".md")?;
+    let (_, language) = stem.rsplit_once('.')?;
+    is_language_code(language).then(|| {
+        format!(
+            "files in the language `{language}` (`*.{language}.md`) are skipped: multilingual sites are not built yet"
+        )
+    })
+}
+
+/// `fr`, `pt-br`, `zh-Hant`: a BCP 47 language tag as Zola and Hugo name translations
+/// (a 2–3 letter language, optional subtags of 2–8 letters or digits).
+fn is_language_code(text: &str) -> bool {
+    let mut parts = text.split('-');
+    let language = parts.next().unwrap_or_default();
+    (2..=3).contains(&language.len())
+        && language.chars().all(|c| c.is_ascii_lowercase())
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 /// One warning per message: the same unknown key or taxonomy in 300 files is one line
@@ -291,7 +397,7 @@ fn aggregate(warnings: Vec<ContentWarning>) -> Vec<ContentWarning> {
 /// Markdown files under `dir` outside `posts/`, `docs/` and `pages/` (hidden entries
 /// skipped), grouped by their top-level folder (`.` for files at the root), as paths
 /// relative to `dir`.
-fn unread_markdown(dir: &Path) -> Vec<(String, Vec<String>)> {
+fn unread_markdown(dir: &Path, read: &[&str]) -> Vec<(String, Vec<String>)> {
     let mut groups: Vec<(String, Vec<String>)> = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .sort_by_file_name()
@@ -301,7 +407,7 @@ fn unread_markdown(dir: &Path) -> Vec<(String, Vec<String>)> {
             entry.depth() == 0
                 || !(name.starts_with('.')
                     || (entry.depth() == 1
-                        && ["posts", "docs", "pages", "products"].contains(&name.as_ref())))
+                        && (read.contains(&name.as_ref()) || name == "products")))
         });
     for entry in walker.flatten() {
         if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "md") {
@@ -354,7 +460,7 @@ fn duplicates<'a>(
 
 /// Every folder that holds docs is a section: one without `_index.md` gets a section
 /// page titled after the folder (`getting-started` → "Getting started").
-fn add_missing_sections(docs: &mut Vec<Doc>) {
+fn add_missing_sections(docs: &mut Vec<Doc>, root: &str) {
     if docs.is_empty() {
         return;
     }
@@ -369,8 +475,8 @@ fn add_missing_sections(docs: &mut Vec<Doc>) {
             parent = Doc::parent_of(&url);
         }
     }
-    if known.insert("/docs/".to_owned()) {
-        missing.push("/docs/".to_owned());
+    if known.insert(root.to_owned()) {
+        missing.push(root.to_owned());
     }
     for url in missing {
         let segment = url.trim_matches('/').rsplit('/').next().unwrap_or("docs");
@@ -506,10 +612,20 @@ fn load_entry(
             .map(|(p, w)| (Entry::Product(p), w));
     }
     let (mut front, body, unknown) = front_matter::parse_with_unknown(path, &text)?;
-    // Zola: an alias without a leading slash is site-relative (`releases/2.0`).
+    // Zola: an alias without a leading slash is site-relative (`releases/2.0`). Hugo:
+    // it is relative to the entry's section (`post/x.md`'s `old` is `/post/old/`).
     for alias in &mut front.aliases {
         if !alias.starts_with('/') && !alias.contains("://") {
-            alias.insert(0, '/');
+            if config.flavor == app::Flavor::Hugo {
+                let section = section_dir(path.strip_prefix(root).unwrap_or(path));
+                let dir = alias
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(|last| !last.contains('.'));
+                *alias = format!("{section}{alias}{}", if dir { "/" } else { "" });
+            } else {
+                alias.insert(0, '/');
+            }
         }
     }
     let mut warnings: Vec<ContentWarning> = unknown
@@ -565,10 +681,24 @@ fn load_entry(
         .clone()
         .or(rendered.title)
         .map(|title| title.trim().to_owned())
-        .filter(|title| !title.is_empty())
-        .ok_or_else(|| ContentError::MissingTitle {
-            path: path.to_owned(),
-        })?;
+        .filter(|title| !title.is_empty());
+    // Zola and Hugo allow an entry without a title: titled by its name, and said so.
+    let title = match title {
+        Some(title) => title,
+        None if config.flavor != app::Flavor::Atoll => {
+            warnings.push(ContentWarning {
+                path: path.to_owned(),
+                line: 1,
+                message: "no `title`: the page is titled by its file name".to_owned(),
+            });
+            title_of_name(path)
+        }
+        None => {
+            return Err(ContentError::MissingTitle {
+                path: path.to_owned(),
+            })
+        }
+    };
     // `summary`, else Zola's and Hugo's `description`, else the first paragraph.
     let summary = front
         .summary
@@ -592,12 +722,24 @@ fn load_entry(
         text: rendered.text,
         source,
     };
-    let entry = match kind {
+    let mut entry = match kind {
         Kind::Post => Entry::Post(post(path, md)?),
-        Kind::Doc => Entry::Doc(doc(root, path, md)?),
+        Kind::Doc => Entry::Doc(doc(root, path, md, &config.sections.docs)?),
         Kind::Page => Entry::Page(page(path, md)?),
         Kind::Product => unreachable!("handled above"),
     };
+    // Entries of a section in another folder live under it, as in Zola and Hugo:
+    // `blog/x.md` at `/blog/x/`, `projects/a/b.md` at `/projects/a/b/`.
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    match &mut entry {
+        Entry::Post(post) if post.permalink.is_none() && config.sections.posts != "posts" => {
+            post.permalink = Some(format!("/{}/{}/", config.sections.posts, post.slug));
+        }
+        Entry::Page(page) if page.permalink.is_none() => {
+            page.permalink = section_permalink(relative, &page.slug);
+        }
+        _ => {}
+    }
     Ok((entry, warnings))
 }
 
@@ -615,9 +757,11 @@ fn post(path: &Path, md: Markdown) -> Result<Post, ContentError> {
     let date = md
         .front
         .date
+        .or(md.front.publish_date)
         .map(|d| d.0)
         .or(named.map(|(date, _)| date))
         .or_else(|| permalink.as_deref().and_then(dated_permalink));
+    let draft = left_out(&md.front);
     Ok(Post {
         permalink,
         slug,
@@ -626,7 +770,7 @@ fn post(path: &Path, md: Markdown) -> Result<Post, ContentError> {
         updated: md.front.updated.map(|d| d.0),
         tags: md.front.tags,
         summary: md.summary,
-        draft: md.front.draft,
+        draft,
         aliases: md.front.aliases,
         authors: md.front.authors,
         extra: md.extra,
@@ -635,6 +779,74 @@ fn post(path: &Path, md: Markdown) -> Result<Post, ContentError> {
         text: md.text,
         source: md.source,
     })
+}
+
+/// The URL of the section folder an entry sits in: `post/x.md` → `/post/`, a bundle
+/// `post/x/index.md` → `/post/`, `about.md` → `/`.
+fn section_dir(relative: &Path) -> String {
+    let mut folders: Vec<String> = relative
+        .parent()
+        .map(|p| {
+            p.components()
+                .map(|c| slug::slugify(c.as_os_str().to_string_lossy()))
+                .collect()
+        })
+        .unwrap_or_default();
+    if relative.file_name().is_some_and(|n| n == "index.md") {
+        folders.pop();
+    }
+    if folders.is_empty() {
+        "/".to_owned()
+    } else {
+        format!("/{}/", folders.join("/"))
+    }
+}
+
+/// The URL of a standalone page read from a section folder other than `pages/` (a Zola
+/// or Hugo site's section): `projects/a/b.md` → `/projects/a/b/`, a bundle
+/// `projects/a/index.md` → `/projects/a/`. `None` for `pages/` and the content root.
+fn section_permalink(relative: &Path, slug: &str) -> Option<String> {
+    let mut folders: Vec<String> = relative
+        .parent()?
+        .components()
+        .map(|c| slug::slugify(c.as_os_str().to_string_lossy()))
+        .collect();
+    if relative.file_name().is_some_and(|n| n == "index.md") {
+        folders.pop();
+    }
+    match folders.first().map(String::as_str) {
+        None | Some("pages") => None,
+        Some(_) => Some(format!("/{}/{slug}/", folders.join("/"))),
+    }
+}
+
+/// `posts/my_first-post.md` → "My first post" (a bundle's folder name for `index.md`).
+fn title_of_name(path: &Path) -> String {
+    let name = match path.file_stem().and_then(|s| s.to_str()) {
+        Some("index") => path
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned()),
+        stem => stem.map(str::to_owned),
+    }
+    .unwrap_or_default();
+    let words = name.replace(['-', '_'], " ");
+    let mut chars = words.trim().chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_else(|| "Untitled".to_owned())
+}
+
+/// Whether the entry is left out like a draft: `draft`, or (Hugo) a `publishDate` still
+/// to come or an `expiryDate` that has passed, at load time. Preview builds
+/// (`--drafts`) include them, marked noindex like drafts.
+fn left_out(front: &FrontMatter) -> bool {
+    let now = chrono::Utc::now();
+    front.draft
+        || front.headless
+        || front.publish_date.is_some_and(|d| d.0 > now)
+        || front.expiry_date.is_some_and(|d| d.0 <= now)
 }
 
 /// The entry's own permalink from Zola's `path` / Hugo's `url`, if it has one.
@@ -646,10 +858,10 @@ fn permalink(path: &Path, front: &FrontMatter) -> Result<Option<String>, Content
         .transpose()
 }
 
-fn doc(root: &Path, path: &Path, md: Markdown) -> Result<Doc, ContentError> {
-    let docs = root.join("docs");
+fn doc(root: &Path, path: &Path, md: Markdown, folder: &str) -> Result<Doc, ContentError> {
+    let docs = root.join(folder);
     let relative = path.strip_prefix(&docs).unwrap_or(path);
-    let mut url = String::from("/docs/");
+    let mut url = format!("/{}/", slug::slugify(folder));
     if let Some(folder) = relative.parent() {
         for segment in folder.components() {
             let name = segment.as_os_str().to_string_lossy();
@@ -665,7 +877,10 @@ fn doc(root: &Path, path: &Path, md: Markdown) -> Result<Doc, ContentError> {
         }
     }
     let is_section = path.file_name().is_some_and(|name| name == "_index.md");
-    if !is_section {
+    // A leaf bundle (`docs/x/index.md`, Hugo and Zola) is the page of its folder.
+    let is_bundle = path.file_name().is_some_and(|name| name == "index.md")
+        && relative.parent().is_some_and(|p| !p.as_os_str().is_empty());
+    if !is_section && !is_bundle {
         url.push_str(&slug_of(path, md.front.slug.clone())?);
         url.push('/');
     }
@@ -675,7 +890,7 @@ fn doc(root: &Path, path: &Path, md: Markdown) -> Result<Doc, ContentError> {
         weight: md.front.weight,
         summary: md.summary,
         updated: md.front.updated.or(md.front.date).map(|d| d.0),
-        draft: md.front.draft,
+        draft: left_out(&md.front),
         aliases: md.front.aliases,
         is_section,
         extra: md.extra,
@@ -701,7 +916,7 @@ fn page(path: &Path, md: Markdown) -> Result<Page, ContentError> {
         title: md.title,
         summary: md.summary,
         updated: md.front.updated.or(md.front.date).map(|d| d.0),
-        draft: md.front.draft,
+        draft: left_out(&md.front),
         aliases: md.front.aliases,
         extra: md.extra,
         toc: md.toc,

@@ -283,3 +283,107 @@ fn zola_path_and_hugo_url_are_permalinks() {
         );
     }
 }
+
+#[test]
+fn real_sites_files_load_dates_without_offsets_schedules_sections_and_translations() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // Date-times without an offset (TOML local date-time, YAML with a space): UTC.
+    write(
+        root,
+        "posts/toml-local.md",
+        "+++\ntitle = \"Local\"\ndate = 2021-03-04T10:30:00\n+++\nBody.\n",
+    );
+    write(
+        root,
+        "posts/yaml-local.md",
+        "---\ntitle: Spaced\ndate: \"2021-03-05 08:00:00\"\n---\nBody.\n",
+    );
+    // Hugo's schedule: not yet published, expired, and published (its date).
+    write(
+        root,
+        "posts/future.md",
+        "---\ntitle: Future\npublishDate: 2999-01-01\n---\nBody.\n",
+    );
+    write(
+        root,
+        "posts/expired.md",
+        "---\ntitle: Expired\ndate: 2020-01-01\nexpiryDate: 2020-06-01\n---\nBody.\n",
+    );
+    write(
+        root,
+        "posts/scheduled.md",
+        "---\ntitle: Scheduled\npublishDate: 2021-02-03T04:05:06Z\n---\nBody.\n",
+    );
+    // A section's settings and translations are named, not entries.
+    write(root, "posts/_index.md", "+++\ntitle = \"Blog\"\n+++\n");
+    write(
+        root,
+        "posts/toml-local.fr.md",
+        "+++\ntitle = \"Local (fr)\"\n+++\nCorps.\n",
+    );
+    write(root, "pages/about.pt-br.md", "# Sobre\n");
+    write(root, "pages/about.md", "# About\n");
+    // A docs leaf bundle is the page of its folder, its files published beside it.
+    write(root, "docs/_index.md", "# Docs\n");
+    write(
+        root,
+        "docs/guide/index.md",
+        "# Guide\n\n![A diagram](diagram.svg)\n",
+    );
+    write(
+        root,
+        "docs/guide/diagram.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+
+    let loaded = load(root, &LoadOptions::default()).unwrap();
+    let site = &loaded.site;
+    assert_eq!(
+        site.post("toml-local").unwrap().date.unwrap().to_rfc3339(),
+        "2021-03-04T10:30:00+00:00"
+    );
+    assert_eq!(
+        site.post("yaml-local").unwrap().date.unwrap().to_rfc3339(),
+        "2021-03-05T08:00:00+00:00"
+    );
+    assert!(site.post("future").is_none(), "publishDate still to come");
+    assert!(site.post("expired").is_none(), "expiryDate passed");
+    assert_eq!(
+        site.post("scheduled").unwrap().date.unwrap().to_rfc3339(),
+        "2021-02-03T04:05:06+00:00",
+        "publishDate is the date when there is none"
+    );
+    assert!(site.post("index").is_none() && site.post("toml-local-fr").is_none());
+    assert_eq!(site.posts.len(), 3);
+    assert!(site.page("about-pt-br").is_none() && site.page("about").is_some());
+    let guide = site
+        .doc("/docs/guide/")
+        .expect("the bundle at its folder's URL");
+    assert!(!guide.is_section);
+    assert!(site.bundle_files.contains_key("/docs/guide/diagram.svg"));
+    let text: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        text.iter()
+            .any(|w| w.contains("posts/_index.md") && w.contains("settings (`_index.md`")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter()
+            .any(|w| w.contains("`fr`") && w.contains("toml-local.fr.md")),
+        "{text:?}"
+    );
+    assert!(text.iter().any(|w| w.contains("`pt-br`")), "{text:?}");
+
+    // With drafts (a preview build), scheduled entries are there, as drafts.
+    let preview = load(
+        root,
+        &LoadOptions {
+            include_drafts: true,
+            ..LoadOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(preview.site.post("future").unwrap().draft);
+    assert!(preview.site.post("expired").unwrap().draft);
+}

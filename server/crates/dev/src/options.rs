@@ -14,8 +14,9 @@ pub struct Options {
     pub api_port: u16,
     /// The content folder.
     pub content: PathBuf,
-    /// The static files.
-    pub public: PathBuf,
+    /// The static files (`atoll serve`'s default when `None`: `public`, or a Zola or
+    /// Hugo site root's `static/`).
+    pub public: Option<PathBuf>,
     /// The dev SQLite database (its folder is created).
     pub db: PathBuf,
     /// Where `atoll serve --dev` writes the pages (refused if not empty and without
@@ -30,13 +31,17 @@ impl Options {
         for path in [
             &mut self.root,
             &mut self.content,
-            &mut self.public,
             &mut self.db,
             &mut self.site,
             &mut self.dist,
         ] {
             if let Ok(absolute) = std::path::absolute(&*path) {
                 *path = absolute;
+            }
+        }
+        if let Some(public) = &mut self.public {
+            if let Ok(absolute) = std::path::absolute(&*public) {
+                *public = absolute;
             }
         }
         self

@@ -155,7 +155,7 @@ impl Supervisor {
     fn server_args(&self) -> Vec<String> {
         let o = &self.options;
         let path = |p: &PathBuf| p.display().to_string();
-        vec![
+        let mut args: Vec<String> = vec![
             "serve".into(),
             "--dev".into(),
             "--dev-site".into(),
@@ -166,13 +166,15 @@ impl Supervisor {
             "127.0.0.1:0".into(),
             "--content".into(),
             path(&o.content),
-            "--public".into(),
-            path(&o.public),
             "--islands".into(),
             path(&o.dist.join("pkg")),
             "--db".into(),
             path(&o.db),
-        ]
+        ];
+        if let Some(public) = &o.public {
+            args.extend(["--public".into(), path(public)]);
+        }
+        args
     }
 
     /// Stops the server, starts `bin`, and waits until it listens.

@@ -52,6 +52,7 @@ pub fn collect(
     public: Option<&Path>,
     bundles: &std::collections::BTreeMap<String, std::path::PathBuf>,
     islands: Option<(&Path, &[&str])>,
+    layout: &[app::LayoutAsset],
 ) -> Result<Vec<Asset>, ExportError> {
     let mut raw: Vec<(String, Vec<u8>, bool)> = Vec::new();
     for (url, path) in bundles {
@@ -78,6 +79,12 @@ pub fn collect(
             }
             let bytes = std::fs::read(entry.path()).map_err(io_err(entry.path()))?;
             raw.push((url, bytes, false));
+        }
+    }
+    // The layout's own files, unless the site has its own at that path.
+    for (url, bytes) in layout {
+        if !raw.iter().any(|(have, ..)| have == url) {
+            raw.push(((*url).to_owned(), bytes.to_vec(), false));
         }
     }
     if let Some((dir, files)) = islands {
@@ -339,7 +346,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("site.css"), "@import \"base.css\"; body{}").unwrap();
         std::fs::write(dir.path().join("base.css"), "p{color:red}").unwrap();
-        let assets = collect(Some(dir.path()), &Default::default(), None).unwrap();
+        let assets = collect(Some(dir.path()), &Default::default(), None, &[]).unwrap();
         let base = assets.iter().find(|a| a.url == "/base.css").unwrap();
         let site = assets.iter().find(|a| a.url == "/site.css").unwrap();
         let text = String::from_utf8(site.bytes.clone()).unwrap();

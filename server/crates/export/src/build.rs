@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use app::{render_in, Cx, PagePath, Site};
+use app::{render_in, Cx, LinkCheck, PagePath, Site};
 use atoll_content::{ContentCache, Loaded, Sources};
 use atoll_render::bundle::{check_islands_bundle, ISLANDS_FILES};
 use atoll_render::{compress, headers, page_file};
@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::assets::{self, Asset};
 use crate::commit::is_generated;
-use crate::error::ExportError;
+use crate::error::{BrokenLink, ExportError};
 use crate::manifest::{generator, Manifest, PageRecord};
 use crate::options::{ExportOptions, ExportReport, Progress};
 use crate::plan::{self, dep_table, PageOutput, PageReads, Plan};
@@ -140,10 +140,12 @@ pub(crate) fn build(
     // not change with the index.
     immutable.push("/search/shards/*".to_owned());
     let generated = build.generated_files(&site, &immutable)?;
-    build.check_links(&pages, &published, &generated)?;
+    let link_warnings = build.check_links(&site, &pages, &published, &generated)?;
     let files = build.write_manifest(&site, &sources, &pages, &options_key)?;
     let commit = build.commit();
-    Ok((build.report(&pages, &published, files), commit))
+    let mut report = build.report(&pages, &published, files);
+    report.link_warnings = link_warnings;
+    Ok((report, commit))
 }
 
 impl Build<'_> {
@@ -155,6 +157,7 @@ impl Build<'_> {
             self.options.public.as_deref(),
             &site.bundle_files,
             Some((self.options.islands.as_path(), &ISLANDS_FILES[..])),
+            self.options.routes.assets(),
         )?;
         site.assets = assets
             .iter()
@@ -528,13 +531,19 @@ impl Build<'_> {
     }
 
     /// Every internal link and asset reference of every page resolves to a file, a
-    /// redirect (the site's aliases and its own `_redirects` rules) or an `id`.
+    /// redirect (the site's aliases and its own `_redirects` rules) or an `id`. With
+    /// `link_check = "warn"` the broken ones are returned instead of failing; with
+    /// `"off"` nothing is checked.
     fn check_links(
         &self,
+        site: &Site,
         pages: &[PageOutput],
         published: &Published,
         generated: &Generated,
-    ) -> Result<(), ExportError> {
+    ) -> Result<Vec<BrokenLink>, ExportError> {
+        if site.config.link_check == LinkCheck::Off {
+            return Ok(Vec::new());
+        }
         self.progress.stage("links", 0);
         let mut output = links::Output {
             files: published.urls.iter().cloned().collect(),
@@ -570,8 +579,8 @@ impl Build<'_> {
             pages.iter().map(|p| (p.path.as_str(), p.links.as_slice())),
             &output,
         );
-        if broken.is_empty() {
-            Ok(())
+        if broken.is_empty() || site.config.link_check == LinkCheck::Warn {
+            Ok(broken)
         } else {
             Err(ExportError::BrokenLinks(broken))
         }
@@ -663,6 +672,7 @@ impl Build<'_> {
             islands_bytes,
             islands_brotli_bytes,
             page_types,
+            link_warnings: Vec::new(),
             elapsed: Duration::ZERO,
         }
     }

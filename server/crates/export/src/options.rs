@@ -63,6 +63,9 @@ pub struct ExportReport {
     /// Per page type (`post`, `search`, …): (pages, JS + WASM bytes each downloads, as
     /// brotli; uncompressed with `compress: false`).
     pub page_types: BTreeMap<String, (usize, u64)>,
+    /// Broken internal links let through by `link_check = "warn"` (a Zola or Hugo site
+    /// root's default), for the caller to show.
+    pub link_warnings: Vec<crate::error::BrokenLink>,
     /// Wall time.
     pub elapsed: Duration,
 }

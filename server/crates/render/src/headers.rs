@@ -69,6 +69,12 @@ pub fn redirects(site: &Site) -> Vec<(String, String)> {
         rules.extend(page.aliases.iter().map(|a| (a.clone(), page.url())));
     }
     rules.push(("/posts/page/1/".to_owned(), "/posts/".to_owned()));
+    // A blog in another folder (`[sections] posts = "blog"`, a Zola or Hugo section):
+    // its section URL leads to the blog index, unless an entry claims it.
+    let blog = format!("/{}/", site.config.sections.posts);
+    if blog != "/posts/" && !rules.iter().any(|(from, _)| *from == blog) {
+        rules.push((blog, "/posts/".to_owned()));
+    }
     for tag in &site.tags {
         rules.push((format!("{}page/1/", tag.url()), tag.url()));
     }

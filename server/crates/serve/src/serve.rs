@@ -187,6 +187,9 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
         Err(never) => match never {},
     };
     if response.status() == StatusCode::NOT_FOUND {
+        if let Some(response) = layout_asset(&state, uri.path()) {
+            return response;
+        }
         // A page that did not exist when the cache was filled (a post added while the
         // server runs): check the content as it is now (one check per reload interval
         // for a burst of such requests) and render the page during this request
@@ -213,6 +216,28 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static(ASSET_CACHE));
     response
+}
+
+/// A file the layout references and the site's static folder does not have
+/// ([`app::LayoutAsset`]): the copy compiled into the binary.
+fn layout_asset(state: &AppState, path: &str) -> Option<Response> {
+    let (url, bytes) = state
+        .snapshot()
+        .routes
+        .assets()
+        .iter()
+        .find(|(url, _)| *url == path)?;
+    let mime = mime_guess::from_path(url).first_or_octet_stream();
+    Some(
+        (
+            [
+                (header::CONTENT_TYPE, mime.essence_str().to_owned()),
+                (header::CACHE_CONTROL, ASSET_CACHE.to_owned()),
+            ],
+            *bytes,
+        )
+            .into_response(),
+    )
 }
 
 /// The cached page at `path` (`HIT`, or `STALE` with a background regeneration).

@@ -1,5 +1,6 @@
 //! `atoll export` on the fixture sites under tests/fixtures/, through the real binary.
 
+mod real_sites;
 mod routes;
 mod safety;
 mod search;
@@ -873,4 +874,41 @@ fn page_bundles_publish_their_files_beside_the_page() {
         !page_dir.join("index.md").exists(),
         "the Markdown is not published"
     );
+}
+
+#[test]
+fn a_site_without_atolls_public_folder_gets_the_layouts_own_stylesheet_and_icon() {
+    let tmp = TempDir::new().unwrap();
+    let content = tmp.path().join("content");
+    std::fs::create_dir_all(content.join("posts")).unwrap();
+    std::fs::write(
+        content.join("site.toml"),
+        "title = \"Elsewhere\"\nbase_url = \"https://example.com\"\n",
+    )
+    .unwrap();
+    std::fs::write(content.join("posts/hello.md"), "# Hello\n\nText.\n").unwrap();
+    // The site's own static folder: an icon of its own, no stylesheet.
+    let statics = tmp.path().join("static");
+    std::fs::create_dir_all(&statics).unwrap();
+    std::fs::write(
+        statics.join("favicon.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><!--mine--></svg>",
+    )
+    .unwrap();
+    let out = tmp.path().join("dist");
+    let output = export_with(&content, &statics, &out, &islands_dir(tmp.path()), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // The layout's stylesheet (compiled in), fingerprinted, and linked from the pages.
+    let css = fingerprinted(&out, "style.", ".css");
+    assert_eq!(
+        std::fs::read(out.join(&css)).unwrap(),
+        std::fs::read(public().join("style.css")).unwrap()
+    );
+    let html = std::fs::read_to_string(out.join("posts/hello/index.html")).unwrap();
+    assert!(html.contains(&format!("/{css}")), "{html}");
+    // The site's own icon wins over the layout's.
+    let icon = fingerprinted(&out, "favicon.", ".svg");
+    assert!(std::fs::read_to_string(out.join(icon))
+        .unwrap()
+        .contains("mine"));
 }

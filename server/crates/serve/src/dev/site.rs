@@ -63,6 +63,8 @@ enum Item {
     Redirect(String),
     /// A symbolic link to a `public/` entry (absolute).
     Link(PathBuf),
+    /// A file the layout references that `public/` does not have (compiled in).
+    Layout(&'static [u8]),
 }
 
 impl Item {
@@ -73,6 +75,7 @@ impl Item {
             Item::Page(entry) => entry.page.etag.clone(),
             Item::Redirect(to) => format!("redirect:{to}"),
             Item::Link(target) => format!("link:{}", target.display()),
+            Item::Layout(bytes) => format!("layout:{}", bytes.len()),
         }
     }
 }
@@ -167,6 +170,7 @@ impl SiteWriter {
                 Item::Page(entry) => write_file(&self.dir, &rel, &entry.page.html),
                 Item::Redirect(to) => write_file(&self.dir, &rel, redirect_page(&to).as_bytes()),
                 Item::Link(target) => write_link(&self.dir, &rel, &target),
+                Item::Layout(bytes) => write_file(&self.dir, &rel, bytes),
             };
             match written {
                 Ok(()) => {
@@ -228,6 +232,16 @@ impl SiteWriter {
                 continue;
             }
             wanted.insert(PathBuf::from(&name), Item::Link(public.join(&name)));
+        }
+        // The layout's own files where neither a page nor `public/` has one.
+        for (url, bytes) in snapshot.routes.assets() {
+            let Some(rel) = file_of(url) else { continue };
+            let top = rel.components().next().map(|c| c.as_os_str().to_owned());
+            if !wanted.contains_key(&rel)
+                && top.is_some_and(|top| !wanted.contains_key(Path::new(&top)))
+            {
+                wanted.insert(rel, Item::Layout(bytes));
+            }
         }
         Ok(wanted)
     }

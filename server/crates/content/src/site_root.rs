@@ -1,0 +1,281 @@
+//! A Zola or Hugo site root used as the content folder, as it is: `atoll export
+//! --content my-zola-site` reads `config.toml` (Zola) or `hugo.toml`/`hugo.yaml`/
+//! `config.toml`/`config.yaml` (Hugo) for the settings Atoll understands, the entries
+//! under `content/`, and (in the binary) `static/` as the public folder. Templates
+//! (Tera, Go) are not used: Atoll's pages render everything.
+//!
+//! Sections become Atoll's kinds by their shape ([`sections`]): the top-level section
+//! whose entries are dated is the blog (posts, at `/<section>/<slug>/` as Zola and Hugo
+//! put them), the one with nested sections is the docs tree (at `/<section>/…/`), and
+//! the Markdown files at the root of `content/` and in every other section are
+//! standalone pages at their Zola/Hugo URL.
+
+use std::path::{Path, PathBuf};
+
+pub use app::Flavor;
+use app::{Sections, SiteConfig};
+use serde_json::Value;
+
+use crate::error::{ContentError, ContentWarning};
+
+/// A Zola or Hugo site root.
+#[derive(Clone, Debug)]
+pub struct SiteRoot {
+    /// [`Flavor::Zola`] or [`Flavor::Hugo`].
+    pub flavor: Flavor,
+    /// Its configuration file.
+    pub config: PathBuf,
+    /// Its `content/` folder: where the entries are.
+    pub content: PathBuf,
+    /// Its `static/` folder: the public files.
+    pub statics: PathBuf,
+}
+
+/// `dir` as a Zola or Hugo site root: a `content/` folder beside a configuration file
+/// (`dir` may also be that `content/` folder itself). `None` for Atoll's own layout
+/// (`site.toml`, `posts/`, …).
+pub fn detect(dir: &Path) -> Option<SiteRoot> {
+    let root = if dir.file_name().is_some_and(|n| n == "content")
+        && dir.join("site.toml").symlink_metadata().is_err()
+    {
+        dir.parent()?
+    } else {
+        dir
+    };
+    if root.join("site.toml").exists() || !root.join("content").is_dir() {
+        return None;
+    }
+    let hugo_only = ["hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json"];
+    let (config, flavor) =
+        if let Some(file) = hugo_only.iter().map(|f| root.join(f)).find(|p| p.is_file()) {
+            (file, Flavor::Hugo)
+        } else if root.join("config.toml").is_file() {
+            let file = root.join("config.toml");
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            // Hugo spells it `baseURL` (keys are case-insensitive there); Zola `base_url`.
+            let hugo = text.lines().any(|line| {
+                line.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("baseurl")
+            });
+            (file, if hugo { Flavor::Hugo } else { Flavor::Zola })
+        } else {
+            let yaml = ["config.yaml", "config.yml"]
+                .iter()
+                .map(|f| root.join(f))
+                .find(|p| p.is_file())?;
+            (yaml, Flavor::Hugo)
+        };
+    Some(SiteRoot {
+        flavor,
+        config,
+        content: root.join("content"),
+        statics: root.join("static"),
+    })
+}
+
+/// The content folder to read for `dir`: `dir/content` for a site root, else `dir`.
+pub fn content_dir(dir: &Path) -> PathBuf {
+    detect(dir).map_or_else(|| dir.to_owned(), |root| root.content)
+}
+
+/// The settings Atoll understands from the root's configuration file, with one warning
+/// per setting it does not read.
+///
+/// Zola: `title`, `description`, `base_url`, `default_language`, `author`,
+/// `generate_feeds`/`feed_filenames` (the feed is `atom.xml`), `[markdown]` (code is
+/// always highlighted), `taxonomies` (tags only). Hugo (keys case-insensitive):
+/// `title`, `baseURL`, `languageCode`, `params.description`, `params.author`/`author`.
+///
+/// # Errors
+/// The file cannot be read or parsed (file, line and column when the parser gives
+/// them).
+pub fn settings(root: &SiteRoot) -> Result<(SiteConfig, Vec<ContentWarning>), ContentError> {
+    let path = &root.config;
+    let text = std::fs::read_to_string(path).map_err(|source| ContentError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let syntax = |line: usize, column: usize, message: String| ContentError::SiteConfig {
+        path: path.clone(),
+        line,
+        column,
+        message,
+    };
+    let value: Value = match path.extension().and_then(|e| e.to_str()) {
+        Some("yaml" | "yml") => serde_yaml_ng::from_str(&text).map_err(|err| {
+            let (line, column) = err.location().map_or((1, 1), |l| (l.line(), l.column()));
+            syntax(line, column, err.to_string())
+        })?,
+        Some("json") => serde_json::from_str(&text)
+            .map_err(|err| syntax(err.line(), err.column(), err.to_string()))?,
+        _ => {
+            let table: toml::Table = toml::from_str(&text).map_err(|err| {
+                let (line, column) = err
+                    .span()
+                    .map_or((1, 1), |span| crate::error::line_column(&text, span.start));
+                syntax(line, column, err.message().trim().to_owned())
+            })?;
+            serde_json::to_value(table).unwrap_or_default()
+        }
+    };
+    let map = value.as_object().cloned().unwrap_or_default();
+    let mut config = SiteConfig {
+        // Zola and Hugo do not check plain links: named, not fatal.
+        link_check: app::LinkCheck::Warn,
+        flavor: root.flavor,
+        ..SiteConfig::default()
+    };
+    let mut warnings = Vec::new();
+    let text_of = |value: &Value| value.as_str().map(str::to_owned);
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    for (key, value) in &map {
+        let read = match (root.flavor, key.to_ascii_lowercase().as_str()) {
+            (_, "title") => text_of(value).map(|v| config.title = v).is_some(),
+            (Flavor::Zola, "description") => {
+                text_of(value).map(|v| config.description = v).is_some()
+            }
+            (Flavor::Zola, "base_url") | (Flavor::Hugo, "baseurl") => text_of(value)
+                .map(|v| config.base_url = v.trim_end_matches('/').to_owned())
+                .is_some(),
+            (Flavor::Zola, "default_language") | (Flavor::Hugo, "languagecode") => {
+                text_of(value).map(|v| config.language = v).is_some()
+            }
+            (_, "author") => text_of(value).map(|v| config.author = Some(v)).is_some(),
+            (Flavor::Hugo, "params") => {
+                let params = value.as_object();
+                let get = |k: &str| {
+                    params
+                        .and_then(|p| p.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)))
+                        .and_then(|(_, v)| v.as_str())
+                        .map(str::to_owned)
+                };
+                if let Some(description) = get("description") {
+                    config.description = description;
+                }
+                if let Some(author) = get("author") {
+                    config.author = Some(author);
+                }
+                // The rest of `params` is the theme's: not Atoll's to read.
+                true
+            }
+            (Flavor::Zola, "link_checker") => {
+                let level = value.get("internal_level").and_then(Value::as_str);
+                if level == Some("error") {
+                    config.link_check = app::LinkCheck::Error;
+                }
+                true
+            }
+            // Atoll always highlights code and writes `atom.xml`.
+            (Flavor::Zola, "markdown" | "generate_feeds" | "generate_feed") => true,
+            (Flavor::Zola, "feed_filenames" | "feed_filename") => {
+                let names: Vec<&str> = match value {
+                    Value::Array(list) => list.iter().filter_map(Value::as_str).collect(),
+                    Value::String(one) => vec![one.as_str()],
+                    _ => Vec::new(),
+                };
+                names.iter().all(|n| *n == "atom.xml")
+            }
+            _ => false,
+        };
+        if !read {
+            warnings.push(ContentWarning {
+                path: path.clone(),
+                line: line_of(&text, key),
+                message: format!("setting `{key}` of {name} is not read by Atoll"),
+            });
+        }
+    }
+    if config.title.is_empty() {
+        config.title = SiteConfig::default().title;
+    }
+    Ok((config, warnings))
+}
+
+/// The 1-based line where `key` is set in `text` (1 when not found).
+fn line_of(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|line| {
+            let line = line.trim_start().trim_start_matches('[');
+            line.starts_with(key) && line[key.len()..].trim_start().starts_with(['=', ':', ']'])
+        })
+        .map_or(1, |i| i + 1)
+}
+
+/// Which top-level folders of `content` are the blog and the docs tree, by their shape:
+/// the blog is the folder (without nested sections) with the most dated entries (a
+/// `YYYY-MM-DD` name or a `date` key in the front matter); the docs tree the first
+/// folder with nested sections (an `_index.md` below its own). Every other folder's
+/// Markdown is read as standalone pages. Folders are returned by name; `None` keeps
+/// Atoll's default (`posts`, `docs`), which then holds nothing.
+pub fn sections(content: &Path) -> Sections {
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(content)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.is_dir() && !hidden(path))
+        .collect();
+    folders.sort();
+    let mut sections = Sections::default();
+    let mut best = 0;
+    for folder in &folders {
+        let name = folder
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let markdown: Vec<PathBuf> = walkdir::WalkDir::new(folder)
+            .into_iter()
+            .filter_entry(|e| !hidden(e.path()))
+            .flatten()
+            .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
+            .map(|e| e.into_path())
+            .collect();
+        let nested = markdown.iter().any(|p| {
+            p.file_name().is_some_and(|n| n == "_index.md") && p.parent() != Some(folder.as_path())
+        });
+        if nested {
+            if sections.docs == Sections::default().docs {
+                sections.docs = name;
+            }
+            continue;
+        }
+        let dated = markdown.iter().filter(|p| is_dated(p)).count();
+        if dated > best {
+            best = dated;
+            sections.posts = name;
+        }
+    }
+    sections
+}
+
+fn hidden(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+}
+
+/// A dated entry: `YYYY-MM-DD` at the start of its name (or its bundle folder's), or a
+/// `date` key in its front matter.
+fn is_dated(path: &Path) -> bool {
+    let named = |p: &Path| {
+        p.file_name().is_some_and(|n| {
+            let n = n.to_string_lossy();
+            n.len() >= 10 && chrono::NaiveDate::parse_from_str(&n[..10], "%Y-%m-%d").is_ok()
+        })
+    };
+    if path.file_name().is_some_and(|n| n == "_index.md") {
+        return false;
+    }
+    let bundle = path.file_name().is_some_and(|n| n == "index.md");
+    if named(path) || (bundle && path.parent().is_some_and(named)) {
+        return true;
+    }
+    std::fs::read_to_string(path).is_ok_and(|text| {
+        text.lines().take(40).any(|line| {
+            line.starts_with("date ") || line.starts_with("date=") || line.starts_with("date:")
+        })
+    })
+}
