@@ -21,6 +21,7 @@ pub mod highlight;
 mod markdown;
 mod names;
 mod products;
+mod refs;
 mod shortcodes;
 pub mod site_root;
 
@@ -675,7 +676,9 @@ fn load_entry(
                 .to_owned(),
         });
     }
-    let rendered = markdown::render_with(body, front.title.is_none(), config.insert_anchor_links);
+    // Hugo's `{{< ref "x.md" >}}`: Zola's `@/x.md`, resolved with it below.
+    let body = refs::hugo_refs(body, root, path.strip_prefix(root).unwrap_or(path));
+    let rendered = markdown::render_with(&body, front.title.is_none(), config.insert_anchor_links);
     let title = front
         .title
         .clone()

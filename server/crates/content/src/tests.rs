@@ -387,3 +387,65 @@ fn real_sites_files_load_dates_without_offsets_schedules_sections_and_translatio
     assert!(preview.site.post("future").unwrap().draft);
     assert!(preview.site.post("expired").unwrap().draft);
 }
+
+#[test]
+fn a_hugo_site_root_resolves_ref_links_and_names_a_missing_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "hugo.toml", "baseURL = \"https://example.org/\"\ntitle = \"Hugo site\"\nLanguageCode = \"en-gb\"\npaginate = 3\n");
+    write(
+        root,
+        "content/post/first.md",
+        "---\ntitle: First\ndate: 2024-01-02\naliases: [old-first]\n---\nSee [the second]({{< ref \"second\" >}}) and [about]({{< relref \"/about.md#team\" >}}).\n",
+    );
+    write(
+        root,
+        "content/post/second.md",
+        "---\ntitle: Second\ndate: 2024-01-03\n---\nBody.\n",
+    );
+    write(
+        root,
+        "content/about.md",
+        "---\ntitle: About\n---\n## Team\n",
+    );
+    let loaded = load(root, &LoadOptions::default()).unwrap();
+    let site = &loaded.site;
+    assert_eq!(site.config.title, "Hugo site");
+    assert_eq!(site.config.base_url, "https://example.org");
+    assert_eq!(site.config.language, "en-gb", "keys are case-insensitive");
+    assert_eq!(site.config.sections.posts, "post");
+    let first = site.post("first").unwrap();
+    assert_eq!(first.url(), "/post/first/");
+    assert_eq!(
+        first.aliases,
+        ["/post/old-first/"],
+        "relative to the section"
+    );
+    assert!(
+        first.html.contains("href=\"/post/second/\""),
+        "{}",
+        first.html
+    );
+    assert!(
+        first.html.contains("href=\"/about/#team\""),
+        "{}",
+        first.html
+    );
+    let text: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        text.iter()
+            .any(|w| w.contains("setting `paginate` of hugo.toml is not read")),
+        "{text:?}"
+    );
+
+    write(
+        root,
+        "content/post/second.md",
+        "---\ntitle: Second\ndate: 2024-01-03\n---\n[Gone]({{< ref \"gone.md\" >}})\n",
+    );
+    let err = load(root, &LoadOptions::default()).unwrap_err().to_string();
+    assert!(
+        err.contains("second.md") && err.contains("gone.md"),
+        "{err}"
+    );
+}
