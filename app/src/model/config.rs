@@ -65,6 +65,10 @@ pub struct SiteConfig {
     /// leniently (a page without a title is titled by its name, with a warning).
     #[serde(skip)]
     pub flavor: Flavor,
+    /// Old feed URLs that redirect (301) to `/atom.xml`, so that subscribers of a moved
+    /// site keep their feed: a Hugo site root gets `/index.xml` and its blog section's
+    /// `/<section>/index.xml`, a Zola one its other `feed_filenames` (`/rss.xml`).
+    pub feed_aliases: Vec<String>,
 }
 
 /// Whose conventions a content folder follows ([`SiteConfig::flavor`]).
@@ -163,6 +167,7 @@ impl Default for SiteConfig {
             sections: Sections::default(),
             link_check: LinkCheck::Error,
             flavor: Flavor::Atoll,
+            feed_aliases: Vec::new(),
         }
     }
 }

@@ -164,11 +164,18 @@ fn trail(site: &Site, doc: &Doc) -> Vec<(String, String)> {
 /// The docs tree: the docs home, then the nested list of sections and pages, the
 /// current page marked with `aria-current`.
 fn sidebar(site: &Site, current: &str) -> impl IntoView {
-    let root = site.doc("/docs/").map(|root| {
+    // The tree's root: `/docs/`, or `/wiki/` for a docs tree in another folder.
+    let top = current
+        .trim_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or("docs");
+    let top = format!("/{top}/");
+    let root = site.doc(&top).map(|root| {
         let here = (root.url == current).then_some("page");
         view! { <p><a href=root.url.clone() aria-current=here>{root.title.clone()}</a></p> }
     });
-    view! { {root} {children_list(site, "/docs/", current)} }
+    view! { {root} {children_list(site, &top, current)} }
 }
 
 /// The docs whose section is `parent`, each section with its own children nested.

@@ -114,12 +114,17 @@ pub fn load_with_cache(
     let mut errors = Vec::new();
     let mut root_warnings = Vec::new();
     let loaded_config = match &root {
-        Some(root) => site_root::settings(root).map(|(config, warnings)| {
+        Some(root) => site_root::settings(root).map(|(mut config, warnings)| {
             root_warnings = warnings;
-            SiteConfig {
-                sections: site_root::sections(dir),
-                ..config
+            config.sections = site_root::sections(dir);
+            if root.flavor == app::Flavor::Hugo {
+                // Hugo's RSS feeds: the site's and the blog section's.
+                config.feed_aliases.push("/index.xml".to_owned());
+                config
+                    .feed_aliases
+                    .push(format!("/{}/index.xml", config.sections.posts));
             }
+            config
         }),
         None => load_config(&dir.join("site.toml")),
     };
@@ -155,7 +160,7 @@ pub fn load_with_cache(
             if path.is_dir() {
                 folders.push((path, Kind::Page, "md"));
             } else if path.extension().is_some_and(|x| x == "md") {
-                match not_an_entry(&path, Kind::Page) {
+                match not_an_entry(&path, Kind::Page, true) {
                     Some(message) => not_entries.push(ContentWarning {
                         path,
                         line: 1,
@@ -173,7 +178,7 @@ pub fn load_with_cache(
         match files(&folder, extension) {
             Ok(files) => {
                 for path in files {
-                    match not_an_entry(&path, kind) {
+                    match not_an_entry(&path, kind, root.is_some()) {
                         Some(message) => not_entries.push(ContentWarning {
                             path,
                             line: 1,
@@ -338,9 +343,14 @@ pub fn load_with_cache(
 /// section's `_index.md` under posts/ or pages/ (Zola, Hugo branch bundles; its settings
 /// are not read there yet), or a translation (`post.fr.md`, `index.pt-br.md`: Zola's and
 /// Hugo's multilingual files, not built yet, never mixed into the default language).
-fn not_an_entry(path: &Path, kind: Kind) -> Option<String> {
+fn not_an_entry(path: &Path, kind: Kind, site_root: bool) -> Option<String> {
     let name = path.file_name()?.to_string_lossy();
-    if name != "index.md" && path.parent().is_some_and(|p| p.join("index.md").is_file()) {
+    // Hugo: the other Markdown files of a leaf bundle (`section/x/index.md`) are its
+    // resources; an `index.md` directly in a section folder is an ordinary entry.
+    let in_bundle = path
+        .parent()
+        .is_some_and(|p| p.join("index.md").is_file() && !p.join("_index.md").is_file());
+    if site_root && name != "index.md" && in_bundle {
         return Some(
             "a Markdown file inside a page bundle is one of its resources (Hugo), not a page: skipped"
                 .to_owned(),
@@ -351,6 +361,11 @@ fn not_an_entry(path: &Path, kind: Kind) -> Option<String> {
             "a section's settings (`_index.md`: title, sort_by, paginate_by, …) are not read outside the docs tree yet: the file is skipped"
                 .to_owned(),
         );
+    }
+    // Translations: Zola's and Hugo's naming, on their sites only (in Atoll's layout
+    // `node.js.md` is a post about Node.js).
+    if !site_root {
+        return None;
     }
     let stem = name.strip_suffix(".md")?;
     let (_, language) = stem.rsplit_once('.')?;
@@ -619,11 +634,12 @@ fn load_entry(
         if !alias.starts_with('/') && !alias.contains("://") {
             if config.flavor == app::Flavor::Hugo {
                 let section = section_dir(path.strip_prefix(root).unwrap_or(path));
-                let dir = alias
+                let trimmed = alias.trim_end_matches('/');
+                let dir = trimmed
                     .rsplit('/')
                     .next()
                     .is_some_and(|last| !last.contains('.'));
-                *alias = format!("{section}{alias}{}", if dir { "/" } else { "" });
+                *alias = format!("{section}{trimmed}{}", if dir { "/" } else { "" });
             } else {
                 alias.insert(0, '/');
             }

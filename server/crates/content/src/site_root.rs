@@ -53,17 +53,34 @@ pub fn detect(dir: &Path) -> Option<SiteRoot> {
             let file = root.join("config.toml");
             let text = std::fs::read_to_string(&file).unwrap_or_default();
             // Hugo spells it `baseURL` (keys are case-insensitive there); Zola `base_url`.
-            let hugo = text.lines().any(|line| {
-                line.trim_start()
-                    .to_ascii_lowercase()
-                    .starts_with("baseurl")
-            });
-            (file, if hugo { Flavor::Hugo } else { Flavor::Zola })
+            // A `config.toml` with neither is not a site's (an Atoll folder's parent may
+            // have one of its own).
+            let key = |name: &str| {
+                text.lines()
+                    .any(|line| line.trim_start().to_ascii_lowercase().starts_with(name))
+            };
+            let flavor = if key("baseurl") {
+                Flavor::Hugo
+            } else if key("base_url") {
+                Flavor::Zola
+            } else {
+                return None;
+            };
+            (file, flavor)
         } else {
             let yaml = ["config.yaml", "config.yml"]
                 .iter()
                 .map(|f| root.join(f))
                 .find(|p| p.is_file())?;
+            let text = std::fs::read_to_string(&yaml).unwrap_or_default();
+            let hugo = text.lines().any(|line| {
+                line.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("baseurl")
+            });
+            if !hugo {
+                return None;
+            }
             (yaml, Flavor::Hugo)
         };
     Some(SiteRoot {
@@ -83,9 +100,11 @@ pub fn content_dir(dir: &Path) -> PathBuf {
 /// per setting it does not read.
 ///
 /// Zola: `title`, `description`, `base_url`, `default_language`, `author`,
-/// `generate_feeds`/`feed_filenames` (the feed is `atom.xml`), `[markdown]` (code is
-/// always highlighted), `taxonomies` (tags only). Hugo (keys case-insensitive):
-/// `title`, `baseURL`, `languageCode`, `params.description`, `params.author`/`author`.
+/// `generate_feeds`, `feed_filenames` (the feed is `/atom.xml`; other names redirect
+/// there), `[markdown]` (code is always highlighted), `[link_checker] internal_level`.
+/// Hugo (keys case-insensitive): `title`, `baseURL`, `languageCode`,
+/// `params.description`, `params.author`/`author`. A site root checks links at the
+/// `warn` level unless Zola's `internal_level = "error"` says otherwise.
 ///
 /// # Errors
 /// The file cannot be read or parsed (file, line and column when the parser gives
@@ -176,7 +195,14 @@ pub fn settings(root: &SiteRoot) -> Result<(SiteConfig, Vec<ContentWarning>), Co
                     Value::String(one) => vec![one.as_str()],
                     _ => Vec::new(),
                 };
-                names.iter().all(|n| *n == "atom.xml")
+                // The feed is `/atom.xml`; the other names redirect there.
+                for name in names {
+                    let path = format!("/{}", name.trim_start_matches('/'));
+                    if path != "/atom.xml" && !config.feed_aliases.contains(&path) {
+                        config.feed_aliases.push(path);
+                    }
+                }
+                true
             }
             _ => false,
         };
@@ -220,6 +246,7 @@ pub fn sections(content: &Path) -> Sections {
         .collect();
     folders.sort();
     let mut sections = Sections::default();
+    let mut docs_found = false;
     let mut best = 0;
     for folder in &folders {
         let name = folder
@@ -238,7 +265,8 @@ pub fn sections(content: &Path) -> Sections {
             p.file_name().is_some_and(|n| n == "_index.md") && p.parent() != Some(folder.as_path())
         });
         if nested {
-            if sections.docs == Sections::default().docs {
+            if !docs_found {
+                docs_found = true;
                 sections.docs = name;
             }
             continue;

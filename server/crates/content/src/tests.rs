@@ -317,12 +317,8 @@ fn real_sites_files_load_dates_without_offsets_schedules_sections_and_translatio
     );
     // A section's settings and translations are named, not entries.
     write(root, "posts/_index.md", "+++\ntitle = \"Blog\"\n+++\n");
-    write(
-        root,
-        "posts/toml-local.fr.md",
-        "+++\ntitle = \"Local (fr)\"\n+++\nCorps.\n",
-    );
-    write(root, "pages/about.pt-br.md", "# Sobre\n");
+    // In Atoll's layout a dotted name is just a name (a post about Node.js).
+    write(root, "posts/why-node.js.md", "# Why Node.js\n");
     write(root, "pages/about.md", "# About\n");
     // A docs leaf bundle is the page of its folder, its files published beside it.
     write(root, "docs/_index.md", "# Docs\n");
@@ -354,9 +350,10 @@ fn real_sites_files_load_dates_without_offsets_schedules_sections_and_translatio
         "2021-02-03T04:05:06+00:00",
         "publishDate is the date when there is none"
     );
-    assert!(site.post("index").is_none() && site.post("toml-local-fr").is_none());
-    assert_eq!(site.posts.len(), 3);
-    assert!(site.page("about-pt-br").is_none() && site.page("about").is_some());
+    assert!(site.post("index").is_none());
+    assert!(site.post("why-node-js").is_some(), "not a translation here");
+    assert_eq!(site.posts.len(), 4);
+    assert!(site.page("about").is_some());
     let guide = site
         .doc("/docs/guide/")
         .expect("the bundle at its folder's URL");
@@ -368,12 +365,6 @@ fn real_sites_files_load_dates_without_offsets_schedules_sections_and_translatio
             .any(|w| w.contains("posts/_index.md") && w.contains("settings (`_index.md`")),
         "{text:?}"
     );
-    assert!(
-        text.iter()
-            .any(|w| w.contains("`fr`") && w.contains("toml-local.fr.md")),
-        "{text:?}"
-    );
-    assert!(text.iter().any(|w| w.contains("`pt-br`")), "{text:?}");
 
     // With drafts (a preview build), scheduled entries are there, as drafts.
     let preview = load(
@@ -408,6 +399,13 @@ fn a_hugo_site_root_resolves_ref_links_and_names_a_missing_target() {
         "content/about.md",
         "---\ntitle: About\n---\n## Team\n",
     );
+    // Translations are named, never mixed into the default language.
+    write(root, "content/about.fr.md", "---\ntitle: À propos\n---\n");
+    write(
+        root,
+        "content/post/first.pt-br.md",
+        "---\ntitle: Primeiro\n---\n",
+    );
     let loaded = load(root, &LoadOptions::default()).unwrap();
     let site = &loaded.site;
     assert_eq!(site.config.title, "Hugo site");
@@ -437,6 +435,13 @@ fn a_hugo_site_root_resolves_ref_links_and_names_a_missing_target() {
             .any(|w| w.contains("setting `paginate` of hugo.toml is not read")),
         "{text:?}"
     );
+    assert!(
+        text.iter()
+            .any(|w| w.contains("`fr`") && w.contains("about.fr.md")),
+        "{text:?}"
+    );
+    assert!(text.iter().any(|w| w.contains("`pt-br`")), "{text:?}");
+    assert_eq!((site.pages.len(), site.posts.len()), (1, 2));
 
     write(
         root,

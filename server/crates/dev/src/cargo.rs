@@ -173,7 +173,9 @@ pub(crate) fn read_messages(reader: impl BufRead, bin: &str, mut echo: impl FnMu
         ..Parsed::default()
     };
     for message in Message::parse_stream(reader) {
-        let Ok(message) = message else { break };
+        // A line that is not a message (or unreadable): skip it, and keep draining
+        // cargo's output so that it never blocks on a full pipe.
+        let Ok(message) = message else { continue };
         match message {
             Message::CompilerMessage(message) => {
                 let diagnostic = message.message;

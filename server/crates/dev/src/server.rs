@@ -19,6 +19,11 @@ pub(crate) struct Running {
 }
 
 impl Running {
+    /// Its process id (the leader of its process group).
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
     /// SIGTERM to its process group; SIGKILL after 5 seconds; returns once it exited.
     pub async fn stop(mut self) {
         stop_group(self.pid, &mut self.exited).await;
@@ -57,7 +62,14 @@ pub(crate) fn signal_group(pid: u32, signal: rustix::process::Signal) {
 /// # Errors
 /// Why it did not start: its last stderr lines (without terminal colours), or that it
 /// could not be run.
-pub(crate) async fn start(bin: &Path, args: &[String], root: &Path) -> Result<Running, String> {
+/// `starting` holds the process id until this returns, so that a shutdown can stop a
+/// server that has not printed its address yet.
+pub(crate) async fn start(
+    bin: &Path,
+    args: &[String],
+    root: &Path,
+    starting: &Mutex<Option<u32>>,
+) -> Result<Running, String> {
     let mut command = Command::new(bin);
     command
         .args(args)
@@ -70,6 +82,7 @@ pub(crate) async fn start(bin: &Path, args: &[String], root: &Path) -> Result<Ru
         .spawn()
         .map_err(|err| format!("cannot run {}: {err}", bin.display()))?;
     let pid = child.id().unwrap_or_default();
+    *starting.lock().expect("starting lock") = Some(pid);
     let tail = Arc::new(Mutex::new(String::new()));
     let stderr = child.stderr.take().map(|mut stderr| {
         let tail = Arc::clone(&tail);
@@ -189,6 +202,7 @@ mod tests {
             Path::new("sh"),
             &["-c".into(), "echo 'broken site.toml' >&2; exit 3".into()],
             Path::new("."),
+            &Mutex::new(None),
         )
         .await
         .unwrap_err();
@@ -197,6 +211,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_server_that_prints_its_address_runs_until_stopped() {
+        let starting = Mutex::new(None);
         let running = start(
             Path::new("sh"),
             &[
@@ -204,10 +219,12 @@ mod tests {
                 "echo 'on http://127.0.0.1:4567/'; exec sleep 60".into(),
             ],
             Path::new("."),
+            &starting,
         )
         .await
         .unwrap();
         assert_eq!(running.port, 4567);
+        assert_eq!(*starting.lock().unwrap(), Some(running.pid()));
         let mut exited = running.exited.clone();
         assert!(!*exited.borrow());
         running.stop().await;

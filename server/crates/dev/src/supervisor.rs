@@ -63,6 +63,8 @@ pub(crate) struct Supervisor {
     /// Cargo's process id while a build runs.
     cargo: Mutex<Option<u32>>,
     server: tokio::sync::Mutex<Option<server::Running>>,
+    /// The process id of a server started that has not printed its address yet.
+    starting: Mutex<Option<u32>>,
     stopping: AtomicBool,
     pub(crate) client: Client<HttpConnector, Body>,
 }
@@ -85,6 +87,7 @@ impl Supervisor {
             events: broadcast::channel(64).0,
             cargo: Mutex::new(None),
             server: tokio::sync::Mutex::new(None),
+            starting: Mutex::new(None),
             stopping: AtomicBool::new(false),
             client: Client::builder(hyper_util::rt::TokioExecutor::new()).build_http(),
         }
@@ -184,8 +187,20 @@ impl Supervisor {
             self.status.send_modify(|s| s.server = None);
             old.stop().await;
         }
-        let running = server::start(bin, &self.server_args(), &self.options.root).await?;
+        // A shutdown under way (it stops a server that is starting through `starting`).
+        if self.stopping() {
+            return Err("stopping".to_owned());
+        }
+        let root = &self.options.root;
+        let started = server::start(bin, &self.server_args(), root, &self.starting).await;
+        *self.starting.lock().expect("starting lock") = None;
+        let running = started?;
+        if self.stopping() {
+            running.stop().await;
+            return Err("stopping".to_owned());
+        }
         let port = running.port;
+        let pid = running.pid();
         let mut exited = running.exited.clone();
         *slot = Some(running);
         self.status.send_modify(|s| {
@@ -196,11 +211,11 @@ impl Supervisor {
         tokio::spawn(async move {
             let _ = exited.wait_for(|e| *e).await;
             let mut slot = supervisor.server.lock().await;
-            if slot.as_ref().is_some_and(|running| running.port == port) {
+            if slot.as_ref().is_some_and(|running| running.pid() == pid) {
                 *slot = None;
                 supervisor.status.send_modify(|s| s.server = None);
                 if !supervisor.stopping() {
-                    say("the server exited; save a file to rebuild and restart it");
+                    say("the server exited; save a Rust source (app/, server/, islands/) to rebuild and restart it");
                 }
             }
         });
@@ -287,7 +302,7 @@ impl Supervisor {
                 match self.restart(&bin).await {
                     Ok(()) => self.send(BuildEvent::Reload),
                     Err(message) => {
-                        say("the server exited at start (see above); fix the cause and save a file to retry");
+                        say("the server exited at start (see above); fix the cause and save a Rust source (app/, server/, islands/) to retry");
                         self.fail(vec![CompileError {
                             file: None,
                             line: None,
@@ -334,6 +349,10 @@ impl Supervisor {
         self.stopping.store(true, Ordering::SeqCst);
         self.send(BuildEvent::Closing);
         if let Some(pid) = *self.cargo.lock().expect("cargo lock") {
+            server::signal_group(pid, rustix::process::Signal::TERM);
+        }
+        // A server still starting: its exit ends the start, which frees the slot.
+        if let Some(pid) = *self.starting.lock().expect("starting lock") {
             server::signal_group(pid, rustix::process::Signal::TERM);
         }
         let server = self.server.lock().await.take();

@@ -69,6 +69,13 @@ pub fn redirects(site: &Site) -> Vec<(String, String)> {
         rules.extend(page.aliases.iter().map(|a| (a.clone(), page.url())));
     }
     rules.push(("/posts/page/1/".to_owned(), "/posts/".to_owned()));
+    // Old feed URLs (`feed_aliases`) lead to the feed.
+    for old in &site.config.feed_aliases {
+        let old = format!("/{}", old.trim_start_matches('/'));
+        if old != crate::feed::FEED_PATH && !rules.iter().any(|(from, _)| *from == old) {
+            rules.push((old, crate::feed::FEED_PATH.to_owned()));
+        }
+    }
     // A blog in another folder (`[sections] posts = "blog"`, a Zola or Hugo section):
     // its section URL leads to the blog index, unless an entry claims it.
     let blog = format!("/{}/", site.config.sections.posts);

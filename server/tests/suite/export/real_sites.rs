@@ -57,6 +57,15 @@ fn a_zola_blog_builds_unchanged_at_zolas_urls() {
         page(&out, url);
     }
     assert!(!out.join("docs").exists(), "the docs tree is the wiki");
+    // Its pages have the docs sidebar: the whole tree, from its root.
+    let release = page(&out, "/wiki/process/release/");
+    for link in [
+        "href=/wiki/>",
+        "href=/wiki/curves/euler-spiral-evolute/",
+        "href=/wiki/process/backports/",
+    ] {
+        assert!(release.contains(link), "{link} in {release}");
+    }
     // The section URL and the alias redirect.
     let redirects = std::fs::read_to_string(out.join("_redirects")).unwrap();
     assert!(
@@ -130,6 +139,9 @@ fn hugos_basic_example_builds_unchanged_at_hugos_urls() {
         "/about-us/ /about/ 301",
         "/contact/ /about/ 301",
         "/post/ /posts/ 301",
+        // Hugo's RSS feed URLs lead subscribers to the Atom feed.
+        "/index.xml /atom.xml 301",
+        "/post/index.xml /atom.xml 301",
     ] {
         assert!(redirects.contains(rule), "{rule} in {redirects}");
     }
