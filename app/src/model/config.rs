@@ -69,6 +69,28 @@ pub struct SiteConfig {
     /// site keep their feed: a Hugo site root gets `/index.xml` and its blog section's
     /// `/<section>/index.xml`, a Zola one its other `feed_filenames` (`/rss.xml`).
     pub feed_aliases: Vec<String>,
+    /// The blog's list page (`/posts/`): `[blog] title = "News"`, `description = "…"`;
+    /// read from the blog section's `_index.md` in a Zola or Hugo site.
+    pub blog: BlogSettings,
+}
+
+/// The blog's list page ([`SiteConfig::blog`]).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(default, deny_unknown_fields)]
+pub struct BlogSettings {
+    /// Its heading and title (`Blog`).
+    pub title: String,
+    /// Its meta description; else "All N posts of <site>."
+    pub description: Option<String>,
+}
+
+impl Default for BlogSettings {
+    fn default() -> Self {
+        Self {
+            title: "Blog".to_owned(),
+            description: None,
+        }
+    }
 }
 
 /// Whose conventions a content folder follows ([`SiteConfig::flavor`]).
@@ -168,6 +190,7 @@ impl Default for SiteConfig {
             link_check: LinkCheck::Error,
             flavor: Flavor::Atoll,
             feed_aliases: Vec::new(),
+            blog: BlogSettings::default(),
         }
     }
 }

@@ -6,7 +6,7 @@ mod entries;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-pub use config::{AnchorLinks, Flavor, LinkCheck, MenuItem, Sections, SiteConfig};
+pub use config::{AnchorLinks, BlogSettings, Flavor, LinkCheck, MenuItem, Sections, SiteConfig};
 pub use entries::{Doc, Extra, Heading, Page, Post, Product, Tag, RESERVED_SLUGS};
 
 /// Everything the pages need: settings and every content entry, sorted, with lookup

@@ -61,23 +61,24 @@ fn blog(cx: &Cx, page: usize) -> Option<(PageMeta, AnyView)> {
     } else {
         format!("{count} posts, newest first.")
     };
+    let blog = &cx.config().blog;
     let view = view! {
-        <h1>"Blog"</h1>
+        <h1>{blog.title.clone()}</h1>
         <p class="lead">{lead}</p>
         {post_list(posts)}
         {pagination(page, pages, url)}
     }
     .into_any();
     let title = if page > 1 {
-        format!("Blog, page {page}")
+        format!("{}, page {page}", blog.title)
     } else {
-        "Blog".to_owned()
+        blog.title.clone()
     };
-    let mut meta = PageMeta::new(
-        Some(title),
-        format!("All {count} posts of {}.", cx.config().title),
-        url(page),
-    );
+    let description = blog
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("All {count} posts of {}.", cx.config().title));
+    let mut meta = PageMeta::new(Some(title), description, url(page));
     meta.prev = (page > 1).then(|| url(page - 1));
     meta.next = (page < pages).then(|| url(page + 1));
     Some((meta, view))

@@ -68,6 +68,37 @@ pub struct FrontMatter {
     pub categories: Vec<String>,
 }
 
+/// The front matter of the blog section's `_index.md` (Zola's section keys, Hugo's branch
+/// bundle): what Atoll reads for the blog's list page.
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct SectionFront {
+    /// The list page's title (default "Blog").
+    pub title: Option<String>,
+    /// Its meta description.
+    pub description: Option<String>,
+    /// Zola's `sort_by`: `date` (newest first) is the blog's order; another value is
+    /// named in a warning.
+    pub sort_by: Option<String>,
+    /// Posts per list page (Zola `paginate_by`): the site's `posts_per_page`.
+    pub paginate_by: Option<usize>,
+    /// Zola's `template`/`page_template`, Hugo's `layout`: template names, named in a
+    /// warning (the blog renders with Atoll's blog and post pages).
+    #[serde(alias = "layout")]
+    pub template: Option<String>,
+    /// See `template`.
+    pub page_template: Option<String>,
+    /// Zola's `generate_feeds`: the blog's posts are in `/atom.xml` either way.
+    #[serde(alias = "generate_feed")]
+    pub generate_feeds: Option<bool>,
+    /// Hugo's `author` of the section, Zola's `[extra]`, tags: read, not used.
+    #[serde(alias = "author")]
+    pub authors: Option<serde_json::Value>,
+    /// See `authors`.
+    #[serde(alias = "params")]
+    pub extra: Option<serde_json::Value>,
+}
+
 /// A string or a list of strings, as a list.
 fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
@@ -178,12 +209,24 @@ pub fn parse_with_unknown<'a>(
     path: &Path,
     source: &'a str,
 ) -> Result<(FrontMatter, &'a str, UnknownKeys), ContentError> {
+    parse_as(path, source)
+}
+
+/// [`parse_with_unknown`] into another shape of front matter `T` (a section's
+/// [`SectionFront`]).
+///
+/// # Errors
+/// As [`parse`].
+pub fn parse_as<'a, T: serde::de::DeserializeOwned + Default>(
+    path: &Path,
+    source: &'a str,
+) -> Result<(T, &'a str, UnknownKeys), ContentError> {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let first_line = source.lines().next().unwrap_or("").trim_end();
     let format = match first_line {
         "---" => Format::Yaml,
         "+++" => Format::Toml,
-        _ => return Ok((FrontMatter::default(), source, Vec::new())),
+        _ => return Ok((T::default(), source, Vec::new())),
     };
     let fence = format.fence();
     // Byte offset where the front matter starts: after the first line's newline.
@@ -208,7 +251,7 @@ pub fn parse_with_unknown<'a>(
     let block = &source[start..block_end];
     let body = &source[body_start..];
     if block.trim().is_empty() {
-        return Ok((FrontMatter::default(), body, Vec::new()));
+        return Ok((T::default(), body, Vec::new()));
     }
     // Line numbers in the block start after the opening fence, on line 2.
     let error = |line: usize, column: usize, message: String| ContentError::FrontMatter {

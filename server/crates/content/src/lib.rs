@@ -144,6 +144,14 @@ pub fn load_with_cache(
     // Files that are not entries, each named in a warning (aggregated per message).
     let mut not_entries = Vec::new();
     let sections = config.sections.clone();
+    // The blog section's own settings (Zola's `_index.md`, Hugo's branch bundle).
+    let blog_index = dir.join(&sections.posts).join("_index.md");
+    if blog_index.is_file() {
+        match read_blog_section(&blog_index, &mut config) {
+            Ok(section_warnings) => not_entries.extend(section_warnings),
+            Err(err) => errors.push(err),
+        }
+    }
     let mut folders = vec![
         (dir.join(&sections.posts), Kind::Post, "md"),
         (dir.join(&sections.docs), Kind::Doc, "md"),
@@ -178,6 +186,9 @@ pub fn load_with_cache(
         match files(&folder, extension) {
             Ok(files) => {
                 for path in files {
+                    if path == blog_index {
+                        continue;
+                    }
                     match not_an_entry(&path, kind, root.is_some()) {
                         Some(message) => not_entries.push(ContentWarning {
                             path,
@@ -337,6 +348,59 @@ pub fn load_with_cache(
         sources,
         deferred,
     })
+}
+
+/// Reads the blog section's `_index.md` into `config` (the list page's title and
+/// description, `paginate_by` as `posts_per_page`); returns a warning for each key it
+/// does not use (`sort_by` other than `date`, template names, unknown keys).
+fn read_blog_section(
+    path: &Path,
+    config: &mut SiteConfig,
+) -> Result<Vec<ContentWarning>, ContentError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ContentError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let (front, _, unknown) = front_matter::parse_as::<front_matter::SectionFront>(path, &text)?;
+    let warn = |line: usize, message: String| ContentWarning {
+        path: path.to_owned(),
+        line,
+        message,
+    };
+    let mut warnings: Vec<ContentWarning> = unknown
+        .into_iter()
+        .map(|(line, key)| warn(line, format!("unknown section key `{key}` (ignored)")))
+        .collect();
+    if let Some(title) = front.title.filter(|t| !t.trim().is_empty()) {
+        config.blog.title = title.trim().to_owned();
+    }
+    config.blog.description = front.description.or(config.blog.description.take());
+    match front.paginate_by {
+        Some(0) => {
+            return Err(ContentError::InvalidField {
+                path: path.to_owned(),
+                field: "paginate_by",
+                message: "must be at least 1".to_owned(),
+            })
+        }
+        Some(n) => config.posts_per_page = n,
+        None => {}
+    }
+    if let Some(sort) = front.sort_by.filter(|s| s != "date") {
+        warnings.push(warn(
+            1,
+            format!("sort_by = \"{sort}\" is not supported yet: posts are listed newest first"),
+        ));
+    }
+    for name in [front.template, front.page_template].into_iter().flatten() {
+        warnings.push(warn(
+            1,
+            format!(
+                "template `{name}` is not used: the blog renders with Atoll's blog and post pages"
+            ),
+        ));
+    }
+    Ok(warnings)
 }
 
 /// Why a Markdown file under a folder Atoll reads is not an entry, if it is not: a

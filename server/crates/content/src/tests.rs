@@ -316,7 +316,12 @@ fn real_sites_files_load_dates_without_offsets_schedules_sections_and_translatio
         "---\ntitle: Scheduled\npublishDate: 2021-02-03T04:05:06Z\n---\nBody.\n",
     );
     // A section's settings and translations are named, not entries.
-    write(root, "posts/_index.md", "+++\ntitle = \"Blog\"\n+++\n");
+    write(
+        root,
+        "posts/_index.md",
+        "+++\ntitle = \"News\"\ndescription = \"What we ship.\"\nsort_by = \"title\"\npaginate_by = 4\ntemplate = \"blog.html\"\ncomments = true\n+++\n",
+    );
+    write(root, "pages/_index.md", "+++\ntitle = \"Pages\"\n+++\n");
     // In Atoll's layout a dotted name is just a name (a post about Node.js).
     write(root, "posts/why-node.js.md", "# Why Node.js\n");
     write(root, "pages/about.md", "# About\n");
@@ -360,9 +365,27 @@ fn real_sites_files_load_dates_without_offsets_schedules_sections_and_translatio
     assert!(!guide.is_section);
     assert!(site.bundle_files.contains_key("/docs/guide/diagram.svg"));
     let text: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+    // The blog section's settings are read; what is not used is named.
+    assert_eq!(site.config.blog.title, "News");
+    assert_eq!(
+        site.config.blog.description.as_deref(),
+        Some("What we ship.")
+    );
+    assert_eq!(site.config.posts_per_page, 4);
+    for expected in [
+        "sort_by = \"title\" is not supported yet",
+        "template `blog.html` is not used",
+        "unknown section key `comments`",
+    ] {
+        assert!(
+            text.iter()
+                .any(|w| w.contains("posts/_index.md") && w.contains(expected)),
+            "{expected}: {text:?}"
+        );
+    }
     assert!(
         text.iter()
-            .any(|w| w.contains("posts/_index.md") && w.contains("settings (`_index.md`")),
+            .any(|w| w.contains("pages/_index.md") && w.contains("settings (`_index.md`")),
         "{text:?}"
     );
 

@@ -99,6 +99,17 @@ fn a_zola_blog_builds_unchanged_at_zolas_urls() {
         err.contains("setting `compile_sass` of config.toml is not read"),
         "{err}"
     );
+    // The blog section's `_index.md`: the list page's title and description; its
+    // template names are named, not used.
+    let list = page(&out, "/posts/");
+    assert!(
+        list.contains("Shared blog for Linebender projects"),
+        "{list}"
+    );
+    assert!(
+        err.contains("template `blog_index.html` is not used"),
+        "{err}"
+    );
     // Plain links Zola does not check are warnings here too (the trimmed copy lacks
     // the contributor guidelines page; one source link has a doubled fragment).
     assert!(
@@ -152,6 +163,8 @@ fn hugos_basic_example_builds_unchanged_at_hugos_urls() {
     assert!(!rich.contains("<iframe"));
     // A page without a title is titled by its name.
     assert!(page(&out, "/archives/").contains("<title>Archives"));
+    // The blog section's title, from `post/_index.md`.
+    assert!(page(&out, "/posts/").contains("<h1>Posts</h1>"));
     assert!(
         err.contains("setting `paginate` of config.toml is not read"),
         "{err}"
