@@ -82,6 +82,9 @@ pub struct BlogSettings {
     pub title: String,
     /// Its meta description; else "All N posts of <site>."
     pub description: Option<String>,
+    /// Old URLs of the list (`/articles/`) that redirect (301) to it; from the blog
+    /// section's `aliases` in a Zola or Hugo site.
+    pub aliases: Vec<String>,
 }
 
 impl Default for BlogSettings {
@@ -89,6 +92,7 @@ impl Default for BlogSettings {
         Self {
             title: "Blog".to_owned(),
             description: None,
+            aliases: Vec::new(),
         }
     }
 }

@@ -88,6 +88,9 @@ pub struct SectionFront {
     pub template: Option<String>,
     /// See `template`.
     pub page_template: Option<String>,
+    /// Old URLs of the section (site-relative; Hugo's relative ones are relative to
+    /// the content root for a top-level section): they redirect to the blog's list.
+    pub aliases: Vec<String>,
     /// Zola's `generate_feeds`: the blog's posts are in `/atom.xml` either way.
     #[serde(alias = "generate_feed")]
     pub generate_feeds: Option<bool>,

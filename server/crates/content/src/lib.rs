@@ -374,6 +374,17 @@ fn read_blog_section(
     if let Some(title) = front.title.filter(|t| !t.trim().is_empty()) {
         config.blog.title = title.trim().to_owned();
     }
+    for alias in front.aliases {
+        let trimmed = alias.trim_matches('/');
+        if trimmed.is_empty() || alias.contains("://") {
+            continue;
+        }
+        let dir = !trimmed.rsplit('/').next().unwrap_or("").contains('.');
+        config
+            .blog
+            .aliases
+            .push(format!("/{trimmed}{}", if dir { "/" } else { "" }));
+    }
     config.blog.description = front.description.or(config.blog.description.take());
     match front.paginate_by {
         Some(0) => {

@@ -77,10 +77,13 @@ pub fn redirects(site: &Site) -> Vec<(String, String)> {
         }
     }
     // A blog in another folder (`[sections] posts = "blog"`, a Zola or Hugo section):
-    // its section URL leads to the blog index, unless an entry claims it.
+    // its section URL and the section's own aliases lead to the blog index, unless an
+    // entry claims them (or they are the index itself).
     let blog = format!("/{}/", site.config.sections.posts);
-    if blog != "/posts/" && !rules.iter().any(|(from, _)| *from == blog) {
-        rules.push((blog, "/posts/".to_owned()));
+    for from in std::iter::once(&blog).chain(&site.config.blog.aliases) {
+        if from != "/posts/" && !rules.iter().any(|(have, _)| have == from) {
+            rules.push((from.clone(), "/posts/".to_owned()));
+        }
     }
     for tag in &site.tags {
         rules.push((format!("{}page/1/", tag.url()), tag.url()));

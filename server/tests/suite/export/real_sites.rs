@@ -150,6 +150,9 @@ fn hugos_basic_example_builds_unchanged_at_hugos_urls() {
         "/about-us/ /about/ 301",
         "/contact/ /about/ 301",
         "/post/ /posts/ 301",
+        // The section's own aliases (`post/_index.md`) lead to the list too.
+        "/articles/ /posts/ 301",
+        "/showcase/ /posts/ 301",
         // Hugo's RSS feed URLs lead subscribers to the Atom feed.
         "/index.xml /atom.xml 301",
         "/post/index.xml /atom.xml 301",
