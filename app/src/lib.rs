@@ -30,7 +30,7 @@ pub use hydration::{
 pub use layout::PageMeta;
 pub use model::{
     tag_slug, AnchorLinks, BlogSettings, Doc, Extra, Flavor, Heading, LinkCheck, MenuItem, Page,
-    Post, Product, Sections, Site, SiteConfig, Tag, RESERVED_SLUGS,
+    Post, Product, Sections, Site, SiteConfig, Tag, Taxonomy, RESERVED_SLUGS,
 };
 pub use modes::{Fallback, RenderMode, POSTS_REVALIDATE, PRODUCTS_REVALIDATE};
 pub use reads::{combine, Body, Cx, Dep, Facet, Kind, List, Live, ReadSet, StatusInfo};

@@ -165,6 +165,7 @@ mod tests {
                 draft: false,
                 aliases: vec![],
                 authors: Vec::new(),
+                taxonomies: Default::default(),
                 extra: Default::default(),
                 toc: vec![],
                 html: "<p>Body <em>text</em></p>".into(),

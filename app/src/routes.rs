@@ -20,6 +20,8 @@ pub fn routes() -> &'static Routes {
             &pages::PostPage,
             &pages::TagIndex,
             &pages::TagPage,
+            &pages::TaxonomyIndex,
+            &pages::TermPage,
             &pages::DocPage,
             &pages::StandalonePage,
             &pages::ProductIndex,

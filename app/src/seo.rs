@@ -42,7 +42,15 @@ pub fn blog_posting(site: &Site, post: &Post) -> Value {
         let people: Vec<Value> = post
             .authors
             .iter()
-            .map(|name| json!({ "@type": "Person", "name": name }))
+            .map(|name| {
+                let mut person = json!({ "@type": "Person", "name": name });
+                // With an `authors` taxonomy, the author's page.
+                if config.has_taxonomy("authors") {
+                    let url = format!("/authors/{}/", crate::model::tag_slug(name));
+                    person["url"] = json!(config.absolute_url(&url));
+                }
+                person
+            })
             .collect();
         value["author"] = json!(people);
     } else if let Some(author) = &config.author {

@@ -72,6 +72,28 @@ pub struct SiteConfig {
     /// The blog's list page (`/posts/`): `[blog] title = "News"`, `description = "…"`;
     /// read from the blog section's `_index.md` in a Zola or Hugo site.
     pub blog: BlogSettings,
+    /// The taxonomies (Zola's shape): `taxonomies = [{ name = "tags" }, { name =
+    /// "categories" }, { name = "authors" }]`. `tags` are the posts' `tags`, at
+    /// `/tags/<term>/`; another taxonomy's terms come from the front matter's
+    /// `taxonomies.<name>` (Zola), a top-level `categories` (Hugo), or for `authors`
+    /// the posts' authors, at `/<name>/<term>/` with the list of terms at `/<name>/`.
+    /// Read from a Zola or Hugo site's configuration. Default: tags only.
+    pub taxonomies: Vec<Taxonomy>,
+}
+
+/// One taxonomy ([`SiteConfig::taxonomies`]).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(deny_unknown_fields)]
+pub struct Taxonomy {
+    /// Its name, also its URL segment: `tags`, `categories`, `authors`.
+    pub name: String,
+}
+
+impl SiteConfig {
+    /// Whether the site has the taxonomy `name` ([`SiteConfig::taxonomies`]).
+    pub fn has_taxonomy(&self, name: &str) -> bool {
+        self.taxonomies.iter().any(|t| t.name == name)
+    }
 }
 
 /// The blog's list page ([`SiteConfig::blog`]).
@@ -195,6 +217,9 @@ impl Default for SiteConfig {
             flavor: Flavor::Atoll,
             feed_aliases: Vec::new(),
             blog: BlogSettings::default(),
+            taxonomies: vec![Taxonomy {
+                name: "tags".to_owned(),
+            }],
         }
     }
 }

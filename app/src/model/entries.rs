@@ -87,6 +87,10 @@ pub struct Post {
     /// Authors (Zola's `authors`, Hugo's `author`), as written.
     #[serde(default)]
     pub authors: Vec<String>,
+    /// Its terms in the site's other taxonomies (`categories`, `authors`, …: Zola's
+    /// `taxonomies`, Hugo's `categories`), by taxonomy name, as written.
+    #[serde(default)]
+    pub taxonomies: std::collections::BTreeMap<String, Vec<String>>,
     /// The entry's own fields (`[extra]`, `params`).
     #[serde(default)]
     pub extra: Extra,
@@ -278,7 +282,9 @@ impl Product {
     }
 }
 
-/// A tag and the posts that have it (a taxonomy term). URL: `/tags/<slug>/`.
+/// A term of a taxonomy and the posts that have it. A tag's slug is its URL segment
+/// (`/tags/<slug>/`); a term of another taxonomy is keyed `<taxonomy>/<term>` and lives
+/// at `/<taxonomy>/<term>/` (Zola's and Hugo's URLs).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Tag {
     /// The tag as first written.
@@ -290,8 +296,19 @@ pub struct Tag {
 }
 
 impl Tag {
-    /// Site-relative URL: `/tags/<slug>/`.
+    /// Site-relative URL: `/tags/<slug>/`, or `/<taxonomy>/<term>/`.
     pub fn url(&self) -> String {
-        format!("/tags/{}/", self.slug)
+        if self.slug.contains('/') {
+            format!("/{}/", self.slug)
+        } else {
+            format!("/tags/{}/", self.slug)
+        }
+    }
+
+    /// Its taxonomy: `tags`, `categories`, `authors`, …
+    pub fn taxonomy(&self) -> &str {
+        self.slug
+            .split_once('/')
+            .map_or("tags", |(taxonomy, _)| taxonomy)
     }
 }

@@ -6,7 +6,9 @@ mod entries;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-pub use config::{AnchorLinks, BlogSettings, Flavor, LinkCheck, MenuItem, Sections, SiteConfig};
+pub use config::{
+    AnchorLinks, BlogSettings, Flavor, LinkCheck, MenuItem, Sections, SiteConfig, Taxonomy,
+};
 pub use entries::{Doc, Extra, Heading, Page, Post, Product, Tag, RESERVED_SLUGS};
 
 /// Everything the pages need: settings and every content entry, sorted, with lookup
@@ -60,11 +62,22 @@ impl Site {
         let mut tags: Vec<Tag> = Vec::new();
         let mut tag_slots: HashMap<String, usize> = HashMap::new();
         for (i, post) in posts.iter().enumerate() {
-            for name in &post.tags {
+            // Tags by their slug; other taxonomies' terms as `<taxonomy>/<slug>`.
+            let terms = post.tags.iter().map(|name| (None, name)).chain(
+                post.taxonomies
+                    .iter()
+                    .filter(|(taxonomy, _)| *taxonomy != "tags")
+                    .flat_map(|(taxonomy, names)| names.iter().map(move |n| (Some(taxonomy), n))),
+            );
+            for (taxonomy, name) in terms {
                 let slug = tag_slug(name);
                 if slug.is_empty() {
                     continue;
                 }
+                let slug = match taxonomy {
+                    Some(taxonomy) => format!("{}/{slug}", tag_slug(taxonomy)),
+                    None => slug,
+                };
                 let slot = *tag_slots.entry(slug.clone()).or_insert_with(|| {
                     tags.push(Tag {
                         name: name.clone(),

@@ -17,6 +17,7 @@ mod search;
 mod status;
 mod tag;
 mod tags;
+mod term;
 
 pub use blog::BlogIndex;
 pub use cart::Cart;
@@ -32,6 +33,7 @@ pub use search::Search;
 pub use status::Status;
 pub use tag::TagPage;
 pub use tags::TagIndex;
+pub use term::{TaxonomyIndex, TermPage};
 
 use chrono::{DateTime, FixedOffset};
 use leptos::prelude::*;

@@ -105,7 +105,25 @@ fn post(cx: &Cx, index: usize) -> (PageMeta, AnyView) {
         } else {
             "By "
         };
-        view! { {by} <span class="post-authors">{post.authors.join(", ")}</span> }
+        // With an `authors` taxonomy, each name links to its page.
+        let linked = cx.config().has_taxonomy("authors");
+        let names = post
+            .authors
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let comma = (i > 0).then_some(", ");
+                let slug = crate::model::tag_slug(name);
+                let name = name.clone();
+                if linked && !slug.is_empty() {
+                    view! { {comma} <a href=format!("/authors/{slug}/") rel="author">{name}</a> }
+                        .into_any()
+                } else {
+                    view! { {comma} {name} }.into_any()
+                }
+            })
+            .collect_view();
+        view! { {by} <span class="post-authors">{names}</span> }
     });
     let view = view! {
         <article class="post">

@@ -31,6 +31,7 @@ impl Route for TagPage {
     fn paths(&self, site: &Site) -> Vec<Params> {
         site.tags
             .iter()
+            .filter(|tag| tag.taxonomy() == "tags")
             .flat_map(|tag| {
                 list_pages(
                     site,
@@ -67,8 +68,9 @@ impl Route for TagPage {
     }
 }
 
-/// `None` past the last page.
-fn tag(cx: &Cx, tag: &Tag, page: usize) -> Option<(PageMeta, AnyView)> {
+/// `None` past the last page. Also the page of a term of another taxonomy
+/// ([`super::term`]): its heading names the taxonomy.
+pub(super) fn tag(cx: &Cx, tag: &Tag, page: usize) -> Option<(PageMeta, AnyView)> {
     let site = cx.site();
     let count = cx.tag_post_count(tag);
     let pages = site.page_count(count);
@@ -77,21 +79,40 @@ fn tag(cx: &Cx, tag: &Tag, page: usize) -> Option<(PageMeta, AnyView)> {
     let base = tag.url();
     let url = |page: usize| paginated(&base, page);
     let label = if count == 1 { "post" } else { "posts" };
+    // A tag: "Tagged “x”"; another taxonomy's term: "Categories: x".
+    let taxonomy = tag.taxonomy();
+    let (heading, all, all_url) = if taxonomy == "tags" {
+        (
+            format!("Tagged “{}”", tag.name),
+            "All tags".to_owned(),
+            "/tags/".to_owned(),
+        )
+    } else {
+        (
+            format!("{}: {}", super::term::display_name(taxonomy), tag.name),
+            format!("All {taxonomy}"),
+            format!("/{taxonomy}/"),
+        )
+    };
     let view = view! {
-        <h1>"Tagged “" {tag.name.clone()} "”"</h1>
-        <p class="lead">{format!("{count} {label}.")} " " <a href="/tags/">"All tags"</a></p>
+        <h1>{heading.clone()}</h1>
+        <p class="lead">{format!("{count} {label}.")} " " <a href=all_url.clone()>{all.clone()}</a></p>
         {post_list(posts)}
         {pagination(page, pages, url)}
     }
     .into_any();
     let title = if page > 1 {
-        format!("Tagged “{}”, page {page}", tag.name)
+        format!("{heading}, page {page}")
     } else {
-        format!("Tagged “{}”", tag.name)
+        heading.clone()
     };
     let mut meta = PageMeta::new(
         Some(title),
-        format!("Posts tagged “{}” on {}.", tag.name, site.config.title),
+        if taxonomy == "tags" {
+            format!("Posts tagged “{}” on {}.", tag.name, site.config.title)
+        } else {
+            format!("Posts of {heading} on {}.", site.config.title)
+        },
         url(page),
     );
     meta.prev = (page > 1).then(|| url(page - 1));
@@ -100,7 +121,7 @@ fn tag(cx: &Cx, tag: &Tag, page: usize) -> Option<(PageMeta, AnyView)> {
         site,
         &[
             ("Home".into(), "/".into()),
-            ("Tags".into(), "/tags/".into()),
+            (super::term::display_name(taxonomy), all_url.clone()),
             (tag.name.clone(), tag.url()),
         ],
     ));

@@ -34,7 +34,11 @@ impl Route for TagIndex {
 
 /// `/tags/`: every tag, alphabetically, with its number of posts.
 fn tags(cx: &Cx) -> (PageMeta, AnyView) {
-    let all = cx.tags();
+    let all: Vec<&crate::model::Tag> = cx
+        .tags()
+        .iter()
+        .filter(|t| t.taxonomy() == "tags")
+        .collect();
     let items = all
         .iter()
         .map(|tag| {

@@ -736,16 +736,37 @@ fn load_entry(
             }
         }
     }
-    let mut others: Vec<String> = std::mem::take(&mut front.taxonomies).into_keys().collect();
-    if !front.categories.is_empty() {
-        others.push("categories".to_owned());
+    // Hugo's `categories`; the posts' authors for an `authors` taxonomy.
+    let categories = std::mem::take(&mut front.categories);
+    if !categories.is_empty() {
+        front
+            .taxonomies
+            .entry("categories".to_owned())
+            .or_default()
+            .extend(categories);
     }
-    for name in others {
+    if config.has_taxonomy("authors") && !front.authors.is_empty() {
+        let authors = front.taxonomies.entry("authors".to_owned()).or_default();
+        for author in &front.authors {
+            if !authors.contains(author) {
+                authors.push(author.clone());
+            }
+        }
+    }
+    // Taxonomies the site does not declare are named, not silently dropped.
+    let undeclared: Vec<String> = front
+        .taxonomies
+        .keys()
+        .filter(|name| !config.has_taxonomy(name))
+        .cloned()
+        .collect();
+    for name in undeclared {
+        front.taxonomies.remove(&name);
         warnings.push(ContentWarning {
             path: path.to_owned(),
             line: 1,
             message: format!(
-                "taxonomy `{name}` is not built yet (only `tags`): its terms are ignored"
+                "taxonomy `{name}` is not one of the site's (`taxonomies` setting): its terms are ignored"
             ),
         });
     }
@@ -837,7 +858,7 @@ fn load_entry(
     Ok((entry, warnings))
 }
 
-fn post(path: &Path, md: Markdown) -> Result<Post, ContentError> {
+fn post(path: &Path, mut md: Markdown) -> Result<Post, ContentError> {
     // Zola's and Jekyll's rule: `2021-03-04-slug.md` (or `2021-03-04_slug`, or a bundle
     // folder so named) is dated by its name when the front matter has no `date`, and
     // its slug is the rest of the name.
@@ -856,7 +877,9 @@ fn post(path: &Path, md: Markdown) -> Result<Post, ContentError> {
         .or(named.map(|(date, _)| date))
         .or_else(|| permalink.as_deref().and_then(dated_permalink));
     let draft = left_out(&md.front);
+    let taxonomies = std::mem::take(&mut md.front.taxonomies);
     Ok(Post {
+        taxonomies,
         permalink,
         slug,
         title: md.title,

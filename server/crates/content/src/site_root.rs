@@ -143,6 +143,16 @@ pub fn settings(root: &SiteRoot) -> Result<(SiteConfig, Vec<ContentWarning>), Co
         // Zola and Hugo do not check plain links: named, not fatal.
         link_check: app::LinkCheck::Warn,
         flavor: root.flavor,
+        // Zola's default is none (tags come from `taxonomies.tags` only when declared,
+        // but Atoll always builds tags); Hugo's is tags and categories.
+        taxonomies: match root.flavor {
+            Flavor::Hugo => ["tags", "categories"]
+                .map(|name| app::Taxonomy {
+                    name: name.to_owned(),
+                })
+                .to_vec(),
+            _ => SiteConfig::default().taxonomies,
+        },
         ..SiteConfig::default()
     };
     let mut warnings = Vec::new();
@@ -178,6 +188,33 @@ pub fn settings(root: &SiteRoot) -> Result<(SiteConfig, Vec<ContentWarning>), Co
                     config.author = Some(author);
                 }
                 // The rest of `params` is the theme's: not Atoll's to read.
+                true
+            }
+            (Flavor::Zola, "taxonomies") => {
+                // `[{ name = "categories", feed = true, paginate_by = 5 }, …]`: the
+                // names (feeds and pagination per taxonomy are not built yet).
+                config.taxonomies = value
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|t| t.get("name").and_then(Value::as_str))
+                    .map(|name| app::Taxonomy {
+                        name: name.to_owned(),
+                    })
+                    .collect();
+                true
+            }
+            (Flavor::Hugo, "taxonomies") => {
+                // `[taxonomies] category = "categories"`: the plural is the name.
+                config.taxonomies = value
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(_, plural)| plural.as_str())
+                    .map(|name| app::Taxonomy {
+                        name: name.to_owned(),
+                    })
+                    .collect();
                 true
             }
             (Flavor::Zola, "link_checker") => {

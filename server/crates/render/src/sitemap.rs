@@ -131,6 +131,7 @@ mod tests {
                 draft: false,
                 aliases: vec![],
                 authors: Vec::new(),
+                taxonomies: Default::default(),
                 extra: Default::default(),
                 toc: Vec::new(),
                 html: String::new(),

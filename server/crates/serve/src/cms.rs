@@ -247,6 +247,7 @@ impl PostRecord {
             aliases: self.aliases,
             // The CMS sends HTML, not the Markdown headings: no table of contents.
             authors: Vec::new(),
+            taxonomies: Default::default(),
             extra: Default::default(),
             toc: Vec::new(),
             html,

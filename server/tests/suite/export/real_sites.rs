@@ -166,10 +166,37 @@ fn hugos_basic_example_builds_unchanged_at_hugos_urls() {
     assert!(!rich.contains("<iframe"));
     // A page without a title is titled by its name.
     assert!(page(&out, "/archives/").contains("<title>Archives"));
+    // Hugo's default taxonomies: categories at Hugo's URLs, listed in the sitemap.
+    assert!(page(&out, "/categories/themes/").contains("<h1>Categories: themes</h1>"));
+    page(&out, "/categories/syntax/");
+    assert!(page(&out, "/categories/").contains("href=/categories/themes/"));
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("/categories/themes/</loc>"), "{sitemap}");
     // The blog section's title, from `post/_index.md`.
     assert!(page(&out, "/posts/").contains("<h1>Posts</h1>"));
     assert!(
         err.contains("setting `paginate` of config.toml is not read"),
         "{err}"
     );
+}
+
+#[test]
+fn the_demo_has_an_authors_taxonomy_linked_from_its_posts() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("dist");
+    let content = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../content");
+    let output = export(&content, &out, &islands_dir(tmp.path()));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let post = page(&out, "/posts/how-islands-work/");
+    assert!(
+        post.contains("<a href=/authors/jonas-ek/ rel=author>Jonas Ek</a>"),
+        "{post}"
+    );
+    assert!(post.contains("\"url\":\"http://127.0.0.1:3000/authors/jonas-ek/\""));
+    let author = page(&out, "/authors/mira-tane/");
+    assert!(author.contains("<h1>Authors: Mira Tane</h1>"), "{author}");
+    assert!(author.contains("href=/posts/atomic-exports/"), "{author}");
+    assert!(page(&out, "/authors/").contains("href=/authors/jonas-ek/"));
+    // Tags stay at /tags/ and the tag index lists tags only.
+    assert!(!page(&out, "/tags/").contains("/authors/"));
 }
