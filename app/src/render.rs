@@ -163,6 +163,7 @@ mod tests {
                 tags: vec!["intro".into()],
                 summary: "The first post.".into(),
                 draft: false,
+                expires: None,
                 aliases: vec![],
                 authors: Vec::new(),
                 taxonomies: Default::default(),

@@ -82,6 +82,11 @@ pub struct Post {
     pub summary: String,
     /// Excluded from every page unless drafts are requested.
     pub draft: bool,
+    /// Hugo's `expiryDate`: from then on the entry is left out like a draft (an entry
+    /// that has one is never taken from the content cache, so an export after that
+    /// moment drops it).
+    #[serde(default)]
+    pub expires: Option<DateTime<FixedOffset>>,
     /// Old site-relative URLs that redirect here (301, exported to `_redirects`).
     pub aliases: Vec<String>,
     /// Authors (Zola's `authors`, Hugo's `author`), as written.
@@ -142,6 +147,11 @@ pub struct Doc {
     pub updated: Option<DateTime<FixedOffset>>,
     /// Excluded unless drafts are requested.
     pub draft: bool,
+    /// Hugo's `expiryDate`: from then on the entry is left out like a draft (an entry
+    /// that has one is never taken from the content cache, so an export after that
+    /// moment drops it).
+    #[serde(default)]
+    pub expires: Option<DateTime<FixedOffset>>,
     /// Old URLs that redirect here.
     pub aliases: Vec<String>,
     /// Whether this is a section's `_index.md`.
@@ -204,6 +214,11 @@ pub struct Page {
     pub updated: Option<DateTime<FixedOffset>>,
     /// Excluded unless drafts are requested.
     pub draft: bool,
+    /// Hugo's `expiryDate`: from then on the entry is left out like a draft (an entry
+    /// that has one is never taken from the content cache, so an export after that
+    /// moment drops it).
+    #[serde(default)]
+    pub expires: Option<DateTime<FixedOffset>>,
     /// Old URLs that redirect here.
     pub aliases: Vec<String>,
     /// The entry's own fields (`[extra]`, `params`).

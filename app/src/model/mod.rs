@@ -257,6 +257,7 @@ mod tests {
             summary: String::new(),
             updated: None,
             draft: false,
+            expires: None,
             aliases: vec![],
             is_section: url.matches('/').count() <= 3,
             extra: Default::default(),

@@ -117,10 +117,13 @@ impl ContentCache {
                 );
             }
         };
-        for post in &site.posts {
+        // An entry with an `expiryDate` is parsed at every load (never cached), so that
+        // the load after that moment leaves it out. (One with a `publishDate` to come is
+        // left out already, so not in `site`, so not cached either.)
+        for post in site.posts.iter().filter(|p| p.expires.is_none()) {
             add(&post.source, CachedKind::Post(without_body(post.clone())));
         }
-        for doc in &site.docs {
+        for doc in site.docs.iter().filter(|d| d.expires.is_none()) {
             add(
                 &doc.source,
                 CachedKind::Doc(Doc {
@@ -130,7 +133,7 @@ impl ContentCache {
                 }),
             );
         }
-        for page in &site.pages {
+        for page in site.pages.iter().filter(|p| p.expires.is_none()) {
             add(
                 &page.source,
                 CachedKind::Page(Page {

@@ -477,3 +477,28 @@ fn a_hugo_site_root_resolves_ref_links_and_names_a_missing_target() {
         "{err}"
     );
 }
+
+#[test]
+fn an_entry_with_an_expiry_date_is_never_taken_from_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "posts/kept.md",
+        "---\ntitle: Kept\ndate: 2024-01-01\n---\nBody.\n",
+    );
+    write(
+        root,
+        "posts/offer.md",
+        "---\ntitle: Offer\ndate: 2024-01-01\nexpiryDate: 2999-01-01\n---\nBody.\n",
+    );
+    let first = load(root, &LoadOptions::default()).unwrap();
+    assert!(first.site.post("offer").unwrap().expires.is_some());
+    let cache = ContentCache::from_parts(&first.site, &first.sources);
+    let second = load_with_cache(root, &LoadOptions::default(), Some(&cache)).unwrap();
+    assert!(second.deferred.contains("posts/kept.md"), "cached");
+    assert!(
+        !second.deferred.contains("posts/offer.md"),
+        "parsed again at every load, so that its expiry is seen"
+    );
+}

@@ -129,6 +129,7 @@ mod tests {
                 tags: vec![],
                 summary: String::new(),
                 draft: false,
+                expires: None,
                 aliases: vec![],
                 authors: Vec::new(),
                 taxonomies: Default::default(),

@@ -244,6 +244,7 @@ impl PostRecord {
             tags: self.tags,
             summary: self.summary,
             draft: self.draft,
+            expires: None,
             aliases: self.aliases,
             // The CMS sends HTML, not the Markdown headings: no table of contents.
             authors: Vec::new(),
