@@ -6,6 +6,8 @@ mod entries;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
+use chrono::{DateTime, FixedOffset};
+
 pub use config::{
     AnchorLinks, BlogSettings, Flavor, LinkCheck, MenuItem, Sections, SiteConfig, Taxonomy,
 };
@@ -17,6 +19,10 @@ pub use entries::{Doc, Extra, Heading, Page, Post, Product, Tag, RESERVED_SLUGS}
 pub struct Site {
     /// Site-wide settings.
     pub config: SiteConfig,
+    /// The next moment the content changes by itself (Hugo's `publishDate` of an entry
+    /// still left out, or an `expiryDate` still to come), set by the loader: `atoll
+    /// serve` loads the content again then, even if no file changed.
+    pub next_change: Option<DateTime<FixedOffset>>,
     /// Posts, newest first (undated posts last, by title).
     pub posts: Vec<Post>,
     /// Docs in reading order: depth first, each section's page before its children,
@@ -97,6 +103,7 @@ impl Site {
             keys.into_iter().enumerate().map(|(i, k)| (k, i)).collect()
         };
         Site {
+            next_change: None,
             post_index: index(posts.iter().map(|p| p.slug.clone()).collect()),
             permalink_index: posts
                 .iter()

@@ -181,7 +181,7 @@ pub fn load_bodies(
                 Some((top, _)) if top == sections.posts => Kind::Post,
                 _ => Kind::Page,
             };
-            let (entry, _) = load_entry(&dir, kind, &dir.join(source), &site.config)?;
+            let (entry, _, _) = load_entry(&dir, kind, &dir.join(source), &site.config)?;
             Ok(((*source).clone(), entry))
         })
         .collect::<Result<_, ContentError>>()?;

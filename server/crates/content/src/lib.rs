@@ -202,7 +202,16 @@ pub fn load_with_cache(
             Err(err) => errors.push(err),
         }
     }
-    type Job = Result<(Entry, Vec<ContentWarning>, Option<(String, Stamp)>, bool), ContentError>;
+    type Job = Result<
+        (
+            Entry,
+            Vec<ContentWarning>,
+            Option<(String, Stamp)>,
+            bool,
+            Option<Moment>,
+        ),
+        ContentError,
+    >;
     let results: Vec<Job> = jobs
         .par_iter()
         .map(|(kind, path)| {
@@ -215,11 +224,18 @@ pub fn load_with_cache(
             {
                 if cached.stamp == stamp {
                     let (entry, warnings) = cached.restore(path);
-                    return Ok((entry, warnings, Some((source, stamp)), true));
+                    // Cached entries have no schedule (those are never cached).
+                    return Ok((entry, warnings, Some((source, stamp)), true, None));
                 }
             }
-            let (entry, warnings) = load_entry(dir, *kind, path, &config)?;
-            Ok((entry, warnings, stamp.map(|stamp| (source, stamp)), false))
+            let (entry, warnings, change) = load_entry(dir, *kind, path, &config)?;
+            Ok((
+                entry,
+                warnings,
+                stamp.map(|stamp| (source, stamp)),
+                false,
+                change,
+            ))
         })
         .collect();
 
@@ -227,9 +243,11 @@ pub fn load_with_cache(
     let mut warnings = Vec::new();
     let mut sources = HashMap::new();
     let mut deferred = HashSet::new();
+    let mut next_change: Option<Moment> = None;
     for result in results {
         match result {
-            Ok((entry, entry_warnings, stamped, from_cache)) => {
+            Ok((entry, entry_warnings, stamped, from_cache, change)) => {
+                next_change = next_change.into_iter().chain(change).min();
                 if let Some((source, stamp)) = stamped {
                     let lines = entry_warnings
                         .iter()
@@ -340,6 +358,7 @@ pub fn load_with_cache(
         }
     }
     let mut site = Site::new(config, posts, docs, pages, products);
+    site.next_change = next_change;
     site.bundle_files = published;
     resolve_internal_links(dir, &mut site)?;
     Ok(Loaded {
@@ -693,7 +712,7 @@ fn load_entry(
     kind: Kind,
     path: &Path,
     config: &app::SiteConfig,
-) -> Result<(Entry, Vec<ContentWarning>), ContentError> {
+) -> Result<(Entry, Vec<ContentWarning>, Option<Moment>), ContentError> {
     let text = std::fs::read_to_string(path).map_err(|source| ContentError::Io {
         path: path.to_owned(),
         source,
@@ -701,9 +720,10 @@ fn load_entry(
     let source = source_name(root, path);
     if let Kind::Product = kind {
         return products::parse(path, &text, source, &config.currency)
-            .map(|(p, w)| (Entry::Product(p), w));
+            .map(|(p, w)| (Entry::Product(p), w, None));
     }
     let (mut front, body, unknown) = front_matter::parse_with_unknown(path, &text)?;
+    let next_change = next_change(&front);
     // Zola: an alias without a leading slash is site-relative (`releases/2.0`). Hugo:
     // it is relative to the entry's section (`post/x.md`'s `old` is `/post/old/`).
     for alias in &mut front.aliases {
@@ -856,7 +876,7 @@ fn load_entry(
         }
         _ => {}
     }
-    Ok((entry, warnings))
+    Ok((entry, warnings, next_change))
 }
 
 fn post(path: &Path, mut md: Markdown) -> Result<Post, ContentError> {
@@ -955,6 +975,21 @@ fn title_of_name(path: &Path) -> String {
         .next()
         .map(|first| first.to_uppercase().chain(chars).collect())
         .unwrap_or_else(|| "Untitled".to_owned())
+}
+
+/// A moment in a front matter's schedule.
+type Moment = chrono::DateTime<chrono::FixedOffset>;
+
+/// The entry's next scheduled change still to come: its `publishDate` or its
+/// `expiryDate`, whichever is first and after now.
+fn next_change(front: &FrontMatter) -> Option<Moment> {
+    let now = chrono::Utc::now();
+    [front.publish_date, front.expiry_date]
+        .into_iter()
+        .flatten()
+        .map(|d| d.0)
+        .filter(|d| *d > now)
+        .min()
 }
 
 /// Whether the entry is left out like a draft: `draft`, or (Hugo) a `publishDate` still

@@ -477,7 +477,17 @@ impl Content {
                 .ok()
                 .flatten()
         };
-        if fingerprint.is_some() && fingerprint == reload.fingerprint && reload.last_error.is_none()
+        // A scheduled change (Hugo's `publishDate`/`expiryDate`) that has come is a
+        // change of the content even though no file changed: load it again.
+        let due = self
+            .current()
+            .site
+            .next_change
+            .is_some_and(|at| at <= chrono::Utc::now());
+        if !due
+            && fingerprint.is_some()
+            && fingerprint == reload.fingerprint
+            && reload.last_error.is_none()
         {
             return Ok(self.current());
         }

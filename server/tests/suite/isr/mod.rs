@@ -673,3 +673,25 @@ async fn listen(state: AppState) -> (String, tokio::task::JoinHandle<()>) {
     });
     (format!("http://{addr}/"), task)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_is_published_at_its_publish_date_with_no_file_changed() {
+    let content = content();
+    // Hugo's `publishDate`, two seconds from now (whole seconds, UTC).
+    let at = chrono::Utc::now() + chrono::Duration::seconds(2);
+    let stamp = at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    std::fs::write(
+        content.path().join("posts/scheduled.md"),
+        format!("---\ntitle: Scheduled\npublishDate: {stamp}\n---\nOut on time.\n"),
+    )
+    .unwrap();
+    let s = server(content.path());
+    let early = get(&s.app, "/posts/scheduled/").await;
+    assert_eq!(early.status, StatusCode::NOT_FOUND, "not before its moment");
+    // Past the moment (bounded wait), the same files: the content is loaded again.
+    let wait = (at - chrono::Utc::now()).to_std().unwrap_or_default();
+    tokio::time::sleep(wait + Duration::from_millis(300)).await;
+    let published = get(&s.app, "/posts/scheduled/").await;
+    assert_eq!(published.status, StatusCode::OK);
+    assert!(published.body.contains("Out on time."));
+}
