@@ -29,25 +29,11 @@ impl Route for TagPage {
     }
 
     fn paths(&self, site: &Site) -> Vec<Params> {
-        site.tags
-            .iter()
-            .filter(|tag| tag.taxonomy() == "tags")
-            .flat_map(|tag| {
-                list_pages(
-                    site,
-                    tag.posts.len(),
-                    Params::new().with("slug", tag.slug.clone()),
-                )
-            })
-            .collect()
+        term_paths(site, true)
     }
 
     fn exists(&self, site: &Site, params: &Params) -> bool {
-        let tag = params.get("slug").and_then(|s| site.tag(s));
-        match (tag, params.page()) {
-            (Some(tag), Some(page)) => page <= site.page_count(tag.posts.len()),
-            _ => false,
-        }
+        term_exists(site, params, true)
     }
 
     fn view(&self, cx: &Cx, params: &Params) -> Option<(PageMeta, AnyView)> {
@@ -56,15 +42,47 @@ impl Route for TagPage {
     }
 
     fn sitemap(&self, site: &Site, params: &Params) -> Sitemap {
-        let tag = params.get("slug").and_then(|s| site.tag(s));
-        match (tag, params.page()) {
-            (Some(tag), Some(1)) => Sitemap::Listed(
-                tag.posts
-                    .first()
-                    .and_then(|&i| site.posts[i].last_modified()),
-            ),
-            _ => Sitemap::Unlisted,
+        term_sitemap(site, params)
+    }
+}
+
+/// The params of every page of every tag (`tags`), or of every term of the other
+/// taxonomies ([`super::term::TermPage`]).
+pub(super) fn term_paths(site: &Site, tags: bool) -> Vec<Params> {
+    site.tags
+        .iter()
+        .filter(|term| (term.taxonomy() == "tags") == tags)
+        .flat_map(|term| {
+            list_pages(
+                site,
+                term.posts.len(),
+                Params::new().with("slug", term.slug.clone()),
+            )
+        })
+        .collect()
+}
+
+/// Whether `params` names a page of a tag (`tags`) or of another taxonomy's term.
+pub(super) fn term_exists(site: &Site, params: &Params, tags: bool) -> bool {
+    let term = params.get("slug").and_then(|s| site.tag(s));
+    match (term, params.page()) {
+        (Some(term), Some(page)) => {
+            (term.taxonomy() == "tags") == tags && page <= site.page_count(term.posts.len())
         }
+        _ => false,
+    }
+}
+
+/// A term's first page is listed, dated by its newest post.
+pub(super) fn term_sitemap(site: &Site, params: &Params) -> Sitemap {
+    let term = params.get("slug").and_then(|s| site.tag(s));
+    match (term, params.page()) {
+        (Some(term), Some(1)) => Sitemap::Listed(
+            term.posts
+                .first()
+                .and_then(|&i| site.posts[i].last_modified()),
+        ),
+        _ => Sitemap::Unlisted,
     }
 }
 

@@ -39,16 +39,7 @@ fn tags(cx: &Cx) -> (PageMeta, AnyView) {
         .iter()
         .filter(|t| t.taxonomy() == "tags")
         .collect();
-    let items = all
-        .iter()
-        .map(|tag| {
-            let count = tag.posts.len();
-            let label = if count == 1 { "post" } else { "posts" };
-            view! {
-                <li><a href=tag.url() rel="tag">{tag.name.clone()}</a> " " <span class="count">{format!("({count} {label})")}</span></li>
-            }
-        })
-        .collect_view();
+    let items = term_items(&all, Some("tag"));
     let count = all.len();
     let view = view! {
         <h1>"Tags"</h1>
@@ -62,4 +53,18 @@ fn tags(cx: &Cx) -> (PageMeta, AnyView) {
         "/tags/",
     );
     (meta, view)
+}
+
+/// The terms as list items with their post counts (`rel="tag"` for tags).
+pub(super) fn term_items(terms: &[&crate::model::Tag], rel: Option<&'static str>) -> impl IntoView {
+    terms
+        .iter()
+        .map(|term| {
+            let count = term.posts.len();
+            let label = if count == 1 { "post" } else { "posts" };
+            view! {
+                <li><a href=term.url() rel=rel>{term.name.clone()}</a> " " <span class="count">{format!("({count} {label})")}</span></li>
+            }
+        })
+        .collect_view()
 }

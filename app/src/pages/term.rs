@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{list_pages, paginated, POSTS_MODE};
+use super::{paginated, POSTS_MODE};
 use crate::layout::PageMeta;
 use crate::model::Site;
 use crate::modes::{Fallback, RenderMode};
@@ -52,27 +52,11 @@ impl Route for TermPage {
     }
 
     fn paths(&self, site: &Site) -> Vec<Params> {
-        site.tags
-            .iter()
-            .filter(|term| term.taxonomy() != "tags")
-            .flat_map(|term| {
-                list_pages(
-                    site,
-                    term.posts.len(),
-                    Params::new().with("slug", term.slug.clone()),
-                )
-            })
-            .collect()
+        super::tag::term_paths(site, false)
     }
 
     fn exists(&self, site: &Site, params: &Params) -> bool {
-        let term = params.get("slug").and_then(|s| site.tag(s));
-        match (term, params.page()) {
-            (Some(term), Some(page)) => {
-                term.taxonomy() != "tags" && page <= site.page_count(term.posts.len())
-            }
-            _ => false,
-        }
+        super::tag::term_exists(site, params, false)
     }
 
     fn owns(&self, site: &Site, path: &str) -> Option<Params> {
@@ -104,15 +88,7 @@ impl Route for TermPage {
     }
 
     fn sitemap(&self, site: &Site, params: &Params) -> Sitemap {
-        let term = params.get("slug").and_then(|s| site.tag(s));
-        match (term, params.page()) {
-            (Some(term), Some(1)) => Sitemap::Listed(
-                term.posts
-                    .first()
-                    .and_then(|&i| site.posts[i].last_modified()),
-            ),
-            _ => Sitemap::Unlisted,
-        }
+        super::tag::term_sitemap(site, params)
     }
 }
 
@@ -159,16 +135,7 @@ impl Route for TaxonomyIndex {
             .iter()
             .filter(|t| t.taxonomy() == taxonomy)
             .collect();
-        let items = terms
-            .iter()
-            .map(|term| {
-                let count = term.posts.len();
-                let label = if count == 1 { "post" } else { "posts" };
-                view! {
-                    <li><a href=term.url()>{term.name.clone()}</a> " " <span class="count">{format!("({count} {label})")}</span></li>
-                }
-            })
-            .collect_view();
+        let items = super::tags::term_items(&terms, None);
         let title = display_name(taxonomy);
         let count = terms.len();
         let view = view! {

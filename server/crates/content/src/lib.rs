@@ -270,6 +270,19 @@ pub fn load_with_cache(
         }
     }
 
+    // Entries are keyed by slug. Zola and Hugo let two entries share one when their
+    // permalinks differ (`about.md` and `team/about.md`): those are keyed by permalink
+    // instead (`team/about`); entries at one URL stay an error below.
+    key_by_permalink(
+        posts
+            .iter_mut()
+            .map(|p| (&mut p.slug, p.permalink.as_deref())),
+    );
+    key_by_permalink(
+        pages
+            .iter_mut()
+            .map(|p| (&mut p.slug, p.permalink.as_deref())),
+    );
     duplicates(
         dir,
         &mut errors,
@@ -441,10 +454,11 @@ fn not_an_entry(path: &Path, kind: Kind, site_root: bool) -> Option<String> {
     let name = path.file_name()?.to_string_lossy();
     // Hugo: the other Markdown files of a leaf bundle (`section/x/index.md`) are its
     // resources; an `index.md` directly in a section folder is an ordinary entry.
-    let in_bundle = path
-        .parent()
-        .is_some_and(|p| p.join("index.md").is_file() && !p.join("_index.md").is_file());
-    if site_root && name != "index.md" && in_bundle {
+    let in_bundle = || {
+        path.parent()
+            .is_some_and(|p| p.join("index.md").is_file() && !p.join("_index.md").is_file())
+    };
+    if site_root && name != "index.md" && in_bundle() {
         return Some(
             "a Markdown file inside a page bundle is one of its resources (Hugo), not a page: skipped"
                 .to_owned(),
@@ -461,9 +475,12 @@ fn not_an_entry(path: &Path, kind: Kind, site_root: bool) -> Option<String> {
     if !site_root {
         return None;
     }
+    // A translation has its default-language file beside it (`about.md` for
+    // `about.fr.md`): `Update-on-crates.io-incident.md` is no translation.
     let stem = name.strip_suffix(".md")?;
-    let (_, language) = stem.rsplit_once('.')?;
-    is_language_code(language).then(|| {
+    let (base, language) = stem.rsplit_once('.')?;
+    let original = path.with_file_name(format!("{base}.md"));
+    (is_language_code(language) && original.is_file()).then(|| {
         format!(
             "files in the language `{language}` (`*.{language}.md`) are skipped: multilingual sites are not built yet"
         )
@@ -542,6 +559,21 @@ fn source_name(root: &Path, path: &Path) -> String {
         .unwrap_or(path)
         .to_string_lossy()
         .replace('\\', "/")
+}
+
+/// Re-keys the entries whose slug another entry also has and that have a permalink:
+/// their key becomes the permalink without its slashes.
+fn key_by_permalink<'a>(entries: impl Iterator<Item = (&'a mut String, Option<&'a str>)>) {
+    let entries: Vec<_> = entries.collect();
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for (slug, _) in &entries {
+        *count.entry((**slug).clone()).or_default() += 1;
+    }
+    for (slug, permalink) in entries {
+        if let Some(permalink) = permalink.filter(|_| count[&*slug] > 1) {
+            *slug = permalink.trim_matches('/').to_owned();
+        }
+    }
 }
 
 /// Pushes a [`ContentError::DuplicateSlug`] for each key seen twice.
@@ -945,18 +977,8 @@ fn section_dir(relative: &Path) -> String {
 /// or Hugo site's section): `projects/a/b.md` → `/projects/a/b/`, a bundle
 /// `projects/a/index.md` → `/projects/a/`. `None` for `pages/` and the content root.
 fn section_permalink(relative: &Path, slug: &str) -> Option<String> {
-    let mut folders: Vec<String> = relative
-        .parent()?
-        .components()
-        .map(|c| slug::slugify(c.as_os_str().to_string_lossy()))
-        .collect();
-    if relative.file_name().is_some_and(|n| n == "index.md") {
-        folders.pop();
-    }
-    match folders.first().map(String::as_str) {
-        None | Some("pages") => None,
-        Some(_) => Some(format!("/{}/{slug}/", folders.join("/"))),
-    }
+    let dir = section_dir(relative);
+    (dir != "/" && !dir.starts_with("/pages/")).then(|| format!("{dir}{slug}/"))
 }
 
 /// `posts/my_first-post.md` → "My first post" (a bundle's folder name for `index.md`).

@@ -422,6 +422,15 @@ fn a_hugo_site_root_resolves_ref_links_and_names_a_missing_target() {
         "content/about.md",
         "---\ntitle: About\n---\n## Team\n",
     );
+    // One slug in two sections (the second keyed by its permalink), and a dotted name
+    // that is no translation (no `Update-on-crates.md` beside it).
+    write(root, "content/faq.md", "---\ntitle: FAQ\n---\n");
+    write(root, "content/support/faq.md", "---\ntitle: Support FAQ\n---\n");
+    write(
+        root,
+        "content/post/Update-on-crates.io-incident.md",
+        "---\ntitle: Incident\ndate: 2024-01-04\n---\n",
+    );
     // Translations are named, never mixed into the default language.
     write(root, "content/about.fr.md", "---\ntitle: À propos\n---\n");
     write(
@@ -464,7 +473,13 @@ fn a_hugo_site_root_resolves_ref_links_and_names_a_missing_target() {
         "{text:?}"
     );
     assert!(text.iter().any(|w| w.contains("`pt-br`")), "{text:?}");
-    assert_eq!((site.pages.len(), site.posts.len()), (1, 2));
+    assert_eq!((site.pages.len(), site.posts.len()), (3, 3));
+    assert_eq!(site.page("faq").unwrap().url(), "/faq/");
+    assert_eq!(site.page("support/faq").unwrap().url(), "/support/faq/");
+    assert_eq!(
+        site.post("update-on-crates-io-incident").unwrap().url(),
+        "/post/update-on-crates-io-incident/"
+    );
 
     write(
         root,
