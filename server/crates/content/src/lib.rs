@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 use app::{Doc, Page, Post, Product, Site, SiteConfig, RESERVED_SLUGS};
 use rayon::prelude::*;
 
-use names::{bundle_dir, dated_name, dated_permalink, permalink_of, slug_of};
+use names::{bundle_dir, dated_name, dated_permalink, names_a_file, permalink_of, slug_of};
 
 pub use cache::{load_bodies, CachedEntry, CachedKind, ContentCache, Sources, Stamp};
 pub use error::{ContentError, ContentWarning};
@@ -411,7 +411,7 @@ fn read_blog_section(
         if trimmed.is_empty() || alias.contains("://") {
             continue;
         }
-        let dir = !trimmed.rsplit('/').next().unwrap_or("").contains('.');
+        let dir = !names_a_file(trimmed.rsplit('/').next().unwrap_or(""));
         config
             .blog
             .aliases
@@ -763,10 +763,7 @@ fn load_entry(
             if config.flavor == app::Flavor::Hugo {
                 let section = section_dir(path.strip_prefix(root).unwrap_or(path));
                 let trimmed = alias.trim_end_matches('/');
-                let dir = trimmed
-                    .rsplit('/')
-                    .next()
-                    .is_some_and(|last| !last.contains('.'));
+                let dir = !names_a_file(trimmed.rsplit('/').next().unwrap_or(""));
                 *alias = format!("{section}{trimmed}{}", if dir { "/" } else { "" });
             } else {
                 alias.insert(0, '/');

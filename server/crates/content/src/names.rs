@@ -37,7 +37,7 @@ pub(crate) fn permalink_of(file: &Path, value: &str) -> Result<String, ContentEr
         .rsplit('/')
         .next()
         .unwrap_or("");
-    if !url.ends_with('/') && !last.contains('.') {
+    if !url.ends_with('/') && !names_a_file(last) {
         url.push('/');
     }
     let dots = url
@@ -53,6 +53,13 @@ pub(crate) fn permalink_of(file: &Path, value: &str) -> Result<String, ContentEr
         });
     }
     Ok(url)
+}
+
+/// Whether the last segment of a permalink or alias names a file (`old-post.html`,
+/// Hugo's "ugly" URLs) rather than a folder: `Rust-1.53.0` and `2.0` are folders, as Zola
+/// publishes them (`…/Rust-1.53.0/index.html`).
+pub(crate) fn names_a_file(last: &str) -> bool {
+    last.ends_with(".html") || last.ends_with(".htm")
 }
 
 /// The date a permalink starts with (`/2020/01/02/…`: Jekyll's and Hugo's `:year/:month/

@@ -425,7 +425,17 @@ fn a_hugo_site_root_resolves_ref_links_and_names_a_missing_target() {
     // One slug in two sections (the second keyed by its permalink), and a dotted name
     // that is no translation (no `Update-on-crates.md` beside it).
     write(root, "content/faq.md", "---\ntitle: FAQ\n---\n");
-    write(root, "content/support/faq.md", "---\ntitle: Support FAQ\n---\n");
+    // A dot in the last segment of a permalink is no file extension (Rust 1.53.0).
+    write(
+        root,
+        "content/post/release.md",
+        "---\ntitle: Release\ndate: 2021-06-17\nurl: 2021/06/17/Rust-1.53.0\n---\n",
+    );
+    write(
+        root,
+        "content/support/faq.md",
+        "---\ntitle: Support FAQ\n---\n",
+    );
     write(
         root,
         "content/post/Update-on-crates.io-incident.md",
@@ -473,7 +483,11 @@ fn a_hugo_site_root_resolves_ref_links_and_names_a_missing_target() {
         "{text:?}"
     );
     assert!(text.iter().any(|w| w.contains("`pt-br`")), "{text:?}");
-    assert_eq!((site.pages.len(), site.posts.len()), (3, 3));
+    assert_eq!((site.pages.len(), site.posts.len()), (3, 4));
+    assert_eq!(
+        site.post("release").unwrap().url(),
+        "/2021/06/17/Rust-1.53.0/"
+    );
     assert_eq!(site.page("faq").unwrap().url(), "/faq/");
     assert_eq!(site.page("support/faq").unwrap().url(), "/support/faq/");
     assert_eq!(
