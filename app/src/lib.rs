@@ -29,8 +29,9 @@ pub use hydration::{
 };
 pub use layout::PageMeta;
 pub use model::{
-    tag_slug, AnchorLinks, BlogSettings, Doc, Extra, Flavor, Heading, LinkCheck, MenuItem, Page,
-    Post, Product, Sections, Site, SiteConfig, Tag, Taxonomy, RESERVED_SLUGS,
+    last_change, tag_slug, AnchorLinks, BlogSettings, Doc, Extra, Flavor, Heading, LinkCheck,
+    MenuItem, Page, Post, Product, Section, Sections, Site, SiteConfig, SortBy, Tag, Taxonomy,
+    RESERVED_SLUGS,
 };
 pub use modes::{Fallback, RenderMode, POSTS_REVALIDATE, PRODUCTS_REVALIDATE};
 pub use reads::{combine, Body, Cx, Dep, Facet, Kind, List, Live, ReadSet, StatusInfo};

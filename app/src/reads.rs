@@ -35,7 +35,7 @@ use std::ops::Range;
 use chrono::{DateTime, FixedOffset};
 
 use crate::cache_tags::{entry_tag, ALL};
-use crate::model::{Doc, Page, Post, Product, Site, SiteConfig, Tag};
+use crate::model::{Doc, Page, Post, Product, Section, Site, SiteConfig, Tag};
 
 /// Which fields of an entry a page shows; see the [module](self) table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -84,6 +84,8 @@ pub enum Kind {
     Product,
     /// A tag (taxonomy term), by slug.
     Tag,
+    /// A section of a Zola or Hugo site, by path.
+    Section,
 }
 
 impl Kind {
@@ -95,6 +97,7 @@ impl Kind {
             Kind::Page => "page",
             Kind::Product => "product",
             Kind::Tag => "tag",
+            Kind::Section => "section",
         }
     }
 
@@ -105,6 +108,7 @@ impl Kind {
             "page" => Kind::Page,
             "product" => Kind::Product,
             "tag" => Kind::Tag,
+            "section" => Kind::Section,
             _ => return None,
         })
     }
@@ -123,6 +127,8 @@ pub enum List {
     Docs,
     /// Every product.
     Products,
+    /// The pages of a section (by path), in its `sort_by` order.
+    Section(String),
 }
 
 impl List {
@@ -133,6 +139,7 @@ impl List {
             List::Posts | List::Tagged(_) | List::Tags => "posts",
             List::Docs => "docs",
             List::Products => "products",
+            List::Section(_) => "pages",
         }
     }
 
@@ -143,6 +150,7 @@ impl List {
             List::Tags => f.write_str("tags"),
             List::Docs => f.write_str("docs"),
             List::Products => f.write_str("products"),
+            List::Section(path) => f.write_str(&entry_tag("section", path)),
         }
     }
 
@@ -152,7 +160,10 @@ impl List {
             "tags" => List::Tags,
             "docs" => List::Docs,
             "products" => List::Products,
-            _ => List::Tagged(decode(s.strip_prefix("tag:")?)?),
+            _ => match s.strip_prefix("section:") {
+                Some(path) => List::Section(decode(path)?),
+                None => List::Tagged(decode(s.strip_prefix("tag:")?)?),
+            },
         })
     }
 }
@@ -371,7 +382,7 @@ impl ReadSet {
                     own.push(entry_tag(kind.as_str(), key));
                     let collection = match kind {
                         Kind::Doc => Some("docs"),
-                        Kind::Page => Some("pages"),
+                        Kind::Page | Kind::Section => Some("pages"),
                         Kind::Product => Some("products"),
                         Kind::Post | Kind::Tag => None,
                     };
@@ -422,6 +433,7 @@ fn exists(site: &Site, kind: Kind, key: &str) -> bool {
         Kind::Page => site.page(key).is_some(),
         Kind::Product => site.product(key).is_some(),
         Kind::Tag => site.tag(key).is_some(),
+        Kind::Section => site.section(key).is_some(),
     }
 }
 
@@ -430,7 +442,7 @@ fn body_source<'s>(site: &'s Site, kind: Kind, key: &str) -> Option<&'s str> {
         Kind::Post => site.post(key).map(|p| p.source.as_str()),
         Kind::Doc => site.doc(key).map(|d| d.source.as_str()),
         Kind::Page => site.page(key).map(|p| p.source.as_str()),
-        Kind::Product | Kind::Tag => None,
+        Kind::Product | Kind::Tag | Kind::Section => None,
     }
 }
 
@@ -442,6 +454,7 @@ fn list_len(site: &Site, list: &List) -> usize {
         List::Tags => site.tags.len(),
         List::Docs => site.docs.len(),
         List::Products => site.products.len(),
+        List::Section(path) => site.section(path).map_or(0, |s| s.pages.len()),
     }
 }
 
@@ -472,6 +485,12 @@ fn list_keys<'s>(site: &'s Site, list: &List, start: u32, end: u32) -> Vec<(Kind
             .iter()
             .map(|p| (Kind::Product, p.slug.as_str()))
             .collect(),
+        List::Section(path) => site.section(path).map_or_else(Vec::new, |section| {
+            section.pages[range]
+                .iter()
+                .map(|&i| (Kind::Page, site.pages[i].slug.as_str()))
+                .collect()
+        }),
     }
 }
 
@@ -538,6 +557,26 @@ fn hash_entry(
                 }
             }
         },
+        Kind::Section => match site.section(key) {
+            None => 0u8.hash(h),
+            Some(section) => hash_section(section, facet, h),
+        },
+    }
+}
+
+fn hash_section(section: &Section, facet: Facet, h: &mut DefaultHasher) {
+    1u8.hash(h);
+    match facet {
+        Facet::Link => (&section.path, &section.title).hash(h),
+        Facet::Card => (&section.path, &section.title, &section.description).hash(h),
+        // Sections are read on every load (never deferred): the body is at hand.
+        Facet::Body => section.html.hash(h),
+        Facet::Page => {
+            let mut copy = section.clone();
+            copy.html.clear();
+            copy.pages.clear();
+            copy.hash(h);
+        }
     }
 }
 
@@ -590,10 +629,13 @@ fn hash_page(page: &Page, facet: Facet, body: &dyn Fn(&str) -> u64, h: &mut Defa
     1u8.hash(h);
     match facet {
         Facet::Link => (&page.slug, &page.permalink, &page.title).hash(h),
-        Facet::Card => (&page.slug, &page.permalink, &page.title, &page.summary).hash(h),
+        Facet::Card => {
+            (&page.slug, &page.permalink, &page.title, &page.summary).hash(h);
+            date(page.date).hash(h);
+        }
         Facet::Page => {
             (&page.slug, &page.permalink, &page.title, &page.summary).hash(h);
-            date(page.updated).hash(h);
+            (date(page.date), date(page.updated), page.weight, &page.section).hash(h);
             (page.draft, &page.aliases, &page.extra).hash(h);
         }
         Facet::Body => body(&page.source).hash(h),
@@ -783,6 +825,33 @@ impl<'a> Cx<'a> {
         self.site.page(slug)
     }
 
+    /// The section at `path`, showing `facet`.
+    pub fn section(&self, path: &str, facet: Facet) -> Option<&'a Section> {
+        self.entry(Kind::Section, path, facet);
+        self.site.section(path)
+    }
+
+    /// The section at `path` as a link (a subsection, a breadcrumb).
+    pub fn section_link(&self, path: &str) -> Option<&'a Section> {
+        self.section(path, Facet::Link)
+    }
+
+    /// The number of pages of `section`.
+    pub fn section_page_count(&self, section: &Section) -> usize {
+        self.record(Dep::Count(List::Section(section.path.clone())));
+        section.pages.len()
+    }
+
+    /// The pages at `range` of `section`'s (clipped), as cards.
+    pub fn section_pages(&self, section: &Section, range: Range<usize>) -> Vec<&'a Page> {
+        self.list(List::Section(section.path.clone()), range.clone(), Facet::Card);
+        let end = range.end.min(section.pages.len());
+        section.pages[range.start.min(end)..end]
+            .iter()
+            .map(|&i| &self.site.pages[i])
+            .collect()
+    }
+
     /// The product `slug` (every field).
     pub fn product(&self, slug: &str) -> Option<&'a Product> {
         self.entry(Kind::Product, slug, Facet::Page);
@@ -837,6 +906,12 @@ impl Body for Page {
     }
 }
 
+impl Body for Section {
+    fn body_parts(&self) -> (Kind, &str, &str, &str) {
+        (Kind::Section, &self.path, &self.source, &self.html)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -863,11 +938,23 @@ mod tests {
                 end: u32::MAX,
                 facet: Facet::Link,
             },
+            Dep::List {
+                list: List::Section("/a b/".into()),
+                start: 0,
+                end: 10,
+                facet: Facet::Card,
+            },
+            Dep::Entry {
+                kind: Kind::Section,
+                key: "/projects/".into(),
+                facet: Facet::Page,
+            },
         ];
         let set = ReadSet { deps: deps.clone() };
         let strings = set.to_strings();
         assert_eq!(strings[1], "body doc:/docs/a%20b%2Cc/");
         assert_eq!(strings[2], "card tag:c++[10..20]");
+        assert_eq!(strings[5], "card section:/a%20b/[0..10]");
         assert_eq!(ReadSet::from_strings(&strings).unwrap().deps, deps);
         assert!(ReadSet::from_strings(&["nonsense".into()]).is_none());
     }

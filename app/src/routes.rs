@@ -24,6 +24,7 @@ pub fn routes() -> &'static Routes {
             &pages::TermPage,
             &pages::DocPage,
             &pages::StandalonePage,
+            &pages::SectionPage,
             &pages::ProductIndex,
             &pages::ProductPage,
             &pages::Cart,
@@ -33,12 +34,17 @@ pub fn routes() -> &'static Routes {
             &pages::Status,
             &pages::NotFound,
         ])
-        // Zola's `page.html` and Hugo's `single` render an entry of a dated section.
-        .template("page", "post")
-        .template("single", "post")
+        // Zola's default template names and Hugo's layouts of the same role. A page
+        // naming `post` is rendered (and listed) as a post; a post naming `page` as a
+        // standalone page; a name not listed here renders with its section's route and
+        // is named in one warning.
+        .template("page", "page")
         .template("post", "post")
+        .template("blog-page", "post")
         .template("doc", "doc")
         .template("docs", "doc")
+        .template("section", "section")
+        .template("list", "section")
         .layout_assets(crate::layout::ASSETS)
     })
 }
@@ -64,7 +70,8 @@ mod tests {
         assert_eq!(routes.fallback_of("/search/"), Fallback::NotFound);
         assert_eq!(routes.fallback_of("/favicon.ico"), Fallback::NotFound);
         assert_eq!(routes.fallback_of("/a/b/c/"), Fallback::NotFound);
-        assert_eq!(routes.for_template("page.html").unwrap().name(), "post");
+        assert_eq!(routes.for_template("page.html").unwrap().name(), "page");
+        assert_eq!(routes.for_template("section.html").unwrap().name(), "section");
         assert!(routes.for_template("shortcodes/x.html").is_none());
         let names: Vec<&str> = routes
             .pages(&site)

@@ -107,6 +107,9 @@ pub struct BlogSettings {
     /// Old URLs of the list (`/articles/`) that redirect (301) to it; from the blog
     /// section's `aliases` in a Zola or Hugo site.
     pub aliases: Vec<String>,
+    /// Heading anchor links of the posts, when the blog section's `_index.md` sets
+    /// `insert_anchor_links`; else the site's.
+    pub insert_anchor_links: Option<AnchorLinks>,
 }
 
 impl Default for BlogSettings {
@@ -115,6 +118,7 @@ impl Default for BlogSettings {
             title: "Blog".to_owned(),
             description: None,
             aliases: Vec::new(),
+            insert_anchor_links: None,
         }
     }
 }
@@ -154,7 +158,9 @@ pub enum LinkCheck {
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
 #[serde(default, deny_unknown_fields)]
 pub struct Sections {
-    /// The blog's folder (`posts`): its entries are posts at `/<posts>/<slug>/`.
+    /// The blog's folder (`posts`): its entries are posts at `/<posts>/<slug>/`. Empty:
+    /// the content root is the blog (its Markdown files and leaf bundles are posts at
+    /// `/<slug>/`, or their own `path`), as on blog.rust-lang.org.
     pub posts: String,
     /// The docs tree's folder (`docs`): its entries are docs at `/<docs>/…/`.
     pub docs: String,

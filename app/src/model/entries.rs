@@ -210,8 +210,19 @@ pub struct Page {
     pub title: String,
     /// Plain-text summary.
     pub summary: String,
+    /// Its date, when it has one (`date`, else the file name's or the `path`'s, as for
+    /// posts): shown on its section's list and used by `sort_by = "date"`.
+    #[serde(default)]
+    pub date: Option<DateTime<FixedOffset>>,
     /// Last significant update.
     pub updated: Option<DateTime<FixedOffset>>,
+    /// Among its section's pages, lighter first (`weight`, default 0).
+    #[serde(default)]
+    pub weight: i64,
+    /// The path of its section (`/projects/`) on a Zola or Hugo site; `None` for the
+    /// standalone pages of Atoll's `pages/` folder.
+    #[serde(default)]
+    pub section: Option<String>,
     /// Excluded unless drafts are requested.
     pub draft: bool,
     /// Hugo's `expiryDate`: from then on the entry is left out like a draft (an entry

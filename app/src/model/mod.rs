@@ -2,6 +2,7 @@
 
 mod config;
 mod entries;
+mod section;
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -12,6 +13,7 @@ pub use config::{
     AnchorLinks, BlogSettings, Flavor, LinkCheck, MenuItem, Sections, SiteConfig, Taxonomy,
 };
 pub use entries::{Doc, Extra, Heading, Page, Post, Product, Tag, RESERVED_SLUGS};
+pub use section::{last_change, Section, SortBy};
 
 /// Everything the pages need: settings and every content entry, sorted, with lookup
 /// indexes. Build it with [`Site::new`].
@@ -34,6 +36,9 @@ pub struct Site {
     pub products: Vec<Product>,
     /// Tags, by slug; each lists its posts newest first.
     pub tags: Vec<Tag>,
+    /// The sections of a Zola or Hugo site (see [`Section`]), by path; empty for
+    /// Atoll's own layout. Set with [`Site::with_sections`].
+    pub sections: Vec<Section>,
     /// Fingerprinted asset URLs: `/style.css` → `/style.3f2a9c1b.css` (empty when
     /// serving, filled by the export). See [`Site::asset`].
     pub assets: HashMap<String, String>,
@@ -48,6 +53,7 @@ pub struct Site {
     page_index: HashMap<String, usize>,
     product_index: HashMap<String, usize>,
     tag_index: HashMap<String, usize>,
+    section_index: HashMap<String, usize>,
 }
 
 impl Site {
@@ -125,9 +131,68 @@ impl Site {
             pages,
             products,
             tags,
+            sections: Vec::new(),
+            section_index: HashMap::new(),
             assets: HashMap::new(),
             bundle_files: std::collections::BTreeMap::new(),
         }
+    }
+
+    /// This site with `sections`: each gets its subsections (by weight, then title)
+    /// and its pages (those whose [`Page::section`] is its path, and those of its
+    /// transparent subsections) in its `sort_by` order.
+    pub fn with_sections(mut self, mut sections: Vec<Section>) -> Self {
+        sections.sort_by(|a, b| a.path.cmp(&b.path));
+        self.section_index = sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.path.clone(), i))
+            .collect();
+        for section in &mut sections {
+            section.subsections.clear();
+            section.pages.clear();
+        }
+        // Subsections, lighter first.
+        let mut children: Vec<(usize, i64, String, String)> = sections
+            .iter()
+            .filter_map(|s| {
+                let parent = *self.section_index.get(s.parent.as_deref()?)?;
+                Some((parent, s.weight, s.title.to_lowercase(), s.path.clone()))
+            })
+            .collect();
+        children.sort();
+        for (parent, _, _, path) in children {
+            sections[parent].subsections.push(path);
+        }
+        // Pages: in their own section, and in each parent while the section is
+        // transparent.
+        for (i, page) in self.pages.iter().enumerate() {
+            let mut at = page.section.as_deref().and_then(|p| self.section_index.get(p));
+            while let Some(&s) = at {
+                sections[s].pages.push(i);
+                at = match sections[s].transparent {
+                    true => sections[s]
+                        .parent
+                        .as_deref()
+                        .and_then(|p| self.section_index.get(p)),
+                    false => None,
+                };
+            }
+        }
+        for section in &mut sections {
+            let sort = section.sort_by;
+            let pages = &self.pages;
+            section
+                .pages
+                .sort_by(|&a, &b| sort.compare(&pages[a], &pages[b]));
+        }
+        self.sections = sections;
+        self
+    }
+
+    /// The section at `path` (`/projects/`).
+    pub fn section(&self, path: &str) -> Option<&Section> {
+        self.section_index.get(path).map(|&i| &self.sections[i])
     }
 
     /// The index of the post with this slug in [`Site::posts`].

@@ -11,7 +11,8 @@ use crate::seo;
 /// Number of posts on the home page.
 pub(crate) const LATEST: usize = 5;
 
-/// `/`: the site's introduction and its latest posts.
+/// `/`: the site's introduction (on a Zola or Hugo site, the body of the content root's
+/// `_index.md`) and its latest posts.
 pub struct HomePage;
 
 impl Route for HomePage {
@@ -45,10 +46,17 @@ fn home(cx: &Cx) -> (PageMeta, AnyView) {
     let latest = cx.posts(0..LATEST);
     let docs_url = format!("/{}/", slug::slugify(&config.sections.docs));
     let docs = cx.doc(&docs_url, Facet::Link).is_some();
+    // A Zola site's root `_index.md` (its home page's text), when it has one.
+    let intro = cx
+        .section("/", Facet::Page)
+        .map(|root| cx.body(root))
+        .filter(|html| !html.is_empty())
+        .map(|html| view! { <div class="prose" inner_html=html.to_owned()></div> });
     let view = view! {
         <section class="hero">
             <h1>{config.title.clone()}</h1>
             <p class="lead">{config.description.clone()}</p>
+            {intro}
             <p>
                 <a class="button" href="/posts/">"Read the blog"</a>
                 " "

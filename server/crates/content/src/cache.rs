@@ -97,6 +97,23 @@ impl CachedEntry {
 pub struct ContentCache {
     /// Entries by source path.
     pub entries: HashMap<String, CachedEntry>,
+    /// [`settings_key`] of the load that made it: entries are parsed with the site's
+    /// settings and its sections' (`insert_anchor_links`, `page_template`), so a change
+    /// to any of those parses every file again.
+    #[serde(default)]
+    pub settings: u64,
+}
+
+/// A hash of what parsing an entry reads besides its file: the site's settings and, for
+/// each section, its path, parent, `page_template` and `insert_anchor_links`.
+pub fn settings_key(config: &app::SiteConfig, sections: &[app::Section]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    config.hash(&mut h);
+    for s in sections {
+        (&s.path, &s.parent, &s.page_template, s.insert_anchor_links).hash(&mut h);
+    }
+    h.finish()
 }
 
 impl ContentCache {
@@ -143,7 +160,10 @@ impl ContentCache {
                 }),
             );
         }
-        ContentCache { entries }
+        ContentCache {
+            entries,
+            settings: settings_key(&site.config, &site.sections),
+        }
     }
 }
 
@@ -172,17 +192,21 @@ pub fn load_bodies(
     }
     // A Zola or Hugo site root: the sources are relative to its `content/`.
     let dir = crate::site_root::content_dir(dir);
+    // Each source's kind as loaded (a template may have made a page a post).
+    let kinds: HashMap<&str, Kind> = site
+        .posts
+        .iter()
+        .map(|p| (p.source.as_str(), Kind::Post))
+        .chain(site.docs.iter().map(|d| (d.source.as_str(), Kind::Doc)))
+        .chain(site.pages.iter().map(|p| (p.source.as_str(), Kind::Page)))
+        .collect();
     let parsed: Vec<(String, Entry)> = wanted
         .par_iter()
-        .map(|source| {
-            let sections = &site.config.sections;
-            let kind = match source.split_once('/') {
-                Some((top, _)) if top == sections.docs => Kind::Doc,
-                Some((top, _)) if top == sections.posts => Kind::Post,
-                _ => Kind::Page,
-            };
-            let (entry, _, _) = load_entry(&dir, kind, &dir.join(source), &site.config)?;
-            Ok(((*source).clone(), entry))
+        .filter_map(|source| Some((*source, *kinds.get(source.as_str())?)))
+        .map(|(source, kind)| {
+            let (entry, _, _) =
+                load_entry(&dir, kind, &dir.join(source), &site.config, &site.sections)?;
+            Ok((source.clone(), entry))
         })
         .collect::<Result<_, ContentError>>()?;
     let mut bodies: HashMap<String, (String, String)> = parsed

@@ -66,40 +66,73 @@ pub struct FrontMatter {
     pub taxonomies: std::collections::BTreeMap<String, Vec<String>>,
     /// Hugo's top-level `categories` (not built yet: a warning).
     pub categories: Vec<String>,
+    /// Zola's `template`, Hugo's `layout`: the name of the template that renders the
+    /// entry, looked up in the route table (`app::Routes::template`).
+    #[serde(alias = "layout")]
+    pub template: Option<String>,
+    /// Hugo's `type`: the entry's content type, looked up like `template` when that is
+    /// missing.
+    #[serde(rename = "type")]
+    pub content_type: Option<String>,
 }
 
-/// The front matter of the blog section's `_index.md` (Zola's section keys, Hugo's branch
-/// bundle): what Atoll reads for the blog's list page.
+/// The front matter of a section's `_index.md` (Zola's section keys; Hugo's branch
+/// bundle keys of the same meaning). See [`app::Section`] for what each does.
 #[derive(Debug, Default, Deserialize, PartialEq)]
 #[serde(default)]
 pub struct SectionFront {
-    /// The list page's title (default "Blog").
+    /// The list page's title.
     pub title: Option<String>,
     /// Its meta description.
     pub description: Option<String>,
-    /// Zola's `sort_by`: `date` (newest first) is the blog's order; another value is
-    /// named in a warning.
+    /// Zola's `sort_by`: `date`, `update_date`, `weight`, `title`, `title_bytes`,
+    /// `slug`, `permalink` or `none`; another value is an error naming the file.
     pub sort_by: Option<String>,
-    /// Posts per list page (Zola `paginate_by`): the site's `posts_per_page`.
+    /// Entries per list page (Zola `paginate_by`, Hugo's `paginate`).
+    #[serde(alias = "paginate")]
     pub paginate_by: Option<usize>,
-    /// Zola's `template`/`page_template`, Hugo's `layout`: template names, named in a
-    /// warning (the blog renders with Atoll's blog and post pages).
+    /// The segment before a list page's number (`page`).
+    pub paginate_path: Option<String>,
+    /// Whether the list page is rendered (Zola's `render`, default true).
+    pub render: Option<bool>,
+    /// Where the section's URL redirects (Zola's `redirect_to`).
+    pub redirect_to: Option<String>,
+    /// Whether its pages are also listed by the parent section.
+    pub transparent: bool,
+    /// Heading anchor links of its pages: `left`, `right`, `heading`, `none`.
+    pub insert_anchor_links: Option<app::AnchorLinks>,
+    /// Order among sibling sections.
+    pub weight: i64,
+    /// A draft section is left out with its list page (its pages are not).
+    pub draft: bool,
+    /// Zola's `template`, Hugo's `layout`: the list page's template name, mapped in the
+    /// route table.
     #[serde(alias = "layout")]
     pub template: Option<String>,
-    /// See `template`.
+    /// Zola's `page_template`: the template of the section's pages.
     pub page_template: Option<String>,
     /// Old URLs of the section (site-relative; Hugo's relative ones are relative to
-    /// the content root for a top-level section): they redirect to the blog's list.
+    /// the content root for a top-level section).
     pub aliases: Vec<String>,
-    /// Zola's `generate_feeds`: the blog's posts are in `/atom.xml` either way.
+    /// Zola's `generate_feeds` (`generate_feed` before 0.19): an Atom feed of the
+    /// section at `<section>/atom.xml`.
     #[serde(alias = "generate_feed")]
     pub generate_feeds: Option<bool>,
-    /// Hugo's `author` of the section, Zola's `[extra]`, tags: read, not used.
+    /// Hugo's `author` of the section: read, not shown.
     #[serde(alias = "author")]
     pub authors: Option<serde_json::Value>,
-    /// See `authors`.
+    /// Zola's `[extra]`, Hugo's `params`: kept for page components.
     #[serde(alias = "params")]
-    pub extra: Option<serde_json::Value>,
+    pub extra: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Zola's `in_search_index` and Hugo's `cascade`, `type`, `menu`: read, not used.
+    pub in_search_index: Option<bool>,
+    /// See `in_search_index`.
+    pub cascade: Option<serde_json::Value>,
+    /// See `in_search_index`.
+    #[serde(rename = "type")]
+    pub content_type: Option<String>,
+    /// See `in_search_index`.
+    pub menu: Option<serde_json::Value>,
 }
 
 /// A string or a list of strings, as a list.

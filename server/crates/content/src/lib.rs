@@ -22,13 +22,14 @@ mod markdown;
 mod names;
 mod products;
 mod refs;
+mod sections;
 mod shortcodes;
 pub mod site_root;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use app::{Doc, Page, Post, Product, Site, SiteConfig, RESERVED_SLUGS};
+use app::{Doc, Page, Post, Product, Section, Site, SiteConfig, RESERVED_SLUGS};
 use rayon::prelude::*;
 
 use names::{bundle_dir, dated_name, dated_permalink, names_a_file, permalink_of, slug_of};
@@ -120,9 +121,11 @@ pub fn load_with_cache(
             if root.flavor == app::Flavor::Hugo {
                 // Hugo's RSS feeds: the site's and the blog section's.
                 config.feed_aliases.push("/index.xml".to_owned());
-                config
-                    .feed_aliases
-                    .push(format!("/{}/index.xml", config.sections.posts));
+                if !config.sections.posts.is_empty() {
+                    config
+                        .feed_aliases
+                        .push(format!("/{}/index.xml", config.sections.posts));
+                }
             }
             config
         }),
@@ -152,13 +155,33 @@ pub fn load_with_cache(
             Err(err) => errors.push(err),
         }
     }
-    let mut folders = vec![
-        (dir.join(&sections.posts), Kind::Post, "md"),
-        (dir.join(&sections.docs), Kind::Doc, "md"),
-    ];
+    let mut folders = vec![(dir.join(&sections.docs), Kind::Doc, "md")];
+    // The blog's folder; on a Zola site whose blog is the content root (`posts = ""`),
+    // the Markdown at the root and the leaf bundles there, below.
+    if !sections.posts.is_empty() {
+        folders.insert(0, (dir.join(&sections.posts), Kind::Post, "md"));
+    }
+    // A site root's sections (Zola's `_index.md`, Hugo's branch bundles).
+    let mut site_sections: Vec<Section> = Vec::new();
+    if root.is_some() {
+        let skip = [sections.posts.as_str(), sections.docs.as_str()];
+        let (read, section_warnings, section_errors) = sections::read(dir, &config, &skip);
+        site_sections = read;
+        not_entries.extend(section_warnings);
+        errors.extend(section_errors);
+        // The blog at the root is no section of its own.
+        if sections.posts.is_empty() {
+            site_sections.retain(|s| s.path != "/");
+        }
+    }
     if root.is_some() {
         // Every other section of a Zola or Hugo site: standalone pages at their URL;
-        // the Markdown at the root of `content/` too (`about.md` at `/about/`).
+        // the Markdown at the root of `content/` too (`about.md` at `/about/`), or the
+        // blog's posts when the root is the blog.
+        let root_kind = match sections.posts.is_empty() {
+            true => Kind::Post,
+            false => Kind::Page,
+        };
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
@@ -166,15 +189,17 @@ pub fn load_with_cache(
                 continue;
             }
             if path.is_dir() {
-                folders.push((path, Kind::Page, "md"));
-            } else if path.extension().is_some_and(|x| x == "md") {
-                match not_an_entry(&path, Kind::Page, true) {
+                let bundle = path.join("index.md").is_file() && !path.join("_index.md").is_file();
+                let kind = if bundle { root_kind } else { Kind::Page };
+                folders.push((path, kind, "md"));
+            } else if path.extension().is_some_and(|x| x == "md") && name != "_index.md" {
+                match not_an_entry(&path, root_kind, true) {
                     Some(message) => not_entries.push(ContentWarning {
                         path,
                         line: 1,
                         message,
                     }),
-                    None => jobs.push((Kind::Page, path)),
+                    None => jobs.push((root_kind, path)),
                 }
             }
         }
@@ -187,6 +212,10 @@ pub fn load_with_cache(
             Ok(files) => {
                 for path in files {
                     if path == blog_index {
+                        continue;
+                    }
+                    // A section's settings, read above.
+                    if root.is_some() && path.file_name().is_some_and(|n| n == "_index.md") {
                         continue;
                     }
                     match not_an_entry(&path, kind, root.is_some()) {
@@ -202,6 +231,8 @@ pub fn load_with_cache(
             Err(err) => errors.push(err),
         }
     }
+    // A cache made with other settings or sections is not used (see `settings_key`).
+    let cache = cache.filter(|c| c.settings == cache::settings_key(&config, &site_sections));
     type Job = Result<
         (
             Entry,
@@ -228,7 +259,8 @@ pub fn load_with_cache(
                     return Ok((entry, warnings, Some((source, stamp)), true, None));
                 }
             }
-            let (entry, warnings, change) = load_entry(dir, *kind, path, &config)?;
+            let (entry, warnings, change) =
+                load_entry(dir, *kind, path, &config, &site_sections)?;
             Ok((
                 entry,
                 warnings,
@@ -370,7 +402,7 @@ pub fn load_with_cache(
             published.insert(format!("{base}{relative}"), file);
         }
     }
-    let mut site = Site::new(config, posts, docs, pages, products);
+    let mut site = Site::new(config, posts, docs, pages, products).with_sections(site_sections);
     site.next_change = next_change;
     site.bundle_files = published;
     resolve_internal_links(dir, &mut site)?;
@@ -429,17 +461,44 @@ fn read_blog_section(
         Some(n) => config.posts_per_page = n,
         None => {}
     }
-    if let Some(sort) = front.sort_by.filter(|s| s != "date") {
+    config.blog.insert_anchor_links = front.insert_anchor_links;
+    // The blog lists posts newest first (its feed and previous/next follow that order);
+    // Zola's `permalink` order of dated paths is the same read backwards.
+    match front.sort_by.as_deref() {
+        None | Some("date") => {}
+        Some(sort) if app::SortBy::parse(sort).is_none() => {
+            return Err(ContentError::InvalidField {
+                path: path.to_owned(),
+                field: "sort_by",
+                message: format!(
+                    "`{sort}` is not an order: use date, update_date, weight, title, title_bytes, slug, permalink or none"
+                ),
+            })
+        }
+        Some(sort) => warnings.push(warn(
+            1,
+            format!("sort_by = \"{sort}\" is not used for the blog: posts are listed newest first"),
+        )),
+    }
+    for key in [
+        front.redirect_to.as_ref().map(|_| "redirect_to"),
+        front.paginate_path.as_ref().map(|_| "paginate_path"),
+        front.render.map(|_| "render"),
+        front.transparent.then_some("transparent"),
+    ]
+    .into_iter()
+    .flatten()
+    {
         warnings.push(warn(
             1,
-            format!("sort_by = \"{sort}\" is not supported yet: posts are listed newest first"),
+            format!("`{key}` is not used for the blog section: its list is Atoll's blog page at /posts/"),
         ));
     }
     for name in [front.template, front.page_template].into_iter().flatten() {
         warnings.push(warn(
             1,
             format!(
-                "template `{name}` is not used: the blog renders with Atoll's blog and post pages"
+                "template `{name}` is not used for the blog section: the blog renders with Atoll's blog and post routes"
             ),
         ));
     }
@@ -466,7 +525,7 @@ fn not_an_entry(path: &Path, kind: Kind, site_root: bool) -> Option<String> {
     }
     if name == "_index.md" && matches!(kind, Kind::Post | Kind::Page) {
         return Some(
-            "a section's settings (`_index.md`: title, sort_by, paginate_by, …) are not read outside the docs tree yet: the file is skipped"
+            "a section's `_index.md` is read on Zola and Hugo site roots; Atoll's posts/ and pages/ are not sections: the file is skipped"
                 .to_owned(),
         );
     }
@@ -741,9 +800,10 @@ struct Markdown {
 /// errors name it as given.
 fn load_entry(
     root: &Path,
-    kind: Kind,
+    mut kind: Kind,
     path: &Path,
     config: &app::SiteConfig,
+    site_sections: &[Section],
 ) -> Result<(Entry, Vec<ContentWarning>, Option<Moment>), ContentError> {
     let text = std::fs::read_to_string(path).map_err(|source| ContentError::Io {
         path: path.to_owned(),
@@ -838,9 +898,39 @@ fn load_entry(
                 .to_owned(),
         });
     }
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    // The template it names (its own, else its section's `page_template`), mapped to a
+    // route of the table: a page whose template is the post route's is a post, and the
+    // other way round; a name the table does not map is named in a warning.
+    let section = sections::nearest(site_sections, relative);
+    let original = kind;
+    let template = front.template.clone().or(front.content_type.clone()).or_else(|| {
+        let mut at = section;
+        while let Some(s) = at {
+            if s.page_template.is_some() {
+                return s.page_template.clone();
+            }
+            at = s.parent.as_deref().and_then(|p| site_sections.iter().find(|s| s.path == p));
+        }
+        None
+    });
+    if let Some(name) = &template {
+        if let Some(message) = template_kind(name, &mut kind) {
+            warnings.push(ContentWarning {
+                path: path.to_owned(),
+                line: 1,
+                message,
+            });
+        }
+    }
     // Hugo's `{{< ref "x.md" >}}`: Zola's `@/x.md`, resolved with it below.
-    let body = refs::hugo_refs(body, root, path.strip_prefix(root).unwrap_or(path));
-    let rendered = markdown::render_with(&body, front.title.is_none(), config.insert_anchor_links);
+    let body = refs::hugo_refs(body, root, relative);
+    let anchors = match kind {
+        Kind::Post => config.blog.insert_anchor_links,
+        _ => None,
+    }
+    .unwrap_or_else(|| sections::anchors(site_sections, relative, config));
+    let rendered = markdown::render_with(&body, front.title.is_none(), anchors);
     let title = front
         .title
         .clone()
@@ -895,17 +985,55 @@ fn load_entry(
     };
     // Entries of a section in another folder live under it, as in Zola and Hugo:
     // `blog/x.md` at `/blog/x/`, `projects/a/b.md` at `/projects/a/b/`.
-    let relative = path.strip_prefix(root).unwrap_or(path);
     match &mut entry {
-        Entry::Post(post) if post.permalink.is_none() && config.sections.posts != "posts" => {
-            post.permalink = Some(format!("/{}/{}/", config.sections.posts, post.slug));
+        Entry::Post(post) if post.permalink.is_none() => {
+            let posts = &config.sections.posts;
+            post.permalink = match original {
+                // A page made a post by its template stays at its folder's URL.
+                Kind::Page => Some(format!("{}{}/", section_dir(relative), post.slug)),
+                _ if posts.is_empty() => Some(format!("/{}/", post.slug)),
+                _ if posts != "posts" => Some(format!("/{posts}/{}/", post.slug)),
+                _ => None,
+            };
         }
-        Entry::Page(page) if page.permalink.is_none() => {
-            page.permalink = section_permalink(relative, &page.slug);
+        Entry::Page(page) => {
+            if page.permalink.is_none() {
+                page.permalink = section_permalink(relative, &page.slug);
+            }
+            page.section = section.map(|s| s.path.clone());
         }
         _ => {}
     }
     Ok((entry, warnings, next_change))
+}
+
+/// Maps the template `name` of an entry of `kind` through the route table: a post or
+/// page whose template is the other's route becomes that kind. Returns a warning when
+/// the table does not map the name or maps it to a route that cannot render the entry.
+fn template_kind(name: &str, kind: &mut Kind) -> Option<String> {
+    let current = match kind {
+        Kind::Post => "post",
+        Kind::Doc => "doc",
+        Kind::Page => "page",
+        Kind::Product => return None,
+    };
+    match app::routes().for_template(name).map(|route| route.name()) {
+        Some(route) if route == current => None,
+        Some("post") if *kind == Kind::Page => {
+            *kind = Kind::Post;
+            None
+        }
+        Some("page") if *kind == Kind::Post => {
+            *kind = Kind::Page;
+            None
+        }
+        Some(route) => Some(format!(
+            "template `{name}` maps to the route `{route}`, which does not render this entry: it renders with the `{current}` route"
+        )),
+        None => Some(format!(
+            "template `{name}` is not in the route table (app/src/routes.rs): entries naming it render with their section's route"
+        )),
+    }
 }
 
 fn post(path: &Path, mut md: Markdown) -> Result<Post, ContentError> {
@@ -1076,7 +1204,13 @@ fn doc(root: &Path, path: &Path, md: Markdown, folder: &str) -> Result<Doc, Cont
 }
 
 fn page(path: &Path, md: Markdown) -> Result<Page, ContentError> {
-    let slug = slug_of(path, md.front.slug.clone())?;
+    // Dated as posts are (Zola dates every page so): the front matter, the file or
+    // bundle name (whose date is not part of the slug), the `path`.
+    let named = dated_name(path);
+    let slug = match (&md.front.slug, &named) {
+        (None, Some((_, rest))) => slug_of(Path::new(rest), None)?,
+        _ => slug_of(path, md.front.slug.clone())?,
+    };
     if RESERVED_SLUGS.contains(&slug.as_str()) {
         return Err(ContentError::ReservedSlug {
             path: path.to_owned(),
@@ -1084,12 +1218,22 @@ fn page(path: &Path, md: Markdown) -> Result<Page, ContentError> {
         });
     }
     let permalink = permalink(path, &md.front)?;
+    let date = md
+        .front
+        .date
+        .or(md.front.publish_date)
+        .map(|d| d.0)
+        .or(named.map(|(date, _)| date))
+        .or_else(|| permalink.as_deref().and_then(dated_permalink));
     Ok(Page {
         slug,
         permalink,
         title: md.title,
         summary: md.summary,
+        date,
         updated: md.front.updated.or(md.front.date).map(|d| d.0),
+        weight: md.front.weight,
+        section: None,
         draft: left_out(&md.front),
         expires: md.front.expiry_date.map(|d| d.0),
         aliases: md.front.aliases,
@@ -1116,6 +1260,8 @@ pub(crate) fn resolve_internal_links(dir: &Path, site: &mut Site) -> Result<(), 
         .map(|p| (p.source.clone(), p.url()))
         .chain(site.docs.iter().map(|d| (d.source.clone(), d.url.clone())))
         .chain(site.pages.iter().map(|p| (p.source.clone(), p.url())))
+        // `@/projects/_index.md`: a section (Zola).
+        .chain(site.sections.iter().map(|s| (s.source.clone(), s.path.clone())))
         .collect();
     let mut errors = Vec::new();
     let mut fix = |source: &str, html: &mut String| {
@@ -1162,6 +1308,9 @@ pub(crate) fn resolve_internal_links(dir: &Path, site: &mut Site) -> Result<(), 
     }
     for page in &mut site.pages {
         fix(&page.source, &mut page.html);
+    }
+    for section in &mut site.sections {
+        fix(&section.source, &mut section.html);
     }
     if errors.is_empty() {
         Ok(())

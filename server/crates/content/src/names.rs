@@ -63,19 +63,20 @@ pub(crate) fn names_a_file(last: &str) -> bool {
 }
 
 /// The date a permalink starts with (`/2020/01/02/…`: Jekyll's and Hugo's `:year/:month/
-/// :day` permalinks), at midnight UTC.
+/// :day` permalinks), or has right after one leading section segment
+/// (`/inside-rust/2019/09/25/…`, a blog in a section), at midnight UTC.
 pub(crate) fn dated_permalink(url: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
-    let mut parts = url.trim_start_matches('/').splitn(4, '/');
-    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
-    parts.next()?;
-    if year.len() != 4 || month.len() != 2 || day.len() != 2 {
-        return None;
-    }
-    let day = chrono::NaiveDate::from_ymd_opt(
-        year.parse().ok()?,
-        month.parse().ok()?,
-        day.parse().ok()?,
-    )?;
+    let segments: Vec<&str> = url.trim_start_matches('/').split('/').collect();
+    // A date then at least one more segment (the slug).
+    let date_at = |start: usize| -> Option<chrono::NaiveDate> {
+        let (year, month, day) = (segments.get(start)?, segments.get(start + 1)?, segments.get(start + 2)?);
+        segments.get(start + 3).filter(|rest| !rest.is_empty())?;
+        if year.len() != 4 || month.len() != 2 || day.len() != 2 {
+            return None;
+        }
+        chrono::NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
+    };
+    let day = date_at(0).or_else(|| date_at(1))?;
     Some(day.and_hms_opt(0, 0, 0)?.and_utc().fixed_offset())
 }
 

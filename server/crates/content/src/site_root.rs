@@ -269,10 +269,13 @@ fn line_of(text: &str, key: &str) -> usize {
 
 /// Which top-level folders of `content` are the blog and the docs tree, by their shape:
 /// the blog is the folder (without nested sections) with the most dated entries (a
-/// `YYYY-MM-DD` name or a `date` key in the front matter); the docs tree the first
-/// folder with nested sections (an `_index.md` below its own). Every other folder's
-/// Markdown is read as standalone pages. Folders are returned by name; `None` keeps
-/// Atoll's default (`posts`, `docs`), which then holds nothing.
+/// `YYYY-MM-DD` name, a `date` key in the front matter, or a `path`/`url` starting with
+/// `YYYY/MM/DD/`), or the content root itself (named `""`) when its own entries are more
+/// dated still; the docs tree the first folder with nested sections (an `_index.md`
+/// below its own) whose `_index.md` does not ask for a list (`paginate_by`, `sort_by`
+/// other than `weight`). Every other folder is a section of standalone pages. Folders are
+/// returned by name; a role no folder has keeps Atoll's default (`posts`, `docs`),
+/// which then holds nothing.
 pub fn sections(content: &Path) -> Sections {
     let mut folders: Vec<PathBuf> = std::fs::read_dir(content)
         .into_iter()
@@ -301,7 +304,7 @@ pub fn sections(content: &Path) -> Sections {
         let nested = markdown.iter().any(|p| {
             p.file_name().is_some_and(|n| n == "_index.md") && p.parent() != Some(folder.as_path())
         });
-        if nested {
+        if nested && !lists(folder) {
             if !docs_found {
                 docs_found = true;
                 sections.docs = name;
@@ -314,7 +317,49 @@ pub fn sections(content: &Path) -> Sections {
             sections.posts = name;
         }
     }
+    // A blog at the content root (blog.rust-lang.org: hundreds of dated posts beside
+    // the sections): its Markdown files and leaf bundles there, when they outnumber
+    // every folder's dated entries.
+    let at_root = std::fs::read_dir(content)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| !hidden(path))
+        .map(|path| match path.is_dir() {
+            true => path.join("index.md"),
+            false => path,
+        })
+        .filter(|path| {
+            path.is_file()
+                && path.extension().is_some_and(|x| x == "md")
+                && (path.parent() == Some(content) || !path.with_file_name("_index.md").is_file())
+        })
+        .filter(|path| is_dated(path))
+        .count();
+    if at_root > best {
+        sections.posts = String::new();
+    }
     sections
+}
+
+/// Whether the section folder's `_index.md` asks for a paginated or ordered list
+/// (`paginate_by`, or `sort_by` other than `weight`/`none`): such a tree is a section
+/// with subsections, not a docs tree read in weight order.
+fn lists(folder: &Path) -> bool {
+    std::fs::read_to_string(folder.join("_index.md")).is_ok_and(|text| {
+        text.lines().take(40).any(|line| {
+            let Some((key, value)) = line.split_once(['=', ':']) else {
+                return false;
+            };
+            let value = value.trim().trim_matches(['"', '\'']);
+            match key.trim() {
+                "paginate_by" | "paginate" => true,
+                "sort_by" => !matches!(value, "weight" | "none"),
+                _ => false,
+            }
+        })
+    })
 }
 
 fn hidden(path: &Path) -> bool {
@@ -338,9 +383,24 @@ fn is_dated(path: &Path) -> bool {
     if named(path) || (bundle && path.parent().is_some_and(named)) {
         return true;
     }
+    // A `date` key, or a Zola `path` / Hugo `url` that starts with `YYYY/MM/DD/`.
     std::fs::read_to_string(path).is_ok_and(|text| {
         text.lines().take(40).any(|line| {
-            line.starts_with("date ") || line.starts_with("date=") || line.starts_with("date:")
+            let (key, value) = match line.split_once(['=', ':']) {
+                Some((key, value)) => (key.trim(), value.trim()),
+                None => return false,
+            };
+            match key {
+                "date" => true,
+                "path" | "url" => {
+                    let value = value.trim_matches(['"', '\'', '/']);
+                    value.len() > 11
+                        && value.get(..10).is_some_and(|date| {
+                            chrono::NaiveDate::parse_from_str(date, "%Y/%m/%d").is_ok()
+                        })
+                }
+                _ => false,
+            }
         })
     })
 }

@@ -79,10 +79,27 @@ pub fn redirects(site: &Site) -> Vec<(String, String)> {
     // A blog in another folder (`[sections] posts = "blog"`, a Zola or Hugo section):
     // its section URL and the section's own aliases lead to the blog index, unless an
     // entry claims them (or they are the index itself).
-    let blog = format!("/{}/", site.config.sections.posts);
-    for from in std::iter::once(&blog).chain(&site.config.blog.aliases) {
+    // (A blog at the content root has no section URL of its own: `/` is the home page.)
+    let posts = &site.config.sections.posts;
+    let blog = (!posts.is_empty()).then(|| format!("/{posts}/"));
+    for from in blog.iter().chain(&site.config.blog.aliases) {
         if from != "/posts/" && !rules.iter().any(|(have, _)| have == from) {
             rules.push((from.clone(), "/posts/".to_owned()));
+        }
+    }
+    // Sections (Zola): `redirect_to` sends the section's URL on; `aliases` lead to it;
+    // the first list page has no number.
+    for section in &site.sections {
+        if let Some(to) = &section.redirect_to {
+            rules.push((section.path.clone(), to.clone()));
+        }
+        let target = section.redirect_to.as_ref().unwrap_or(&section.path);
+        rules.extend(section.aliases.iter().map(|a| (a.clone(), target.clone())));
+        if section.has_list() && section.path != "/" {
+            rules.push((
+                format!("{}{}/1/", section.path, section.paginate_path),
+                section.path.clone(),
+            ));
         }
     }
     for tag in &site.tags {
