@@ -635,7 +635,13 @@ fn hash_page(page: &Page, facet: Facet, body: &dyn Fn(&str) -> u64, h: &mut Defa
         }
         Facet::Page => {
             (&page.slug, &page.permalink, &page.title, &page.summary).hash(h);
-            (date(page.date), date(page.updated), page.weight, &page.section).hash(h);
+            (
+                date(page.date),
+                date(page.updated),
+                page.weight,
+                &page.section,
+            )
+                .hash(h);
             (page.draft, &page.aliases, &page.extra).hash(h);
         }
         Facet::Body => body(&page.source).hash(h),
@@ -844,7 +850,11 @@ impl<'a> Cx<'a> {
 
     /// The pages at `range` of `section`'s (clipped), as cards.
     pub fn section_pages(&self, section: &Section, range: Range<usize>) -> Vec<&'a Page> {
-        self.list(List::Section(section.path.clone()), range.clone(), Facet::Card);
+        self.list(
+            List::Section(section.path.clone()),
+            range.clone(),
+            Facet::Card,
+        );
         let end = range.end.min(section.pages.len());
         section.pages[range.start.min(end)..end]
             .iter()

@@ -71,7 +71,10 @@ mod tests {
         assert_eq!(routes.fallback_of("/favicon.ico"), Fallback::NotFound);
         assert_eq!(routes.fallback_of("/a/b/c/"), Fallback::NotFound);
         assert_eq!(routes.for_template("page.html").unwrap().name(), "page");
-        assert_eq!(routes.for_template("section.html").unwrap().name(), "section");
+        assert_eq!(
+            routes.for_template("section.html").unwrap().name(),
+            "section"
+        );
         assert!(routes.for_template("shortcodes/x.html").is_none());
         let names: Vec<&str> = routes
             .pages(&site)

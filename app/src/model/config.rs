@@ -20,6 +20,9 @@ use serde::{Deserialize, Serialize};
 /// name = "Docs"
 /// url = "/docs/"
 /// weight = 2                         # lower first
+///
+/// [extra]                            # the site's own fields, for its page components
+/// team = "core"
 /// ```
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
 #[serde(default, deny_unknown_fields)]
@@ -79,6 +82,26 @@ pub struct SiteConfig {
     /// the posts' authors, at `/<name>/<term>/` with the list of terms at `/<name>/`.
     /// Read from a Zola or Hugo site's configuration. Default: tags only.
     pub taxonomies: Vec<Taxonomy>,
+    /// The site's own settings for its page components: `[extra]` of `site.toml` or of
+    /// Zola's `config.toml`, Hugo's `params` (`config.extra.get::<String>("team")`).
+    #[serde(with = "extra_table")]
+    pub extra: super::Extra,
+}
+
+/// [`SiteConfig::extra`] is written as a plain table.
+mod extra_table {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(extra: &super::super::Extra, s: S) -> Result<S::Ok, S::Error> {
+        extra.fields.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<super::super::Extra, D::Error> {
+        Ok(super::super::Extra {
+            fields: serde_json::Map::deserialize(d)?,
+            source: "site settings".to_owned(),
+        })
+    }
 }
 
 /// One taxonomy ([`SiteConfig::taxonomies`]).
@@ -226,6 +249,7 @@ impl Default for SiteConfig {
             taxonomies: vec![Taxonomy {
                 name: "tags".to_owned(),
             }],
+            extra: super::Extra::default(),
         }
     }
 }

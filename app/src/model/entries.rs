@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// An entry's own fields: Zola's `[extra]` table or Hugo's `params`, kept as written
 /// (JSON values) for the site's page components.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Extra {
     /// The fields.
     #[serde(default)]

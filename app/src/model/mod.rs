@@ -167,7 +167,10 @@ impl Site {
         // Pages: in their own section, and in each parent while the section is
         // transparent.
         for (i, page) in self.pages.iter().enumerate() {
-            let mut at = page.section.as_deref().and_then(|p| self.section_index.get(p));
+            let mut at = page
+                .section
+                .as_deref()
+                .and_then(|p| self.section_index.get(p));
             while let Some(&s) = at {
                 sections[s].pages.push(i);
                 at = match sections[s].transparent {

@@ -259,8 +259,7 @@ pub fn load_with_cache(
                     return Ok((entry, warnings, Some((source, stamp)), true, None));
                 }
             }
-            let (entry, warnings, change) =
-                load_entry(dir, *kind, path, &config, &site_sections)?;
+            let (entry, warnings, change) = load_entry(dir, *kind, path, &config, &site_sections)?;
             Ok((
                 entry,
                 warnings,
@@ -904,16 +903,23 @@ fn load_entry(
     // other way round; a name the table does not map is named in a warning.
     let section = sections::nearest(site_sections, relative);
     let original = kind;
-    let template = front.template.clone().or(front.content_type.clone()).or_else(|| {
-        let mut at = section;
-        while let Some(s) = at {
-            if s.page_template.is_some() {
-                return s.page_template.clone();
+    let template = front
+        .template
+        .clone()
+        .or(front.content_type.clone())
+        .or_else(|| {
+            let mut at = section;
+            while let Some(s) = at {
+                if s.page_template.is_some() {
+                    return s.page_template.clone();
+                }
+                at = s
+                    .parent
+                    .as_deref()
+                    .and_then(|p| site_sections.iter().find(|s| s.path == p));
             }
-            at = s.parent.as_deref().and_then(|p| site_sections.iter().find(|s| s.path == p));
-        }
-        None
-    });
+            None
+        });
     if let Some(name) = &template {
         if let Some(message) = template_kind(name, &mut kind) {
             warnings.push(ContentWarning {
@@ -1261,7 +1267,11 @@ pub(crate) fn resolve_internal_links(dir: &Path, site: &mut Site) -> Result<(), 
         .chain(site.docs.iter().map(|d| (d.source.clone(), d.url.clone())))
         .chain(site.pages.iter().map(|p| (p.source.clone(), p.url())))
         // `@/projects/_index.md`: a section (Zola).
-        .chain(site.sections.iter().map(|s| (s.source.clone(), s.path.clone())))
+        .chain(
+            site.sections
+                .iter()
+                .map(|s| (s.source.clone(), s.path.clone())),
+        )
         .collect();
     let mut errors = Vec::new();
     let mut fix = |source: &str, html: &mut String| {

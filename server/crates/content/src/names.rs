@@ -69,7 +69,11 @@ pub(crate) fn dated_permalink(url: &str) -> Option<chrono::DateTime<chrono::Fixe
     let segments: Vec<&str> = url.trim_start_matches('/').split('/').collect();
     // A date then at least one more segment (the slug).
     let date_at = |start: usize| -> Option<chrono::NaiveDate> {
-        let (year, month, day) = (segments.get(start)?, segments.get(start + 1)?, segments.get(start + 2)?);
+        let (year, month, day) = (
+            segments.get(start)?,
+            segments.get(start + 1)?,
+            segments.get(start + 2)?,
+        );
         segments.get(start + 3).filter(|rest| !rest.is_empty())?;
         if year.len() != 4 || month.len() != 2 || day.len() != 2 {
             return None;

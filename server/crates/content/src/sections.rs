@@ -307,7 +307,10 @@ mod tests {
         assert_eq!(at("projects/rust/b/index.md"), Some("/projects/rust/"));
         assert_eq!(at("projects/other/c.md"), Some("/projects/"));
         assert_eq!(at("about.md"), Some("/"));
-        assert_eq!(parent_of("/projects/rust/", &["/projects/".into()]), Some("/projects/".into()));
+        assert_eq!(
+            parent_of("/projects/rust/", &["/projects/".into()]),
+            Some("/projects/".into())
+        );
         assert_eq!(parent_of("/projects/", &["/".into()]), None);
     }
 

@@ -101,7 +101,8 @@ pub fn content_dir(dir: &Path) -> PathBuf {
 ///
 /// Zola: `title`, `description`, `base_url`, `default_language`, `author`,
 /// `generate_feeds`, `feed_filenames` (the feed is `/atom.xml`; other names redirect
-/// there), `[markdown]` (code is always highlighted), `[link_checker] internal_level`.
+/// there), `[markdown] insert_anchor_links` (code is always highlighted),
+/// `[link_checker] internal_level`.
 /// Hugo (keys case-insensitive): `title`, `baseURL`, `languageCode`,
 /// `params.description`, `params.author`/`author`. A site root checks links at the
 /// `warn` level unless Zola's `internal_level = "error"` says otherwise.
@@ -187,7 +188,18 @@ pub fn settings(root: &SiteRoot) -> Result<(SiteConfig, Vec<ContentWarning>), Co
                 if let Some(author) = get("author") {
                     config.author = Some(author);
                 }
-                // The rest of `params` is the theme's: not Atoll's to read.
+                // All of `params` is kept for the site's page components.
+                config.extra = app::Extra {
+                    fields: params.cloned().unwrap_or_default(),
+                    source: name.clone(),
+                };
+                true
+            }
+            (Flavor::Zola, "extra") => {
+                config.extra = app::Extra {
+                    fields: value.as_object().cloned().unwrap_or_default(),
+                    source: name.clone(),
+                };
                 true
             }
             (Flavor::Zola, "taxonomies") => {
@@ -224,8 +236,19 @@ pub fn settings(root: &SiteRoot) -> Result<(SiteConfig, Vec<ContentWarning>), Co
                 }
                 true
             }
-            // Atoll always highlights code and writes `atom.xml`.
-            (Flavor::Zola, "markdown" | "generate_feeds" | "generate_feed") => true,
+            // `[markdown] insert_anchor_links` (Zola 0.20: the site's default for every
+            // section); Atoll always highlights code.
+            (Flavor::Zola, "markdown") => {
+                if let Some(anchors) = value
+                    .get("insert_anchor_links")
+                    .and_then(|v| serde_json::from_value::<app::AnchorLinks>(v.clone()).ok())
+                {
+                    config.insert_anchor_links = anchors;
+                }
+                true
+            }
+            // Atoll always writes `atom.xml`.
+            (Flavor::Zola, "generate_feeds" | "generate_feed") => true,
             (Flavor::Zola, "feed_filenames" | "feed_filename") => {
                 let names: Vec<&str> = match value {
                     Value::Array(list) => list.iter().filter_map(Value::as_str).collect(),

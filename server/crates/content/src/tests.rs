@@ -384,8 +384,8 @@ fn real_sites_files_load_dates_without_offsets_schedules_sections_and_translatio
         );
     }
     assert!(
-        text.iter()
-            .any(|w| w.contains("pages/_index.md") && w.contains("Atoll's posts/ and pages/ are not sections")),
+        text.iter().any(|w| w.contains("pages/_index.md")
+            && w.contains("Atoll's posts/ and pages/ are not sections")),
         "{text:?}"
     );
 
@@ -536,10 +536,26 @@ fn an_entry_with_an_expiry_date_is_never_taken_from_the_cache() {
 fn sections_of_a_zola_site_read_their_settings_sort_nest_and_map_templates() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(root, "config.toml", "base_url = \"https://example.org\"\ntitle = \"Sections\"\n");
-    write(root, "content/_index.md", "+++\ntitle = \"Home\"\n+++\nWelcome home.\n");
-    write(root, "content/blog/2024-01-02-one.md", "+++\ntitle = \"One\"\n+++\nBody.\n");
-    write(root, "content/blog/2024-01-03-two.md", "+++\ntitle = \"Two\"\n+++\nBody.\n");
+    write(
+        root,
+        "config.toml",
+        "base_url = \"https://example.org\"\ntitle = \"Sections\"\n[extra]\nmaintainer = \"core\"\n",
+    );
+    write(
+        root,
+        "content/_index.md",
+        "+++\ntitle = \"Home\"\n+++\nWelcome home.\n",
+    );
+    write(
+        root,
+        "content/blog/2024-01-02-one.md",
+        "+++\ntitle = \"One\"\n+++\nBody.\n",
+    );
+    write(
+        root,
+        "content/blog/2024-01-03-two.md",
+        "+++\ntitle = \"Two\"\n+++\nBody.\n",
+    );
     write(
         root,
         "content/projects/_index.md",
@@ -547,40 +563,90 @@ fn sections_of_a_zola_site_read_their_settings_sort_nest_and_map_templates() {
          insert_anchor_links = \"right\"\npage_template = \"project.html\"\naliases = [\"work\"]\n\
          [extra]\nteam = \"core\"\n+++\nWhat we **make**.\n",
     );
-    write(root, "content/projects/a.md", "+++\ntitle = \"A\"\nweight = 3\n+++\n## Usage\n\nText.\n");
-    write(root, "content/projects/b.md", "+++\ntitle = \"B\"\nweight = 1\n+++\nText.\n");
-    write(root, "content/projects/c.md", "+++\ntitle = \"C\"\nweight = 2\n+++\nText.\n");
-    write(root, "content/projects/2021-01-01-d.md", "+++\ntitle = \"D\"\nweight = 5\n+++\nText.\n");
+    write(
+        root,
+        "content/projects/a.md",
+        "+++\ntitle = \"A\"\nweight = 3\n+++\n## Usage\n\nText.\n",
+    );
+    write(
+        root,
+        "content/projects/b.md",
+        "+++\ntitle = \"B\"\nweight = 1\n+++\nText.\n",
+    );
+    write(
+        root,
+        "content/projects/c.md",
+        "+++\ntitle = \"C\"\nweight = 2\n+++\nText.\n",
+    );
+    write(
+        root,
+        "content/projects/2021-01-01-d.md",
+        "+++\ntitle = \"D\"\nweight = 5\n+++\nText.\n",
+    );
     write(
         root,
         "content/projects/rust/_index.md",
         "+++\ntitle = \"Rust\"\ntransparent = true\n+++\n",
     );
-    write(root, "content/projects/rust/e.md", "+++\ntitle = \"E\"\n+++\nText.\n");
+    write(
+        root,
+        "content/projects/rust/e.md",
+        "+++\ntitle = \"E\"\n+++\nText.\n",
+    );
     write(
         root,
         "content/old/_index.md",
         "+++\nredirect_to = \"projects/\"\n+++\n",
     );
     write(root, "content/old/x.md", "+++\ntitle = \"X\"\n+++\nText.\n");
-    write(root, "content/hidden/_index.md", "+++\nrender = false\n+++\n");
-    write(root, "content/hidden/y.md", "+++\ntitle = \"Y\"\n+++\nSee @/projects/_index.md.\n\n[Projects](@/projects/_index.md)\n");
+    write(
+        root,
+        "content/hidden/_index.md",
+        "+++\nrender = false\n+++\n",
+    );
+    write(
+        root,
+        "content/hidden/y.md",
+        "+++\ntitle = \"Y\"\n+++\nSee @/projects/_index.md.\n\n[Projects](@/projects/_index.md)\n",
+    );
     // A section whose pages name the post route's template: they are posts.
     write(
         root,
         "content/notes/_index.md",
         "+++\npage_template = \"post.html\"\n+++\n",
     );
-    write(root, "content/notes/n1.md", "+++\ntitle = \"N1\"\ndate = 2024-05-06\n+++\nText.\n");
+    write(
+        root,
+        "content/notes/n1.md",
+        "+++\ntitle = \"N1\"\ndate = 2024-05-06\n+++\nText.\n",
+    );
 
     let loaded = load(root, &LoadOptions::default()).unwrap();
     let site = &loaded.site;
     let warnings: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
 
-    let projects = site.section("/projects/").expect("a section with _index.md");
+    // The site's `[extra]` is kept for page components.
+    assert_eq!(
+        site.config
+            .extra
+            .get::<String>("maintainer")
+            .unwrap()
+            .as_deref(),
+        Some("core")
+    );
+    assert!(
+        !warnings.iter().any(|w| w.contains("setting `extra`")),
+        "{warnings:?}"
+    );
+    let projects = site
+        .section("/projects/")
+        .expect("a section with _index.md");
     assert_eq!(projects.title, "Projects");
     assert_eq!(projects.sort_by, app::SortBy::Weight);
-    assert_eq!(projects.extra.get::<String>("team").unwrap().as_deref(), Some("core"));
+    assert_eq!(
+        projects.extra.get::<String>("team").unwrap().as_deref(),
+        Some("core")
+    );
     assert!(projects.html.contains("<strong>make</strong>"));
     assert_eq!(projects.subsections, ["/projects/rust/"]);
     // Its pages and its transparent subsection's, lightest first (E has weight 0).
@@ -615,7 +681,9 @@ fn sections_of_a_zola_site_read_their_settings_sort_nest_and_map_templates() {
     // The root's _index.md is the section `/` (the home page's text).
     assert!(site.section("/").unwrap().html.contains("Welcome home."));
     // Templates: `post.html` makes the notes posts; an unmapped name is one warning.
-    let n1 = site.post("n1").expect("a page naming the post template is a post");
+    let n1 = site
+        .post("n1")
+        .expect("a page naming the post template is a post");
     assert_eq!(n1.permalink.as_deref(), Some("/notes/n1/"));
     assert_eq!(site.posts.len(), 3);
     let unmapped: Vec<&String> = warnings
@@ -626,12 +694,18 @@ fn sections_of_a_zola_site_read_their_settings_sort_nest_and_map_templates() {
     // Five pages: its own four and its subsection's (`page_template` is inherited, as in Zola).
     assert!(unmapped[0].contains("in 4 more file(s)"), "{unmapped:?}");
     assert!(
-        !warnings.iter().any(|w| w.contains("_index.md") && w.contains("skipped")),
+        !warnings
+            .iter()
+            .any(|w| w.contains("_index.md") && w.contains("skipped")),
         "{warnings:?}"
     );
 
     // A bad `sort_by` names the file and the field.
-    write(root, "content/projects/_index.md", "+++\nsort_by = \"random\"\n+++\n");
+    write(
+        root,
+        "content/projects/_index.md",
+        "+++\nsort_by = \"random\"\n+++\n",
+    );
     let err = load(root, &LoadOptions::default()).unwrap_err().to_string();
     assert!(
         err.contains("projects/_index.md") && err.contains("sort_by") && err.contains("random"),
@@ -644,17 +718,33 @@ fn a_blog_at_the_content_root_dated_by_its_paths() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     write(root, "config.toml", "base_url = \"https://example.org\"\n");
-    write(root, "content/_index.md", "+++\ntitle = \"Blog\"\nsort_by = \"permalink\"\n+++\n");
-    for (name, path) in [("a", "2020/01/02/a"), ("b", "2021/03/04/b"), ("c", "2019/05/06/c")] {
+    write(
+        root,
+        "content/_index.md",
+        "+++\ntitle = \"Blog\"\nsort_by = \"permalink\"\n+++\n",
+    );
+    for (name, path) in [
+        ("a", "2020/01/02/a"),
+        ("b", "2021/03/04/b"),
+        ("c", "2019/05/06/c"),
+    ] {
         write(
             root,
             &format!("content/{name}.md"),
             &format!("+++\npath = \"{path}\"\ntitle = \"{name}\"\n+++\nBody.\n"),
         );
     }
-    write(root, "content/d/index.md", "+++\ntitle = \"D\"\n+++\nA bundle without a path.\n");
+    write(
+        root,
+        "content/d/index.md",
+        "+++\ntitle = \"D\"\n+++\nA bundle without a path.\n",
+    );
     write(root, "content/d/pic.png", "png");
-    write(root, "content/inside/_index.md", "+++\ntitle = \"Inside\"\nsort_by = \"date\"\n+++\n");
+    write(
+        root,
+        "content/inside/_index.md",
+        "+++\ntitle = \"Inside\"\nsort_by = \"date\"\n+++\n",
+    );
     write(
         root,
         "content/inside/w.md",
@@ -665,7 +755,10 @@ fn a_blog_at_the_content_root_dated_by_its_paths() {
     assert_eq!(site.config.sections.posts, "", "the root is the blog");
     let slugs: Vec<&str> = site.posts.iter().map(|p| p.slug.as_str()).collect();
     assert_eq!(slugs, ["b", "a", "c", "d"], "newest first, undated last");
-    assert_eq!(site.post("b").unwrap().date.unwrap().to_rfc3339(), "2021-03-04T00:00:00+00:00");
+    assert_eq!(
+        site.post("b").unwrap().date.unwrap().to_rfc3339(),
+        "2021-03-04T00:00:00+00:00"
+    );
     assert_eq!(site.post("d").unwrap().url(), "/d/");
     assert!(site.bundle_files.contains_key("/d/pic.png"));
     // A section's entry is dated by its path after the section's segment.
@@ -673,6 +766,9 @@ fn a_blog_at_the_content_root_dated_by_its_paths() {
     assert_eq!(w.date.unwrap().to_rfc3339(), "2019-09-25T00:00:00+00:00");
     assert_eq!(w.url(), "/inside/2019/09/25/w/");
     assert_eq!(site.section("/inside/").unwrap().pages.len(), 1);
-    assert!(site.section("/").is_none(), "the blog's _index.md is the blog's settings");
+    assert!(
+        site.section("/").is_none(),
+        "the blog's _index.md is the blog's settings"
+    );
     assert_eq!(site.config.blog.title, "Blog");
 }

@@ -95,6 +95,8 @@ fn a_zola_blog_builds_unchanged_at_zolas_urls() {
     let home = page(&out, "/");
     assert!(home.contains("Linebender"), "title from config.toml");
     assert!(home.contains("https://linebender.org/"), "base_url");
+    // The root `_index.md` is the home page's text, as Zola's index template shows it.
+    assert!(home.contains("Welcome to the homepage for the"), "{home}");
     assert!(
         err.contains("setting `compile_sass` of config.toml is not read"),
         "{err}"
@@ -119,6 +121,81 @@ fn a_zola_blog_builds_unchanged_at_zolas_urls() {
     assert!(err.contains("/about/ → /contributor-guidelines"), "{err}");
     // The layout's own stylesheet, since the site's static/ has none.
     fingerprinted(&out, "style.", ".css");
+}
+
+#[test]
+fn the_rust_blog_builds_with_its_root_as_the_blog_and_its_sections_listed() {
+    let tmp = TempDir::new().unwrap();
+    let (out, err) = export_site_root(tmp.path(), "rust-blog");
+    // The posts at the content root are the blog, each at its `path` (a folder, as
+    // Zola publishes it); the inside-rust section's at theirs; releases/latest.md at
+    // its section's URL.
+    for url in [
+        "/2021/06/17/Rust-1.53.0/",
+        "/2021/08/03/GATs-stabilization-push/",
+        "/2020/09/21/Scheduling-2021-Roadmap/",
+        "/2019/10/03/inside-rust-blog/",
+        "/2018/09/21/Security-advisory-for-std/",
+        "/inside-rust/2019/09/25/Welcome/",
+        "/inside-rust/2020/07/27/1.45.1-prerelease/",
+        "/inside-rust/2021/04/03/core-team-updates/",
+        "/releases/latest/",
+    ] {
+        page(&out, url);
+    }
+    // Dated by their paths; the blog lists them newest first.
+    let list = page(&out, "/posts/");
+    let first = list
+        .find("GATs stabilization")
+        .expect("2021-08-03 in the list");
+    let last = list
+        .find("Security advisory")
+        .expect("2018-09-21 in the list");
+    assert!(first < last, "{list}");
+    assert!(list.contains("August 3, 2021"), "{list}");
+    // The blog's _index.md names the list.
+    assert!(list.contains("<h1>Rust Blog</h1>"), "{list}");
+    // A section's list page: its _index.md's title and description, its pages in its
+    // `sort_by = "permalink"` order (oldest path first), each with the date of its path.
+    let inside = page(&out, "/inside-rust/");
+    assert!(inside.contains("<h1>Inside Rust Blog</h1>"), "{inside}");
+    assert!(
+        inside.contains("Curious how you might get involved?"),
+        "{inside}"
+    );
+    let welcome = inside.find("Welcome to the Inside Rust blog!").unwrap();
+    let updates = inside.find("Core Team updates").unwrap();
+    assert!(welcome < updates, "{inside}");
+    assert!(inside.contains("September 25, 2019"), "{inside}");
+    assert!(page(&out, "/releases/").contains("href=/releases/latest/"));
+    // A section with a template Atoll does not map: one warning naming it.
+    assert!(
+        err.contains("template `releases.html` is not in the route table"),
+        "{err}"
+    );
+    // Sections are in the sitemap.
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("/inside-rust/</loc>"), "{sitemap}");
+    // `.html` aliases, and the old feed names, redirect.
+    let redirects = std::fs::read_to_string(out.join("_redirects")).unwrap();
+    for rule in [
+        "/2021/06/17/Rust-1.53.0.html /2021/06/17/Rust-1.53.0/ 301",
+        "/inside-rust/2019/09/25/Welcome.html /inside-rust/2019/09/25/Welcome/ 301",
+        "/feed.xml /atom.xml 301",
+    ] {
+        assert!(redirects.contains(rule), "{rule} in {redirects}");
+    }
+    // The bundle's image beside its post; `[markdown] insert_anchor_links = "left"`.
+    let gats = page(&out, "/2021/08/03/GATs-stabilization-push/");
+    let image = fingerprinted(
+        &out.join("2021/08/03/GATs-stabilization-push"),
+        "gats-reactions.",
+        ".png",
+    );
+    assert!(gats.contains(&image), "{gats}");
+    assert!(gats.contains("class=anchor"), "{gats}");
+    // The home page lists the latest posts.
+    assert!(page(&out, "/").contains("href=/2021/08/03/GATs-stabilization-push/"));
 }
 
 #[test]
