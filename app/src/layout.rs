@@ -35,6 +35,8 @@ pub struct PageMeta {
     pub modified: Option<DateTime<FixedOffset>>,
     /// schema.org objects, emitted as one JSON-LD `@graph`.
     pub json_ld: Vec<serde_json::Value>,
+    /// The page's own Atom feed (a term's, a section's), linked beside the site's.
+    pub feed: Option<String>,
 }
 
 impl PageMeta {
@@ -52,6 +54,7 @@ impl PageMeta {
             published: None,
             modified: None,
             json_ld: Vec::new(),
+            feed: None,
         }
     }
 }
@@ -82,6 +85,10 @@ pub fn head(meta: PageMeta, site: &Site, islands: IslandsUse) -> impl IntoView {
     };
     let canonical = meta.indexable.then(|| config.absolute_url(&meta.path));
     let title = meta.title.clone().unwrap_or_else(|| config.title.clone());
+    let page_feed = meta
+        .feed
+        .clone()
+        .map(|href| (href, format!("{} ({title})", config.title)));
     let image = meta
         .image
         .as_deref()
@@ -122,6 +129,7 @@ pub fn head(meta: PageMeta, site: &Site, islands: IslandsUse) -> impl IntoView {
         <meta name="twitter:description" content=description/>
         {image.map(|src| view! { <meta name="twitter:image" content=src/> })}
         <link rel="alternate" type="application/atom+xml" href="/atom.xml" title=feed_title/>
+        {page_feed.map(|(href, title)| view! { <link rel="alternate" type="application/atom+xml" href=href title=title/> })}
         <link rel="icon" href=site.asset("/favicon.svg") type="image/svg+xml"/>
         <link rel="stylesheet" href=site.asset("/style.css")/>
         {json_ld.map(|json| view! { <script type="application/ld+json" inner_html=json></script> })}

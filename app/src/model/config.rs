@@ -110,12 +110,34 @@ mod extra_table {
 pub struct Taxonomy {
     /// Its name, also its URL segment: `tags`, `categories`, `authors`.
     pub name: String,
+    /// Whether each term has an Atom feed at `/<name>/<term>/atom.xml` (Zola's `feed`).
+    #[serde(default)]
+    pub feed: bool,
+    /// Posts per page of a term's list (Zola's `paginate_by`); else `posts_per_page`.
+    #[serde(default)]
+    pub paginate_by: Option<usize>,
+}
+
+impl Taxonomy {
+    /// The taxonomy `name`, without a feed, paginated as the blog.
+    pub fn named(name: impl Into<String>) -> Self {
+        Taxonomy {
+            name: name.into(),
+            feed: false,
+            paginate_by: None,
+        }
+    }
 }
 
 impl SiteConfig {
     /// Whether the site has the taxonomy `name` ([`SiteConfig::taxonomies`]).
     pub fn has_taxonomy(&self, name: &str) -> bool {
-        self.taxonomies.iter().any(|t| t.name == name)
+        self.taxonomy(name).is_some()
+    }
+
+    /// The taxonomy `name`, if the site has it.
+    pub fn taxonomy(&self, name: &str) -> Option<&Taxonomy> {
+        self.taxonomies.iter().find(|t| t.name == name)
     }
 }
 
@@ -246,9 +268,7 @@ impl Default for SiteConfig {
             flavor: Flavor::Atoll,
             feed_aliases: Vec::new(),
             blog: BlogSettings::default(),
-            taxonomies: vec![Taxonomy {
-                name: "tags".to_owned(),
-            }],
+            taxonomies: vec![Taxonomy::named("tags")],
             extra: super::Extra::default(),
         }
     }

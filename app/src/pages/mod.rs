@@ -140,13 +140,28 @@ fn paginated(base: &str, page: usize) -> String {
 
 /// The params of every page of a list of `items` entries, with `params` before.
 fn list_pages(site: &Site, items: usize, params: Params) -> impl Iterator<Item = Params> {
-    (1..=site.page_count(items)).map(move |page| params.clone().paginated(page))
+    list_pages_of(site.config.posts_per_page, items, params)
+}
+
+/// [`list_pages`] with `per_page` entries a page.
+fn list_pages_of(per_page: usize, items: usize, params: Params) -> impl Iterator<Item = Params> {
+    (1..=pages_of(per_page, items)).map(move |page| params.clone().paginated(page))
+}
+
+/// Number of pages of a list of `items`, `per_page` a page (at least 1).
+fn pages_of(per_page: usize, items: usize) -> usize {
+    items.div_ceil(per_page.max(1)).max(1)
 }
 
 /// The slice of `0..items` shown on `page` (from 1), or `None` past the last page.
 fn page_slice(site: &Site, items: usize, page: usize) -> Option<std::ops::Range<usize>> {
-    let per_page = site.config.posts_per_page.max(1);
-    if page == 0 || page > site.page_count(items) {
+    page_slice_of(site.config.posts_per_page, items, page)
+}
+
+/// [`page_slice`] with `per_page` entries a page.
+fn page_slice_of(per_page: usize, items: usize, page: usize) -> Option<std::ops::Range<usize>> {
+    let per_page = per_page.max(1);
+    if page == 0 || page > pages_of(per_page, items) {
         return None;
     }
     let start = (page - 1) * per_page;

@@ -1,8 +1,9 @@
 use leptos::prelude::*;
 
-use super::{date_view, toc, TOC_MIN};
+use super::{date_view, toc, POSTS_MODE, TOC_MIN};
 use crate::layout::PageMeta;
 use crate::model::{last_change, Page, Section, Site};
+use crate::modes::RenderMode;
 use crate::reads::{Cx, Facet};
 use crate::route::{Params, Route, Sitemap};
 use crate::seo;
@@ -21,6 +22,11 @@ impl Route for SectionPage {
     /// None: sections own their paths (any folder of the content).
     fn patterns(&self) -> &'static [&'static str] {
         &[]
+    }
+
+    /// A list, as the blog's: ISR, regenerated when its pages change.
+    fn mode(&self) -> RenderMode {
+        POSTS_MODE
     }
 
     fn paths(&self, site: &Site) -> Vec<Params> {
@@ -170,6 +176,9 @@ fn section_page(cx: &Cx, section: &Section, page: usize) -> Option<(PageMeta, An
     let mut meta = PageMeta::new(Some(title), description, section.page_url(page));
     meta.prev = (page > 1).then(|| section.page_url(page - 1));
     meta.next = (page < pages).then(|| section.page_url(page + 1));
+    if section.generate_feeds {
+        meta.feed = Some(format!("{}atom.xml", section.path));
+    }
     meta.json_ld.push(seo::breadcrumbs(site, &trail));
     Some((meta, view))
 }

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{list_pages, page_slice, paginated, post_list, POSTS_MODE};
+use super::{list_pages_of, page_slice_of, pages_of, paginated, post_list, POSTS_MODE};
 use crate::layout::{pagination, PageMeta};
 use crate::model::{Site, Tag};
 use crate::modes::{Fallback, RenderMode};
@@ -53,8 +53,8 @@ pub(super) fn term_paths(site: &Site, tags: bool) -> Vec<Params> {
         .iter()
         .filter(|term| (term.taxonomy() == "tags") == tags)
         .flat_map(|term| {
-            list_pages(
-                site,
+            list_pages_of(
+                term_per_page(site, term),
                 term.posts.len(),
                 Params::new().with("slug", term.slug.clone()),
             )
@@ -62,12 +62,21 @@ pub(super) fn term_paths(site: &Site, tags: bool) -> Vec<Params> {
         .collect()
 }
 
+/// Posts per page of a term's list: its taxonomy's `paginate_by`, else the blog's.
+pub(super) fn term_per_page(site: &Site, term: &Tag) -> usize {
+    site.config
+        .taxonomy(term.taxonomy())
+        .and_then(|t| t.paginate_by)
+        .unwrap_or(site.config.posts_per_page)
+}
+
 /// Whether `params` names a page of a tag (`tags`) or of another taxonomy's term.
 pub(super) fn term_exists(site: &Site, params: &Params, tags: bool) -> bool {
     let term = params.get("slug").and_then(|s| site.tag(s));
     match (term, params.page()) {
         (Some(term), Some(page)) => {
-            (term.taxonomy() == "tags") == tags && page <= site.page_count(term.posts.len())
+            (term.taxonomy() == "tags") == tags
+                && page <= pages_of(term_per_page(site, term), term.posts.len())
         }
         _ => false,
     }
@@ -91,8 +100,9 @@ pub(super) fn term_sitemap(site: &Site, params: &Params) -> Sitemap {
 pub(super) fn tag(cx: &Cx, tag: &Tag, page: usize) -> Option<(PageMeta, AnyView)> {
     let site = cx.site();
     let count = cx.tag_post_count(tag);
-    let pages = site.page_count(count);
-    let range = page_slice(site, count, page)?;
+    let per_page = term_per_page(site, tag);
+    let pages = pages_of(per_page, count);
+    let range = page_slice_of(per_page, count, page)?;
     let posts = cx.tag_posts(tag, range);
     let base = tag.url();
     let url = |page: usize| paginated(&base, page);
@@ -135,6 +145,10 @@ pub(super) fn tag(cx: &Cx, tag: &Tag, page: usize) -> Option<(PageMeta, AnyView)
     );
     meta.prev = (page > 1).then(|| url(page - 1));
     meta.next = (page < pages).then(|| url(page + 1));
+    // The term's feed (Zola's taxonomy `feed = true`).
+    if site.config.taxonomy(taxonomy).is_some_and(|t| t.feed) {
+        meta.feed = Some(format!("{}atom.xml", tag.url()));
+    }
     meta.json_ld.push(seo::breadcrumbs(
         site,
         &[

@@ -61,6 +61,8 @@ pub(crate) fn read(
             crate::source_name(content, folder)
         };
         let mut section = Section::new(path, title, source);
+        // Hugo gives every section an RSS feed; Zola only when asked.
+        section.generate_feeds = config.flavor == app::Flavor::Hugo;
         if has_index {
             match read_index(&index, config, &mut section) {
                 Ok(section_warnings) => warnings.extend(section_warnings),
@@ -236,7 +238,7 @@ fn read_index(
     });
     section.transparent = front.transparent;
     section.insert_anchor_links = front.insert_anchor_links;
-    section.generate_feeds = front.generate_feeds.unwrap_or(false);
+    section.generate_feeds = front.generate_feeds.unwrap_or(section.generate_feeds);
     section.weight = front.weight;
     section.template = front.template;
     section.page_template = front.page_template;

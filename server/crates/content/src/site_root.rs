@@ -147,11 +147,7 @@ pub fn settings(root: &SiteRoot) -> Result<(SiteConfig, Vec<ContentWarning>), Co
         // Zola's default is none (tags come from `taxonomies.tags` only when declared,
         // but Atoll always builds tags); Hugo's is tags and categories.
         taxonomies: match root.flavor {
-            Flavor::Hugo => ["tags", "categories"]
-                .map(|name| app::Taxonomy {
-                    name: name.to_owned(),
-                })
-                .to_vec(),
+            Flavor::Hugo => ["tags", "categories"].map(hugo_taxonomy).to_vec(),
             _ => SiteConfig::default().taxonomies,
         },
         ..SiteConfig::default()
@@ -203,15 +199,20 @@ pub fn settings(root: &SiteRoot) -> Result<(SiteConfig, Vec<ContentWarning>), Co
                 true
             }
             (Flavor::Zola, "taxonomies") => {
-                // `[{ name = "categories", feed = true, paginate_by = 5 }, …]`: the
-                // names (feeds and pagination per taxonomy are not built yet).
+                // `[{ name = "categories", feed = true, paginate_by = 5 }, …]`.
                 config.taxonomies = value
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .filter_map(|t| t.get("name").and_then(Value::as_str))
-                    .map(|name| app::Taxonomy {
-                        name: name.to_owned(),
+                    .filter_map(|t| {
+                        let mut taxonomy = app::Taxonomy::named(t.get("name")?.as_str()?);
+                        taxonomy.feed = t.get("feed").and_then(Value::as_bool).unwrap_or(false);
+                        taxonomy.paginate_by = t
+                            .get("paginate_by")
+                            .and_then(Value::as_u64)
+                            .filter(|n| *n > 0)
+                            .map(|n| n as usize);
+                        Some(taxonomy)
                     })
                     .collect();
                 true
@@ -223,9 +224,7 @@ pub fn settings(root: &SiteRoot) -> Result<(SiteConfig, Vec<ContentWarning>), Co
                     .into_iter()
                     .flatten()
                     .filter_map(|(_, plural)| plural.as_str())
-                    .map(|name| app::Taxonomy {
-                        name: name.to_owned(),
-                    })
+                    .map(hugo_taxonomy)
                     .collect();
                 true
             }
@@ -278,6 +277,14 @@ pub fn settings(root: &SiteRoot) -> Result<(SiteConfig, Vec<ContentWarning>), Co
         config.title = SiteConfig::default().title;
     }
     Ok((config, warnings))
+}
+
+/// A Hugo taxonomy: every term has a feed (Hugo's RSS, here Atom).
+fn hugo_taxonomy(name: &str) -> app::Taxonomy {
+    app::Taxonomy {
+        feed: true,
+        ..app::Taxonomy::named(name)
+    }
 }
 
 /// The 1-based line where `key` is set in `text` (1 when not found).

@@ -493,7 +493,7 @@ impl Build<'_> {
         }
     }
 
-    /// Writes the sitemaps, the Atom feed, `robots.txt`, `_headers` and `_redirects`
+    /// Writes the sitemaps, the Atom feeds, `robots.txt`, `_headers` and `_redirects`
     /// (merged with the site's own), after checking that no alias hides a page or is
     /// claimed twice.
     fn generated_files(&self, site: &Site, immutable: &[String]) -> Result<Generated, ExportError> {
@@ -502,12 +502,15 @@ impl Build<'_> {
         headers::check_redirects(site, routes, &redirects).map_err(ExportError::Content)?;
         let user_redirects = self.read_special("_redirects")?;
         let mut files = atoll_render::sitemap::sitemaps(site, routes);
-        files.push((
-            "atom.xml".to_owned(),
-            atoll_render::feed::atom_with(site, &|content, url| {
-                html::rewrite_fragment(content, url, &site.assets)
-            }),
-        ));
+        // The site's feed, and the terms' and sections' that have one.
+        for feed in atoll_render::feed::feeds(site) {
+            files.push((
+                feed.path.trim_start_matches('/').to_owned(),
+                atoll_render::feed::atom_of(site, &feed, &|content, url| {
+                    html::rewrite_fragment(content, url, &site.assets)
+                }),
+            ));
+        }
         files.push((
             "robots.txt".to_owned(),
             atoll_render::sitemap::robots(site, self.read_special("robots.txt")?.as_deref()),

@@ -97,7 +97,7 @@ pub(crate) fn plan<'m>(
         })
         .collect();
     drop(dep_fingerprints);
-    // Bodies of cached entries that a page to render read last time, or the feed shows.
+    // Bodies of cached entries that a page to render read last time, or a feed shows.
     // A page that reads a body not loaded yet (new reads) is rendered again once it is.
     let mut needed: HashSet<String> = HashSet::new();
     for (page, carried) in pages.iter().zip(&carried) {
@@ -116,10 +116,10 @@ pub(crate) fn plan<'m>(
         }
     }
     needed.extend(
-        site.posts
+        atoll_render::feed::feeds(site)
             .iter()
-            .take(site.config.feed_limit.max(1))
-            .map(|p| p.source.clone()),
+            .flat_map(|feed| &feed.entries)
+            .map(|entry| entry.source().to_owned()),
     );
     // The static search index indexes every post: it is built again when a post page
     // is rendered again (what it read changed) or the previous export has none;

@@ -1,16 +1,130 @@
-//! The Atom feed (RFC 4287) of the latest posts, with their full content: `atom.xml`.
+//! The Atom feeds (RFC 4287) of the site, with their entries' full content: the site's
+//! latest posts at `atom.xml`; each term's posts at `/<taxonomy>/<term>/atom.xml` for a
+//! taxonomy with `feed = true` (Zola's taxonomy feeds); each section's pages at
+//! `<section>/atom.xml` for a section with `generate_feeds = true` (Zola's section
+//! feeds).
 
 use crate::sitemap::escape;
-use app::{Post, Site};
+use app::{Page, Post, Site};
 use chrono::{DateTime, FixedOffset};
 
-/// Site-relative path of the feed.
+/// Site-relative path of the site's feed.
 pub const FEED_PATH: &str = "/atom.xml";
 
-/// The Atom feed of the `feed_limit` newest posts of `site` (drafts only if the site was
-/// loaded with them). Deterministic: the feed's `<updated>` is the newest entry's, not
-/// the time of the build, so an unchanged site gives a byte-identical feed. Each entry
-/// has `xml:base` set to the post's URL, so relative links in its content resolve.
+/// One feed of the site: what [`feeds`] lists and [`atom_of`] writes.
+#[derive(Clone, Debug)]
+pub struct Feed<'a> {
+    /// Site-relative path (`/atom.xml`, `/categories/rust/atom.xml`).
+    pub path: String,
+    /// `<title>`: the site's, or "Site — Term".
+    pub title: String,
+    /// The HTML page it follows (`/`, the term's or the section's page).
+    pub page: String,
+    /// Its entries, newest first, at most `feed_limit`.
+    pub entries: Vec<Entry<'a>>,
+}
+
+/// An entry of a feed: a post, or a section's page.
+#[derive(Clone, Copy, Debug)]
+pub enum Entry<'a> {
+    /// A post.
+    Post(&'a Post),
+    /// A page of a section.
+    Page(&'a Page),
+}
+
+impl Entry<'_> {
+    /// Its site-relative URL.
+    pub fn url(&self) -> String {
+        match self {
+            Entry::Post(p) => p.url(),
+            Entry::Page(p) => p.url(),
+        }
+    }
+
+    /// Its source file (the feed shows its body).
+    pub fn source(&self) -> &str {
+        match self {
+            Entry::Post(p) => &p.source,
+            Entry::Page(p) => &p.source,
+        }
+    }
+
+    /// Its cache tag (`post:<slug>`, `page:<slug>`).
+    pub fn cache_tag(&self) -> String {
+        match self {
+            Entry::Post(p) => app::cache_tags::entry_tag("post", &p.slug),
+            Entry::Page(p) => app::cache_tags::entry_tag("page", &p.slug),
+        }
+    }
+
+    fn date(&self) -> Option<DateTime<FixedOffset>> {
+        match self {
+            Entry::Post(p) => p.date,
+            Entry::Page(p) => p.date,
+        }
+    }
+
+    fn last_modified(&self) -> Option<DateTime<FixedOffset>> {
+        match self {
+            Entry::Post(p) => p.last_modified(),
+            Entry::Page(p) => p.updated.or(p.date),
+        }
+    }
+
+    fn parts(&self) -> (&str, &[String], &str, &str) {
+        match self {
+            Entry::Post(p) => (&p.title, &p.tags, &p.summary, &p.html),
+            Entry::Page(p) => (&p.title, &[], &p.summary, &p.html),
+        }
+    }
+}
+
+/// Every feed of `site`: the site's first, then the terms' (taxonomies with `feed`),
+/// then the sections' (`generate_feeds`), each by path.
+pub fn feeds(site: &Site) -> Vec<Feed<'_>> {
+    let config = &site.config;
+    let limit = config.feed_limit.max(1);
+    let mut feeds = vec![Feed {
+        path: FEED_PATH.to_owned(),
+        title: config.title.clone(),
+        page: "/".to_owned(),
+        entries: site.posts.iter().take(limit).map(Entry::Post).collect(),
+    }];
+    for term in &site.tags {
+        if !config.taxonomy(term.taxonomy()).is_some_and(|t| t.feed) {
+            continue;
+        }
+        let page = term.url();
+        feeds.push(Feed {
+            path: format!("{page}atom.xml"),
+            title: format!("{} — {}", config.title, term.name),
+            entries: term
+                .posts
+                .iter()
+                .take(limit)
+                .map(|&i| Entry::Post(&site.posts[i]))
+                .collect(),
+            page,
+        });
+    }
+    for section in site.sections.iter().filter(|s| s.generate_feeds) {
+        let mut entries: Vec<&Page> = section.pages.iter().map(|&i| &site.pages[i]).collect();
+        // Newest first whatever the section's `sort_by`; undated pages last.
+        entries.sort_by(|a, b| app::SortBy::Date.compare(a, b));
+        entries.truncate(limit);
+        feeds.push(Feed {
+            path: format!("{}atom.xml", section.path),
+            title: format!("{} — {}", config.title, section.title),
+            page: section.path.clone(),
+            entries: entries.into_iter().map(Entry::Page).collect(),
+        });
+    }
+    feeds
+}
+
+/// The site's feed: the `feed_limit` newest posts of `site` (drafts only if the site was
+/// loaded with them).
 pub fn atom(site: &Site) -> String {
     atom_with(site, &|html, _| html.to_owned())
 }
@@ -18,22 +132,31 @@ pub fn atom(site: &Site) -> String {
 /// [`atom`], passing each entry's HTML and the post's URL path through `content` first
 /// (the export rewrites asset references to their fingerprinted names there).
 pub fn atom_with(site: &Site, content: &dyn Fn(&str, &str) -> String) -> String {
+    let feeds = feeds(site);
+    atom_of(site, &feeds[0], content)
+}
+
+/// The Atom document of `feed`. Deterministic: the feed's `<updated>` is the newest
+/// entry's, not the time of the build, so an unchanged site gives a byte-identical feed.
+/// Each entry has `xml:base` set to its URL, so relative links in its content resolve;
+/// `content` gets each entry's HTML and URL path first.
+pub fn atom_of(site: &Site, feed: &Feed<'_>, content: &dyn Fn(&str, &str) -> String) -> String {
     let config = &site.config;
-    let posts: Vec<&Post> = site.posts.iter().take(config.feed_limit.max(1)).collect();
-    let updated = posts
+    let updated = feed
+        .entries
         .iter()
-        .filter_map(|post| post.last_modified())
+        .filter_map(Entry::last_modified)
         .max()
         .map_or_else(|| epoch().to_rfc3339(), |date| date.to_rfc3339());
-    let home = config.absolute_url("/");
-    let mut xml = String::with_capacity(4096 + posts.len() * 8192);
+    let page = config.absolute_url(&feed.page);
+    let mut xml = String::with_capacity(4096 + feed.entries.len() * 8192);
     xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     xml.push_str(&format!(
         "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n",
         escape(&config.language)
     ));
-    xml.push_str(&format!("<title>{}</title>\n", escape(&config.title)));
-    if !config.description.is_empty() {
+    xml.push_str(&format!("<title>{}</title>\n", escape(&feed.title)));
+    if !config.description.is_empty() && feed.path == FEED_PATH {
         xml.push_str(&format!(
             "<subtitle>{}</subtitle>\n",
             escape(&config.description)
@@ -41,15 +164,15 @@ pub fn atom_with(site: &Site, content: &dyn Fn(&str, &str) -> String) -> String 
     }
     xml.push_str(&format!(
         "<link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
-        escape(config.absolute_url(FEED_PATH))
+        escape(config.absolute_url(&feed.path))
     ));
     xml.push_str(&format!(
         "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
-        escape(&home)
+        escape(&page)
     ));
     xml.push_str(&format!(
         "<id>{}</id>\n<updated>{updated}</updated>\n",
-        escape(&home)
+        escape(&page)
     ));
     if let Some(author) = &config.author {
         xml.push_str(&format!(
@@ -58,29 +181,31 @@ pub fn atom_with(site: &Site, content: &dyn Fn(&str, &str) -> String) -> String 
         ));
     }
     xml.push_str("<generator>Atoll</generator>\n");
-    for post in posts {
-        let url = config.absolute_url(&post.url());
-        let updated = post.last_modified().unwrap_or_else(epoch);
+    for entry in &feed.entries {
+        let path = entry.url();
+        let url = config.absolute_url(&path);
+        let (title, tags, summary, html) = entry.parts();
+        let updated = entry.last_modified().unwrap_or_else(epoch);
         xml.push_str(&format!("<entry xml:base=\"{}\">\n", escape(&url)));
-        xml.push_str(&format!("<title>{}</title>\n", escape(&post.title)));
+        xml.push_str(&format!("<title>{}</title>\n", escape(title)));
         xml.push_str(&format!(
             "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
             escape(&url)
         ));
         xml.push_str(&format!("<id>{}</id>\n", escape(&url)));
-        if let Some(date) = post.date {
+        if let Some(date) = entry.date() {
             xml.push_str(&format!("<published>{}</published>\n", date.to_rfc3339()));
         }
         xml.push_str(&format!("<updated>{}</updated>\n", updated.to_rfc3339()));
-        for tag in &post.tags {
+        for tag in tags {
             xml.push_str(&format!("<category term=\"{}\"/>\n", escape(tag)));
         }
-        if !post.summary.is_empty() {
-            xml.push_str(&format!("<summary>{}</summary>\n", escape(&post.summary)));
+        if !summary.is_empty() {
+            xml.push_str(&format!("<summary>{}</summary>\n", escape(summary)));
         }
         xml.push_str(&format!(
             "<content type=\"html\">{}</content>\n",
-            escape(content(&post.html, &post.url()))
+            escape(content(html, &path))
         ));
         xml.push_str("</entry>\n");
     }

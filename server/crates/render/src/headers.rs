@@ -105,6 +105,16 @@ pub fn redirects(site: &Site) -> Vec<(String, String)> {
     for tag in &site.tags {
         rules.push((format!("{}page/1/", tag.url()), tag.url()));
     }
+    // Hugo's RSS feeds of terms and sections (`/categories/x/index.xml`) lead to their
+    // Atom feeds.
+    if site.config.flavor == app::Flavor::Hugo {
+        for feed in crate::feed::feeds(site).into_iter().skip(1) {
+            let old = format!("{}index.xml", feed.page);
+            if !rules.iter().any(|(from, _)| *from == old) {
+                rules.push((old, feed.path));
+            }
+        }
+    }
     rules
 }
 

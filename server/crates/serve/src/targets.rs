@@ -35,8 +35,8 @@ impl app::Live for Live<'_> {
 pub enum Target {
     /// A page of the app's route table.
     Route(PagePath),
-    /// `/atom.xml`.
-    Feed,
+    /// A feed ([`crate::feed::feeds`]) by path: `/atom.xml`, a term's or a section's.
+    Feed(String),
     /// `/sitemap.xml` or `/sitemap-N.xml` (file name).
     Sitemap(String),
     /// `/robots.txt`.
@@ -48,7 +48,7 @@ impl Target {
     pub fn path(&self) -> String {
         match self {
             Target::Route(page) => page.path().to_owned(),
-            Target::Feed => crate::feed::FEED_PATH.to_owned(),
+            Target::Feed(path) => path.clone(),
             Target::Sitemap(name) => format!("/{name}"),
             Target::Robots => "/robots.txt".to_owned(),
         }
@@ -59,7 +59,7 @@ impl Target {
     pub fn mode(&self) -> RenderMode {
         match self {
             Target::Route(page) => page.mode(),
-            Target::Feed | Target::Sitemap(_) => RenderMode::Isr {
+            Target::Feed(_) | Target::Sitemap(_) => RenderMode::Isr {
                 revalidate: POSTS_REVALIDATE,
             },
             Target::Robots => RenderMode::Static,
@@ -70,8 +70,14 @@ impl Target {
     /// `snapshot`, if the site has it.
     pub fn resolve(snapshot: &Snapshot, path: &str) -> Option<Target> {
         match path {
-            crate::feed::FEED_PATH => return Some(Target::Feed),
+            crate::feed::FEED_PATH => return Some(Target::Feed(path.to_owned())),
             "/robots.txt" => return Some(Target::Robots),
+            _ if path.ends_with("/atom.xml") => {
+                return crate::feed::feeds(&snapshot.site)
+                    .iter()
+                    .any(|feed| feed.path == path)
+                    .then(|| Target::Feed(path.to_owned()));
+            }
             _ => {}
         }
         if let Some(name) = path.strip_prefix('/').filter(|name| {
@@ -96,7 +102,11 @@ impl Target {
             .filter(|page| page.mode() != RenderMode::Ssr)
             .map(Target::Route)
             .collect();
-        all.push(Target::Feed);
+        all.extend(
+            crate::feed::feeds(&snapshot.site)
+                .into_iter()
+                .map(|feed| Target::Feed(feed.path)),
+        );
         all.extend(
             crate::sitemap::sitemap_names(&snapshot.site, snapshot.routes)
                 .into_iter()
@@ -123,7 +133,7 @@ impl Target {
 
     /// [`Target::render`] with the live data of `live` (an SSR page's per-request data).
     pub fn render_live(&self, snapshot: &Snapshot, live: &Live) -> Option<Page> {
-        use app::cache_tags::{entry_tag, ALL};
+        use app::cache_tags::ALL;
         let site = &snapshot.site;
         Some(match self {
             Target::Route(page) => {
@@ -132,18 +142,21 @@ impl Target {
                 let tags = rendered.reads.cache_tags(site);
                 Page::from(rendered).with_cache_tags(tags)
             }
-            Target::Feed => Page::document(&self.path(), crate::feed::atom(site), ATOM)
-                .with_cache_tags(
-                    [ALL.to_owned(), "posts".to_owned()]
+            Target::Feed(path) => {
+                let feeds = crate::feed::feeds(site);
+                let feed = feeds.iter().find(|feed| feed.path == *path)?;
+                let xml = crate::feed::atom_of(site, feed, &|html, _| html.to_owned());
+                // A section's feed shows pages; the others posts.
+                let section =
+                    feed.path != crate::feed::FEED_PATH && site.section(&feed.page).is_some();
+                let collection = if section { "pages" } else { "posts" };
+                Page::document(path, xml, ATOM).with_cache_tags(
+                    [ALL.to_owned(), collection.to_owned()]
                         .into_iter()
-                        .chain(
-                            site.posts
-                                .iter()
-                                .take(site.config.feed_limit.max(1))
-                                .map(|post| entry_tag("post", &post.slug)),
-                        )
+                        .chain(feed.entries.iter().map(crate::feed::Entry::cache_tag))
                         .collect(),
-                ),
+                )
+            }
             Target::Sitemap(name) => {
                 let xml = crate::sitemap::sitemaps(site, snapshot.routes)
                     .into_iter()

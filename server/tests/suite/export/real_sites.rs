@@ -196,6 +196,20 @@ fn the_rust_blog_builds_with_its_root_as_the_blog_and_its_sections_listed() {
     assert!(gats.contains("class=anchor"), "{gats}");
     // The home page lists the latest posts.
     assert!(page(&out, "/").contains("href=/2021/08/03/GATs-stabilization-push/"));
+    // `generate_feeds = true`: the section's own Atom feed, newest first, linked from
+    // its page; the site's feed holds the blog's posts.
+    let feed = std::fs::read_to_string(out.join("inside-rust/atom.xml")).unwrap();
+    assert!(feed.contains("<title>Core Team updates</title>"), "{feed}");
+    let newest = feed.find("Core Team updates").unwrap();
+    assert!(newest < feed.find("Welcome to the Inside Rust blog!").unwrap());
+    assert!(
+        feed.contains("href=\"https://blog.rust-lang.org/inside-rust/\""),
+        "{feed}"
+    );
+    assert!(inside.contains("href=/inside-rust/atom.xml"), "{inside}");
+    let site_feed = std::fs::read_to_string(out.join("atom.xml")).unwrap();
+    assert!(site_feed.contains("The push for GATs stabilization"));
+    assert!(!site_feed.contains("Core Team updates"));
 }
 
 #[test]
@@ -249,6 +263,13 @@ fn hugos_basic_example_builds_unchanged_at_hugos_urls() {
     assert!(page(&out, "/categories/").contains("href=/categories/themes/"));
     let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
     assert!(sitemap.contains("/categories/themes/</loc>"), "{sitemap}");
+    // Hugo gives every term a feed: an Atom feed here, its RSS URL redirected to it.
+    let feed = std::fs::read_to_string(out.join("categories/themes/atom.xml")).unwrap();
+    assert!(feed.contains("<entry"), "{feed}");
+    assert!(
+        redirects.contains("/categories/themes/index.xml /categories/themes/atom.xml 301"),
+        "{redirects}"
+    );
     // The blog section's title, from `post/_index.md`.
     assert!(page(&out, "/posts/").contains("<h1>Posts</h1>"));
     assert!(

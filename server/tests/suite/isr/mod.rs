@@ -31,8 +31,13 @@ const WEBHOOK_MAX_BODY: usize = 1024 * 1024;
 
 /// A copy of the basic fixture in a temporary folder (tests edit it).
 pub(crate) fn content() -> TempDir {
+    fixture_copy("basic")
+}
+
+/// A copy of `tests/fixtures/<name>` in a temporary folder.
+fn fixture_copy(name: &str) -> TempDir {
     let dir = TempDir::new().unwrap();
-    let fixture = root().join("tests/fixtures/basic");
+    let fixture = root().join("tests/fixtures").join(name);
     for entry in walk(&fixture) {
         let to = dir.path().join(entry.strip_prefix(&fixture).unwrap());
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
@@ -694,4 +699,50 @@ async fn a_post_is_published_at_its_publish_date_with_no_file_changed() {
     let published = get(&s.app, "/posts/scheduled/").await;
     assert_eq!(published.status, StatusCode::OK);
     assert!(published.body.contains("Out on time."));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zola_sites_sections_and_their_feeds_are_served_and_follow_edits() {
+    let site = fixture_copy("rust-blog");
+    let s = server(site.path());
+    let section = get(&s.app, "/inside-rust/").await;
+    assert_eq!(section.status, StatusCode::OK);
+    assert!(section.body.contains("Welcome to the Inside Rust blog!"));
+    let feed = get(&s.app, "/inside-rust/atom.xml").await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert!(feed.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("application/atom+xml"));
+    assert!(feed.body.contains("Core Team updates"));
+    assert_eq!(
+        get(&s.app, "/releases/atom.xml").await.status,
+        StatusCode::NOT_FOUND
+    );
+    // A post at its `path`; its old `.html` URL redirects.
+    assert_eq!(
+        get(&s.app, "/inside-rust/2019/09/25/Welcome/").await.status,
+        StatusCode::OK
+    );
+    let old = get(&s.app, "/inside-rust/2019/09/25/Welcome.html").await;
+    assert_eq!(old.status, StatusCode::MOVED_PERMANENTLY);
+    // An edited title reaches the section's list and its feed.
+    edit(
+        site.path(),
+        "content/inside-rust/Welcome.md",
+        "title = \"Welcome to the Inside Rust blog!\"",
+        "title = \"Welcome, edited\"",
+    );
+    s.clock.advance(Duration::from_secs(61));
+    get(&s.app, "/inside-rust/").await;
+    get(&s.app, "/inside-rust/atom.xml").await;
+    settle(&s.state).await;
+    assert!(get(&s.app, "/inside-rust/")
+        .await
+        .body
+        .contains("Welcome, edited"));
+    assert!(get(&s.app, "/inside-rust/atom.xml")
+        .await
+        .body
+        .contains("Welcome, edited"));
 }
