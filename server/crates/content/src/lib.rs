@@ -813,7 +813,28 @@ fn load_entry(
         return products::parse(path, &text, source, &config.currency)
             .map(|(p, w)| (Entry::Product(p), w, None));
     }
-    let (mut front, body, unknown) = front_matter::parse_with_unknown(path, &text)?;
+    let (mut front, body, mut unknown) = front_matter::parse_with_unknown(path, &text)?;
+    // Hugo writes a taxonomy's terms as a top-level key of its own (`series: [a]` for
+    // `[taxonomies] series = "series"`): those keys are the site's taxonomies, not
+    // unknown keys.
+    if unknown.iter().any(|(_, key)| config.has_taxonomy(key)) {
+        let (all, _, _) = front_matter::parse_as::<serde_json::Value>(path, &text)?;
+        unknown.retain(|(_, key)| {
+            if !config.has_taxonomy(key) {
+                return true;
+            }
+            let terms: Vec<String> = match all.get(key) {
+                Some(serde_json::Value::String(one)) => vec![one.clone()],
+                Some(serde_json::Value::Array(many)) => many
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
+                _ => return true,
+            };
+            front.taxonomies.entry(key.clone()).or_default().extend(terms);
+            false
+        });
+    }
     let next_change = next_change(&front);
     // Zola: an alias without a leading slash is site-relative (`releases/2.0`). Hugo:
     // it is relative to the entry's section (`post/x.md`'s `old` is `/post/old/`).

@@ -772,3 +772,33 @@ fn a_blog_at_the_content_root_dated_by_its_paths() {
     );
     assert_eq!(site.config.blog.title, "Blog");
 }
+
+#[test]
+fn hugo_taxonomies_are_their_own_front_matter_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "hugo.toml",
+        "baseURL = \"https://example.org/\"\n[taxonomies]\ntag = \"tags\"\nseries = \"series\"\n",
+    );
+    write(
+        root,
+        "content/post/one.md",
+        "---\ntitle: One\ndate: 2024-01-02\ntags: [a]\nseries: [Rust in production]\nmood: calm\n---\nBody.\n",
+    );
+    write(
+        root,
+        "content/post/two.md",
+        "+++\ntitle = \"Two\"\ndate = 2024-01-03\nseries = \"Rust in production\"\n+++\nBody.\n",
+    );
+    let loaded = load(root, &LoadOptions::default()).unwrap();
+    let site = &loaded.site;
+    assert_eq!(site.post("one").unwrap().taxonomies["series"], ["Rust in production"]);
+    let term = site.tag("series/rust-in-production").expect("a term of series");
+    assert_eq!(term.posts.len(), 2);
+    assert!(site.config.taxonomy("series").unwrap().feed, "Hugo terms have feeds");
+    let warnings: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+    assert!(!warnings.iter().any(|w| w.contains("`series`")), "{warnings:?}");
+    assert!(warnings.iter().any(|w| w.contains("unknown front matter key `mood`")));
+}
