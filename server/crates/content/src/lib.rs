@@ -831,7 +831,11 @@ fn load_entry(
                     .collect(),
                 _ => return true,
             };
-            front.taxonomies.entry(key.clone()).or_default().extend(terms);
+            front
+                .taxonomies
+                .entry(key.clone())
+                .or_default()
+                .extend(terms);
             false
         });
     }

@@ -51,6 +51,8 @@ pub fn render_with(markdown: &str, take_title: bool, anchors: app::AnchorLinks) 
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_SMART_PUNCTUATION;
+    // Hugo's `{{< highlight >}}` blocks are code blocks.
+    let markdown = &*super::shortcodes::hugo_highlight(markdown);
     let mut events: Vec<Event> = Parser::new_ext(markdown, options).collect();
     super::shortcodes::expand(&mut events);
 

@@ -4,8 +4,11 @@
 //! YouTube, Vimeo or GitHub only if they follow the link.
 //!
 //! Known: `youtube` and `vimeo` (`id`), `gist` (Zola `url`; Hugo `user id` or
-//! `url`), `figure` (Hugo: `src`, `alt`, `title`, `caption`, `link`). Any other
-//! shortcode stays in the text as written, with one warning per name per process.
+//! `url`), `figure` (Hugo: `src`, `alt`, `title`, `caption`, `link`), and Hugo's
+//! paired `highlight` (a highlighted code block, see [`hugo_highlight`]). Any other
+//! shortcode — in its own paragraph, inside prose, or one of Zola's body shortcodes
+//! (`{% note() %}…{% end %}`, defined by a site's templates) — stays in the text as
+//! written, with one warning per name per process.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{LazyLock, Mutex};
@@ -61,22 +64,149 @@ pub fn expand(events: &mut Vec<Event>) {
                     i = end + 1;
                     continue;
                 }
-                if UNKNOWN
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(call.name.clone())
-                {
-                    tracing::warn!(
-                        "shortcode `{}` is not known to Atoll: left in the text as written",
-                        call.name
-                    );
-                }
+                warn_unknown(&call.name);
+            }
+        }
+        // Shortcodes inside prose, and Zola's body shortcodes (`{% note() %}…{% end %}`):
+        // Atoll knows none of those, so each name is named once.
+        if let Event::Text(text) = &events[i] {
+            for name in names_in(text) {
+                warn_unknown(&name);
             }
         }
         out.push(events[i].clone());
         i += 1;
     }
     *events = out;
+}
+
+/// Warns once per process about the shortcode `name`, left in the text as written.
+fn warn_unknown(name: &str) {
+    if UNKNOWN
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(name.to_owned())
+    {
+        tracing::warn!("shortcode `{name}` is not known to Atoll: left in the text as written");
+    }
+}
+
+/// The names of the shortcode calls in `text` that Atoll does not expand there: Hugo's
+/// `{{< name …>}}`/`{{% name …%}}` (not closing tags, not `ref`/`relref`, resolved
+/// elsewhere), Zola's `{{ name(…) }}` and `{% name(…) %}` (`{% end %}` is no call).
+fn names_in(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(['{']) {
+        let tail = &rest[at..];
+        let (inner, zola) = if let Some(t) = tail
+            .strip_prefix("{{<")
+            .or_else(|| tail.strip_prefix("{{%"))
+        {
+            (t, false)
+        } else if let Some(t) = tail.strip_prefix("{{").or_else(|| tail.strip_prefix("{%")) {
+            (t, true)
+        } else {
+            rest = &tail[1..];
+            continue;
+        };
+        let inner = inner.trim_start();
+        let name: String = inner
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+            .collect();
+        let after = inner[name.len()..].trim_start();
+        let call = !name.is_empty()
+            && if zola {
+                after.starts_with('(')
+            } else {
+                !matches!(name.as_str(), "ref" | "relref")
+            };
+        if call {
+            names.push(name);
+        }
+        rest = &tail[2..];
+    }
+    names
+}
+
+/// Hugo's `highlight` shortcode, each tag on its own line:
+///
+/// ```text
+/// {{< highlight go "linenos=table,hl_lines=8 15-17,linenostart=199" >}}
+/// …code…
+/// {{< /highlight >}}
+/// ```
+///
+/// rewritten as the fenced block Atoll highlights (`go,linenos,hl_lines=8 15-17,
+/// linenostart=199`, Zola's fence syntax). Other text is returned unchanged.
+pub fn hugo_highlight(markdown: &str) -> std::borrow::Cow<'_, str> {
+    if !markdown.contains("highlight") {
+        return std::borrow::Cow::Borrowed(markdown);
+    }
+    let mut out = String::with_capacity(markdown.len());
+    let mut changed = false;
+    let mut open = false;
+    for line in markdown.split_inclusive('\n') {
+        let bare = line.trim();
+        let tag = bare
+            .strip_prefix("{{<")
+            .and_then(|t| t.strip_suffix(">}}"))
+            .or_else(|| bare.strip_prefix("{{%").and_then(|t| t.strip_suffix("%}}")))
+            .map(str::trim);
+        match tag {
+            Some(inner) if !open && inner.starts_with("highlight ") => {
+                let args = arguments(&inner["highlight".len()..], ' ');
+                let language = args
+                    .iter()
+                    .find(|(k, _)| k.is_none())
+                    .map_or("", |(_, v)| v.as_str());
+                let mut info = vec![language.to_owned()];
+                // `linenos=table|inline|true`, `hl_lines`, `linenostart`, written as
+                // one quoted `key=value,…` list or as separate arguments.
+                for (key, value) in args.iter().skip(1) {
+                    let text = match key {
+                        Some(key) => format!("{key}={value}"),
+                        None => value.clone(),
+                    };
+                    let pairs: Vec<(String, String)> = text
+                        .split(',')
+                        .filter_map(|kv| kv.split_once('='))
+                        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+                        .collect();
+                    for (key, value) in pairs {
+                        match key.as_str() {
+                            "linenos" if value != "false" => info.push("linenos".to_owned()),
+                            "hl_lines" | "linenostart" => info.push(format!("{key}={value}")),
+                            _ => {}
+                        }
+                    }
+                }
+                out.push_str("```");
+                out.push_str(&info.join(","));
+                out.push('\n');
+                open = true;
+                changed = true;
+            }
+            Some(inner)
+                if open
+                    && inner.trim_start_matches('/').trim() == "highlight"
+                    && inner.starts_with('/') =>
+            {
+                out.push_str("```\n");
+                open = false;
+            }
+            _ => out.push_str(line),
+        }
+    }
+    if open {
+        out.push_str("\n```\n");
+    }
+    if changed {
+        std::borrow::Cow::Owned(out)
+    } else {
+        std::borrow::Cow::Borrowed(markdown)
+    }
 }
 
 /// Reads `{{< name a b key="v" >}}`, `{{% name … %}}` (Hugo) or `{{ name(key="v") }}`
@@ -233,6 +363,27 @@ mod tests {
             "a closing tag is not a call"
         );
         assert!(parse("Just {{ text }} here").is_none());
+        assert_eq!(
+            names_in("A {{< tweet 1 >}}, {{< /tweet >}}, {{< ref \"x\" >}}, {{ note(a=1) }}, {% aside() %} and {% end %} {{ text }}."),
+            ["tweet", "note", "aside"]
+        );
+    }
+
+    #[test]
+    fn hugos_highlight_becomes_a_highlighted_fence() {
+        let md = "Before.\n\n{{< highlight go \"linenos=table,hl_lines=2,linenostart=10\" >}}\nfunc main() {\n}\n{{< / highlight >}}\n\nAfter.\n";
+        let fenced = hugo_highlight(md);
+        assert!(
+            fenced.contains("```go,linenos,hl_lines=2,linenostart=10\nfunc main() {\n}\n```\n"),
+            "{fenced}"
+        );
+        let html = super::super::markdown::render(md, false).html;
+        assert!(html.contains("language-go"), "{html}");
+        assert!(!html.contains("highlight"), "{html}");
+        assert!(matches!(
+            hugo_highlight("no shortcode"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

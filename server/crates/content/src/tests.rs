@@ -794,11 +794,24 @@ fn hugo_taxonomies_are_their_own_front_matter_keys() {
     );
     let loaded = load(root, &LoadOptions::default()).unwrap();
     let site = &loaded.site;
-    assert_eq!(site.post("one").unwrap().taxonomies["series"], ["Rust in production"]);
-    let term = site.tag("series/rust-in-production").expect("a term of series");
+    assert_eq!(
+        site.post("one").unwrap().taxonomies["series"],
+        ["Rust in production"]
+    );
+    let term = site
+        .tag("series/rust-in-production")
+        .expect("a term of series");
     assert_eq!(term.posts.len(), 2);
-    assert!(site.config.taxonomy("series").unwrap().feed, "Hugo terms have feeds");
+    assert!(
+        site.config.taxonomy("series").unwrap().feed,
+        "Hugo terms have feeds"
+    );
     let warnings: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
-    assert!(!warnings.iter().any(|w| w.contains("`series`")), "{warnings:?}");
-    assert!(warnings.iter().any(|w| w.contains("unknown front matter key `mood`")));
+    assert!(
+        !warnings.iter().any(|w| w.contains("`series`")),
+        "{warnings:?}"
+    );
+    assert!(warnings
+        .iter()
+        .any(|w| w.contains("unknown front matter key `mood`")));
 }
