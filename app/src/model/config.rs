@@ -82,6 +82,11 @@ pub struct SiteConfig {
     /// the posts' authors, at `/<name>/<term>/` with the list of terms at `/<name>/`.
     /// Read from a Zola or Hugo site's configuration. Default: tags only.
     pub taxonomies: Vec<Taxonomy>,
+    /// URL patterns per top-level section, Hugo's `[permalinks]`
+    /// (`post = "/:year/:month/:slug/"`): an entry of that section without its own `url`
+    /// is published at the pattern filled with `:year`, `:month`, `:monthname`, `:day`,
+    /// `:title`, `:slug`, `:filename`, `:section`.
+    pub permalinks: std::collections::BTreeMap<String, String>,
     /// The site's own settings for its page components: `[extra]` of `site.toml` or of
     /// Zola's `config.toml`, Hugo's `params` (`config.extra.get::<String>("team")`).
     #[serde(with = "extra_table")]
@@ -269,6 +274,7 @@ impl Default for SiteConfig {
             feed_aliases: Vec::new(),
             blog: BlogSettings::default(),
             taxonomies: vec![Taxonomy::named("tags")],
+            permalinks: std::collections::BTreeMap::new(),
             extra: super::Extra::default(),
         }
     }

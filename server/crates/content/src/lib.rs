@@ -998,6 +998,7 @@ fn load_entry(
         fields: front.extra.take().unwrap_or_default(),
         source: source.clone(),
     };
+    let own_url = front.path.is_some();
     let md = Markdown {
         extra,
         front,
@@ -1035,7 +1036,87 @@ fn load_entry(
         }
         _ => {}
     }
+    // Hugo's `[permalinks]` for the entry's top-level section.
+    if !own_url && !config.permalinks.is_empty() {
+        let top = relative
+            .components()
+            .next()
+            .filter(|_| relative.components().count() > 1)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned());
+        if let Some(pattern) = top.as_deref().and_then(|t| config.permalinks.get(t)) {
+            let filled = match &mut entry {
+                Entry::Post(post) => {
+                    let url = fill_permalink(pattern, relative, &post.slug, &post.title, post.date);
+                    post.permalink = Some(url.clone());
+                    Some(url)
+                }
+                Entry::Page(page) => {
+                    let url = fill_permalink(pattern, relative, &page.slug, &page.title, page.date);
+                    page.permalink = Some(url.clone());
+                    Some(url)
+                }
+                _ => None,
+            };
+            if let Some(url) = filled {
+                if !is_valid_alias(&url) {
+                    return Err(ContentError::InvalidField {
+                        path: path.to_owned(),
+                        field: "permalinks",
+                        message: format!(
+                            "the pattern `{pattern}` gives `{url}`, not a site-relative URL"
+                        ),
+                    });
+                }
+            }
+        }
+    }
     Ok((entry, warnings, next_change))
+}
+
+/// Hugo's permalink `pattern` filled for an entry: `:year`, `:month`, `:monthname`,
+/// `:day` from its date (left out of the URL when it has none), `:slug` (its slug),
+/// `:title` (its title, slugified), `:filename` (the file's or bundle's name),
+/// `:section` (the top-level folder). Always ends with `/` unless it names a file.
+fn fill_permalink(
+    pattern: &str,
+    relative: &Path,
+    slug: &str,
+    title: &str,
+    date: Option<Moment>,
+) -> String {
+    let filename = bundle_dir(relative)
+        .and_then(Path::file_name)
+        .or_else(|| relative.file_stem())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let section = relative
+        .components()
+        .next()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let fields: Vec<String> = pattern
+        .split('/')
+        .map(|segment| {
+            let value = match segment {
+                ":year" => date.map(|d| d.format("%Y").to_string()),
+                ":month" => date.map(|d| d.format("%m").to_string()),
+                ":monthname" => date.map(|d| d.format("%B").to_string().to_lowercase()),
+                ":day" => date.map(|d| d.format("%d").to_string()),
+                ":slug" | ":slugorfilename" | ":slugorcontentbasename" => Some(slug.to_owned()),
+                ":title" => Some(slug::slugify(title)),
+                ":filename" | ":contentbasename" => Some(filename.clone()),
+                ":section" => Some(section.clone()),
+                other => Some(other.to_owned()),
+            };
+            value.unwrap_or_default()
+        })
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut url = format!("/{}", fields.join("/"));
+    if !url.ends_with('/') && !names_a_file(fields.last().map_or("", String::as_str)) {
+        url.push('/');
+    }
+    url
 }
 
 /// Maps the template `name` of an entry of `kind` through the route table: a post or

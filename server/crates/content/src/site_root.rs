@@ -46,8 +46,18 @@ pub fn detect(dir: &Path) -> Option<SiteRoot> {
         return None;
     }
     let hugo_only = ["hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json"];
+    // Hugo's configuration directory: `config/_default/hugo.toml` (or `config.toml`),
+    // beside `params.toml`, `menus.toml`, … (read with it, see `settings`).
+    let default_dir = root.join("config").join("_default");
+    let in_default_dir = hugo_only
+        .iter()
+        .chain(&["config.toml", "config.yaml", "config.yml", "config.json"])
+        .map(|f| default_dir.join(f))
+        .find(|p| p.is_file());
     let (config, flavor) =
         if let Some(file) = hugo_only.iter().map(|f| root.join(f)).find(|p| p.is_file()) {
+            (file, Flavor::Hugo)
+        } else if let Some(file) = in_default_dir {
             (file, Flavor::Hugo)
         } else if root.join("config.toml").is_file() {
             let file = root.join("config.toml");
@@ -112,34 +122,35 @@ pub fn content_dir(dir: &Path) -> PathBuf {
 /// them).
 pub fn settings(root: &SiteRoot) -> Result<(SiteConfig, Vec<ContentWarning>), ContentError> {
     let path = &root.config;
-    let text = std::fs::read_to_string(path).map_err(|source| ContentError::Io {
-        path: path.clone(),
-        source,
-    })?;
-    let syntax = |line: usize, column: usize, message: String| ContentError::SiteConfig {
-        path: path.clone(),
-        line,
-        column,
-        message,
-    };
-    let value: Value = match path.extension().and_then(|e| e.to_str()) {
-        Some("yaml" | "yml") => serde_yaml_ng::from_str(&text).map_err(|err| {
-            let (line, column) = err.location().map_or((1, 1), |l| (l.line(), l.column()));
-            syntax(line, column, err.to_string())
-        })?,
-        Some("json") => serde_json::from_str(&text)
-            .map_err(|err| syntax(err.line(), err.column(), err.to_string()))?,
-        _ => {
-            let table: toml::Table = toml::from_str(&text).map_err(|err| {
-                let (line, column) = err
-                    .span()
-                    .map_or((1, 1), |span| crate::error::line_column(&text, span.start));
-                syntax(line, column, err.message().trim().to_owned())
-            })?;
-            serde_json::to_value(table).unwrap_or_default()
+    let (text, value) = read_settings_file(path)?;
+    let mut map = value.as_object().cloned().unwrap_or_default();
+    // Hugo's `config/_default/`: each other file is the setting named by its stem
+    // (`params.toml` is `[params]`, `menus.toml` is `[menus]`), as Hugo merges them.
+    if path
+        .parent()
+        .is_some_and(|p| p.ends_with("config/_default"))
+    {
+        let mut others: Vec<PathBuf> = std::fs::read_dir(path.parent().unwrap_or(path))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p != path && p.is_file())
+            .filter(|p| {
+                p.extension()
+                    .is_some_and(|x| matches!(x.to_str(), Some("toml" | "yaml" | "yml" | "json")))
+            })
+            .collect();
+        others.sort();
+        for other in others {
+            let key = other
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let (_, value) = read_settings_file(&other)?;
+            map.entry(key).or_insert(value);
         }
-    };
-    let map = value.as_object().cloned().unwrap_or_default();
+    }
     let mut config = SiteConfig {
         // Zola and Hugo do not check plain links: named, not fatal.
         link_check: app::LinkCheck::Warn,
@@ -189,6 +200,19 @@ pub fn settings(root: &SiteRoot) -> Result<(SiteConfig, Vec<ContentWarning>), Co
                     fields: params.cloned().unwrap_or_default(),
                     source: name.clone(),
                 };
+                true
+            }
+            (Flavor::Hugo, "permalinks") => {
+                // `post = "/:year/:month/:slug/"`; Hugo 0.112's `[permalinks.page]`
+                // form too (the sections' patterns for pages).
+                let table = value.get("page").filter(|v| v.is_object()).unwrap_or(value);
+                for (section, pattern) in table.as_object().into_iter().flatten() {
+                    if let Some(pattern) = pattern.as_str() {
+                        config
+                            .permalinks
+                            .insert(section.clone(), pattern.to_owned());
+                    }
+                }
                 true
             }
             (Flavor::Zola, "extra") => {
@@ -277,6 +301,38 @@ pub fn settings(root: &SiteRoot) -> Result<(SiteConfig, Vec<ContentWarning>), Co
         config.title = SiteConfig::default().title;
     }
     Ok((config, warnings))
+}
+
+/// The text and the parsed value of a settings file (TOML, YAML or JSON by extension).
+fn read_settings_file(path: &Path) -> Result<(String, Value), ContentError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ContentError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let syntax = |line: usize, column: usize, message: String| ContentError::SiteConfig {
+        path: path.to_owned(),
+        line,
+        column,
+        message,
+    };
+    let value: Value = match path.extension().and_then(|e| e.to_str()) {
+        Some("yaml" | "yml") => serde_yaml_ng::from_str(&text).map_err(|err| {
+            let (line, column) = err.location().map_or((1, 1), |l| (l.line(), l.column()));
+            syntax(line, column, err.to_string())
+        })?,
+        Some("json") => serde_json::from_str(&text)
+            .map_err(|err| syntax(err.line(), err.column(), err.to_string()))?,
+        _ => {
+            let table: toml::Table = toml::from_str(&text).map_err(|err| {
+                let (line, column) = err
+                    .span()
+                    .map_or((1, 1), |span| crate::error::line_column(&text, span.start));
+                syntax(line, column, err.message().trim().to_owned())
+            })?;
+            serde_json::to_value(table).unwrap_or_default()
+        }
+    };
+    Ok((text, value))
 }
 
 /// A Hugo taxonomy: every term has a feed (Hugo's RSS, here Atom).

@@ -774,13 +774,13 @@ fn a_blog_at_the_content_root_dated_by_its_paths() {
 }
 
 #[test]
-fn hugo_taxonomies_are_their_own_front_matter_keys() {
+fn hugo_taxonomies_are_their_own_front_matter_keys_and_permalinks_fill_urls() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     write(
         root,
         "hugo.toml",
-        "baseURL = \"https://example.org/\"\n[taxonomies]\ntag = \"tags\"\nseries = \"series\"\n",
+        "baseURL = \"https://example.org/\"\n[taxonomies]\ntag = \"tags\"\nseries = \"series\"\n[permalinks]\npost = \"/:year/:month/:slug/\"\n",
     );
     write(
         root,
@@ -814,4 +814,42 @@ fn hugo_taxonomies_are_their_own_front_matter_keys() {
     assert!(warnings
         .iter()
         .any(|w| w.contains("unknown front matter key `mood`")));
+}
+
+#[test]
+fn hugos_config_directory_is_read_with_its_params() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "config/_default/hugo.toml",
+        "baseURL = \"https://example.org/\"\ntitle = \"Split settings\"\n",
+    );
+    write(
+        root,
+        "config/_default/params.toml",
+        "description = \"From params.toml\"\nshowToc = true\n",
+    );
+    write(
+        root,
+        "config/_default/menus.toml",
+        "[[main]]\nname = \"Home\"\nurl = \"/\"\n",
+    );
+    write(
+        root,
+        "content/post/one.md",
+        "---\ntitle: One\ndate: 2024-01-02\n---\nBody.\n",
+    );
+    let loaded = load(root, &LoadOptions::default()).unwrap();
+    let config = &loaded.site.config;
+    assert_eq!(config.flavor, app::Flavor::Hugo);
+    assert_eq!(config.title, "Split settings");
+    assert_eq!(config.description, "From params.toml");
+    assert_eq!(config.extra.get::<bool>("showToc").unwrap(), Some(true));
+    let warnings: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        warnings.iter().any(|w| w.contains("setting `menus`")),
+        "{warnings:?}"
+    );
+    assert!(loaded.site.post("one").is_some());
 }
