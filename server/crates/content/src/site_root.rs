@@ -202,6 +202,40 @@ pub fn settings(root: &SiteRoot) -> Result<(SiteConfig, Vec<ContentWarning>), Co
                 };
                 true
             }
+            (Flavor::Hugo, "menu" | "menus") => {
+                // `[[menus.main]] name = "About" url = "/about/" weight = 2` (or
+                // `pageRef`): the layout's menu. Other menus are the theme's.
+                let main = value
+                    .as_object()
+                    .and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case("main")))
+                    .and_then(|(_, v)| v.as_array());
+                for item in main.into_iter().flatten() {
+                    let get = |key: &str| {
+                        item.as_object()?
+                            .iter()
+                            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                            .map(|(_, v)| v)
+                    };
+                    let name = get("name").and_then(Value::as_str);
+                    let url = get("url")
+                        .or_else(|| get("pageRef"))
+                        .and_then(Value::as_str);
+                    if let (Some(name), Some(url)) = (name, url) {
+                        let url = if url.starts_with('/') || url.contains("://") {
+                            url.to_owned()
+                        } else {
+                            format!("/{url}")
+                        };
+                        config.menu.push(app::MenuItem {
+                            name: name.to_owned(),
+                            url,
+                            weight: get("weight").and_then(Value::as_i64).unwrap_or(0),
+                        });
+                    }
+                }
+                config.menu.sort_by_key(|item| item.weight);
+                true
+            }
             (Flavor::Hugo, "permalinks") => {
                 // `post = "/:year/:month/:slug/"`; Hugo 0.112's `[permalinks.page]`
                 // form too (the sections' patterns for pages).

@@ -847,8 +847,14 @@ fn hugos_config_directory_is_read_with_its_params() {
     assert_eq!(config.description, "From params.toml");
     assert_eq!(config.extra.get::<bool>("showToc").unwrap(), Some(true));
     let warnings: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+    // `menus.toml`'s main menu is the layout's menu.
+    assert_eq!(config.menu.len(), 1);
+    assert_eq!(
+        (config.menu[0].name.as_str(), config.menu[0].url.as_str()),
+        ("Home", "/")
+    );
     assert!(
-        warnings.iter().any(|w| w.contains("setting `menus`")),
+        !warnings.iter().any(|w| w.contains("setting `menus`")),
         "{warnings:?}"
     );
     assert!(loaded.site.post("one").is_some());
