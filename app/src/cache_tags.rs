@@ -10,8 +10,9 @@
 //! tag        = "all" / collection / entry-tag
 //! collection = kind "s"                 ; posts, docs, products: every list of that kind
 //! entry-tag  = kind ":" key             ; post:hello, doc:/docs/intro/, tag:rust
-//! kind       = 1*( %x61-7A / DIGIT / "-" / "_" )   ; lowercase: the entry's kind or section
-//!                                       ; (post, doc, page, product), or the taxonomy (tag)
+//! kind       = 1*( %x61-7A / DIGIT / "-" / "_" )   ; lowercase: the entry's kind
+//!                                       ; (post, doc, page, product, section: a Zola or
+//!                                       ; Hugo section by path), or the taxonomy (tag)
 //! key        = 1*( %x21-7E except "," ) ; the entry's slug, or a doc's URL; any other
 //!                                       ; byte is percent-encoded (RFC 3986 §2.1)
 //! ```
@@ -21,7 +22,7 @@
 //! entry first, then the entries of a list, the neighbours linked by title), and the
 //! collection of the lists it is (`posts` on the home page, the
 //! blog and tag pages and the feed; `docs` on every doc, whose sidebar lists them all;
-//! `pages` on every standalone page; `products` on the products index and every
+//! `pages` on every standalone page and section list; `products` on the products index and every
 //! product). Purging `post:hello` therefore
 //! reaches the post and every list or neighbour that shows its title.
 //!
