@@ -33,10 +33,11 @@ pub(crate) fn read(
         .into_iter()
         .filter_entry(|e| {
             let name = e.file_name().to_string_lossy();
+            let skipped = e.depth() == 1 && skip.contains(&name.as_ref());
             e.depth() == 0
                 || (e.file_type().is_dir()
                     && !name.starts_with('.')
-                    && !(e.depth() == 1 && skip.contains(&name.as_ref()))
+                    && !skipped
                     && !is_leaf_bundle(e.path()))
         });
     for entry in walker.flatten() {
