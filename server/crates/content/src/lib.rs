@@ -854,12 +854,19 @@ fn load_entry(
             }
         }
     }
+    // A docs section's `_index.md` may carry Zola's section keys: the docs tree is read
+    // in weight order with the site's anchor links, so they are named as such.
+    let docs_section = kind == Kind::Doc && path.file_name().is_some_and(|n| n == "_index.md");
     let mut warnings: Vec<ContentWarning> = unknown
         .into_iter()
         .map(|(line, key)| ContentWarning {
             path: path.to_owned(),
             line,
-            message: format!("unknown front matter key `{key}` (ignored)"),
+            message: if docs_section && SECTION_KEYS.contains(&key.as_str()) {
+                format!("section key `{key}` is not used in the docs tree (read in `weight` order)")
+            } else {
+                format!("unknown front matter key `{key}` (ignored)")
+            },
         })
         .collect();
     // Zola's `taxonomies.tags` are tags; other taxonomies are named, not dropped.
@@ -1118,6 +1125,21 @@ fn fill_permalink(
     }
     url
 }
+
+/// Zola's section keys that entries do not have (see [`front_matter::SectionFront`]).
+const SECTION_KEYS: &[&str] = &[
+    "sort_by",
+    "paginate_by",
+    "paginate_path",
+    "transparent",
+    "render",
+    "redirect_to",
+    "insert_anchor_links",
+    "generate_feeds",
+    "generate_feed",
+    "page_template",
+    "in_search_index",
+];
 
 /// Maps the template `name` of an entry of `kind` through the route table: a post or
 /// page whose template is the other's route becomes that kind. Returns a warning when
