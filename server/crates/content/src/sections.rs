@@ -55,6 +55,27 @@ pub(crate) fn read(
         }
         let relative = folder.strip_prefix(content).unwrap_or(folder);
         let path = path_of(relative);
+        // A folder at a URL Atoll's own routes own: a taxonomy's (Hugo's
+        // `content/tags/_index.md` titles the tags list) or a reserved one (`/search/`).
+        let top = path.trim_matches('/').split('/').next().unwrap_or("");
+        let taken = config.has_taxonomy(top) || app::RESERVED_SLUGS.contains(&top);
+        if taken && has_index {
+            warnings.push(ContentWarning {
+                path: index.clone(),
+                line: 1,
+                message: format!(
+                    "`/{top}/` is Atoll's own page ({}): this `_index.md` is not used",
+                    if config.has_taxonomy(top) {
+                        "the taxonomy's list and terms"
+                    } else {
+                        "a reserved URL"
+                    }
+                ),
+            });
+        }
+        if taken {
+            continue;
+        }
         let title = title_of(relative);
         let source = if has_index {
             crate::source_name(content, &index)

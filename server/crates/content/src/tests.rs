@@ -599,6 +599,12 @@ fn sections_of_a_zola_site_read_their_settings_sort_nest_and_map_templates() {
         "+++\nredirect_to = \"projects/\"\n+++\n",
     );
     write(root, "content/old/x.md", "+++\ntitle = \"X\"\n+++\nText.\n");
+    // Hugo's way to title a taxonomy's list: Atoll's taxonomy pages own that URL.
+    write(
+        root,
+        "content/tags/_index.md",
+        "+++\ntitle = \"All tags\"\n+++\n",
+    );
     write(
         root,
         "content/hidden/_index.md",
@@ -678,6 +684,13 @@ fn sections_of_a_zola_site_read_their_settings_sort_nest_and_map_templates() {
     assert!(site.page("x").is_some() && site.page("y").is_some());
     // `@/projects/_index.md` links to the section.
     assert!(site.page("y").unwrap().html.contains("href=\"/projects/\""));
+    assert!(site.section("/tags/").is_none());
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("tags/_index.md") && w.contains("is not used")),
+        "{warnings:?}"
+    );
     // The root's _index.md is the section `/` (the home page's text).
     assert!(site.section("/").unwrap().html.contains("Welcome home."));
     // Templates: `post.html` makes the notes posts; an unmapped name is one warning.
