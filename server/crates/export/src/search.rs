@@ -5,8 +5,7 @@
 //! OUT/search/index.json                      atoll_search::StaticMeta (revalidated)
 //! OUT/search/shards/<hex key>.<hash>.json    atoll_search::Shard (immutable: one
 //!                                            `/search/shards/*` rule in `_headers`)
-//! OUT/search/docs/<b>.json                   the atoll_search::Documents b*8 .. b*8+7
-//!                                            (atoll_search::DOCS_PER_FILE a file)
+//! OUT/search/docs/<n>.json                   atoll_search::Document of result n
 //! ```
 //!
 //! The documents and the ranking are the server's (`atoll_render::search::search_index`,
@@ -97,10 +96,9 @@ fn previous_bodies(out: &Path) -> HashMap<String, String> {
         .par_iter()
         .filter_map(|path| {
             let bytes = std::fs::read(path).ok()?;
-            serde_json::from_slice::<Vec<Document>>(&bytes).ok()
+            let doc: Document = serde_json::from_slice(&bytes).ok()?;
+            Some((doc.url, doc.body))
         })
-        .flatten()
-        .map(|doc| (doc.url, doc.body))
         .collect()
 }
 
@@ -123,14 +121,10 @@ pub fn files(docs: Vec<Document>) -> Vec<SearchFile> {
         });
         meta.shards.insert(key.clone(), hash);
     }
-    for (b, batch) in index
-        .docs()
-        .chunks(atoll_search::DOCS_PER_FILE as usize)
-        .enumerate()
-    {
+    for (n, doc) in index.docs().iter().enumerate() {
         files.push(SearchFile {
-            rel: format!("search/docs/{b}.json"),
-            bytes: serde_json::to_vec(batch).expect("documents serialise"),
+            rel: format!("search/docs/{n}.json"),
+            bytes: serde_json::to_vec(doc).expect("a document serialises"),
         });
     }
     files.push(SearchFile {

@@ -12,10 +12,7 @@ use wasm_bindgen::prelude::*;
 use atoll_api::client::{get_json, Answer};
 use atoll_api::SearchResponse;
 
-use crate::{
-    docs_file, rank, result, shard_file, Document, Query, Shard, StaticMeta, TermIndex,
-    DOCS_PER_FILE, STATIC_DIR,
-};
+use crate::{rank, result, shard_file, Document, Query, Shard, StaticMeta, TermIndex, STATIC_DIR};
 
 thread_local! {
     /// The static index: its `index.json`, and the shards and documents loaded so far.
@@ -97,18 +94,9 @@ async fn static_results(raw: &str, limit: usize) -> Result<SearchResponse, Strin
         let document = match cached {
             Some(document) => document,
             None => {
-                // The file holds this document and its neighbours: all are kept.
-                let (file, _) = docs_file(doc);
-                let batch: Vec<Document> = static_json(&file).await?;
-                let first = doc - doc % DOCS_PER_FILE;
-                LOADED
-                    .with_borrow_mut(|l| {
-                        for (i, document) in batch.into_iter().enumerate() {
-                            l.docs.insert(first + i as u32, document);
-                        }
-                        l.docs.get(&doc).cloned()
-                    })
-                    .ok_or_else(|| format!("the search index has no document {doc}"))?
+                let document: Document = static_json(&format!("docs/{doc}.json")).await?;
+                LOADED.with_borrow_mut(|l| l.docs.insert(doc, document.clone()));
+                document
             }
         };
         results.push(result(&document, &query, score));

@@ -50,8 +50,7 @@ const EXCERPT_LEAD_CHARS: usize = 60;
 pub const TF_SCALE: f32 = 100.0;
 
 /// A document to index. `body` is plain text (Markdown already rendered and stripped).
-/// Also the JSON of one document of the static index (in `search/docs/<b>.json`,
-/// [`docs_file`]).
+/// Also the JSON of one document of the static index (`search/docs/<id>.json`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Document {
     /// Site-relative URL, returned as is in results.
@@ -322,29 +321,12 @@ pub fn result(doc: &Document, query: &Query, score: f32) -> SearchResult {
     }
 }
 
-/// Version of the static index format ([`StaticMeta::version`]): 2 batches the
-/// documents ([`DOCS_PER_FILE`] a file).
-pub const STATIC_VERSION: u32 = 2;
+/// Version of the static index format ([`StaticMeta::version`]).
+pub const STATIC_VERSION: u32 = 1;
 
 /// Where an export puts the static index: `index.json` ([`StaticMeta`]),
-/// `shards/<hex key>.<hash>.json` ([`Shard`]), `docs/<b>.json` (a JSON array of the
-/// [`Document`]s `b * DOCS_PER_FILE ..`, see [`docs_file`]).
+/// `shards/<hex key>.<hash>.json` ([`Shard`]), `docs/<n>.json` ([`Document`]).
 pub const STATIC_DIR: &str = "/search/";
-
-/// Documents per file of the static index. Eight keeps a page of ten results under
-/// about 120 KB of brotli (ten files of ~12 KB on the 10,000-post benchmark corpus,
-/// within the 300 KiB budget of a two-word query) while an export writes an eighth of
-/// the files (10,000 documents: 1,250 files, each with its `.br` and `.gz`).
-pub const DOCS_PER_FILE: u32 = 8;
-
-/// The file (relative to [`STATIC_DIR`]) that holds document `n`, and its position in
-/// that file's array.
-pub fn docs_file(n: u32) -> (String, usize) {
-    (
-        format!("docs/{}.json", n / DOCS_PER_FILE),
-        (n % DOCS_PER_FILE) as usize,
-    )
-}
 
 /// Longest shard key, in characters: terms sharing a longer prefix stay in one shard.
 const MAX_KEY_CHARS: usize = 8;
@@ -354,7 +336,7 @@ const MAX_KEY_CHARS: usize = 8;
 pub struct StaticMeta {
     /// [`STATIC_VERSION`].
     pub version: u32,
-    /// Number of documents (document `n` is in [`docs_file`]`(n)`).
+    /// Number of documents (document `n` is `docs/<n>.json`).
     pub docs: u32,
     /// Shard key (a term prefix) → content hash; the file is
     /// `shards/<key as UTF-8 hex>.<hash>.json`.
