@@ -567,7 +567,8 @@ fn hash_entry(
 fn hash_section(section: &Section, facet: Facet, h: &mut DefaultHasher) {
     1u8.hash(h);
     match facet {
-        Facet::Link => (&section.path, &section.title).hash(h),
+        // A link is shown only to a section that has a list page.
+        Facet::Link => (&section.path, &section.title, section.has_list()).hash(h),
         Facet::Card => (&section.path, &section.title, &section.description).hash(h),
         // Sections are read on every load (never deferred): the body is at hand.
         Facet::Body => section.html.hash(h),

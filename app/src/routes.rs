@@ -34,11 +34,11 @@ pub fn routes() -> &'static Routes {
             &pages::Status,
             &pages::NotFound,
         ])
-        // Zola's default template names and Hugo's layouts of the same role. A page
-        // naming `post` is rendered (and listed) as a post; a post naming `page` as a
-        // standalone page; a name not listed here renders with its section's route and
+        // Template names (Zola `template`/`page_template`, Hugo `layout`/`type`) and
+        // the routes that render them: a page naming `post` is rendered (and listed) as
+        // a post. Zola's and Hugo's default names (`page`, `single`, `section`, `list`)
+        // change nothing; a name not listed here renders with its section's route and
         // is named in one warning.
-        .template("page", "page")
         .template("post", "post")
         .template("blog-page", "post")
         .template("doc", "doc")
@@ -70,7 +70,7 @@ mod tests {
         assert_eq!(routes.fallback_of("/search/"), Fallback::NotFound);
         assert_eq!(routes.fallback_of("/favicon.ico"), Fallback::NotFound);
         assert_eq!(routes.fallback_of("/a/b/c/"), Fallback::NotFound);
-        assert_eq!(routes.for_template("page.html").unwrap().name(), "page");
+        assert_eq!(routes.for_template("post.html").unwrap().name(), "post");
         assert_eq!(
             routes.for_template("section.html").unwrap().name(),
             "section"

@@ -216,9 +216,10 @@ pub struct Page {
     pub date: Option<DateTime<FixedOffset>>,
     /// Last significant update.
     pub updated: Option<DateTime<FixedOffset>>,
-    /// Among its section's pages, lighter first (`weight`, default 0).
+    /// Among its section's pages, lighter first (`weight`; pages without one come
+    /// after those with one, as in Zola).
     #[serde(default)]
-    pub weight: i64,
+    pub weight: Option<i64>,
     /// The path of its section (`/projects/`) on a Zola or Hugo site; `None` for the
     /// standalone pages of Atoll's `pages/` folder.
     #[serde(default)]

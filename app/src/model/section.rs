@@ -20,8 +20,11 @@ pub enum SortBy {
     UpdateDate,
     /// Lightest `weight` first.
     Weight,
-    /// By title, A to Z (case-insensitive).
+    /// By title, A to Z, case-insensitive, numbers by value ("Part 2" before
+    /// "Part 10": Zola's natural order).
     Title,
+    /// By title, byte by byte (Zola's `title_bytes`).
+    TitleBytes,
     /// By slug, A to Z.
     Slug,
     /// By URL, A to Z (Zola: `2021/06/17/x` paths sort by date, oldest first).
@@ -38,7 +41,8 @@ impl SortBy {
             "date" => SortBy::Date,
             "update_date" => SortBy::UpdateDate,
             "weight" => SortBy::Weight,
-            "title" | "title_bytes" => SortBy::Title,
+            "title" => SortBy::Title,
+            "title_bytes" => SortBy::TitleBytes,
             "slug" => SortBy::Slug,
             "permalink" => SortBy::Permalink,
             "none" => SortBy::None,
@@ -57,19 +61,71 @@ impl SortBy {
                 (None, None) => Ordering::Equal,
             }
         }
-        let by_title = || a.title.to_lowercase().cmp(&b.title.to_lowercase());
+        let by_title = || natural(&a.title, &b.title);
         match self {
             SortBy::Date => keyed(a.date, b.date, true).then_with(by_title),
             SortBy::UpdateDate => {
                 keyed(a.updated.or(a.date), b.updated.or(b.date), true).then_with(by_title)
             }
-            SortBy::Weight => a.weight.cmp(&b.weight).then_with(by_title),
+            SortBy::Weight => keyed(a.weight, b.weight, false).then_with(by_title),
             SortBy::Title => by_title(),
+            SortBy::TitleBytes => a.title.cmp(&b.title),
             SortBy::Slug => a.slug.cmp(&b.slug),
             SortBy::Permalink => a.url().cmp(&b.url()),
             SortBy::None => Ordering::Equal,
         }
         .then_with(|| a.source.cmp(&b.source))
+    }
+}
+
+/// Natural order of two titles: case-insensitive, runs of digits compared by value.
+fn natural(a: &str, b: &str) -> Ordering {
+    let (mut x, mut y) = (a.chars().peekable(), b.chars().peekable());
+    loop {
+        match (x.peek().copied(), y.peek().copied()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let number = |it: &mut std::iter::Peekable<std::str::Chars>| {
+                    let mut digits = String::new();
+                    while let Some(c) = it.peek().copied().filter(char::is_ascii_digit) {
+                        digits.push(c);
+                        it.next();
+                    }
+                    let trimmed = digits.trim_start_matches('0').to_owned();
+                    (trimmed.len(), trimmed)
+                };
+                let order = number(&mut x).cmp(&number(&mut y));
+                if order != Ordering::Equal {
+                    return order;
+                }
+            }
+            (Some(c), Some(d)) => {
+                let order = c.to_lowercase().cmp(d.to_lowercase());
+                if order != Ordering::Equal {
+                    return order;
+                }
+                x.next();
+                y.next();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_sort_naturally_and_title_bytes_by_bytes() {
+        let titles = ["part 10", "Part 2", "part 1", "Apple"];
+        let mut natural_order = titles.to_vec();
+        natural_order.sort_by(|a, b| natural(a, b));
+        assert_eq!(natural_order, ["Apple", "part 1", "Part 2", "part 10"]);
+        let mut bytes = titles.to_vec();
+        bytes.sort();
+        assert_eq!(bytes, ["Apple", "Part 2", "part 1", "part 10"]);
     }
 }
 

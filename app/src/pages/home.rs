@@ -48,7 +48,7 @@ fn home(cx: &Cx) -> (PageMeta, AnyView) {
     let docs = cx.doc(&docs_url, Facet::Link).is_some();
     // A Zola site's root `_index.md` (its home page's text), when it has one.
     let intro = cx
-        .section("/", Facet::Page)
+        .section("/", Facet::Body)
         .map(|root| cx.body(root))
         .filter(|html| !html.is_empty())
         .map(|html| view! { <div class="prose" inner_html=html.to_owned()></div> });

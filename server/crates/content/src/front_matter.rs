@@ -49,8 +49,9 @@ pub struct FrontMatter {
     pub path: Option<String>,
     /// Old site-relative URLs (`/old/path/`) that redirect here with a 301.
     pub aliases: Vec<String>,
-    /// Order among siblings (docs): lower first.
-    pub weight: i64,
+    /// Order among siblings (docs, a section's pages): lower first; absent is 0 for
+    /// docs, and last for `sort_by = "weight"` (Zola).
+    pub weight: Option<i64>,
     /// Zola's and Hugo's `description`: the meta description, and the summary when
     /// there is no `summary`.
     pub description: Option<String>,
@@ -443,7 +444,7 @@ mod tests {
     fn unknown_keys_are_reported_with_their_line() {
         let source = "---\ntitle: ok\ntilte: typo\nweight: 3\n---\nBody";
         let (fm, _, unknown) = parse_with_unknown(Path::new("x.md"), source).unwrap();
-        assert_eq!(fm.weight, 3);
+        assert_eq!(fm.weight, Some(3));
         assert_eq!(unknown, [(3, "tilte".to_owned())]);
         // Zola's `[extra]` is kept, not unknown; an unknown table still is.
         let source = "+++\ntitle = \"ok\"\n\n[extra]\nkey = 1\n\n[other]\nkey = 2\n+++\n";

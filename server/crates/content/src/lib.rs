@@ -214,8 +214,11 @@ pub fn load_with_cache(
                     if path == blog_index {
                         continue;
                     }
-                    // A section's settings, read above.
-                    if root.is_some() && path.file_name().is_some_and(|n| n == "_index.md") {
+                    // A section's settings, read above (the docs tree's are its docs).
+                    if root.is_some()
+                        && kind == Kind::Page
+                        && path.file_name().is_some_and(|n| n == "_index.md")
+                    {
                         continue;
                     }
                     match not_an_entry(&path, kind, root.is_some()) {
@@ -449,16 +452,9 @@ fn read_blog_section(
             .push(format!("/{trimmed}{}", if dir { "/" } else { "" }));
     }
     config.blog.description = front.description.or(config.blog.description.take());
-    match front.paginate_by {
-        Some(0) => {
-            return Err(ContentError::InvalidField {
-                path: path.to_owned(),
-                field: "paginate_by",
-                message: "must be at least 1".to_owned(),
-            })
-        }
-        Some(n) => config.posts_per_page = n,
-        None => {}
+    // Zola's 0 (its default) is "not paginated": the site's `posts_per_page` stays.
+    if let Some(n) = front.paginate_by.filter(|n| *n > 0) {
+        config.posts_per_page = n;
     }
     config.blog.insert_anchor_links = front.insert_anchor_links;
     // The blog lists posts newest first (its feed and previous/next follow that order);
@@ -523,10 +519,13 @@ fn not_an_entry(path: &Path, kind: Kind, site_root: bool) -> Option<String> {
         );
     }
     if name == "_index.md" && matches!(kind, Kind::Post | Kind::Page) {
-        return Some(
+        return Some(if site_root {
+            "a subsection of the blog (`_index.md`) is not read: its posts are the blog's, listed at /posts/"
+                .to_owned()
+        } else {
             "a section's `_index.md` is read on Zola and Hugo site roots; Atoll's posts/ and pages/ are not sections: the file is skipped"
-                .to_owned(),
-        );
+                .to_owned()
+        });
     }
     // Translations: Zola's and Hugo's naming, on their sites only (in Atoll's layout
     // `node.js.md` is a post about Node.js).
@@ -961,6 +960,16 @@ fn load_entry(
             });
         }
     }
+    // Terms of entries other than posts: named, since term pages list posts only.
+    let terms = !front.tags.is_empty() || front.taxonomies.keys().any(|t| t != "authors");
+    if kind != Kind::Post && terms {
+        warnings.push(ContentWarning {
+            path: path.to_owned(),
+            line: 1,
+            message: "`tags`/`taxonomies` of a page outside the blog are not listed on the term pages (they list posts)"
+                .to_owned(),
+        });
+    }
     // Hugo's `{{< ref "x.md" >}}`: Zola's `@/x.md`, resolved with it below.
     let body = refs::hugo_refs(body, root, relative);
     let anchors = match kind {
@@ -1006,6 +1015,7 @@ fn load_entry(
         source: source.clone(),
     };
     let own_url = front.path.is_some();
+    let own_slug = front.slug.is_some();
     let md = Markdown {
         extra,
         front,
@@ -1053,80 +1063,122 @@ fn load_entry(
         if let Some(pattern) = top.as_deref().and_then(|t| config.permalinks.get(t)) {
             let filled = match &mut entry {
                 Entry::Post(post) => {
-                    let url = fill_permalink(pattern, relative, &post.slug, &post.title, post.date);
-                    post.permalink = Some(url.clone());
-                    Some(url)
+                    let entry = (post.slug.as_str(), own_slug, post.title.as_str(), post.date);
+                    Some(fill_permalink(pattern, relative, entry).map(|url| {
+                        post.permalink = Some(url.clone());
+                        url
+                    }))
                 }
                 Entry::Page(page) => {
-                    let url = fill_permalink(pattern, relative, &page.slug, &page.title, page.date);
-                    page.permalink = Some(url.clone());
-                    Some(url)
+                    let entry = (page.slug.as_str(), own_slug, page.title.as_str(), page.date);
+                    Some(fill_permalink(pattern, relative, entry).map(|url| {
+                        page.permalink = Some(url.clone());
+                        url
+                    }))
                 }
                 _ => None,
             };
-            if let Some(url) = filled {
-                if !is_valid_alias(&url) {
-                    return Err(ContentError::InvalidField {
-                        path: path.to_owned(),
-                        field: "permalinks",
-                        message: format!(
-                            "the pattern `{pattern}` gives `{url}`, not a site-relative URL"
-                        ),
-                    });
+            let invalid = |message: String| ContentError::InvalidField {
+                path: path.to_owned(),
+                field: "permalinks",
+                message,
+            };
+            match filled {
+                Some(Err(token)) => {
+                    return Err(invalid(format!(
+                        "the pattern `{pattern}` has the token `:{token}`, which Atoll does not know (:year, :month, :monthname, :day, :slug, :title, :filename, :slugorfilename, :section, :sections)"
+                    )))
                 }
+                Some(Ok(url)) if !is_valid_alias(&url) => {
+                    return Err(invalid(format!(
+                        "the pattern `{pattern}` gives `{url}`, not a site-relative URL"
+                    )))
+                }
+                _ => {}
             }
         }
     }
     Ok((entry, warnings, next_change))
 }
 
-/// Hugo's permalink `pattern` filled for an entry: `:year`, `:month`, `:monthname`,
-/// `:day` from its date (left out of the URL when it has none), `:slug` (its slug),
-/// `:title` (its title, slugified), `:filename` (the file's or bundle's name),
-/// `:section` (the top-level folder). Always ends with `/` unless it names a file.
+/// Hugo's permalink `pattern` filled for an entry `(slug, whether the front matter set
+/// it, title, date)`, each token anywhere in a segment (`/:year-:month/:slug/`):
+/// `:year`, `:month`, `:monthname`, `:day` from its date (empty when it has none), `:slug`
+/// (the front matter's slug, else the title slugified: Hugo's rule), `:title` (the title
+/// slugified), `:filename` (the file's or bundle's name), `:slugorfilename`, `:section`
+/// (the top-level folder), `:sections` (every folder). Empty segments are dropped; the
+/// URL ends with `/` unless it names a file.
+///
+/// # Errors
+/// The name of a token Atoll does not know.
 fn fill_permalink(
     pattern: &str,
     relative: &Path,
-    slug: &str,
-    title: &str,
-    date: Option<Moment>,
-) -> String {
+    (slug, own_slug, title, date): (&str, bool, &str, Option<Moment>),
+) -> Result<String, String> {
     let filename = bundle_dir(relative)
         .and_then(Path::file_name)
         .or_else(|| relative.file_stem())
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let section = relative
-        .components()
-        .next()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let fields: Vec<String> = pattern
-        .split('/')
-        .map(|segment| {
-            let value = match segment {
-                ":year" => date.map(|d| d.format("%Y").to_string()),
-                ":month" => date.map(|d| d.format("%m").to_string()),
-                ":monthname" => date.map(|d| d.format("%B").to_string().to_lowercase()),
-                ":day" => date.map(|d| d.format("%d").to_string()),
-                ":slug" | ":slugorfilename" | ":slugorcontentbasename" => Some(slug.to_owned()),
-                ":title" => Some(slug::slugify(title)),
-                ":filename" | ":contentbasename" => Some(filename.clone()),
-                ":section" => Some(section.clone()),
-                other => Some(other.to_owned()),
-            };
-            value.unwrap_or_default()
+    let mut folders: Vec<String> = relative
+        .parent()
+        .map(|p| {
+            p.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect()
         })
-        .filter(|s| !s.is_empty())
-        .collect();
-    let mut url = format!("/{}", fields.join("/"));
-    if !url.ends_with('/') && !names_a_file(fields.last().map_or("", String::as_str)) {
+        .unwrap_or_default();
+    if bundle_dir(relative).is_some() {
+        folders.pop();
+    }
+    let token = |name: &str| -> Option<String> {
+        let date = |format: &str| date.map_or(String::new(), |d| d.format(format).to_string());
+        Some(match name {
+            "year" => date("%Y"),
+            "month" => date("%m"),
+            "monthname" => date("%B").to_lowercase(),
+            "day" => date("%d"),
+            "slug" if own_slug => slug.to_owned(),
+            "slug" | "title" => slug::slugify(title),
+            "filename" | "contentbasename" => filename.clone(),
+            "slugorfilename" | "slugorcontentbasename" if own_slug => slug.to_owned(),
+            "slugorfilename" | "slugorcontentbasename" => filename.clone(),
+            "section" => folders.first().cloned().unwrap_or_default(),
+            "sections" => folders.join("/"),
+            _ => return None,
+        })
+    };
+    let mut out = String::with_capacity(pattern.len() + 32);
+    let mut rest = pattern;
+    while let Some(at) = rest.find(':') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let len = after
+            .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+            .unwrap_or(after.len());
+        let name = &after[..len];
+        if name.is_empty() {
+            out.push(':');
+        } else {
+            out.push_str(&token(name).ok_or_else(|| name.to_owned())?);
+        }
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    let segments: Vec<&str> = out.split('/').filter(|s| !s.is_empty()).collect();
+    let mut url = format!("/{}", segments.join("/"));
+    if !url.ends_with('/') && !names_a_file(segments.last().copied().unwrap_or("")) {
         url.push('/');
     }
-    url
+    Ok(url)
 }
 
-/// Zola's section keys that entries do not have (see [`front_matter::SectionFront`]).
+/// Template names that are Zola's or Hugo's defaults (`page.html`, Hugo's `single`):
+/// naming one is the same as naming none.
+const DEFAULT_TEMPLATES: &[&str] = &["page", "single", "section", "list", "index"];
+
+/// Zola's section keys that entries do not have (see `front_matter::SectionFront`).
 const SECTION_KEYS: &[&str] = &[
     "sort_by",
     "paginate_by",
@@ -1151,6 +1203,11 @@ fn template_kind(name: &str, kind: &mut Kind) -> Option<String> {
         Kind::Page => "page",
         Kind::Product => return None,
     };
+    // Zola's and Hugo's default names (what they use when none is given) change nothing.
+    let bare = name.strip_suffix(".html").unwrap_or(name);
+    if DEFAULT_TEMPLATES.contains(&bare) {
+        return None;
+    }
     match app::routes().for_template(name).map(|route| route.name()) {
         Some(route) if route == current => None,
         Some("post") if *kind == Kind::Page => {
@@ -1322,7 +1379,7 @@ fn doc(root: &Path, path: &Path, md: Markdown, folder: &str) -> Result<Doc, Cont
     Ok(Doc {
         url,
         title: md.title,
-        weight: md.front.weight,
+        weight: md.front.weight.unwrap_or(0),
         summary: md.summary,
         updated: md.front.updated.or(md.front.date).map(|d| d.0),
         draft: left_out(&md.front),
@@ -1472,3 +1529,41 @@ fn bundle_files(dir: &Path) -> Vec<(String, PathBuf)> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod permalink_tests {
+    use super::*;
+
+    #[test]
+    fn hugo_permalink_tokens_fill_anywhere_and_unknown_ones_are_refused() {
+        let date = chrono::DateTime::parse_from_rfc3339("2024-03-05T10:00:00+00:00").ok();
+        let post = Path::new("post/my-file.md");
+        let fill = |pattern: &str, own_slug: bool| {
+            fill_permalink(pattern, post, ("custom", own_slug, "A Title", date))
+        };
+        assert_eq!(
+            fill("/:year-:month/:slug/", true).unwrap(),
+            "/2024-03/custom/"
+        );
+        assert_eq!(
+            fill("/:year/:slug/", false).unwrap(),
+            "/2024/a-title/",
+            "Hugo: the title"
+        );
+        assert_eq!(
+            fill("/:section/:filename/", false).unwrap(),
+            "/post/my-file/"
+        );
+        assert_eq!(
+            fill("/:monthname/:day/:title", true).unwrap(),
+            "/march/05/a-title/"
+        );
+        assert_eq!(
+            fill("/:weekdayname/:slug/", true).unwrap_err(),
+            "weekdayname"
+        );
+        let bundle = Path::new("post/deep/my-bundle/index.md");
+        let url = fill_permalink("/:sections/:filename/", bundle, ("x", false, "X", None));
+        assert_eq!(url.unwrap(), "/post/deep/my-bundle/");
+    }
+}

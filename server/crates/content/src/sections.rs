@@ -236,10 +236,8 @@ fn read_index(
             )
         })?;
     }
-    section.paginate_by = match front.paginate_by {
-        Some(0) => return Err(invalid("paginate_by", "must be at least 1".to_owned())),
-        n => n,
-    };
+    // Zola's 0 is its default: not paginated.
+    section.paginate_by = front.paginate_by.filter(|n| *n > 0);
     if let Some(segment) = front.paginate_path {
         let segment = segment.trim_matches('/');
         if segment.is_empty() || segment.contains(['/', '?', '#']) {
@@ -279,9 +277,44 @@ fn read_index(
         fields: front.extra.unwrap_or_default(),
         source: section.source.clone(),
     };
+    // Read, and not used: said, not dropped.
+    for (present, key, why) in [
+        (
+            front.cascade.is_some(),
+            "cascade",
+            "its values do not reach the section's pages",
+        ),
+        (
+            front.menu.is_some(),
+            "menu",
+            "the layout's menu is the site's",
+        ),
+        (
+            front.content_type.is_some(),
+            "type",
+            "sections render with the `section` route",
+        ),
+        (
+            front.in_search_index.is_some(),
+            "in_search_index",
+            "the search index holds the blog's posts",
+        ),
+        (
+            front.authors.is_some(),
+            "author",
+            "a section shows no author",
+        ),
+    ] {
+        if present {
+            warnings.push(warn(1, format!("section key `{key}` is not used: {why}")));
+        }
+    }
     if let Some(name) = &section.template {
         let routes = app::routes();
+        let bare = name.strip_suffix(".html").unwrap_or(name);
         match routes.for_template(name).map(|route| route.name()) {
+            // Zola's and Hugo's default names.
+            _ if matches!(bare, "section" | "list" | "index") => {}
             Some("section") => {}
             Some(other) => warnings.push(warn(
                 1,

@@ -148,7 +148,18 @@ pub fn settings(root: &SiteRoot) -> Result<(SiteConfig, Vec<ContentWarning>), Co
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let (_, value) = read_settings_file(&other)?;
-            map.entry(key).or_insert(value);
+            // Merged into the main file's table of the same name, which wins.
+            match (map.get_mut(&key), value) {
+                (Some(Value::Object(have)), Value::Object(more)) => {
+                    for (k, v) in more {
+                        have.entry(k).or_insert(v);
+                    }
+                }
+                (None, value) => {
+                    map.insert(key, value);
+                }
+                _ => {}
+            }
         }
     }
     let mut config = SiteConfig {
@@ -217,20 +228,41 @@ pub fn settings(root: &SiteRoot) -> Result<(SiteConfig, Vec<ContentWarning>), Co
                             .map(|(_, v)| v)
                     };
                     let name = get("name").and_then(Value::as_str);
+                    // `url` as written; `pageRef` is a content path (`/about`,
+                    // `posts/x.md`): its page's URL.
                     let url = get("url")
-                        .or_else(|| get("pageRef"))
-                        .and_then(Value::as_str);
-                    if let (Some(name), Some(url)) = (name, url) {
-                        let url = if url.starts_with('/') || url.contains("://") {
-                            url.to_owned()
-                        } else {
-                            format!("/{url}")
-                        };
-                        config.menu.push(app::MenuItem {
-                            name: name.to_owned(),
-                            url,
-                            weight: get("weight").and_then(Value::as_i64).unwrap_or(0),
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                        .or_else(|| {
+                            let page = get("pageRef")?.as_str()?.trim_matches('/');
+                            let page = page.strip_suffix(".md").unwrap_or(page);
+                            let page = page
+                                .strip_suffix("/_index")
+                                .or_else(|| page.strip_suffix("/index"))
+                                .unwrap_or(page);
+                            Some(if page.is_empty() || page == "_index" {
+                                "/".to_owned()
+                            } else {
+                                format!("/{page}/")
+                            })
                         });
+                    match (name, url) {
+                        (Some(name), Some(url)) => config.menu.push(app::MenuItem {
+                            name: name.to_owned(),
+                            url: if url.starts_with('/') || url.contains("://") {
+                                url
+                            } else {
+                                format!("/{url}")
+                            },
+                            weight: get("weight").and_then(Value::as_i64).unwrap_or(0),
+                        }),
+                        _ => warnings.push(ContentWarning {
+                            path: path.clone(),
+                            line: line_of(&text, key),
+                            message: format!(
+                                "a `{key}.main` entry without `name` and `url`/`pageRef` is skipped"
+                            ),
+                        }),
                     }
                 }
                 config.menu.sort_by_key(|item| item.weight);

@@ -655,13 +655,13 @@ fn sections_of_a_zola_site_read_their_settings_sort_nest_and_map_templates() {
     );
     assert!(projects.html.contains("<strong>make</strong>"));
     assert_eq!(projects.subsections, ["/projects/rust/"]);
-    // Its pages and its transparent subsection's, lightest first (E has weight 0).
+    // Its pages and its transparent subsection's, lightest first; E has no weight: last.
     let order: Vec<&str> = projects
         .pages
         .iter()
         .map(|&i| site.pages[i].slug.as_str())
         .collect();
-    assert_eq!(order, ["e", "b", "c", "a", "d"]);
+    assert_eq!(order, ["b", "c", "a", "d", "e"]);
     assert_eq!(projects.page_count(), 3);
     assert_eq!(projects.page_url(2), "/projects/p/2/");
     assert_eq!(projects.page_range(3), 4..5);

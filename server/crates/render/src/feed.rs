@@ -81,46 +81,86 @@ impl Entry<'_> {
 }
 
 /// Every feed of `site`: the site's first, then the terms' (taxonomies with `feed`),
-/// then the sections' (`generate_feeds`), each by path.
+/// then the sections' (`generate_feeds`; not the content root's, whose feed is the
+/// site's), each by path.
 pub fn feeds(site: &Site) -> Vec<Feed<'_>> {
     let config = &site.config;
-    let limit = config.feed_limit.max(1);
-    let mut feeds = vec![Feed {
+    let mut feeds = vec![site_feed(site)];
+    for term in &site.tags {
+        if config.taxonomy(term.taxonomy()).is_some_and(|t| t.feed) {
+            feeds.push(term_feed(site, term));
+        }
+    }
+    for section in site.sections.iter().filter(|s| has_feed(s)) {
+        feeds.push(section_feed(site, section));
+    }
+    feeds
+}
+
+/// The feed at `path`, if `site` has one there (one feed built, not all).
+pub fn feed_at<'a>(site: &'a Site, path: &str) -> Option<Feed<'a>> {
+    if path == FEED_PATH {
+        return Some(site_feed(site));
+    }
+    let page = path.strip_suffix("atom.xml")?;
+    if let Some(section) = site.section(page).filter(|s| has_feed(s)) {
+        return Some(section_feed(site, section));
+    }
+    // A term's page is `/tags/<slug>/` or `/<taxonomy>/<term>/` (slug `<taxonomy>/<term>`).
+    let key = page.trim_matches('/');
+    let slug = key.strip_prefix("tags/").unwrap_or(key);
+    let term = site.tag(slug).filter(|t| t.url() == page)?;
+    site.config
+        .taxonomy(term.taxonomy())
+        .is_some_and(|t| t.feed)
+        .then(|| term_feed(site, term))
+}
+
+fn has_feed(section: &app::Section) -> bool {
+    section.generate_feeds && section.path != "/"
+}
+
+fn site_feed(site: &Site) -> Feed<'_> {
+    let config = &site.config;
+    Feed {
         path: FEED_PATH.to_owned(),
         title: config.title.clone(),
         page: "/".to_owned(),
-        entries: site.posts.iter().take(limit).map(Entry::Post).collect(),
-    }];
-    for term in &site.tags {
-        if !config.taxonomy(term.taxonomy()).is_some_and(|t| t.feed) {
-            continue;
-        }
-        let page = term.url();
-        feeds.push(Feed {
-            path: format!("{page}atom.xml"),
-            title: format!("{} — {}", config.title, term.name),
-            entries: term
-                .posts
-                .iter()
-                .take(limit)
-                .map(|&i| Entry::Post(&site.posts[i]))
-                .collect(),
-            page,
-        });
+        entries: site
+            .posts
+            .iter()
+            .take(config.feed_limit.max(1))
+            .map(Entry::Post)
+            .collect(),
     }
-    for section in site.sections.iter().filter(|s| s.generate_feeds) {
-        let mut entries: Vec<&Page> = section.pages.iter().map(|&i| &site.pages[i]).collect();
-        // Newest first whatever the section's `sort_by`; undated pages last.
-        entries.sort_by(|a, b| app::SortBy::Date.compare(a, b));
-        entries.truncate(limit);
-        feeds.push(Feed {
-            path: format!("{}atom.xml", section.path),
-            title: format!("{} — {}", config.title, section.title),
-            page: section.path.clone(),
-            entries: entries.into_iter().map(Entry::Page).collect(),
-        });
+}
+
+fn term_feed<'a>(site: &'a Site, term: &'a app::Tag) -> Feed<'a> {
+    let page = term.url();
+    Feed {
+        path: format!("{page}atom.xml"),
+        title: format!("{} — {}", site.config.title, term.name),
+        entries: term
+            .posts
+            .iter()
+            .take(site.config.feed_limit.max(1))
+            .map(|&i| Entry::Post(&site.posts[i]))
+            .collect(),
+        page,
     }
-    feeds
+}
+
+fn section_feed<'a>(site: &'a Site, section: &'a app::Section) -> Feed<'a> {
+    let mut entries: Vec<&Page> = section.pages.iter().map(|&i| &site.pages[i]).collect();
+    // Newest first whatever the section's `sort_by`; undated pages last.
+    entries.sort_by(|a, b| app::SortBy::Date.compare(a, b));
+    entries.truncate(site.config.feed_limit.max(1));
+    Feed {
+        path: format!("{}atom.xml", section.path),
+        title: format!("{} — {}", site.config.title, section.title),
+        page: section.path.clone(),
+        entries: entries.into_iter().map(Entry::Page).collect(),
+    }
 }
 
 /// The site's feed: the `feed_limit` newest posts of `site` (drafts only if the site was

@@ -73,10 +73,8 @@ impl Target {
             crate::feed::FEED_PATH => return Some(Target::Feed(path.to_owned())),
             "/robots.txt" => return Some(Target::Robots),
             _ if path.ends_with("/atom.xml") => {
-                return crate::feed::feeds(&snapshot.site)
-                    .iter()
-                    .any(|feed| feed.path == path)
-                    .then(|| Target::Feed(path.to_owned()));
+                return crate::feed::feed_at(&snapshot.site, path)
+                    .map(|_| Target::Feed(path.to_owned()));
             }
             _ => {}
         }
@@ -143,9 +141,8 @@ impl Target {
                 Page::from(rendered).with_cache_tags(tags)
             }
             Target::Feed(path) => {
-                let feeds = crate::feed::feeds(site);
-                let feed = feeds.iter().find(|feed| feed.path == *path)?;
-                let xml = crate::feed::atom_of(site, feed, &|html, _| html.to_owned());
+                let feed = crate::feed::feed_at(site, path)?;
+                let xml = crate::feed::atom_of(site, &feed, &|html, _| html.to_owned());
                 // A section's feed shows pages; the others posts.
                 let section =
                     feed.path != crate::feed::FEED_PATH && site.section(&feed.page).is_some();

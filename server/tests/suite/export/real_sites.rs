@@ -57,6 +57,8 @@ fn a_zola_blog_builds_unchanged_at_zolas_urls() {
         page(&out, url);
     }
     assert!(!out.join("docs").exists(), "the docs tree is the wiki");
+    // A docs section's `_index.md` is its page, body and all.
+    assert!(page(&out, "/wiki/").contains("Changes to this Wiki are welcome"));
     // Its pages have the docs sidebar: the whole tree, from its root.
     let release = page(&out, "/wiki/process/release/");
     for link in [
@@ -263,6 +265,10 @@ fn hugos_basic_example_builds_unchanged_at_hugos_urls() {
     assert!(page(&out, "/categories/").contains("href=/categories/themes/"));
     let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
     assert!(sitemap.contains("/categories/themes/</loc>"), "{sitemap}");
+    // The site's feed holds the blog's posts (the content root's own feed is the
+    // site's: its `_index.md` does not replace it).
+    let site_feed = std::fs::read_to_string(out.join("atom.xml")).unwrap();
+    assert!(site_feed.contains("Markdown Syntax Guide"), "{site_feed}");
     // Hugo gives every term a feed: an Atom feed here, its RSS URL redirected to it.
     let feed = std::fs::read_to_string(out.join("categories/themes/atom.xml")).unwrap();
     assert!(feed.contains("<entry"), "{feed}");
