@@ -1064,16 +1064,14 @@ fn load_entry(
             let filled = match &mut entry {
                 Entry::Post(post) => {
                     let entry = (post.slug.as_str(), own_slug, post.title.as_str(), post.date);
-                    Some(fill_permalink(pattern, relative, entry).map(|url| {
+                    Some(fill_permalink(pattern, relative, entry).inspect(|url| {
                         post.permalink = Some(url.clone());
-                        url
                     }))
                 }
                 Entry::Page(page) => {
                     let entry = (page.slug.as_str(), own_slug, page.title.as_str(), page.date);
-                    Some(fill_permalink(pattern, relative, entry).map(|url| {
+                    Some(fill_permalink(pattern, relative, entry).inspect(|url| {
                         page.permalink = Some(url.clone());
-                        url
                     }))
                 }
                 _ => None,
