@@ -97,23 +97,11 @@ impl CachedEntry {
 pub struct ContentCache {
     /// Entries by source path.
     pub entries: HashMap<String, CachedEntry>,
-    /// [`settings_key`] of the load that made it: entries are parsed with the site's
+    /// `sections::settings_key` of the load that made it: entries are parsed with the site's
     /// settings and its sections' (`insert_anchor_links`, `page_template`), so a change
     /// to any of those parses every file again.
     #[serde(default)]
     pub settings: u64,
-}
-
-/// A hash of what parsing an entry reads besides its file: the site's settings and, for
-/// each section, its path, parent, `page_template` and `insert_anchor_links`.
-pub fn settings_key(config: &app::SiteConfig, sections: &[app::Section]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    config.hash(&mut h);
-    for s in sections {
-        (&s.path, &s.parent, &s.page_template, s.insert_anchor_links).hash(&mut h);
-    }
-    h.finish()
 }
 
 impl ContentCache {
@@ -162,7 +150,7 @@ impl ContentCache {
         }
         ContentCache {
             entries,
-            settings: settings_key(&site.config, &site.sections),
+            settings: crate::sections::settings_key(&site.config, &site.sections),
         }
     }
 }

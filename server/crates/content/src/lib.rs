@@ -32,7 +32,9 @@ use std::path::{Path, PathBuf};
 use app::{Doc, Page, Post, Product, Section, Site, SiteConfig, RESERVED_SLUGS};
 use rayon::prelude::*;
 
-use names::{bundle_dir, dated_name, dated_permalink, names_a_file, permalink_of, slug_of};
+use names::{
+    bundle_dir, dated_name, dated_permalink, names_a_file, permalink_of, slug_of, source_name,
+};
 
 pub use cache::{load_bodies, CachedEntry, CachedKind, ContentCache, Sources, Stamp};
 pub use error::{ContentError, ContentWarning};
@@ -235,7 +237,7 @@ pub fn load_with_cache(
         }
     }
     // A cache made with other settings or sections is not used (see `settings_key`).
-    let cache = cache.filter(|c| c.settings == cache::settings_key(&config, &site_sections));
+    let cache = cache.filter(|c| c.settings == sections::settings_key(&config, &site_sections));
     type Job = Result<
         (
             Entry,
@@ -608,14 +610,6 @@ fn unread_markdown(dir: &Path, read: &[&str]) -> Vec<(String, Vec<String>)> {
         }
     }
     groups
-}
-
-/// `path` relative to the content folder `root`, with `/` separators.
-fn source_name(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
 }
 
 /// Re-keys the entries whose slug another entry also has and that have a permalink:

@@ -140,3 +140,11 @@ pub(crate) fn bundle_dir(path: &Path) -> Option<&Path> {
         .then(|| path.parent())
         .flatten()
 }
+
+/// `path` relative to the content folder `root`, with `/` separators.
+pub(crate) fn source_name(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}

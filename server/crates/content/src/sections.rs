@@ -78,9 +78,9 @@ pub(crate) fn read(
         }
         let title = title_of(relative);
         let source = if has_index {
-            crate::source_name(content, &index)
+            crate::names::source_name(content, &index)
         } else {
-            crate::source_name(content, folder)
+            crate::names::source_name(content, folder)
         };
         let mut section = Section::new(path, title, source);
         // Hugo gives every section an RSS feed; Zola only when asked.
@@ -104,6 +104,18 @@ pub(crate) fn read(
         section.parent = parent_of(&section.path, &paths);
     }
     (sections, warnings, errors)
+}
+
+/// A hash of what parsing an entry reads besides its file: the site's settings and, for
+/// each section, its path, parent, `page_template` and `insert_anchor_links`.
+pub(crate) fn settings_key(config: &app::SiteConfig, sections: &[app::Section]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    config.hash(&mut h);
+    for s in sections {
+        (&s.path, &s.parent, &s.page_template, s.insert_anchor_links).hash(&mut h);
+    }
+    h.finish()
 }
 
 /// The nearest section at or above the folder of the entry at `relative` (a path in
