@@ -223,10 +223,20 @@ fn scope_span(scope: Scope) -> Option<std::rc::Rc<str>> {
         let name = scope.build_string();
         let classes: Vec<String> = name.split('.').map(|atom| format!("hl-{atom}")).collect();
         let span = styled(&classes.join(" ")).then(|| {
-            let used: Vec<&str> = classes
+            // Only the classes of the selector compounds that can match this span: a
+            // language's class (`hl-rust`) stays on its root span, where the rules
+            // `.hl-source.hl-rust …` look for it, not on every token inside.
+            let atoms: Vec<&str> = classes.iter().map(String::as_str).collect();
+            let used: Vec<&str> = atoms
                 .iter()
-                .map(String::as_str)
-                .filter(|class| STYLED_CLASSES.contains(*class))
+                .copied()
+                .filter(|class| {
+                    STYLED.iter().any(|(lang, compound)| {
+                        lang.as_deref().is_none_or(|lang| atoms.contains(&lang))
+                            && compound.iter().any(|c| c == class)
+                            && compound.iter().all(|c| atoms.contains(&c.as_str()))
+                    })
+                })
                 .collect();
             std::rc::Rc::from(format!("<span class=\"{}\">", used.join(" ")))
         });
@@ -234,14 +244,6 @@ fn scope_span(scope: Scope) -> Option<std::rc::Rc<str>> {
         span
     })
 }
-
-/// Every class name [`stylesheet`] uses.
-static STYLED_CLASSES: LazyLock<HashSet<String>> = LazyLock::new(|| {
-    STYLED
-        .iter()
-        .flat_map(|(lang, compound)| lang.iter().chain(compound.iter()).cloned())
-        .collect()
-});
 
 /// `code` highlighted with `syntax`: escaped text in the spans of [`scope_span`].
 /// `None` when the grammar fails on it (a grammar bug; the block stays plain).
@@ -304,9 +306,13 @@ fn parse_line(
         std::rc::Rc<[(usize, syntect::parsing::ScopeStackOp)]>,
         ParseState,
     );
+    /// Lines held, and the parses by (syntax, line).
+    type Memo = (
+        usize,
+        std::collections::HashMap<(usize, Box<str>), Vec<Parsed>>,
+    );
     thread_local! {
-        static MEMO: std::cell::RefCell<(usize, std::collections::HashMap<(usize, Box<str>), Vec<Parsed>>)> =
-            Default::default();
+        static MEMO: std::cell::RefCell<Memo> = Default::default();
     }
     let key = (std::ptr::from_ref(syntax) as usize, Box::<str>::from(line));
     let known = MEMO.with_borrow(|(_, memo)| {
