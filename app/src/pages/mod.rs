@@ -47,6 +47,11 @@ use crate::route::Params;
 /// Shown for a body with at least this many headings (levels 2 to 4).
 const TOC_MIN: usize = 3;
 
+/// A post is long, and shows its table of contents, from this many words of body
+/// (about five minutes of reading at 200 words a minute); shorter posts are read
+/// without one. Docs show theirs from two headings.
+const LONG_POST_WORDS: usize = 1_000;
+
 /// "On this page": the body's headings as links, indented by level; nothing for a
 /// body with fewer than `min` headings.
 fn toc(headings: &[crate::model::Heading], min: usize) -> Option<AnyView> {

@@ -80,6 +80,8 @@ fn post(cx: &Cx, index: usize) -> (PageMeta, AnyView) {
     let site = cx.site();
     let post = &site.posts[index];
     let html = cx.body(post);
+    // (The body is loaded once it is read: its word count decides the TOC.)
+    let long = post.text.split_whitespace().count() >= super::LONG_POST_WORDS;
     let newer = index
         .checked_sub(1)
         .and_then(|i| cx.post_at(i, Facet::Link));
@@ -137,7 +139,7 @@ fn post(cx: &Cx, index: usize) -> (PageMeta, AnyView) {
                 </p>
                 {(!post.tags.is_empty()).then(|| view! { <ul class="tags" aria-label="Tags">{tags}</ul> })}
             </header>
-            {super::toc(&post.toc, super::TOC_MIN)}
+            {long.then(|| super::toc(&post.toc, super::TOC_MIN)).flatten()}
             <div class="prose" inner_html=html.to_owned()></div>
         </article>
         <nav class="post-nav" aria-label="More posts">
