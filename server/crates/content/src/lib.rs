@@ -157,6 +157,25 @@ pub fn load_with_cache(
             Err(err) => errors.push(err),
         }
     }
+    // A Zola site may leave `title` and `description` out of config.toml and give them
+    // in the content root's `_index.md` (blog.rust-lang.org): the site's, then.
+    if root.is_some() {
+        let defaults = SiteConfig::default();
+        let index = dir.join("_index.md");
+        let text = std::fs::read_to_string(&index).unwrap_or_default();
+        if let Ok((front, _, _)) =
+            front_matter::parse_as::<front_matter::SectionFront>(&index, &text)
+        {
+            if config.title == defaults.title {
+                if let Some(title) = front.title.filter(|t| !t.trim().is_empty()) {
+                    config.title = title.trim().to_owned();
+                }
+            }
+            if config.description.is_empty() {
+                config.description = front.description.unwrap_or_default();
+            }
+        }
+    }
     let mut folders = vec![(dir.join(&sections.docs), Kind::Doc, "md")];
     // The blog's folder; on a Zola site whose blog is the content root (`posts = ""`),
     // the Markdown at the root and the leaf bundles there, below.

@@ -196,8 +196,12 @@ fn the_rust_blog_builds_with_its_root_as_the_blog_and_its_sections_listed() {
     );
     assert!(gats.contains(&image), "{gats}");
     assert!(gats.contains("class=anchor"), "{gats}");
-    // The home page lists the latest posts.
-    assert!(page(&out, "/").contains("href=/2021/08/03/GATs-stabilization-push/"));
+    // The home page lists the latest posts; config.toml has no title: the root
+    // `_index.md`'s is the site's.
+    let home = page(&out, "/");
+    assert!(home.contains("href=/2021/08/03/GATs-stabilization-push/"));
+    assert!(home.contains("<title>Rust Blog</title>"), "{home}");
+    assert!(home.contains("Empowering everyone to build reliable and efficient software."));
     // `generate_feeds = true`: the section's own Atom feed, newest first, linked from
     // its page; the site's feed holds the blog's posts.
     let feed = std::fs::read_to_string(out.join("inside-rust/atom.xml")).unwrap();
