@@ -65,12 +65,6 @@ fn pass(
     minify: bool,
     collect: bool,
 ) -> Result<Processed, String> {
-    // The highlighted code blocks sit out the pass (see `hide_code_blocks`).
-    let (hidden, blocks) = match collect {
-        true => hide_code_blocks(html),
-        false => (std::borrow::Cow::Borrowed(html), Vec::new()),
-    };
-    let html = hidden.as_ref();
     let links = std::cell::RefCell::new(Vec::new());
     let ids = std::cell::RefCell::new(Vec::new());
     let mut handlers = Vec::new();
@@ -146,7 +140,6 @@ fn pass(
     } else {
         rewritten.into_bytes()
     };
-    let html = restore_code_blocks(html, &blocks);
     Ok(Processed {
         html,
         links: links.into_inner(),
@@ -155,87 +148,6 @@ fn pass(
 }
 
 use app::{island_end, ISLAND_TAG as ISLAND_OPEN};
-
-/// The start of a code block as the highlighter writes it (`atoll_content::highlight`).
-const CODE_BLOCK: &str = "<pre class=\"hl-code\">";
-
-/// The page with each highlighted code block swapped for a comment placeholder, and the
-/// blocks. A block is the highlighter's own markup — escaped text in token `<span>`s,
-/// no link, asset or id — and a tenth of a post's bytes is its spans: asset rewriting,
-/// link and id collection and minification would parse them all for nothing, so they
-/// are put back afterwards ([`restore_code_blocks`]), their attribute quotes dropped as
-/// the minifier would. A block holding a link, a source or an id (raw HTML written in
-/// that shape) stays in the pass.
-fn hide_code_blocks(html: &str) -> (std::borrow::Cow<'_, str>, Vec<&str>) {
-    if !html.contains(CODE_BLOCK) {
-        return (std::borrow::Cow::Borrowed(html), Vec::new());
-    }
-    let mut blocks = Vec::new();
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(start) = rest.find(CODE_BLOCK) {
-        let Some(len) = rest[start..].find("</pre>").map(|end| end + "</pre>".len()) else {
-            break;
-        };
-        let block = &rest[start..start + len];
-        out.push_str(&rest[..start]);
-        if ["href", "src", " id=", "srcset", "<a "]
-            .iter()
-            .any(|hazard| block.contains(hazard))
-        {
-            out.push_str(block);
-        } else {
-            out.push_str(&format!("<!--atoll-code-{}-->", blocks.len()));
-            blocks.push(block);
-        }
-        rest = &rest[start + len..];
-    }
-    out.push_str(rest);
-    (std::borrow::Cow::Owned(out), blocks)
-}
-
-/// Puts the blocks [`hide_code_blocks`] took out back into the processed page, each
-/// `class="x"` of a single class written `class=x` (what minify-html writes).
-fn restore_code_blocks(html: Vec<u8>, blocks: &[&str]) -> Vec<u8> {
-    if blocks.is_empty() {
-        return html;
-    }
-    let text = String::from_utf8(html).expect("the pass keeps UTF-8");
-    let mut out = String::with_capacity(text.len() + blocks.iter().map(|b| b.len()).sum::<usize>());
-    let mut rest = text.as_str();
-    for (i, block) in blocks.iter().enumerate() {
-        let mark = format!("<!--atoll-code-{i}-->");
-        let Some(at) = rest.find(&mark) else {
-            continue;
-        };
-        out.push_str(&rest[..at]);
-        push_unquoted(&mut out, block);
-        rest = &rest[at + mark.len()..];
-    }
-    out.push_str(rest);
-    out.into_bytes()
-}
-
-/// `html` with `class="a"` written `class=a` (one class: no space to quote).
-fn push_unquoted(out: &mut String, html: &str) {
-    let mut rest = html;
-    while let Some(at) = rest.find("class=\"") {
-        let value_start = at + "class=\"".len();
-        let Some(len) = rest[value_start..].find('"') else {
-            break;
-        };
-        let value = &rest[value_start..value_start + len];
-        out.push_str(&rest[..at]);
-        if value.is_empty() || value.contains(|c: char| c.is_whitespace() || "'=<>`".contains(c)) {
-            out.push_str(&rest[at..value_start + len + 1]);
-        } else {
-            out.push_str("class=");
-            out.push_str(value);
-        }
-        rest = &rest[value_start + len + 1..];
-    }
-    out.push_str(rest);
-}
 
 /// Minifies the page except its islands, which stay byte for byte as rendered: Leptos
 /// hydrates an island by walking the DOM the server rendered, text nodes included, so
@@ -285,23 +197,6 @@ fn minify_config() -> minify_html::Cfg {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn highlighted_blocks_skip_the_pass_and_come_back_whole() {
-        let block = "<pre class=\"hl-code\"><code class=\"language-rust\"><span class=\"hl-source hl-rust\"><span class=\"hl-keyword\">fn</span> a() {}  &lt;x&gt;\n</span></code></pre>";
-        let linked = "<pre class=\"hl-code\"><code><a href=\"/docs/\">docs</a></code></pre>";
-        let html = format!("<!DOCTYPE html><html><head></head><body><main><h2 id=\"a\">A</h2>\n{block}\n<p> between </p>{linked}</main></body></html>");
-        let out = process(&html, "/posts/p/", &HashMap::new(), true).unwrap();
-        let text = String::from_utf8(out.html).unwrap();
-        assert!(
-            text.contains("<pre class=hl-code><code class=language-rust><span class=\"hl-source hl-rust\"><span class=hl-keyword>fn</span> a() {}  &lt;x&gt;\n</span></code></pre>"),
-            "{text}"
-        );
-        assert!(!text.contains("atoll-code"), "{text}");
-        // A block with a link stays in the pass: its link is collected.
-        assert_eq!(out.links, ["/docs/"]);
-        assert_eq!(out.ids, ["a"]);
-    }
 
     #[test]
     fn nested_islands_are_kept_whole() {
