@@ -216,8 +216,9 @@ pub struct Page {
     pub date: Option<DateTime<FixedOffset>>,
     /// Last significant update.
     pub updated: Option<DateTime<FixedOffset>>,
-    /// Among its section's pages, lighter first (`weight`; pages without one come
-    /// after those with one, as in Zola).
+    /// Among its section's pages, lighter first (`weight`); pages without one are
+    /// listed after those with one (Zola leaves them out of the section's list, with a
+    /// warning: Atoll lists every page).
     #[serde(default)]
     pub weight: Option<i64>,
     /// The path of its section (`/projects/`) on a Zola or Hugo site; `None` for the

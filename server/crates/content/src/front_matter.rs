@@ -50,7 +50,7 @@ pub struct FrontMatter {
     /// Old site-relative URLs (`/old/path/`) that redirect here with a 301.
     pub aliases: Vec<String>,
     /// Order among siblings (docs, a section's pages): lower first; absent is 0 for
-    /// docs, and last for `sort_by = "weight"` (Zola).
+    /// docs, and last for `sort_by = "weight"` (where Zola leaves such pages out).
     pub weight: Option<i64>,
     /// Zola's and Hugo's `description`: the meta description, and the summary when
     /// there is no `summary`.

@@ -294,8 +294,8 @@ fn classed(code: &str, syntax: &SyntaxReference) -> Option<String> {
 /// before from the same state (a blank line, a closing brace, a common statement, in
 /// this block or another) gives the same operations and the same next state, so it is
 /// not parsed again. On blog.rust-lang.org's 1,293 code blocks 48% of the lines repeat
-/// one already seen; the benchmark corpus repeats 90%. Bounded: the memo is emptied
-/// when it holds [`MEMO_LINES`] lines.
+/// one already seen; the benchmark corpus repeats 90%. Bounded per thread: the memo is
+/// emptied when it holds [`MEMO_LINES`] lines, and longer lines are not held.
 fn parse_line(
     state: &mut ParseState,
     syntax: &SyntaxReference,
@@ -313,6 +313,10 @@ fn parse_line(
     );
     thread_local! {
         static MEMO: std::cell::RefCell<Memo> = Default::default();
+    }
+    // Long lines (minified code, data) are parsed every time, not held.
+    if line.len() > MEMO_LINE_BYTES {
+        return state.parse_line(line, &SYNTAXES).ok().map(Into::into);
     }
     let key = (std::ptr::from_ref(syntax) as usize, Box::<str>::from(line));
     let known = MEMO.with_borrow(|(_, memo)| {
@@ -340,8 +344,12 @@ fn parse_line(
     Some(ops)
 }
 
-/// Lines the parse memo of one thread holds at most ([`parse_line`]): about 10 MB.
+/// Lines the parse memo of each thread holds at most ([`parse_line`]): a few MB a
+/// thread, since lines over [`MEMO_LINE_BYTES`] are not held.
 const MEMO_LINES: usize = 20_000;
+
+/// Longest line the memo holds, in bytes.
+const MEMO_LINE_BYTES: usize = 256;
 
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

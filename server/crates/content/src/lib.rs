@@ -157,8 +157,9 @@ pub fn load_with_cache(
             Err(err) => errors.push(err),
         }
     }
-    // A Zola site may leave `title` and `description` out of config.toml and give them
-    // in the content root's `_index.md` (blog.rust-lang.org): the site's, then.
+    // A Zola or Hugo site may leave `title` and `description` out of its settings and
+    // give them in the content root's `_index.md` (blog.rust-lang.org): the site's,
+    // then.
     if root.is_some() {
         let defaults = SiteConfig::default();
         let index = dir.join("_index.md");
@@ -1097,7 +1098,7 @@ fn load_entry(
             match filled {
                 Some(Err(token)) => {
                     return Err(invalid(format!(
-                        "the pattern `{pattern}` has the token `:{token}`, which Atoll does not know (:year, :month, :monthname, :day, :slug, :title, :filename, :slugorfilename, :section, :sections)"
+                        "the pattern `{pattern}` has the token `:{token}`, which Atoll does not know (:year, :month, :monthname, :day, :weekday, :weekdayname, :yearday, :slug, :title, :filename, :slugorfilename, :section, :sections)"
                     )))
                 }
                 Some(Ok(url)) if !is_valid_alias(&url) => {
@@ -1117,8 +1118,9 @@ fn load_entry(
 /// `:year`, `:month`, `:monthname`, `:day` from its date (empty when it has none), `:slug`
 /// (the front matter's slug, else the title slugified: Hugo's rule), `:title` (the title
 /// slugified), `:filename` (the file's or bundle's name), `:slugorfilename`, `:section`
-/// (the top-level folder), `:sections` (every folder). Empty segments are dropped; the
-/// URL ends with `/` unless it names a file.
+/// (the top-level folder), `:sections` (every folder), `:weekday`, `:weekdayname`,
+/// `:yearday`; names are lowercased and hyphenated (Hugo's urlize). Empty segments are
+/// dropped; the URL ends with `/` unless it names a file.
 ///
 /// # Errors
 /// The name of a token Atoll does not know.
@@ -1152,11 +1154,18 @@ fn fill_permalink(
             "day" => date("%d"),
             "slug" if own_slug => slug.to_owned(),
             "slug" | "title" => slug::slugify(title),
-            "filename" | "contentbasename" => filename.clone(),
+            "filename" | "contentbasename" => slug::slugify(&filename),
             "slugorfilename" | "slugorcontentbasename" if own_slug => slug.to_owned(),
-            "slugorfilename" | "slugorcontentbasename" => filename.clone(),
-            "section" => folders.first().cloned().unwrap_or_default(),
-            "sections" => folders.join("/"),
+            "slugorfilename" | "slugorcontentbasename" => slug::slugify(&filename),
+            "section" => slug::slugify(folders.first().map_or("", String::as_str)),
+            "sections" => folders
+                .iter()
+                .map(slug::slugify)
+                .collect::<Vec<_>>()
+                .join("/"),
+            "weekday" => date("%w"),
+            "weekdayname" => date("%A").to_lowercase(),
+            "yearday" => date("%-j"),
             _ => return None,
         })
     };
@@ -1570,9 +1579,16 @@ mod permalink_tests {
             "/march/05/a-title/"
         );
         assert_eq!(
-            fill("/:weekdayname/:slug/", true).unwrap_err(),
-            "weekdayname"
+            fill("/:weekdayname/:slug/", true).unwrap(),
+            "/tuesday/custom/"
         );
+        assert_eq!(fill("/:era/:slug/", true).unwrap_err(), "era");
+        let spaced = fill_permalink(
+            "/:filename/",
+            Path::new("post/My Post.md"),
+            ("x", false, "X", None),
+        );
+        assert_eq!(spaced.unwrap(), "/my-post/");
         let bundle = Path::new("post/deep/my-bundle/index.md");
         let url = fill_permalink("/:sections/:filename/", bundle, ("x", false, "X", None));
         assert_eq!(url.unwrap(), "/post/deep/my-bundle/");

@@ -229,7 +229,8 @@ pub fn settings(root: &SiteRoot) -> Result<(SiteConfig, Vec<ContentWarning>), Co
                     };
                     let name = get("name").and_then(Value::as_str);
                     // `url` as written; `pageRef` is a content path (`/about`,
-                    // `posts/x.md`): its page's URL.
+                    // `posts/x.md`), taken as that path's URL (an entry's own `url`,
+                    // `slug` or `[permalinks]` pattern is not looked up).
                     let url = get("url")
                         .and_then(Value::as_str)
                         .map(str::to_owned)
@@ -265,7 +266,10 @@ pub fn settings(root: &SiteRoot) -> Result<(SiteConfig, Vec<ContentWarning>), Co
                         }),
                     }
                 }
-                config.menu.sort_by_key(|item| item.weight);
+                // Hugo's order: by weight, entries without one (0) last, then by name.
+                config.menu.sort_by(|a, b| {
+                    (a.weight == 0, a.weight, &a.name).cmp(&(b.weight == 0, b.weight, &b.name))
+                });
                 true
             }
             (Flavor::Hugo, "permalinks") => {
