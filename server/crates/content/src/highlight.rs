@@ -577,6 +577,12 @@ mod tests {
         assert!(!html.contains("hl-rust"), "{html}");
         assert!(html.contains(">fn</span>"), "{html}");
         assert!(html.contains("<span class=\"hl-storage hl-type"), "{html}");
+        // A language whose rules are rooted at its grammar (`.hl-source.hl-js …`): its
+        // class is on the block's root span, and only there.
+        let js = highlight("const n = 1;\n", &Fence::parse("js"));
+        assert!(js.contains("<span class=\"hl-source hl-js\">"), "{js}");
+        assert_eq!(js.matches("hl-js").count(), 1, "{js}");
+        assert!(js.contains("<span class=\"hl-storage hl-type\">const</span>"), "{js}");
         let plain = highlight("a < b\n", &Fence::parse("no-such-language"));
         assert!(!plain.contains("<span"), "{plain}");
         assert!(plain.contains("a &lt; b"), "{plain}");

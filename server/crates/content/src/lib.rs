@@ -162,11 +162,8 @@ pub fn load_with_cache(
     // then.
     if root.is_some() {
         let defaults = SiteConfig::default();
-        let index = dir.join("_index.md");
-        let text = std::fs::read_to_string(&index).unwrap_or_default();
-        if let Ok((front, _, _)) =
-            front_matter::parse_as::<front_matter::SectionFront>(&index, &text)
-        {
+        // (Its errors and warnings are reported where it is read as a section.)
+        if let Ok((front, _, _)) = sections::read_front(&dir.join("_index.md")) {
             if config.title == defaults.title {
                 if let Some(title) = front.title.filter(|t| !t.trim().is_empty()) {
                     config.title = title.trim().to_owned();
@@ -445,34 +442,19 @@ fn read_blog_section(
     path: &Path,
     config: &mut SiteConfig,
 ) -> Result<Vec<ContentWarning>, ContentError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ContentError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    let (front, _, unknown) = front_matter::parse_as::<front_matter::SectionFront>(path, &text)?;
+    let (front, _, mut warnings) = sections::read_front(path)?;
     let warn = |line: usize, message: String| ContentWarning {
         path: path.to_owned(),
         line,
         message,
     };
-    let mut warnings: Vec<ContentWarning> = unknown
-        .into_iter()
-        .map(|(line, key)| warn(line, format!("unknown section key `{key}` (ignored)")))
-        .collect();
     if let Some(title) = front.title.filter(|t| !t.trim().is_empty()) {
         config.blog.title = title.trim().to_owned();
     }
-    for alias in front.aliases {
-        let trimmed = alias.trim_matches('/');
-        if trimmed.is_empty() || alias.contains("://") {
-            continue;
-        }
-        let dir = !names_a_file(trimmed.rsplit('/').next().unwrap_or(""));
-        config
-            .blog
-            .aliases
-            .push(format!("/{trimmed}{}", if dir { "/" } else { "" }));
-    }
+    config
+        .blog
+        .aliases
+        .extend(sections::section_aliases(&front.aliases));
     config.blog.description = front.description.or(config.blog.description.take());
     // Zola's 0 (its default) is "not paginated": the site's `posts_per_page` stays.
     if let Some(n) = front.paginate_by.filter(|n| *n > 0) {
@@ -483,19 +465,15 @@ fn read_blog_section(
     // Zola's `permalink` order of dated paths is the same read backwards.
     match front.sort_by.as_deref() {
         None | Some("date") => {}
-        Some(sort) if app::SortBy::parse(sort).is_none() => {
-            return Err(ContentError::InvalidField {
-                path: path.to_owned(),
-                field: "sort_by",
-                message: format!(
-                    "`{sort}` is not an order: use date, update_date, weight, title, title_bytes, slug, permalink or none"
+        Some(sort) => {
+            sections::sort_order(path, sort)?;
+            warnings.push(warn(
+                1,
+                format!(
+                    "sort_by = \"{sort}\" is not used for the blog: posts are listed newest first"
                 ),
-            })
+            ))
         }
-        Some(sort) => warnings.push(warn(
-            1,
-            format!("sort_by = \"{sort}\" is not used for the blog: posts are listed newest first"),
-        )),
     }
     for key in [
         front.redirect_to.as_ref().map(|_| "redirect_to"),
@@ -1247,24 +1225,31 @@ fn template_kind(name: &str, kind: &mut Kind) -> Option<String> {
     }
 }
 
-fn post(path: &Path, mut md: Markdown) -> Result<Post, ContentError> {
-    // Zola's and Jekyll's rule: `2021-03-04-slug.md` (or `2021-03-04_slug`, or a bundle
-    // folder so named) is dated by its name when the front matter has no `date`, and
-    // its slug is the rest of the name.
+/// The slug, permalink and date of a post or page. Zola's and Jekyll's rule: a file or
+/// bundle folder named `2021-03-04-slug` is dated by its name when the front matter has
+/// no `date` (nor Hugo's `publishDate`), and its slug is the rest of the name; without
+/// either, the date is the permalink's `YYYY/MM/DD/`.
+fn slug_permalink_date(
+    path: &Path,
+    front: &FrontMatter,
+) -> Result<(String, Option<String>, Option<Moment>), ContentError> {
     let named = dated_name(path);
-    let slug = match (&md.front.slug, &named) {
+    let slug = match (&front.slug, &named) {
         (None, Some((_, rest))) => slug_of(Path::new(rest), None)?,
-        _ => slug_of(path, md.front.slug.clone())?,
+        _ => slug_of(path, front.slug.clone())?,
     };
-    let permalink = permalink(path, &md.front)?;
-    // No date in the front matter: the file name's, else the permalink's `YYYY/MM/DD/`.
-    let date = md
-        .front
+    let permalink = permalink(path, front)?;
+    let date = front
         .date
-        .or(md.front.publish_date)
+        .or(front.publish_date)
         .map(|d| d.0)
         .or(named.map(|(date, _)| date))
         .or_else(|| permalink.as_deref().and_then(dated_permalink));
+    Ok((slug, permalink, date))
+}
+
+fn post(path: &Path, mut md: Markdown) -> Result<Post, ContentError> {
+    let (slug, permalink, date) = slug_permalink_date(path, &md.front)?;
     let draft = left_out(&md.front);
     let taxonomies = std::mem::take(&mut md.front.taxonomies);
     Ok(Post {
@@ -1415,27 +1400,14 @@ fn doc(root: &Path, path: &Path, md: Markdown, folder: &str) -> Result<Doc, Cont
 }
 
 fn page(path: &Path, md: Markdown) -> Result<Page, ContentError> {
-    // Dated as posts are (Zola dates every page so): the front matter, the file or
-    // bundle name (whose date is not part of the slug), the `path`.
-    let named = dated_name(path);
-    let slug = match (&md.front.slug, &named) {
-        (None, Some((_, rest))) => slug_of(Path::new(rest), None)?,
-        _ => slug_of(path, md.front.slug.clone())?,
-    };
+    // Dated as posts are (Zola dates every page so).
+    let (slug, permalink, date) = slug_permalink_date(path, &md.front)?;
     if RESERVED_SLUGS.contains(&slug.as_str()) {
         return Err(ContentError::ReservedSlug {
             path: path.to_owned(),
             slug,
         });
     }
-    let permalink = permalink(path, &md.front)?;
-    let date = md
-        .front
-        .date
-        .or(md.front.publish_date)
-        .map(|d| d.0)
-        .or(named.map(|(date, _)| date))
-        .or_else(|| permalink.as_deref().and_then(dated_permalink));
     Ok(Page {
         slug,
         permalink,

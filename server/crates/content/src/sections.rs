@@ -208,6 +208,61 @@ fn parent_of(path: &str, paths: &[String]) -> Option<String> {
     None
 }
 
+/// A section's `_index.md` at `path`: its front matter, its Markdown body and a warning
+/// per key it does not know (the blog section's and every other section's).
+///
+/// # Errors
+/// The file cannot be read, or its front matter parsed (file, line and column).
+pub(crate) fn read_front(
+    path: &Path,
+) -> Result<(SectionFront, String, Vec<ContentWarning>), ContentError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ContentError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let (front, body, unknown) = front_matter::parse_as::<SectionFront>(path, &text)?;
+    let warnings = unknown
+        .into_iter()
+        .map(|(line, key)| ContentWarning {
+            path: path.to_owned(),
+            line,
+            message: format!("unknown section key `{key}` (ignored)"),
+        })
+        .collect();
+    Ok((front, body.to_owned(), warnings))
+}
+
+/// A section's `aliases` as site-relative URLs: a leading slash is optional (Zola; Hugo's
+/// relative ones are relative to the content root for a top-level section), a folder
+/// gets its trailing slash, a file name (`old.html`) stays a file; absolute URLs are
+/// left out.
+pub(crate) fn section_aliases(aliases: &[String]) -> Vec<String> {
+    aliases
+        .iter()
+        .filter(|alias| !alias.contains("://"))
+        .map(|alias| alias.trim_matches('/'))
+        .filter(|alias| !alias.is_empty())
+        .map(|alias| {
+            let dir = !names_a_file(alias.rsplit('/').next().unwrap_or(""));
+            format!("/{alias}{}", if dir { "/" } else { "" })
+        })
+        .collect()
+}
+
+/// Zola's `sort_by = "<value>"` of the `_index.md` at `path`.
+///
+/// # Errors
+/// [`ContentError::InvalidField`] naming the file and the orders there are.
+pub(crate) fn sort_order(path: &Path, value: &str) -> Result<SortBy, ContentError> {
+    SortBy::parse(value).ok_or_else(|| ContentError::InvalidField {
+        path: path.to_owned(),
+        field: "sort_by",
+        message: format!(
+            "`{value}` is not an order: use date, update_date, weight, title, title_bytes, slug, permalink or none"
+        ),
+    })
+}
+
 /// Reads `_index.md` at `path` into `section`; returns a warning per key it does not
 /// use.
 fn read_index(
@@ -215,11 +270,8 @@ fn read_index(
     config: &SiteConfig,
     section: &mut Section,
 ) -> Result<Vec<ContentWarning>, ContentError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ContentError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    let (front, body, unknown) = front_matter::parse_as::<SectionFront>(path, &text)?;
+    let (front, body, mut warnings) = read_front(path)?;
+    let body = body.as_str();
     let warn = |line: usize, message: String| ContentWarning {
         path: path.to_owned(),
         line,
@@ -230,23 +282,12 @@ fn read_index(
         field,
         message,
     };
-    let mut warnings: Vec<ContentWarning> = unknown
-        .into_iter()
-        .map(|(line, key)| warn(line, format!("unknown section key `{key}` (ignored)")))
-        .collect();
     if let Some(title) = front.title.filter(|t| !t.trim().is_empty()) {
         section.title = title.trim().to_owned();
     }
     section.description = front.description.filter(|d| !d.trim().is_empty());
     if let Some(sort) = &front.sort_by {
-        section.sort_by = SortBy::parse(sort).ok_or_else(|| {
-            invalid(
-                "sort_by",
-                format!(
-                    "`{sort}` is not an order: use date, update_date, weight, title, title_bytes, slug, permalink or none"
-                ),
-            )
-        })?;
+        section.sort_by = sort_order(path, sort)?;
     }
     // Zola's 0 is its default: not paginated.
     section.paginate_by = front.paginate_by.filter(|n| *n > 0);
@@ -274,17 +315,7 @@ fn read_index(
     section.weight = front.weight;
     section.template = front.template;
     section.page_template = front.page_template;
-    section.aliases = front
-        .aliases
-        .iter()
-        .filter(|alias| !alias.contains("://"))
-        .map(|alias| alias.trim_matches('/'))
-        .filter(|alias| !alias.is_empty())
-        .map(|alias| {
-            let dir = !names_a_file(alias.rsplit('/').next().unwrap_or(""));
-            format!("/{alias}{}", if dir { "/" } else { "" })
-        })
-        .collect();
+    section.aliases = section_aliases(&front.aliases);
     section.extra = app::Extra {
         fields: front.extra.unwrap_or_default(),
         source: section.source.clone(),
