@@ -582,7 +582,10 @@ mod tests {
         let js = highlight("const n = 1;\n", &Fence::parse("js"));
         assert!(js.contains("<span class=\"hl-source hl-js\">"), "{js}");
         assert_eq!(js.matches("hl-js").count(), 1, "{js}");
-        assert!(js.contains("<span class=\"hl-storage hl-type\">const</span>"), "{js}");
+        assert!(
+            js.contains("<span class=\"hl-storage hl-type\">const</span>"),
+            "{js}"
+        );
         let plain = highlight("a < b\n", &Fence::parse("no-such-language"));
         assert!(!plain.contains("<span"), "{plain}");
         assert!(plain.contains("a &lt; b"), "{plain}");
