@@ -1,7 +1,7 @@
 //! One export, as named steps: [`build`] runs [`Build::collect_assets`],
 //! [`plan::plan`], [`Build::load_bodies`], [`Build::render_pages`],
-//! [`Build::publish_assets`], [`Build::generated_files`], [`Build::search_index`],
-//! [`Build::check_links`] and [`Build::write_manifest`], and says how the staging folder
+//! [`Build::search_index`] (alongside the pages), [`Build::publish_assets`],
+//! [`Build::generated_files`], [`Build::check_links`] and [`Build::write_manifest`], and says how the staging folder
 //! becomes the output ([`Commit`]); `export_with_progress` commits it.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -132,10 +132,17 @@ pub(crate) fn build(
         options.search,
     );
     let search_docs = build.load_bodies(&mut site, &mut deferred, &plan)?;
-    let (pages, precompressed) = build.render_pages(&mut site, &mut deferred, &plan, &assets)?;
+    // The static search index is built and written while the pages render: its serial
+    // parts (merging the postings, splitting and serializing the shards) would leave a
+    // core idle if they ran after them.
+    let (rendered, searched) = rayon::join(
+        || build.render_pages(&mut site, &mut deferred, &plan, &assets),
+        || build.search_index(plan.search_unchanged, search_docs),
+    );
+    let (pages, precompressed) = rendered?;
+    searched?;
     let published = build.publish_assets(&assets, &pages, precompressed)?;
     let mut immutable = published.immutable.clone();
-    build.search_index(plan.search_unchanged, search_docs)?;
     // One rule for every shard (their names carry their hash), so that `_headers` does
     // not change with the index.
     immutable.push("/search/shards/*".to_owned());
@@ -472,7 +479,7 @@ impl Build<'_> {
             }
             return Ok(());
         }
-        self.progress.stage("search index", 0);
+        // No stage of its own: it runs alongside "pages" (see `build`).
         let files = search::files(docs.unwrap_or_default());
         files
             .par_iter()

@@ -114,11 +114,8 @@ impl Writer<'_> {
                 }
             }
         } else {
-            for path in std::iter::once(target.clone()).chain(siblings(&target)) {
-                if path.exists() {
-                    std::fs::remove_file(&path).map_err(io_err(&path))?;
-                }
-            }
+            // The staging folder is new for every export (see `export_with_progress`):
+            // nothing to remove first.
             std::fs::write(&target, bytes).map_err(io_err(&target))?;
             let mut staged = vec![rel.to_owned()];
             if compressible {
