@@ -89,10 +89,21 @@ pub fn head(meta: PageMeta, site: &Site, islands: IslandsUse) -> impl IntoView {
         .feed
         .clone()
         .map(|href| (href, format!("{} ({title})", config.title)));
-    let image = meta
-        .image
-        .as_deref()
-        .map(|image| config.absolute_url(&site.asset(image)));
+    // A known image is shared as its 1,200-pixel variant (what Facebook and LinkedIn
+    // ask for), with its size; others as published.
+    let (image, image_size) = match meta.image.as_deref() {
+        Some(src) => match site.images.get(src) {
+            Some(info) => {
+                let variant = info.at_least(1200);
+                (
+                    Some(config.absolute_url(&variant.url)),
+                    Some((variant.width, info.height_at(variant.width))),
+                )
+            }
+            None => (Some(config.absolute_url(&site.asset(src))), None),
+        },
+        None => (None, None),
+    };
     let card = if image.is_some() {
         "summary_large_image"
     } else {
@@ -122,6 +133,8 @@ pub fn head(meta: PageMeta, site: &Site, islands: IslandsUse) -> impl IntoView {
         {property("og:type", meta.og_type.to_owned())}
         {canonical.map(|href| property("og:url", href))}
         {image.clone().map(|src| property("og:image", src))}
+        {image_size.map(|(width, _)| property("og:image:width", width.to_string()))}
+        {image_size.map(|(_, height)| property("og:image:height", height.to_string()))}
         {meta.published.map(|date| property("article:published_time", date.to_rfc3339()))}
         {meta.modified.map(|date| property("article:modified_time", date.to_rfc3339()))}
         <meta name="twitter:card" content=card/>

@@ -22,8 +22,8 @@
 //! | `body` | HTML, text, TOC | HTML, text, TOC | HTML, text, TOC | — | — |
 //!
 //! A list ([`Dep::List`]) depends on which entries are at its positions and on their
-//! card (or link); [`Dep::Count`] on its length; [`Dep::Site`] on the settings and the
-//! fingerprinted assets, which every page's layout reads.
+//! card (or link); [`Dep::Count`] on its length; [`Dep::Site`] on the settings, the
+//! fingerprinted assets and the images' variants, which every page's layout reads.
 
 use std::cell::{Cell, RefCell};
 use std::collections::hash_map::DefaultHasher;
@@ -507,6 +507,9 @@ fn hash_dep(site: &Site, dep: &Dep, body: &dyn Fn(&str) -> u64, h: &mut DefaultH
             let mut assets: Vec<_> = site.assets.iter().collect();
             assets.sort();
             assets.hash(h);
+            let mut images: Vec<_> = site.images.iter().collect();
+            images.sort_by(|a, b| a.0.cmp(b.0));
+            images.hash(h);
         }
         Dep::Entry { kind, key, facet } => hash_entry(site, *kind, key, *facet, body, h),
         Dep::List {

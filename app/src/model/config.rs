@@ -91,6 +91,95 @@ pub struct SiteConfig {
     /// Zola's `config.toml`, Hugo's `params` (`config.extra.get::<String>("team")`).
     #[serde(with = "extra_table")]
     pub extra: super::Extra,
+    /// Responsive images (`[images]`): the widths and formats of the variants published
+    /// for each raster image, their quality, or `enabled = false` for none.
+    pub images: ImageSettings,
+}
+
+/// How raster images (JPEG, PNG, WebP) are published (`[images]` of `site.toml`):
+/// resized to each of `widths` no wider than the original, in each of `formats` plus
+/// the original's format, behind a `<picture>` with `srcset`s (Astro's `<Picture>`,
+/// Next.js' `next/image`, Hugo's image processing). SVG and GIF pass through as they
+/// are, with their dimensions. Every key is optional:
+///
+/// ```toml
+/// [images]
+/// enabled = true
+/// widths = [480, 800, 1200, 1600]   # CSS pixels; the original's width is added when narrower
+/// formats = ["avif", "webp"]         # modern formats, tried by the browser in this order
+/// avif_quality = 50                  # 1–100 (ravif's scale)
+/// webp_quality = 75                  # 1–100 (libwebp's scale)
+/// jpeg_quality = 80                  # 1–100, of the fallback variants of a JPEG
+/// avif_min_bytes = 0                 # AVIF only for originals at least this large (bytes)
+/// max_pixels = 40000000              # larger images are published as they are, with a warning
+/// ```
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(default, deny_unknown_fields)]
+pub struct ImageSettings {
+    /// Whether variants are made at all; `false` publishes images as they are (their
+    /// dimensions are still read, so `<img>` keeps `width`/`height`).
+    pub enabled: bool,
+    /// Widths of the variants in pixels, narrowest first (sorted and deduplicated on
+    /// use); widths above the original's are skipped and the original's own width is
+    /// the widest candidate.
+    pub widths: Vec<u32>,
+    /// The modern formats offered before the original's (`avif`, `webp`), best first.
+    pub formats: Vec<ImageFormat>,
+    /// AVIF quality, 1–100 (ravif's scale; 50 looks like JPEG at 80 for photos).
+    pub avif_quality: u8,
+    /// Lossy WebP quality, 1–100 (libwebp's scale).
+    pub webp_quality: u8,
+    /// JPEG quality of the fallback variants of JPEG originals, 1–100.
+    pub jpeg_quality: u8,
+    /// AVIF is made only for originals of at least this many bytes (AVIF encoding is
+    /// slow; small images gain little over WebP). 0: every image.
+    pub avif_min_bytes: u64,
+    /// Images with more pixels than this are not decoded (a guard against
+    /// decompression bombs): published as they are, with a warning.
+    pub max_pixels: u64,
+}
+
+/// A modern image format offered in a `<source type=…>` of a `<picture>`.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageFormat {
+    /// AV1 image file (`image/avif`).
+    Avif,
+    /// Lossy WebP (`image/webp`).
+    Webp,
+}
+
+impl ImageFormat {
+    /// The MIME type (`image/avif`).
+    pub fn mime(self) -> &'static str {
+        match self {
+            ImageFormat::Avif => "image/avif",
+            ImageFormat::Webp => "image/webp",
+        }
+    }
+
+    /// The file extension (`avif`).
+    pub fn extension(self) -> &'static str {
+        match self {
+            ImageFormat::Avif => "avif",
+            ImageFormat::Webp => "webp",
+        }
+    }
+}
+
+impl Default for ImageSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            widths: vec![480, 800, 1200, 1600],
+            formats: vec![ImageFormat::Avif, ImageFormat::Webp],
+            avif_quality: 50,
+            webp_quality: 75,
+            jpeg_quality: 80,
+            avif_min_bytes: 0,
+            max_pixels: 40_000_000,
+        }
+    }
 }
 
 /// [`SiteConfig::extra`] is written as a plain table.
@@ -276,6 +365,7 @@ impl Default for SiteConfig {
             taxonomies: vec![Taxonomy::named("tags")],
             permalinks: std::collections::BTreeMap::new(),
             extra: super::Extra::default(),
+            images: ImageSettings::default(),
         }
     }
 }

@@ -10,7 +10,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, FixedOffset};
 
 pub use config::{
-    AnchorLinks, BlogSettings, Flavor, LinkCheck, MenuItem, Sections, SiteConfig, Taxonomy,
+    AnchorLinks, BlogSettings, Flavor, ImageFormat, ImageSettings, LinkCheck, MenuItem, Sections,
+    SiteConfig, Taxonomy,
 };
 pub use entries::{Doc, Extra, Heading, Page, Post, Product, Tag, RESERVED_SLUGS};
 pub use section::{last_change, Section, SortBy};
@@ -46,6 +47,10 @@ pub struct Site {
     /// folder, Zola's and Hugo's leaf bundles), by the URL they are published at
     /// (`/posts/<slug>/photo.jpg`) → the file on disk.
     pub bundle_files: std::collections::BTreeMap<String, std::path::PathBuf>,
+    /// The site's images by the URL of the original (`/images/a.jpg`,
+    /// `/posts/x/photo.png`): intrinsic size and published variants, set by the export
+    /// and the server from `public/` and the bundles (see [`crate::images`]).
+    pub images: HashMap<String, crate::ImageInfo>,
     post_index: HashMap<String, usize>,
     permalink_index: HashMap<String, usize>,
     page_permalink_index: HashMap<String, usize>,
@@ -133,6 +138,7 @@ impl Site {
             tags,
             sections: Vec::new(),
             section_index: HashMap::new(),
+            images: HashMap::new(),
             assets: HashMap::new(),
             bundle_files: std::collections::BTreeMap::new(),
         }
@@ -253,10 +259,29 @@ impl Site {
             .unwrap_or_else(|| path.to_owned())
     }
 
+    /// The image whose original is at `src` (a site URL), for
+    /// [`crate::ResponsiveImage`]: its variants when the site knows it, else its
+    /// published URL only.
+    pub fn image(&self, src: &str) -> Image {
+        Image {
+            src: self.asset(src),
+            info: self.images.get(src).cloned(),
+        }
+    }
+
     /// Number of pages of a paginated list of `items` entries (at least 1).
     pub fn page_count(&self, items: usize) -> usize {
         items.div_ceil(self.config.posts_per_page.max(1)).max(1)
     }
+}
+
+/// An image as a page component shows it ([`Site::image`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Image {
+    /// The published URL of the original (fingerprinted by the export).
+    pub src: String,
+    /// Its size and variants, when the site knows it.
+    pub info: Option<crate::ImageInfo>,
 }
 
 /// The URL segment of a tag: lowercase ASCII, dashes (`Web Assembly` → `web-assembly`).

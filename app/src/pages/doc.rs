@@ -120,7 +120,7 @@ fn doc(cx: &Cx, index: usize) -> (PageMeta, AnyView) {
                 <h1>{doc.title.clone()}</h1>
                 {doc.updated.map(|date| view! { <p class="post-meta">"Updated " {date_view(Some(date))}</p> })}
                 {super::toc(&doc.toc, 2)}
-                <div class="prose" inner_html=html.to_owned()></div>
+                {super::prose(site, html, &doc.url)}
                 {children}
                 <nav class="post-nav" aria-label="Previous and next">
                     {prev.map(|d| view! { <a rel="prev" href=d.url.clone()>"← " {d.title.clone()}</a> })}

@@ -51,7 +51,7 @@ fn home(cx: &Cx) -> (PageMeta, AnyView) {
         .section("/", Facet::Body)
         .map(|root| cx.body(root))
         .filter(|html| !html.is_empty())
-        .map(|html| view! { <div class="prose" inner_html=html.to_owned()></div> });
+        .map(|html| super::prose(cx.site(), html, "/"));
     let view = view! {
         <section class="hero">
             <h1>{config.title.clone()}</h1>

@@ -54,6 +54,15 @@ const LONG_POST_WORDS: usize = 1_000;
 
 /// "On this page": the body's headings as links, indented by level; nothing for a
 /// body with fewer than `min` headings.
+/// A Markdown body in its `prose` container, its images turned into responsive
+/// `<picture>`s (the first with priority: the likely LCP) — see
+/// [`crate::images::responsive_body`]. `page_path` is where the page is published,
+/// against which relative image URLs resolve.
+fn prose(site: &Site, html: &str, page_path: &str) -> impl IntoView {
+    let html = crate::images::responsive_body(html, page_path, &site.images, true).into_owned();
+    view! { <div class="prose" inner_html=html></div> }
+}
+
 fn toc(headings: &[crate::model::Heading], min: usize) -> Option<AnyView> {
     if headings.len() < min {
         return None;

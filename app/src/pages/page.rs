@@ -76,7 +76,7 @@ fn page(cx: &Cx, page: &Page) -> (PageMeta, AnyView) {
     let view = view! {
         <article class="page">
             <h1>{page.title.clone()}</h1>
-            <div class="prose" inner_html=html.to_owned()></div>
+            {super::prose(site, html, &page.url())}
         </article>
     }
     .into_any();

@@ -140,7 +140,7 @@ fn post(cx: &Cx, index: usize) -> (PageMeta, AnyView) {
                 {(!post.tags.is_empty()).then(|| view! { <ul class="tags" aria-label="Tags">{tags}</ul> })}
             </header>
             {long.then(|| super::toc(&post.toc, super::TOC_MIN)).flatten()}
-            <div class="prose" inner_html=html.to_owned()></div>
+            {super::prose(site, html, &post.url())}
         </article>
         <nav class="post-nav" aria-label="More posts">
             {newer.map(|p| view! { <a class="prev" href=p.url()>"← " {p.title.clone()}</a> })}

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 
 use super::PRODUCTS_MODE;
 use crate::hydration::{hydrate, Hydrate};
+use crate::images::ResponsiveImage;
 use crate::layout::PageMeta;
 use crate::model::{Product, Site};
 use crate::modes::{Fallback, RenderMode};
@@ -62,7 +63,15 @@ fn product(site: &Site, product: &Product) -> (PageMeta, AnyView) {
             } else {
                 format!("{} ({})", product.name, i + 1)
             };
-            view! { <img src=site.asset(src) alt=alt width="480" height="480"/> }
+            // Half of the text column beside the buy box; the whole width on phones.
+            view! {
+                <ResponsiveImage
+                    image=site.image(src)
+                    alt=alt
+                    sizes="(min-width: 48rem) 21rem, calc(100vw - 2.5rem)"
+                    priority={i == 0}
+                />
+            }
         })
         .collect_view();
     let view = view! {

@@ -2,6 +2,7 @@ use atoll_api::stock_label;
 use leptos::prelude::*;
 
 use super::PRODUCTS_MODE;
+use crate::images::ResponsiveImage;
 use crate::layout::PageMeta;
 use crate::model::Site;
 use crate::modes::RenderMode;
@@ -39,9 +40,18 @@ fn products(cx: &Cx) -> (PageMeta, AnyView) {
     let cards = cx
         .products()
         .iter()
-        .map(|product| {
+        .enumerate()
+        .map(|(i, product)| {
+            // The first card's image is the likely LCP; cards are ~14rem wide at most.
             let image = product.images.first().map(|src| {
-                view! { <img src=site.asset(src) alt="" width="240" height="240" loading="lazy"/> }
+                view! {
+                    <ResponsiveImage
+                        image=site.image(src)
+                        alt=""
+                        sizes="(min-width: 46rem) 14rem, calc(100vw - 2.5rem)"
+                        priority={i == 0}
+                    />
+                }
             });
             view! {
                 <li class="product-card">

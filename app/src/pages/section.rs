@@ -156,7 +156,7 @@ fn section_page(cx: &Cx, section: &Section, page: usize) -> Option<(PageMeta, An
         <article class="section">
             <h1>{section.title.clone()}</h1>
             {first.then(|| toc(&section.toc, TOC_MIN)).flatten()}
-            {(first && !html.is_empty()).then(|| view! { <div class="prose" inner_html=html.to_owned()></div> })}
+            {(first && !html.is_empty()).then(|| super::prose(cx.site(), html, &section.path))}
             {subsection_list}
             {(count > 0).then(|| view! { <p class="lead">{format!("{count} {label}.")}</p> })}
             <ul class="post-list">{entries.into_iter().map(card).collect_view()}</ul>

@@ -27,6 +27,10 @@ pub struct ExportArgs {
     /// saves one file per post and the index rebuild after a post changes.
     #[arg(long)]
     no_search_index: bool,
+    /// Folder of the image variants' cache (`images/`), shared with `atoll serve`: an
+    /// image encoded once is not encoded again.
+    #[arg(long, value_name = "DIR", default_value = "data/cache")]
+    cache_dir: PathBuf,
 }
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
@@ -46,6 +50,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         compress: !args.no_compress,
         search: !args.no_search_index,
         routes: app::routes(),
+        cache_dir: Some(args.cache_dir.clone()),
     };
     if options.public.is_none() {
         eprintln!(

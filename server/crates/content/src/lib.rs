@@ -970,6 +970,15 @@ fn load_entry(
     }
     .unwrap_or_else(|| sections::anchors(site_sections, relative, config));
     let rendered = markdown::render_with(&body, front.title.is_none(), anchors);
+    for url in &rendered.images_without_alt {
+        warnings.push(ContentWarning {
+            path: path.to_owned(),
+            line: 1,
+            message: format!(
+                "the image `{url}` has no alt text: screen readers say nothing about it (describe it in `![…]({url})`)"
+            ),
+        });
+    }
     let title = front
         .title
         .clone()

@@ -27,6 +27,9 @@ pub struct Rendered {
     pub first_paragraph: String,
     /// The headings of levels 2 to 4, in order, with their ids.
     pub toc: Vec<app::Heading>,
+    /// The URLs of images without alt text (`![](photo.jpg)`), to be named in
+    /// warnings: screen readers have nothing to say about them.
+    pub images_without_alt: Vec<String>,
 }
 
 /// Renders `markdown`. With `take_title`, a level-1 heading that opens the document is
@@ -57,6 +60,13 @@ pub fn render_with(markdown: &str, take_title: bool, anchors: app::AnchorLinks) 
     super::shortcodes::expand(&mut events);
 
     let mut rendered = Rendered::default();
+    for (i, event) in events.iter().enumerate() {
+        if let Event::Start(Tag::Image { dest_url, .. }) = event {
+            if matches!(events.get(i + 1), Some(Event::End(TagEnd::Image))) {
+                rendered.images_without_alt.push(dest_url.to_string());
+            }
+        }
+    }
     if take_title {
         if let Some(Event::Start(Tag::Heading {
             level: HeadingLevel::H1,
@@ -540,6 +550,8 @@ Text with a note.[^1]
             html.contains(r##"<h2 id="first-part">First part <a class="anchor" href="#first-part" aria-label="Link to this section">#</a> </h2>"##),
             "{html}"
         );
+        let images = render("![](a.jpg) ![A hill](b.jpg)", false).images_without_alt;
+        assert_eq!(images, ["a.jpg"]);
         let left = render_with("## A\n", false, app::AnchorLinks::Left).html;
         assert!(
             left.starts_with(r##"<h2 id="a"> <a class="anchor" href="#a""##),

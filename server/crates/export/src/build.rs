@@ -19,6 +19,7 @@ use rayon::prelude::*;
 use crate::assets::{self, Asset};
 use crate::commit::is_generated;
 use crate::error::{BrokenLink, ExportError};
+use crate::images::{self, Images};
 use crate::manifest::{generator, Manifest, PageRecord};
 use crate::options::{ExportOptions, ExportReport, Progress};
 use crate::plan::{self, dep_table, PageOutput, PageReads, Plan};
@@ -121,8 +122,15 @@ pub(crate) fn build(
             compress: options.compress,
         },
     };
-    // Assets first: pages refer to their fingerprinted names.
+    // Assets first: pages refer to their fingerprinted names, and to the variants of
+    // the images among them.
     let assets = build.collect_assets(&mut site)?;
+    let cache_dir = options
+        .cache_dir
+        .clone()
+        .unwrap_or_else(images::default_cache_dir);
+    let images = Images::plan(&assets, &site.config.images, &cache_dir);
+    site.images = images.infos.clone();
     let plan = plan::plan(
         &site,
         &sources,
@@ -135,13 +143,21 @@ pub(crate) fn build(
     // The static search index is built and written while the pages render: its serial
     // parts (merging the postings, splitting and serializing the shards) would leave a
     // core idle if they ran after them.
-    let (rendered, searched) = rayon::join(
+    // Image variants the cache lacks are encoded meanwhile too.
+    let (rendered, (searched, encoded)) = rayon::join(
         || build.render_pages(&mut site, &mut deferred, &plan, &assets),
-        || build.search_index(plan.search_unchanged, search_docs),
+        || {
+            rayon::join(
+                || build.search_index(plan.search_unchanged, search_docs),
+                || images.encode(&assets),
+            )
+        },
     );
     let (pages, precompressed) = rendered?;
     searched?;
-    let published = build.publish_assets(&assets, &pages, precompressed)?;
+    encoded?;
+    let mut published = build.publish_assets(&assets, &pages, precompressed)?;
+    build.publish_images(&images, &mut published)?;
     let mut immutable = published.immutable.clone();
     // One rule for every shard (their names carry their hash), so that `_headers` does
     // not change with the index.
@@ -448,6 +464,48 @@ impl Build<'_> {
             islands_bytes,
             islands_brotli_bytes,
         })
+    }
+
+    /// Publishes the image variants from the cache under `/_img/` (immutable: their
+    /// names carry their hash), after checking that no other file takes their path.
+    fn publish_images(
+        &self,
+        images: &Images,
+        published: &mut Published,
+    ) -> Result<(), ExportError> {
+        let files = images.files();
+        if files.is_empty() {
+            return Ok(());
+        }
+        let taken: HashSet<&str> = published.urls.iter().map(String::as_str).collect();
+        if let Some(url) = taken
+            .iter()
+            .find(|url| url.starts_with(atoll_images::IMAGES_DIR))
+        {
+            return Err(ExportError::Collision {
+                file: self
+                    .options
+                    .public
+                    .clone()
+                    .unwrap_or_default()
+                    .join(&url[1..]),
+                what: format!("the image variants under {}", atoll_images::IMAGES_DIR),
+            });
+        }
+        files
+            .par_iter()
+            .map(|(rel, cached)| {
+                let bytes = std::fs::read(cached).map_err(crate::error::io_err(cached))?;
+                self.writer.emit(rel, &bytes, true)
+            })
+            .collect::<Result<Vec<u64>, _>>()?;
+        published
+            .urls
+            .extend(files.into_iter().map(|(rel, _)| format!("/{rel}")));
+        published
+            .immutable
+            .push(format!("{}*", atoll_images::IMAGES_DIR));
+        Ok(())
     }
 
     /// The static search index: rebuilt from `docs`, kept from the previous export when

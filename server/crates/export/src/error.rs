@@ -15,6 +15,9 @@ pub enum ExportError {
         /// Why.
         reason: String,
     },
+    /// An image's variants could not be made (its pages name them).
+    #[error("{0}")]
+    Image(#[from] atoll_images::ImageError),
     /// The islands bundle is missing while a page needs it.
     #[error("{0}")]
     MissingBundle(String),

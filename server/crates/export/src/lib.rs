@@ -28,6 +28,7 @@ mod build;
 mod commit;
 mod error;
 mod html;
+mod images;
 mod links;
 pub mod manifest;
 mod options;

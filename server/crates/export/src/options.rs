@@ -26,6 +26,10 @@ pub struct ExportOptions {
     pub search: bool,
     /// The site's route table ([`app::routes`] for the demo site's).
     pub routes: &'static app::Routes,
+    /// The cache folder shared with `atoll serve` (`data/cache` by default on the
+    /// command line): image variants are kept in its `images/` and encoded only once.
+    /// `None`: `atoll-cache` in the system's temporary folder.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// What happens during an export, for progress display.

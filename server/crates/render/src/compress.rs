@@ -107,8 +107,14 @@ pub fn compress(bytes: &[u8], best: bool) -> (Vec<u8>, Vec<u8>) {
         let window = brotlic::WindowSize::new(window(bytes.len())).expect("a valid window");
         let bound = brotlic::compress_bound(bytes.len(), quality).expect("quality 2 has a bound");
         let mut br = vec![0; bound];
-        let n = brotlic::compress(bytes, &mut br, quality, window, brotlic::CompressionMode::Generic)
-            .expect("the output has the encoder's bound");
+        let n = brotlic::compress(
+            bytes,
+            &mut br,
+            quality,
+            window,
+            brotlic::CompressionMode::Generic,
+        )
+        .expect("the output has the encoder's bound");
         br.truncate(n);
         br
     };

@@ -16,6 +16,7 @@ mod api;
 pub mod cms;
 pub mod dev;
 pub mod error;
+pub mod images;
 pub mod isr;
 pub mod listen;
 pub mod outbox;

@@ -160,6 +160,19 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
         )
             .into_response();
     }
+    // An image variant (encoded on its first request into the cache folder).
+    if let Some(name) = path.strip_prefix(atoll_images::IMAGES_DIR) {
+        let cache = atoll_images::cache_folder(
+            &state
+                .rendering()
+                .cache_dir
+                .clone()
+                .unwrap_or_else(|| std::env::temp_dir().join("atoll-cache")),
+        );
+        if let Some(response) = crate::images::variant(&snapshot.images, cache, name).await {
+            return response;
+        }
+    }
     // A page bundle's file, beside its page (`/posts/<slug>/photo.jpg`).
     let decoded = percent_encoding::percent_decode_str(&path).decode_utf8_lossy();
     if let Some(file) = snapshot.site.bundle_files.get(decoded.as_ref()).cloned() {

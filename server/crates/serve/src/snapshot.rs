@@ -42,6 +42,8 @@ pub struct Snapshot {
     products: HashMap<String, usize>,
     /// Entry source → hash of its rendered body.
     bodies: HashMap<String, u64>,
+    /// The variants of the site's images (`GET /_img/<name>`).
+    pub images: Arc<crate::images::ImageTable>,
 }
 
 impl Snapshot {
@@ -64,6 +66,7 @@ impl Snapshot {
                 .map(|(i, p)| (p.id.clone(), i))
                 .collect(),
             bodies: body_hashes(&site),
+            images: Arc::default(),
             robots,
             generation,
             loaded_at: SystemTime::now(),
@@ -335,8 +338,14 @@ impl Content {
     /// Content whose first snapshot is `site` (already loaded from `source`).
     /// `public` is the public folder (its `robots.txt`); reloads that are not forced
     /// happen at most once per `min_interval`.
-    pub fn new(source: ContentSource, site: Site, public: PathBuf, min_interval: Duration) -> Self {
+    pub fn new(
+        source: ContentSource,
+        mut site: Site,
+        public: PathBuf,
+        min_interval: Duration,
+    ) -> Self {
         let robots = read_robots(&public);
+        let images = Arc::new(crate::images::plan(&mut site, &public));
         let fingerprint = source.fingerprint();
         let search = Arc::new(RwLock::new((
             1,
@@ -345,7 +354,10 @@ impl Content {
         Content {
             search,
             store: None,
-            current: RwLock::new(Arc::new(Snapshot::new(site, robots, 1, app::routes()))),
+            current: RwLock::new(Arc::new(Snapshot {
+                images,
+                ..Snapshot::new(site, robots, 1, app::routes())
+            })),
             reload: tokio::sync::Mutex::new(Reload {
                 cache: None,
                 failed_fingerprint: None,
@@ -366,12 +378,10 @@ impl Content {
             let mut current = self.current.write().expect("snapshot lock");
             if !std::ptr::eq(current.routes, routes) {
                 let old = &**current;
-                *current = Arc::new(Snapshot::new(
-                    old.site.clone(),
-                    old.robots.clone(),
-                    old.generation,
-                    routes,
-                ));
+                *current = Arc::new(Snapshot {
+                    images: Arc::clone(&old.images),
+                    ..Snapshot::new(old.site.clone(), old.robots.clone(), old.generation, routes)
+                });
             }
         }
         self
@@ -520,8 +530,14 @@ impl Content {
                 let generation = self.current().generation + 1;
                 let robots = read_robots(&self.public);
                 let routes = self.current().routes;
+                let public = self.public.clone();
                 let snapshot = tokio::task::spawn_blocking(move || {
-                    Arc::new(Snapshot::new(site, robots, generation, routes))
+                    let mut site = site;
+                    let images = Arc::new(crate::images::plan(&mut site, &public));
+                    Arc::new(Snapshot {
+                        images,
+                        ..Snapshot::new(site, robots, generation, routes)
+                    })
                 })
                 .await
                 .map_err(|err| Arc::new(panicked("indexing", err)))?;

@@ -101,6 +101,7 @@ async fn a_route_declared_by_the_site_is_exported_served_and_in_the_sitemap() {
         compress: false,
         search: false,
         routes: with_archive(),
+        cache_dir: None,
     };
     let loaded = atoll::content::load(content.path(), &LoadOptions::default()).unwrap();
     let report = atoll::export::export_with_progress(loaded, &options, None, &Quiet).unwrap();

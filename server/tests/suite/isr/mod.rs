@@ -3,6 +3,7 @@
 //! preview, and the headless CMS source against a real Atoll server on 127.0.0.1.
 
 mod cms;
+mod images;
 mod on_demand;
 
 use std::path::{Path, PathBuf};
