@@ -114,15 +114,20 @@ fn document(
 /// Leptos' hydration marker between dynamic parts of a view.
 const MARKER: &str = "<!>";
 
-/// Removes Leptos' `<!>` markers outside `<leptos-island>` elements: only islands are
-/// hydrated, so only they need them.
+/// An empty comment: what the browser makes of `<!>`, written validly.
+const VALID_MARKER: &str = "<!---->";
+
+/// Removes Leptos' `<!>` markers outside `<leptos-island>` elements (only islands are
+/// hydrated, so only they need them) and writes those inside as `<!---->`: the same
+/// empty comment node in the DOM that hydration walks, but valid HTML (`<!>` is a
+/// "bogus comment" parse error to the Nu HTML checker).
 fn strip_markers_outside_islands(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(start) = rest.find(ISLAND_TAG) {
         out.push_str(&rest[..start].replace(MARKER, ""));
         let end = island_end(&rest[start..]).map_or(rest.len(), |end| start + end);
-        out.push_str(&rest[start..end]);
+        out.push_str(&rest[start..end].replace(MARKER, VALID_MARKER));
         rest = &rest[end..];
     }
     out.push_str(&rest.replace(MARKER, ""));

@@ -21,7 +21,8 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), "atoll-export-"));
   const out = join(work, "dist");
   execFileSync(BIN, ["export", "--content", `${ROOT}content`, "--public", `${ROOT}public`,
-    "--islands", `${ROOT}target/islands`, "--out", out], { stdio: ["ignore", "ignore", "inherit"] });
+    "--islands", `${ROOT}target/islands`, "--out", out, "--cache-dir", `${ROOT}target/atoll-cache`],
+    { stdio: ["ignore", "ignore", "inherit"] });
   server = spawn("python3", ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", out],
     { stdio: ["ignore", "pipe", "ignore"] });
   base = await new Promise((resolve, reject) => {
@@ -80,6 +81,36 @@ test("pages of every type load with their fingerprinted assets and no JavaScript
     assert.deepEqual(errors, [], `${path}: console errors`);
     assert.equal(styled, "flex", `${path}: the stylesheet did not apply`);
   }
+});
+
+test("a phone downloads a variant narrower than the photo, and nothing shifts", async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+  const page = await context.newPage();
+  const images = [];
+  page.on("response", (response) => {
+    if (new URL(response.url()).pathname.startsWith("/_img/")) images.push(response.url());
+  });
+  await page.goto(`${base}/posts/responsive-images/`, { waitUntil: "networkidle" });
+  const picked = await page.evaluate(async () => {
+    const img = document.querySelector(".prose picture img");
+    await img.decode();
+    // Layout shifts since navigation (buffered): 0 when every image has its size.
+    const shifts = await new Promise((resolve) => {
+      let total = 0;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+      }).observe({ type: "layout-shift", buffered: true });
+      setTimeout(() => resolve(total), 500);
+    });
+    return { src: img.currentSrc, natural: img.naturalWidth, shown: img.getBoundingClientRect().width, shifts };
+  });
+  await context.close();
+  // 390 CSS pixels less the margins, at twice the density: the 800-pixel AVIF.
+  assert.match(picked.src, /\/_img\/hills\.[0-9a-f]{12}\.800\.avif$/, JSON.stringify(picked));
+  assert.ok(picked.natural < 2000, JSON.stringify(picked));
+  assert.ok(picked.shown <= 390, JSON.stringify(picked));
+  assert.equal(picked.shifts, 0, "cumulative layout shift");
+  assert.equal(images.length, 1, images.join("\n"));
 });
 
 test("the search island hydrates from the fingerprinted bundle on a static host", async () => {

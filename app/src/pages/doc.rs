@@ -108,7 +108,14 @@ fn doc(cx: &Cx, index: usize) -> (PageMeta, AnyView) {
             .into_iter()
             .map(|d| view! { <li><a href=d.url.clone()>{d.title.clone()}</a> <p>{d.summary.clone()}</p></li> })
             .collect_view();
-        view! { <h2 id="in-this-section">"In this section"</h2><ul class="doc-children">{items}</ul> }
+        // An id the body's own headings do not have (the demo's section pages have an
+        // "In this section" heading of their own): ids are unique in a valid document.
+        let taken = |id: &str| doc.toc.iter().any(|h| h.id == id);
+        let id = std::iter::once("in-this-section".to_owned())
+            .chain((1..).map(|n| format!("in-this-section-{n}")))
+            .find(|id| !taken(id))
+            .expect("an unused id");
+        view! { <h2 id=id>"In this section"</h2><ul class="doc-children">{items}</ul> }
     });
     let prev = index.checked_sub(1).and_then(|i| site.docs.get(i));
     let next = site.docs.get(index + 1);

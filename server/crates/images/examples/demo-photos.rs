@@ -6,7 +6,9 @@
 //!
 //! Writes content/posts/responsive-images/hills.jpg (2000×1333),
 //! public/images/products/atoll-print.jpg (1200×1200) and
-//! public/images/docs/lagoon.jpg (1600×1000).
+//! public/images/docs/lagoon.jpg (1600×1000). With `-- --set DIR N`, writes N photos
+//! of 2400×1600 with other seeds into DIR instead (the corpus of the encoding benchmark,
+//! `cargo run --release -p atoll-images --example encode-bench -- DIR`).
 
 use image::{Rgb, RgbImage};
 
@@ -110,6 +112,30 @@ fn save(img: &RgbImage, path: &str) {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, dir, n] = &args[..] {
+        assert_eq!(flag, "--set", "usage: demo-photos [--set DIR N]");
+        for i in 0..n.parse::<u64>().expect("a count") {
+            let t = i as f32 / 50.0;
+            let img = landscape(
+                2400,
+                1600,
+                100 + i,
+                (
+                    [60.0 + 120.0 * t, 110.0, 200.0 - 60.0 * t],
+                    [210.0, 215.0 - 40.0 * t, 230.0],
+                ),
+                (
+                    [40.0 + 60.0 * t, 90.0, 45.0],
+                    [120.0, 140.0 - 30.0 * t, 150.0],
+                ),
+                (0.1 + 0.8 * t, 0.15 + 0.2 * t),
+                i % 2 == 0,
+            );
+            save(&img, &format!("{dir}/photo-{i:02}.jpg"));
+        }
+        return;
+    }
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../..");
     std::env::set_current_dir(root).unwrap();
     save(
