@@ -75,6 +75,15 @@ impl ImageInfo {
     }
 }
 
+/// An image as a page component shows it ([`crate::Site::image`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Image {
+    /// The published URL of the original (fingerprinted by the export).
+    pub src: String,
+    /// Its size and variants, when the site knows it.
+    pub info: Option<ImageInfo>,
+}
+
 /// How an image is loaded: the first image of a page is the likely Largest Contentful
 /// Paint, fetched eagerly and first; the others wait until they near the viewport.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -236,7 +245,7 @@ pub fn responsive_body<'a>(
 #[component]
 pub fn ResponsiveImage(
     /// The image ([`crate::Site::image`]).
-    image: crate::Image,
+    image: Image,
     /// Its `alt` text (empty for a decorative image).
     #[prop(into)]
     alt: String,

@@ -29,12 +29,12 @@ pub use hydration::{
     island_end, ISLANDS_JS, ISLANDS_LOADER, ISLANDS_WASM, ISLAND_TAG, PKG_PATH, SEARCH_JS,
     SEARCH_WASM,
 };
-pub use images::{ImageInfo, ImageVariant, ResponsiveImage};
+pub use images::{Image, ImageInfo, ImageVariant, ResponsiveImage};
 pub use layout::PageMeta;
 pub use model::{
-    last_change, tag_slug, AnchorLinks, BlogSettings, Doc, Extra, Flavor, Heading, Image,
-    ImageFormat, ImageSettings, LinkCheck, MenuItem, Page, Post, Product, Section, Sections, Site,
-    SiteConfig, SortBy, Tag, Taxonomy, RESERVED_SLUGS,
+    last_change, tag_slug, AnchorLinks, BlogSettings, Doc, Extra, Flavor, Heading, ImageFormat,
+    ImageSettings, LinkCheck, MenuItem, Page, Post, Product, Section, Sections, Site, SiteConfig,
+    SortBy, Tag, Taxonomy, RESERVED_SLUGS,
 };
 pub use modes::{Fallback, RenderMode, POSTS_REVALIDATE, PRODUCTS_REVALIDATE};
 pub use reads::{combine, Body, Cx, Dep, Facet, Kind, List, Live, ReadSet, StatusInfo};

@@ -262,8 +262,8 @@ impl Site {
     /// The image whose original is at `src` (a site URL), for
     /// [`crate::ResponsiveImage`]: its variants when the site knows it, else its
     /// published URL only.
-    pub fn image(&self, src: &str) -> Image {
-        Image {
+    pub fn image(&self, src: &str) -> crate::images::Image {
+        crate::images::Image {
             src: self.asset(src),
             info: self.images.get(src).cloned(),
         }
@@ -273,15 +273,6 @@ impl Site {
     pub fn page_count(&self, items: usize) -> usize {
         items.div_ceil(self.config.posts_per_page.max(1)).max(1)
     }
-}
-
-/// An image as a page component shows it ([`Site::image`]).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Image {
-    /// The published URL of the original (fingerprinted by the export).
-    pub src: String,
-    /// Its size and variants, when the site knows it.
-    pub info: Option<crate::ImageInfo>,
 }
 
 /// The URL segment of a tag: lowercase ASCII, dashes (`Web Assembly` → `web-assembly`).
