@@ -257,11 +257,11 @@ mod tests {
     }
 
     #[test]
-    fn markers_are_kept_only_inside_islands() {
+    fn markers_are_kept_only_inside_islands_as_valid_comments() {
         let html = "<p><!>a</p><leptos-island data-component=\"A\"><!><b>x</b><leptos-island data-component=\"B\"><!></leptos-island><!></leptos-island><!><i>y</i>";
         assert_eq!(
             strip_markers_outside_islands(html),
-            "<p>a</p><leptos-island data-component=\"A\"><!><b>x</b><leptos-island data-component=\"B\"><!></leptos-island><!></leptos-island><i>y</i>"
+            "<p>a</p><leptos-island data-component=\"A\"><!----><b>x</b><leptos-island data-component=\"B\"><!----></leptos-island><!----></leptos-island><i>y</i>"
         );
         let page = render(&site(), &at(&site(), "/search/")).unwrap();
         let island = page.html.find("<leptos-island").unwrap();

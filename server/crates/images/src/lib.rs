@@ -292,6 +292,13 @@ impl Image {
             return (info, Vec::new());
         }
         let widths = self.widths(settings);
+        // Qualities outside 1–100 are clamped (encoders reject or panic on them).
+        let settings = &ImageSettings {
+            avif_quality: settings.avif_quality.clamp(1, 100),
+            webp_quality: settings.webp_quality.clamp(1, 100),
+            jpeg_quality: settings.jpeg_quality.clamp(1, 100),
+            ..settings.clone()
+        };
         let fallback = match self.format {
             SourceFormat::Png => Encoding::Png,
             SourceFormat::Webp => Encoding::Webp {
