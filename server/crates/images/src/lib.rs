@@ -35,6 +35,9 @@ pub use app::images::IMAGES_DIR;
 /// variant: part of every variant's hash, so caches from older versions are not used.
 const PIPELINE_VERSION: u32 = 1;
 
+/// Counter of temporary file names (see [`encode`]).
+static TEMP_FILES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Largest allocation one decode may make (bytes): a guard besides `max_pixels`.
 const MAX_DECODE_ALLOC: u64 = 512 * 1024 * 1024;
 
@@ -532,7 +535,14 @@ pub fn encode(
                     message,
                 })?;
             let path = cache.join(&variant.name);
-            let temp = cache.join(format!(".{}.{}.tmp", variant.name, std::process::id()));
+            // Unique per write: two copies of one image (same variant names) may be
+            // encoded at once, by this process or another sharing the cache.
+            let temp = cache.join(format!(
+                ".{}.{}-{}.tmp",
+                variant.name,
+                std::process::id(),
+                TEMP_FILES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            ));
             std::fs::write(&temp, &encoded)
                 .and_then(|()| std::fs::rename(&temp, &path))
                 .map_err(|source| ImageError::Io { path, source })
