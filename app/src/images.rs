@@ -167,6 +167,20 @@ pub fn picture_html(info: &ImageInfo, options: &PictureOptions) -> String {
     html
 }
 
+/// Undoes the escaping of an attribute value as the Markdown renderer and the sanitizer
+/// write it (`&amp;`, `&quot;`, `&lt;`, `&gt;`, `&#39;`, `&nbsp;`); other text is kept.
+fn unescape_attr(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_owned();
+    }
+    text.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&")
+}
+
 fn escape_attr(text: &str) -> Cow<'_, str> {
     if !text.contains(['&', '"', '<', '>']) {
         return Cow::Borrowed(text);
@@ -203,8 +217,9 @@ pub fn responsive_body<'a>(
         else {
             return Ok(());
         };
-        let alt = el.get_attribute("alt").unwrap_or_default();
-        let title = el.get_attribute("title");
+        // lol_html gives attribute values as written: `Fish &amp; chips`.
+        let alt = unescape_attr(&el.get_attribute("alt").unwrap_or_default());
+        let title = el.get_attribute("title").map(|t| unescape_attr(&t));
         let loading = if std::mem::take(&mut first) {
             Loading::Priority
         } else {
@@ -374,12 +389,14 @@ mod tests {
     #[test]
     fn body_images_become_pictures_the_first_with_priority() {
         let images = HashMap::from([("/posts/x/a.jpg".to_owned(), info())]);
-        let body = r#"<p><img src="a.jpg" alt="one"> <img src="/posts/x/a.jpg" alt="two"> <img src="https://example.com/b.png" alt="ext"></p>"#;
+        let body = r#"<p><img src="a.jpg" alt="Fish &amp; &quot;chips&quot;"> <img src="/posts/x/a.jpg" alt="two"> <img src="https://example.com/b.png" alt="ext"></p>"#;
         let out = responsive_body(body, "/posts/x/", &images, true);
         assert_eq!(out.matches("<picture>").count(), 2, "{out}");
         assert!(
-            out.contains(r#"alt="one" loading="eager" fetchpriority="high">"#),
-            "{out}"
+            out.contains(
+                r#"alt="Fish &amp; &quot;chips&quot;" loading="eager" fetchpriority="high">"#
+            ),
+            "escaped once: {out}"
         );
         assert!(
             out.contains(r#"alt="two" loading="lazy" decoding="async">"#),

@@ -119,9 +119,9 @@ pub struct ImageSettings {
     /// Whether variants are made at all; `false` publishes images as they are (their
     /// dimensions are still read, so `<img>` keeps `width`/`height`).
     pub enabled: bool,
-    /// Widths of the variants in pixels, narrowest first (sorted and deduplicated on
-    /// use); widths above the original's are skipped and the original's own width is
-    /// the widest candidate.
+    /// Widths of the variants in pixels (sorted and deduplicated on use); widths at or
+    /// above the original's are skipped, and the original's own width is added when
+    /// it is narrower than the widest of them (a wider original stops at the widest).
     pub widths: Vec<u32>,
     /// The modern formats offered before the original's (`avif`, `webp`), best first.
     pub formats: Vec<ImageFormat>,

@@ -52,17 +52,29 @@ const TOC_MIN: usize = 3;
 /// without one. Docs show theirs from two headings.
 const LONG_POST_WORDS: usize = 1_000;
 
-/// "On this page": the body's headings as links, indented by level; nothing for a
-/// body with fewer than `min` headings.
 /// A Markdown body in its `prose` container, its images turned into responsive
 /// `<picture>`s (the first with priority: the likely LCP) — see
 /// [`crate::images::responsive_body`]. `page_path` is where the page is published,
 /// against which relative image URLs resolve.
 fn prose(site: &Site, html: &str, page_path: &str) -> impl IntoView {
-    let html = crate::images::responsive_body(html, page_path, &site.images, true).into_owned();
+    prose_after_images(site, html, page_path, true)
+}
+
+/// [`prose`] on a page whose main image comes before the body (a product page): none
+/// of the body's images loads with priority unless `first_has_priority`.
+fn prose_after_images(
+    site: &Site,
+    html: &str,
+    page_path: &str,
+    first_has_priority: bool,
+) -> impl IntoView {
+    let html = crate::images::responsive_body(html, page_path, &site.images, first_has_priority)
+        .into_owned();
     view! { <div class="prose" inner_html=html></div> }
 }
 
+/// "On this page": the body's headings as links, indented by level; nothing for a
+/// body with fewer than `min` headings.
 fn toc(headings: &[crate::model::Heading], min: usize) -> Option<AnyView> {
     if headings.len() < min {
         return None;

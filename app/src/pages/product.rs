@@ -90,7 +90,7 @@ fn product(site: &Site, product: &Product) -> (PageMeta, AnyView) {
                 {hydrate(Hydrate::Load, view! {
                     <AddToCart product_id=product.id.clone() name=product.name.clone() stock=product.stock/>
                 })}
-                <div class="prose" inner_html=product.html.clone()></div>
+                {super::prose_after_images(site, &product.html, &product.url(), product.images.is_empty())}
                 <p><a href="/products/">"← All products"</a></p>
             </div>
         </article>

@@ -41,7 +41,8 @@ pub struct ServeArgs {
     /// Folder that keeps rendered pages across restarts.
     #[arg(long, value_name = "DIR", default_value = "data/cache")]
     cache_dir: PathBuf,
-    /// Keep rendered pages in memory only (no cache folder).
+    /// Keep rendered pages in memory only (no cache folder for pages; image variants
+    /// then go to the user's cache, `~/.cache/atoll`).
     #[arg(long, conflicts_with = "cache_dir")]
     no_cache_dir: bool,
     /// Least milliseconds between two checks of the content for changes (triggered by

@@ -24,24 +24,39 @@ pub(crate) struct Images {
     cache: PathBuf,
 }
 
-/// The cache folder of variants when the export is given none: shared by every export
-/// of this user on this machine (variants are named by content and settings).
+/// The cache folder when the export is given none ([`atoll_images::default_cache_dir`]).
 pub(crate) fn default_cache_dir() -> PathBuf {
-    std::env::temp_dir().join("atoll-cache")
+    atoll_images::default_cache_dir()
 }
 
 impl Images {
     /// Probes and plans the images among `assets`. An image that cannot be read is
     /// published as it is, named in a warning.
     pub(crate) fn plan(assets: &[Asset], settings: &app::ImageSettings, cache_dir: &Path) -> Self {
+        let cache = atoll_images::cache_folder(cache_dir);
+        // The header is probed; an image whose variants are not all cached is decoded
+        // whole too, so that one that cannot be is published as it is, named in a
+        // warning, before pages name its variants.
         let planned: Vec<(usize, Result<Option<Image>, atoll_images::ImageError>)> = assets
             .par_iter()
             .enumerate()
             .filter(|(_, a)| !a.islands && atoll_images::SourceFormat::of(&a.url).is_some())
-            .map(|(i, a)| (i, Image::probe(&a.url, &a.bytes, settings.max_pixels)))
+            .map(|(i, a)| {
+                let probed =
+                    Image::probe(&a.url, &a.bytes, settings.max_pixels).and_then(|image| {
+                        if let Some(image) = &image {
+                            let (_, variants) = image.plan(settings, &a.out_url);
+                            if variants.iter().any(|v| !cache.join(&v.name).is_file()) {
+                                image.verify(&a.bytes)?;
+                            }
+                        }
+                        Ok(image)
+                    });
+                (i, probed)
+            })
             .collect();
         let mut images = Images {
-            cache: atoll_images::cache_folder(cache_dir),
+            cache,
             ..Images::default()
         };
         for (i, probed) in planned {

@@ -214,6 +214,9 @@ pub struct Image {
     pub bytes: u64,
     /// Hex SHA-256 of the original.
     pub hash: String,
+    /// An animated WebP or PNG (APNG): published as it is, like GIF (variants would
+    /// keep only the first frame).
+    pub animated: bool,
 }
 
 impl Image {
@@ -274,7 +277,16 @@ impl Image {
             height,
             bytes: bytes.len() as u64,
             hash: format!("{:x}", Sha256::digest(bytes)),
+            animated: animated(format, bytes),
         }))
+    }
+
+    /// Decodes the whole image (not only its header): whether its variants can be made.
+    ///
+    /// # Errors
+    /// [`ImageError::Decode`] naming the file.
+    pub fn verify(&self, bytes: &[u8]) -> Result<(), ImageError> {
+        decode(&self.url, bytes).map(drop)
     }
 
     /// The variants to make and what pages reference: `published` is the URL the
@@ -285,7 +297,7 @@ impl Image {
             url: published.to_owned(),
             width: self.width,
         };
-        if !settings.enabled || !self.format.resizable() {
+        if !settings.enabled || !self.format.resizable() || self.animated {
             let info = ImageInfo {
                 width: self.width,
                 height: self.height,
@@ -413,6 +425,36 @@ impl Image {
     pub fn extension(&self) -> &'static str {
         self.format.extension()
     }
+}
+
+/// Whether a WebP (extended format with the animation flag, RIFF/VP8X) or a PNG (an
+/// `acTL` chunk: APNG) is animated.
+fn animated(format: SourceFormat, bytes: &[u8]) -> bool {
+    match format {
+        SourceFormat::Webp => {
+            bytes.len() > 20 && &bytes[12..16] == b"VP8X" && bytes[20] & 0x02 != 0
+        }
+        SourceFormat::Png => {
+            let idat = bytes
+                .windows(4)
+                .position(|w| w == b"IDAT")
+                .unwrap_or(bytes.len());
+            bytes[..idat].windows(4).any(|w| w == b"acTL")
+        }
+        _ => false,
+    }
+}
+
+/// The cache folder when none is given: the user's (`$XDG_CACHE_HOME/atoll`, else
+/// `~/.cache/atoll`), else `atoll-cache` in the temporary folder. Variants are named
+/// by content and settings, so every site of a user can share it.
+pub fn default_cache_dir() -> PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
+        .map(|dir| dir.join("atoll"))
+        .unwrap_or_else(|| std::env::temp_dir().join("atoll-cache"))
 }
 
 fn reader(bytes: &[u8]) -> Result<ImageReader<Cursor<&[u8]>>, String> {

@@ -191,6 +191,22 @@ fn encoding_makes_each_variant_once_oriented_and_without_metadata() {
 }
 
 #[test]
+fn animated_webp_and_png_are_recognised() {
+    let mut webp = b"RIFF\0\0\0\0WEBPVP8X\x0a\0\0\0".to_vec();
+    webp.extend([0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assert!(animated(SourceFormat::Webp, &webp));
+    webp[20] = 0;
+    assert!(!animated(SourceFormat::Webp, &webp));
+    let apng = b"\x89PNG\r\n\x1a\n....IHDR........acTL....IDAT".to_vec();
+    assert!(animated(SourceFormat::Png, &apng));
+    let still = b"\x89PNG\r\n\x1a\n....IHDR........IDAT....acTL".to_vec();
+    assert!(
+        !animated(SourceFormat::Png, &still),
+        "acTL after IDAT is not APNG"
+    );
+}
+
+#[test]
 fn bad_images_are_named_errors_not_panics() {
     let bytes = jpeg(400, 300);
     // Cut inside its header: no size to read. (A JPEG cut inside its scan data

@@ -10,6 +10,7 @@ use app::Site;
 use atoll_images::{Image, Variant};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use sha2::Digest;
 
 /// `Cache-Control` of a variant: its name carries its content's hash.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -88,6 +89,13 @@ pub async fn variant(table: &ImageTable, cache: PathBuf, name: &str) -> Option<R
         let encoded = tokio::task::spawn_blocking(move || {
             let bytes =
                 std::fs::read(&source).map_err(|err| format!("{}: {err}", source.display()))?;
+            // Changed since the snapshot named its variants: those names are not its.
+            if format!("{:x}", sha2::Sha256::digest(&bytes)) != image.hash {
+                return Err(format!(
+                    "{} changed since the content was loaded; a reload gives it new names",
+                    source.display()
+                ));
+            }
             atoll_images::encode(&image, &bytes, std::slice::from_ref(&variant), &cache)
                 .map_err(|err| err.to_string())
         })

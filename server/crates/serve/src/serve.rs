@@ -167,7 +167,7 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
                 .rendering()
                 .cache_dir
                 .clone()
-                .unwrap_or_else(|| std::env::temp_dir().join("atoll-cache")),
+                .unwrap_or_else(atoll_images::default_cache_dir),
         );
         if let Some(response) = crate::images::variant(&snapshot.images, cache, name).await {
             return response;

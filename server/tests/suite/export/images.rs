@@ -151,7 +151,7 @@ fn a_corrupt_image_is_published_as_it_is_with_a_warning() {
     .unwrap();
     std::fs::write(
         content.join("posts/photo.md"),
-        "---\ntitle: Photo\ndate: 2024-01-02\n---\n\n![A broken photo](/images/broken.jpg)\n\n![](/images/broken.jpg)\n",
+        "---\ntitle: Photo\ndate: 2024-01-02\n---\n\n![A broken photo](/images/broken.jpg)\n\n![](/images/broken.jpg)\n\n![Cut short](/images/cut.png)\n",
     )
     .unwrap();
     let public = tmp.path().join("public");
@@ -161,6 +161,15 @@ fn a_corrupt_image_is_published_as_it_is_with_a_warning() {
         b"\xFF\xD8\xFF\xE0 not really a JPEG",
     )
     .unwrap();
+    // A PNG whose header is whole and whose pixels are cut off.
+    let mut png = Vec::new();
+    image::RgbImage::from_fn(300, 200, |x, y| {
+        image::Rgb([x as u8, y as u8, (x ^ y) as u8])
+    })
+    .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+    .unwrap();
+    png.truncate(png.len() / 2);
+    std::fs::write(public.join("images/cut.png"), &png).unwrap();
     let cache = tmp.path().join("cache");
     let out = tmp.path().join("dist");
     let output = export_with(
@@ -181,8 +190,14 @@ fn a_corrupt_image_is_published_as_it_is_with_a_warning() {
         log.contains("the image `/images/broken.jpg` has no alt text"),
         "{log}"
     );
+    assert!(
+        log.contains("/images/cut.png: cannot read the image"),
+        "decoded whole before the pages render: {log}"
+    );
     let page = std::fs::read_to_string(out.join("posts/photo/index.html")).unwrap();
     assert!(!page.contains("<picture>"), "{page}");
+    let cut = fingerprinted(&out.join("images"), "cut.", ".png");
+    assert!(page.contains(&format!("/images/{cut}")), "{page}");
     let broken = fingerprinted(&out.join("images"), "broken.", ".jpg");
     assert!(page.contains(&format!("/images/{broken}")), "{page}");
 }
