@@ -38,7 +38,8 @@ pub struct ServeArgs {
     /// `X-Forwarded-For` entry (the proxy's) instead of per connection.
     #[arg(long)]
     trust_forwarded_for: bool,
-    /// Folder that keeps rendered pages across restarts.
+    /// Folder that keeps rendered pages across restarts (not in `--dev`) and image
+    /// variants (`images/`, shared with `atoll export --cache-dir`, also in `--dev`).
     #[arg(long, value_name = "DIR", default_value = "data/cache")]
     cache_dir: PathBuf,
     /// Keep rendered pages in memory only (no cache folder for pages; image variants
@@ -162,6 +163,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     };
     let rendering = Rendering {
         cache_dir: (!args.no_cache_dir && !args.dev).then(|| args.cache_dir.clone()),
+        // Image variants are kept in the dev loop too: shared with `atoll export`.
+        images_dir: (!args.no_cache_dir).then(|| args.cache_dir.clone()),
         dev: args.dev,
         reload_interval: std::time::Duration::from_millis(if args.dev {
             args.reload_interval_ms.min(200)

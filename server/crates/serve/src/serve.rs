@@ -162,11 +162,12 @@ async fn page_or_asset(State(state): State<AppState>, request: Request) -> Respo
     }
     // An image variant (encoded on its first request into the cache folder).
     if let Some(name) = path.strip_prefix(atoll_images::IMAGES_DIR) {
+        let rendering = state.rendering();
         let cache = atoll_images::cache_folder(
-            &state
-                .rendering()
-                .cache_dir
+            &rendering
+                .images_dir
                 .clone()
+                .or_else(|| rendering.cache_dir.clone())
                 .unwrap_or_else(atoll_images::default_cache_dir),
         );
         if let Some(response) = crate::images::variant(&snapshot.images, cache, name).await {

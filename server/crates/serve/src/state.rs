@@ -66,6 +66,11 @@ pub struct Rendering {
     pub clock: Arc<dyn Clock>,
     /// Folder that keeps rendered pages across restarts (`None`: memory only).
     pub cache_dir: Option<PathBuf>,
+    /// Folder whose `images/` holds the image variants (shared with `atoll export`'s
+    /// `--cache-dir`); `None`: `cache_dir`, else the user's cache folder
+    /// ([`atoll_images::default_cache_dir`]). Set in the dev loop too, where pages are
+    /// not cached on disk but variants are.
+    pub images_dir: Option<PathBuf>,
     /// Least time between two checks of the content for changes (stale pages and
     /// unknown URLs trigger checks; webhooks always reload).
     pub reload_interval: Duration,
@@ -97,6 +102,7 @@ impl Default for Rendering {
         Self {
             clock: Arc::new(SystemClock),
             cache_dir: None,
+            images_dir: None,
             reload_interval: Duration::from_secs(1),
             stale_while_revalidate: 31_536_000,
             build_id: build_id(),
