@@ -246,6 +246,41 @@ pub fn responsive_body<'a>(
     }
 }
 
+/// A body for a feed reader, which knows no `<picture>` or `srcset` and no site
+/// stylesheet: each `<img>` of a known image with variants gets the widest variant in
+/// the original's format (without its metadata) and its `width`/`height`. Bodies
+/// without a known image come back as they are.
+pub fn feed_images<'a>(
+    html: &'a str,
+    page_path: &str,
+    images: &HashMap<String, ImageInfo>,
+) -> Cow<'a, str> {
+    if images.is_empty() || !html.contains("<img") {
+        return Cow::Borrowed(html);
+    }
+    let mut changed = false;
+    let handler = lol_html::element!("img[src]", |el| {
+        let src = el.get_attribute("src").unwrap_or_default();
+        let Some(info) = crate::urls::resolve(page_path, &src)
+            .and_then(|(path, _)| images.get(&path))
+            .filter(|info| info.fallback.len() > 1 || !info.sources.is_empty())
+        else {
+            return Ok(());
+        };
+        let widest = info.fallback.last().map_or(info.width, |v| v.width);
+        el.set_attribute("src", info.src())?;
+        el.set_attribute("width", &widest.to_string())?;
+        el.set_attribute("height", &info.height_at(widest).to_string())?;
+        changed = true;
+        Ok(())
+    });
+    let settings = lol_html::Settings::new().append_element_content_handler(handler);
+    match lol_html::rewrite_str(html, settings) {
+        Ok(out) if changed => Cow::Owned(out),
+        _ => Cow::Borrowed(html),
+    }
+}
+
 /// A responsive image in a page component:
 /// `<ResponsiveImage image=site.image("/images/a.jpg") alt="…"/>` renders the image's
 /// `<picture>` (AVIF and WebP `srcset`s, `width`/`height`, lazy loading) when the site
@@ -405,6 +440,15 @@ mod tests {
         assert!(
             out.contains(r#"<img src="https://example.com/b.png" alt="ext">"#),
             "{out}"
+        );
+        let feed = feed_images(
+            r#"<p><img src="a.jpg" alt="one"></p>"#,
+            "/posts/x/",
+            &images,
+        );
+        assert_eq!(
+            feed,
+            r#"<p><img src="/_img/a.0123456789ab.1000.jpg" alt="one" width="1000" height="667"></p>"#
         );
         let plain = "<p>no images</p>";
         assert!(matches!(

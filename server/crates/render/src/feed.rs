@@ -179,7 +179,8 @@ pub fn atom_with(site: &Site, content: &dyn Fn(&str, &str) -> String) -> String 
 /// The Atom document of `feed`. Deterministic: the feed's `<updated>` is the newest
 /// entry's, not the time of the build, so an unchanged site gives a byte-identical feed.
 /// Each entry has `xml:base` set to its URL, so relative links in its content resolve;
-/// `content` gets each entry's HTML and URL path first.
+/// its images are their widest variant in the original's format
+/// ([`app::images::feed_images`]); `content` gets each entry's HTML and URL path then.
 pub fn atom_of(site: &Site, feed: &Feed<'_>, content: &dyn Fn(&str, &str) -> String) -> String {
     let config = &site.config;
     let updated = feed
@@ -243,9 +244,12 @@ pub fn atom_of(site: &Site, feed: &Feed<'_>, content: &dyn Fn(&str, &str) -> Str
         if !summary.is_empty() {
             xml.push_str(&format!("<summary>{}</summary>\n", escape(summary)));
         }
+        // Images as their widest variant in the original's format (feed readers know no
+        // `<picture>`), then the caller's rewriting.
+        let html = app::images::feed_images(html, &path, &site.images);
         xml.push_str(&format!(
             "<content type=\"html\">{}</content>\n",
-            escape(content(html, &path))
+            escape(content(&html, &path))
         ));
         xml.push_str("</entry>\n");
     }

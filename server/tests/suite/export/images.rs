@@ -109,6 +109,10 @@ fn the_demo_photos_are_published_as_sized_avif_webp_and_jpeg_variants_encoded_on
     // The docs page's photo, from `public/`.
     let docs = std::fs::read_to_string(out.join("docs/content/images/index.html")).unwrap();
     assert_eq!(variants_of(&out, &docs, "lagoon").len(), 12, "{docs}");
+    // The feed gives readers the widest JPEG variant (no metadata), not the original.
+    let feed = std::fs::read_to_string(out.join("atom.xml")).unwrap();
+    let jpeg = variants.iter().find(|u| u.ends_with(".1600.jpg")).unwrap();
+    assert!(feed.contains(jpeg.as_str()), "{jpeg} not in the feed");
     // Immutable on a CDN.
     let headers = std::fs::read_to_string(out.join("_headers")).unwrap();
     assert!(
