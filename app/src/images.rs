@@ -181,7 +181,8 @@ fn unescape_attr(text: &str) -> String {
         .replace("&amp;", "&")
 }
 
-fn escape_attr(text: &str) -> Cow<'_, str> {
+/// `text` escaped for a double-quoted HTML attribute value.
+pub(crate) fn escape_attr(text: &str) -> Cow<'_, str> {
     if !text.contains(['&', '"', '<', '>']) {
         return Cow::Borrowed(text);
     }
@@ -193,30 +194,48 @@ fn escape_attr(text: &str) -> Cow<'_, str> {
     )
 }
 
-/// A Markdown body with each `<img>` of a known image (`images`, by the site URL its
-/// `src` resolves to from the page at `page_path`) turned into its `<picture>`
+/// `html` with each `<img>` whose `src` resolves, from the page at `page_path`, to a
+/// known image (`images`, by site URL) passed to `rewrite`; `html` as it is when it
+/// has no such image (without parsing it when it has no `<img` at all).
+fn rewrite_known_images<'a>(
+    html: &'a str,
+    page_path: &str,
+    images: &HashMap<String, ImageInfo>,
+    mut rewrite: impl FnMut(&mut lol_html::html_content::Element, &ImageInfo) -> lol_html::HandlerResult,
+) -> Cow<'a, str> {
+    if images.is_empty() || !html.contains("<img") {
+        return Cow::Borrowed(html);
+    }
+    let mut changed = false;
+    let handler = lol_html::element!("img[src]", |el| {
+        let src = el.get_attribute("src").unwrap_or_default();
+        match crate::urls::resolve(page_path, &src).and_then(|(path, _)| images.get(&path)) {
+            Some(info) => {
+                changed = true;
+                rewrite(el, info)
+            }
+            None => Ok(()),
+        }
+    });
+    let settings = lol_html::Settings::new().append_element_content_handler(handler);
+    match lol_html::rewrite_str(html, settings) {
+        Ok(out) if changed => Cow::Owned(out),
+        _ => Cow::Borrowed(html),
+    }
+}
+
+/// A Markdown body with each `<img>` of a known image turned into its `<picture>`
 /// ([`picture_html`], [`PROSE_SIZES`]); the first of them loads with priority when
 /// `first_has_priority`. Images the site does not know (external URLs, files that are
-/// not images) stay as they are. Bodies without `<img` are returned as they are,
-/// without parsing.
+/// not images) stay as they are.
 pub fn responsive_body<'a>(
     html: &'a str,
     page_path: &str,
     images: &HashMap<String, ImageInfo>,
     first_has_priority: bool,
 ) -> Cow<'a, str> {
-    if images.is_empty() || !html.contains("<img") {
-        return Cow::Borrowed(html);
-    }
     let mut first = first_has_priority;
-    let mut changed = false;
-    let handler = lol_html::element!("img[src]", |el| {
-        let src = el.get_attribute("src").unwrap_or_default();
-        let Some(info) =
-            crate::urls::resolve(page_path, &src).and_then(|(path, _)| images.get(&path))
-        else {
-            return Ok(());
-        };
+    rewrite_known_images(html, page_path, images, |el, info| {
         // lol_html gives attribute values as written: `Fish &amp; chips`.
         let alt = unescape_attr(&el.get_attribute("alt").unwrap_or_default());
         let title = el.get_attribute("title").map(|t| unescape_attr(&t));
@@ -236,49 +255,26 @@ pub fn responsive_body<'a>(
             },
         );
         el.replace(&markup, lol_html::html_content::ContentType::Html);
-        changed = true;
         Ok(())
-    });
-    let settings = lol_html::Settings::new().append_element_content_handler(handler);
-    match lol_html::rewrite_str(html, settings) {
-        Ok(out) if changed => Cow::Owned(out),
-        _ => Cow::Borrowed(html),
-    }
+    })
 }
 
 /// A body for a feed reader, which knows no `<picture>` or `srcset` and no site
-/// stylesheet: each `<img>` of a known image with variants gets the widest variant in
-/// the original's format (without its metadata) and its `width`/`height`. Bodies
-/// without a known image come back as they are.
+/// stylesheet: each `<img>` of a known image gets its `<img src>` ([`ImageInfo::src`]:
+/// the widest variant in the original's format, without its metadata) and its
+/// `width`/`height`.
 pub fn feed_images<'a>(
     html: &'a str,
     page_path: &str,
     images: &HashMap<String, ImageInfo>,
 ) -> Cow<'a, str> {
-    if images.is_empty() || !html.contains("<img") {
-        return Cow::Borrowed(html);
-    }
-    let mut changed = false;
-    let handler = lol_html::element!("img[src]", |el| {
-        let src = el.get_attribute("src").unwrap_or_default();
-        let Some(info) = crate::urls::resolve(page_path, &src)
-            .and_then(|(path, _)| images.get(&path))
-            .filter(|info| info.fallback.len() > 1 || !info.sources.is_empty())
-        else {
-            return Ok(());
-        };
+    rewrite_known_images(html, page_path, images, |el, info| {
         let widest = info.fallback.last().map_or(info.width, |v| v.width);
         el.set_attribute("src", info.src())?;
         el.set_attribute("width", &widest.to_string())?;
         el.set_attribute("height", &info.height_at(widest).to_string())?;
-        changed = true;
         Ok(())
-    });
-    let settings = lol_html::Settings::new().append_element_content_handler(handler);
-    match lol_html::rewrite_str(html, settings) {
-        Ok(out) if changed => Cow::Owned(out),
-        _ => Cow::Borrowed(html),
-    }
+    })
 }
 
 /// A responsive image in a page component:

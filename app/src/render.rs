@@ -98,7 +98,7 @@ fn document(
     let head = Owner::new()
         .with(|| head(meta, site, islands).to_html())
         .replace(MARKER, "");
-    let lang = escape_attr(&config.language);
+    let lang = crate::images::escape_attr(&config.language);
     let html = format!(
         "<!DOCTYPE html><html lang=\"{lang}\"><head>{head}</head><body>{body}</body></html>"
     );
@@ -132,14 +132,6 @@ fn strip_markers_outside_islands(html: &str) -> String {
     }
     out.push_str(&rest.replace(MARKER, ""));
     out
-}
-
-fn escape_attr(value: &str) -> String {
-    value
-        .replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[cfg(test)]

@@ -37,34 +37,33 @@ impl Images {
         // The header is probed; an image whose variants are not all cached is decoded
         // whole too, so that one that cannot be is published as it is, named in a
         // warning, before pages name its variants.
-        let planned: Vec<(usize, Result<Option<Image>, atoll_images::ImageError>)> = assets
+        type Planned = (Image, ImageInfo, Vec<Variant>);
+        let planned: Vec<(usize, Result<Option<Planned>, atoll_images::ImageError>)> = assets
             .par_iter()
             .enumerate()
             .filter(|(_, a)| !a.islands && atoll_images::SourceFormat::of(&a.url).is_some())
             .map(|(i, a)| {
-                let probed =
-                    Image::probe(&a.url, &a.bytes, settings.max_pixels).and_then(|image| {
-                        if let Some(image) = &image {
-                            let (_, variants) = image.plan(settings, &a.out_url);
-                            if variants.iter().any(|v| !cache.join(&v.name).is_file()) {
-                                image.verify(&a.bytes)?;
-                            }
-                        }
-                        Ok(image)
-                    });
-                (i, probed)
+                let plan = || {
+                    let Some(image) = Image::probe(&a.url, &a.bytes, settings.max_pixels)? else {
+                        return Ok(None);
+                    };
+                    let (info, variants) = image.plan(settings, &a.out_url);
+                    if variants.iter().any(|v| !cache.join(&v.name).is_file()) {
+                        image.verify(&a.bytes)?;
+                    }
+                    Ok(Some((image, info, variants)))
+                };
+                (i, plan())
             })
             .collect();
         let mut images = Images {
             cache,
             ..Images::default()
         };
-        for (i, probed) in planned {
-            let asset = &assets[i];
-            match probed {
-                Ok(Some(image)) => {
-                    let (info, variants) = image.plan(settings, &asset.out_url);
-                    images.infos.insert(asset.url.clone(), info);
+        for (i, planned) in planned {
+            match planned {
+                Ok(Some((image, info, variants))) => {
+                    images.infos.insert(assets[i].url.clone(), info);
                     if !variants.is_empty() {
                         images.work.push((image, i, variants));
                     }
