@@ -20,7 +20,17 @@ struct Cli {
     command: commands::Command,
 }
 
+/// Stack of each rayon worker (bytes). A worker waiting inside a parallel step runs
+/// other queued work on its own stack: rav1e's AV1 encoding, nested a few times deep
+/// while hundreds of image variants are encoded beside the pages, overflowed the
+/// default 2 MiB (blog.rust-lang.org, 2,640 variants).
+const WORKER_STACK: usize = 16 * 1024 * 1024;
+
 fn main() -> ExitCode {
+    // Before any parallel work; fails only if a pool was already built, then keep it.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK)
+        .build_global();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

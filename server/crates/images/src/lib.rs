@@ -520,7 +520,7 @@ pub fn cache_folder(cache_dir: &Path) -> PathBuf {
 }
 
 /// Makes each of `variants` of the image `image` (whose original is `bytes`) that
-/// `cache` does not hold yet, in parallel; returns how many were encoded. Files are
+/// `cache` does not hold yet, one after the other; returns how many were encoded. Files are
 /// written under a temporary name and renamed, so a variant in the cache is always
 /// whole.
 ///
@@ -533,7 +533,6 @@ pub fn encode(
     variants: &[Variant],
     cache: &Path,
 ) -> Result<usize, ImageError> {
-    use rayon::prelude::*;
     let missing: Vec<&Variant> = variants
         .iter()
         .filter(|v| !cache.join(&v.name).is_file())
@@ -546,12 +545,15 @@ pub fn encode(
         source,
     })?;
     let original = decode(&image.url, bytes)?;
-    // One resize per width, shared by its formats.
+    // One resize per width, shared by its formats. Sequential: callers encode images in
+    // parallel, and a worker waiting inside a parallel step here would take up other
+    // images meanwhile, each holding its decoded pixels (9.5 GB for blog.rust-lang.org's
+    // 2,640 variants, and a stack overflow).
     let mut widths: Vec<(u32, u32)> = missing.iter().map(|v| (v.width, v.height)).collect();
     widths.sort_unstable();
     widths.dedup();
     let resized: Vec<((u32, u32), DynamicImage)> = widths
-        .par_iter()
+        .iter()
         .map(|&(w, h)| {
             let img = if (w, h) == (original.width(), original.height()) {
                 original.clone()
@@ -562,7 +564,7 @@ pub fn encode(
         })
         .collect();
     missing
-        .par_iter()
+        .iter()
         .map(|variant| {
             let img = &resized
                 .iter()
