@@ -108,6 +108,13 @@ pub struct PictureOptions<'a> {
     pub loading: Loading,
     /// A `class` for the `<img>`.
     pub class: Option<&'a str>,
+    /// The displayed width in CSS pixels when the author fixed it (`<img width="320">`
+    /// in a Markdown body): the `<img>` keeps it, and `sizes` is derived from it
+    /// instead of [`PictureOptions::sizes`] when the author did not give `sizes`.
+    pub width: Option<u32>,
+    /// The displayed height the author fixed; derived from `width` and the image's
+    /// aspect ratio when only the width is given.
+    pub height: Option<u32>,
 }
 
 fn srcset(variants: &[ImageVariant]) -> String {
@@ -146,9 +153,13 @@ pub fn picture_html(info: &ImageInfo, options: &PictureOptions) -> String {
             attr(options.sizes)
         ));
     }
+    let (width, height) = match (options.width, options.height) {
+        (Some(width), Some(height)) => (width, height),
+        (Some(width), None) => (width, info.height_at(width)),
+        (None, _) => (widest, info.height_at(widest)),
+    };
     html.push_str(&format!(
-        " width=\"{widest}\" height=\"{}\" alt=\"{}\"",
-        info.height_at(widest),
+        " width=\"{width}\" height=\"{height}\" alt=\"{}\"",
         attr(options.alt)
     ));
     if let Some(title) = options.title {
@@ -224,10 +235,25 @@ fn rewrite_known_images<'a>(
     }
 }
 
+/// `sizes` of an image the author shows `width` CSS pixels wide in a Markdown body: that
+/// width, or the text column when the column is narrower (a phone).
+fn fixed_width_sizes(width: u32) -> String {
+    // The column is the viewport less 2.5rem (40 px) of padding, at most 43.5rem.
+    if width >= 696 {
+        PROSE_SIZES.to_owned()
+    } else {
+        format!(
+            "(max-width: {}px) calc(100vw - 2.5rem), {width}px",
+            width + 40
+        )
+    }
+}
+
 /// A Markdown body with each `<img>` of a known image turned into its `<picture>`
 /// ([`picture_html`], [`PROSE_SIZES`]); the first of them loads with priority when
-/// `first_has_priority`. Images the site does not know (external URLs, files that are
-/// not images) stay as they are.
+/// `first_has_priority`. A width and height the author wrote on a raw-HTML `<img>`
+/// stay its displayed size (and set `sizes`). Images the site does not know (external
+/// URLs, files that are not images) stay as they are.
 pub fn responsive_body<'a>(
     html: &'a str,
     page_path: &str,
@@ -244,14 +270,29 @@ pub fn responsive_body<'a>(
         } else {
             Loading::Lazy
         };
+        // Raw HTML's `<img width="320" height="200">`: the author's displayed size
+        // (CSS pixels; "50%" and other non-pixel values leave the layout to CSS).
+        let pixels = |name: &str| {
+            el.get_attribute(name)
+                .and_then(|v| v.trim().trim_end_matches("px").parse::<u32>().ok())
+                .filter(|&v| v > 0)
+        };
+        let width = pixels("width");
+        let height = width.and(pixels("height"));
+        let sizes = match width {
+            Some(width) => fixed_width_sizes(width),
+            None => PROSE_SIZES.to_owned(),
+        };
         let markup = picture_html(
             info,
             &PictureOptions {
                 alt: &alt,
                 title: title.as_deref(),
-                sizes: PROSE_SIZES,
+                sizes: &sizes,
                 loading,
-                class: None,
+                width,
+                height,
+                ..PictureOptions::default()
             },
         );
         el.replace(&markup, lol_html::html_content::ContentType::Html);
@@ -336,6 +377,7 @@ pub fn ResponsiveImage(
                     sizes: sizes.as_deref().unwrap_or(PROSE_SIZES),
                     loading,
                     class: class.as_deref(),
+                    ..PictureOptions::default()
                 },
             )
         }
@@ -403,7 +445,7 @@ mod tests {
                 title: Some("Hills"),
                 sizes: "100vw",
                 loading: Loading::Lazy,
-                class: None,
+                ..PictureOptions::default()
             },
         );
         assert_eq!(
@@ -445,6 +487,24 @@ mod tests {
         assert_eq!(
             feed,
             r#"<p><img src="/_img/a.0123456789ab.1000.jpg" alt="one" width="1000" height="667"></p>"#
+        );
+        let sized = responsive_body(
+            r#"<p><img src="a.jpg" alt="small" width="300"> <img src="a.jpg" alt="both" width="200px" height="90"> <img src="a.jpg" alt="pct" width="50%"></p>"#,
+            "/posts/x/",
+            &images,
+            false,
+        );
+        assert!(
+            sized.contains(r#"sizes="(max-width: 340px) calc(100vw - 2.5rem), 300px" width="300" height="200" alt="small""#),
+            "the author's width kept, the height from the aspect ratio: {sized}"
+        );
+        assert!(
+            sized.contains(r#"width="200" height="90" alt="both""#),
+            "{sized}"
+        );
+        assert!(
+            sized.contains(r#"width="1000" height="667" alt="pct""#),
+            "a percentage leaves the intrinsic size: {sized}"
         );
         let plain = "<p>no images</p>";
         assert!(matches!(

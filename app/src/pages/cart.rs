@@ -7,8 +7,11 @@ use crate::model::Site;
 use crate::reads::Cx;
 use crate::route::{Params, Route, Sitemap};
 
-/// `/cart/`: the cart and checkout island (sites with products). Not indexable (it is
-/// the visitor's own).
+/// `/cart/`: the cart and checkout island (sites with products). Left out of the sitemap
+/// but not `noindex`: its pre-rendered HTML is the same for every visitor (the cart
+/// itself lives in the browser), and Lighthouse's SEO audit ("is-crawlable") fails any
+/// page that blocks indexing. A site that wants it out of search results sets
+/// `Disallow: /cart/` in its `robots.txt`.
 pub struct Cart;
 
 impl Route for Cart {
@@ -42,11 +45,10 @@ fn cart() -> (PageMeta, AnyView) {
         </noscript>
     }
     .into_any();
-    let mut meta = PageMeta::new(
+    let meta = PageMeta::new(
         Some("Cart".into()),
         "Your cart and checkout.".to_owned(),
         "/cart/",
     );
-    meta.indexable = false;
     (meta, view)
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use atoll::export::{export_with_progress, ExportError, ExportOptions, ExportReport, Progress};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use super::SiteArgs;
 
@@ -59,7 +59,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         );
     }
     let result = export_with_progress(loaded, &options, previous, &progress);
-    progress.bar.finish_and_clear();
+    progress.finish();
     let report = match result {
         Ok(report) => report,
         // The one failure after which the output is not the previous one: say so.
@@ -104,32 +104,47 @@ fn print_summary(report: &ExportReport, out: &std::path::Path) {
     }
 }
 
-/// An indicatif bar on a terminal; plain lines (one per stage) otherwise.
+/// indicatif bars on a terminal (the stage, and the image encoding that runs alongside
+/// the pages); plain lines (one per stage) otherwise.
 struct Bar {
+    bars: MultiProgress,
     bar: ProgressBar,
+    images: std::sync::OnceLock<ProgressBar>,
     terminal: bool,
     started: std::time::Instant,
+}
+
+fn style() -> ProgressStyle {
+    ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {elapsed}")
+        .expect("valid template")
+        .progress_chars("=> ")
 }
 
 impl Bar {
     fn new() -> Self {
         let terminal = std::io::stderr().is_terminal();
+        let bars = MultiProgress::new();
         let bar = if terminal {
-            let bar = ProgressBar::new(0);
-            bar.set_style(
-                ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {elapsed}")
-                    .expect("valid template")
-                    .progress_chars("=> "),
-            );
+            let bar = bars.add(ProgressBar::new(0));
+            bar.set_style(style());
             bar.enable_steady_tick(Duration::from_millis(100));
             bar
         } else {
             ProgressBar::hidden()
         };
         Bar {
+            bars,
             bar,
+            images: std::sync::OnceLock::new(),
             terminal,
             started: std::time::Instant::now(),
+        }
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+        if let Some(images) = self.images.get() {
+            images.finish_and_clear();
         }
     }
 }
@@ -156,6 +171,38 @@ impl Progress for Bar {
     fn step(&self) {
         if self.terminal {
             self.bar.inc(1);
+        }
+    }
+
+    fn images(&self, images: u64) {
+        let bar = if self.terminal {
+            let bar = self.bars.add(ProgressBar::new(images));
+            bar.set_style(style());
+            bar.set_prefix("images");
+            bar.enable_steady_tick(Duration::from_millis(100));
+            bar
+        } else {
+            eprintln!(
+                "atoll: {:>6} ms images ({images} to encode, alongside the pages)",
+                self.started.elapsed().as_millis()
+            );
+            // Hidden, but it counts (for the line when the last is done).
+            let bar = ProgressBar::hidden();
+            bar.set_length(images);
+            bar
+        };
+        let _ = self.images.set(bar);
+    }
+
+    fn image_done(&self) {
+        if let Some(bar) = self.images.get() {
+            bar.inc(1);
+            if !self.terminal && Some(bar.position()) == bar.length() {
+                eprintln!(
+                    "atoll: {:>6} ms images encoded",
+                    self.started.elapsed().as_millis()
+                );
+            }
         }
     }
 }

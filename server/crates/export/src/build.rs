@@ -149,7 +149,7 @@ pub(crate) fn build(
         || {
             rayon::join(
                 || build.search_index(plan.search_unchanged, search_docs),
-                || images.encode(&assets),
+                || images.encode(&assets, progress),
             )
         },
     );

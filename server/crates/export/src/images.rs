@@ -87,25 +87,40 @@ impl Images {
     /// Encodes the variants the cache lacks, images in parallel; returns how many were
     /// encoded. An image that fails loses its variants: its pages would name missing
     /// files, so this is an error naming the image.
-    pub(crate) fn encode(&self, assets: &[Asset]) -> Result<usize, atoll_images::ImageError> {
+    pub(crate) fn encode(
+        &self,
+        assets: &[Asset],
+        progress: &dyn crate::options::Progress,
+    ) -> Result<usize, atoll_images::ImageError> {
+        let cached = |v: &Variant| self.cache.join(&v.name).is_file();
         let total = self.variants().count();
-        let missing = self
-            .variants()
-            .filter(|v| !self.cache.join(&v.name).is_file())
-            .count();
-        if total == 0 {
+        let missing = self.variants().filter(|v| !cached(v)).count();
+        if missing == 0 {
+            if total > 0 {
+                tracing::info!(
+                    "images: all {total} variants are in {}",
+                    self.cache.display()
+                );
+            }
             return Ok(0);
         }
+        let todo: Vec<_> = self
+            .work
+            .iter()
+            .filter(|(_, _, variants)| !variants.iter().all(cached))
+            .collect();
         tracing::info!(
-            "images: {missing} of {total} variants to encode (the others are in {})",
+            "images: {missing} of {total} variants of {} images to encode (the others are in {})",
+            todo.len(),
             self.cache.display()
         );
+        progress.images(todo.len() as u64);
         let done = AtomicUsize::new(0);
-        self.work
-            .par_iter()
+        todo.par_iter()
             .map(|(image, i, variants)| {
                 let n = atoll_images::encode(image, &assets[*i].bytes, variants, &self.cache)?;
                 done.fetch_add(n, Ordering::Relaxed);
+                progress.image_done();
                 Ok(n)
             })
             .collect::<Result<Vec<usize>, _>>()?;

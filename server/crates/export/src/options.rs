@@ -38,6 +38,13 @@ pub trait Progress: Sync {
     fn stage(&self, name: &'static str, steps: u64);
     /// One step of the current stage is done.
     fn step(&self);
+    /// Image variants are encoded alongside the pages: `images` images lack some
+    /// (called once, before the first is encoded, and only when `images > 0`).
+    fn images(&self, images: u64) {
+        let _ = images;
+    }
+    /// One image's missing variants are encoded.
+    fn image_done(&self) {}
 }
 
 /// A [`Progress`] that shows nothing.

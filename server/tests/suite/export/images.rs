@@ -26,11 +26,18 @@ fn the_demo_photos_are_published_as_sized_avif_webp_and_jpeg_variants_encoded_on
     let log = stderr(&output);
     let encoded = log
         .lines()
-        .find(|l| l.contains("variants to encode"))
+        .find(|l| l.contains("images to encode"))
         .unwrap_or_else(|| panic!("no image progress line: {log}"));
     assert!(
-        encoded.contains("images: 33 of 33 variants to encode"),
+        encoded.contains("images: 33 of 33 variants of 3 images to encode"),
         "{encoded}"
+    );
+    // The progress lines (stderr is not a terminal here): when encoding starts, and
+    // when the last image is done.
+    assert!(
+        log.contains("ms images (3 to encode, alongside the pages)")
+            && log.contains("ms images encoded"),
+        "{log}"
     );
 
     // The post bundle's 2000-pixel photo: AVIF, WebP and JPEG at 480…1600 pixels.
@@ -133,7 +140,7 @@ fn the_demo_photos_are_published_as_sized_avif_webp_and_jpeg_variants_encoded_on
     );
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("images: 0 of 33 variants to encode"),
+        stderr(&output).contains("images: all 33 variants are in"),
         "{}",
         stderr(&output)
     );

@@ -810,8 +810,8 @@ fn demo_site_exports_with_every_link_resolving() {
     assert!(posts >= 12, "the demo has {posts} posts");
     assert_links_resolve(&out);
     assert_scripts_only_on_island_pages(&out);
-    // The sitemap lists no page that asks search engines not to index it (cart,
-    // contact thanks, 404, drafts), and every noindex page is left out.
+    // The sitemap lists no page that asks search engines not to index it (contact
+    // thanks, 404, drafts), nor the cart (unlisted, though indexable).
     let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
     let base = "http://127.0.0.1:3000";
     for loc in sitemap.split("<loc>").skip(1) {
