@@ -3,7 +3,8 @@
 // read from the closest <atoll-hydrate client="…"> around it (Astro's client
 // directives): "load" (default) at once, "idle" when the browser is idle, "visible"
 // when it enters the viewport, "media" when the wrapper's media query matches. The
-// islands bundle (islands.js + islands_bg.wasm) is downloaded once, when the first
+// page's islands bundle (islands-<group>.js + its _bg.wasm when one group holds all the
+// page's islands, else islands.js + islands_bg.wasm) is downloaded once, when the first
 // island needs it. Islands nested inside another island's server-rendered children
 // are hydrated after their parent, which first registers its children callback
 // (Leptos' islands protocol). The page names the bundle's files on the loader's own

@@ -34,6 +34,39 @@ pub const SEARCH_WASM: &str = "/pkg/search_bg.wasm";
 /// every `<leptos-island>` of the page.
 pub const ISLANDS_LOADER: &str = "/pkg/loader.js";
 
+/// The islands bundle a page whose body is `body` loads: the first of the site's
+/// group bundles ([`Site::island_bundles`](crate::Site::island_bundles), in
+/// [`islands::BUNDLES`] order) that holds every island of the page, nested ones
+/// included; else the bundle of all islands ([`islands::ALL_BUNDLE`]). An island is
+/// known by its component name (`SearchBox` in `data-component="SearchBox_1923…"`).
+pub fn bundle_for(body: &str, available: &[String]) -> &'static str {
+    let mut components: Vec<&str> = Vec::new();
+    let mut rest = body;
+    while let Some(at) = rest.find(ISLAND_TAG) {
+        rest = &rest[at + ISLAND_TAG.len()..];
+        let name = &rest[..rest.find('"').unwrap_or(rest.len())];
+        // Leptos appends a hash of the definition: `SearchBox_1923605440275369806`.
+        let name = name.rsplit_once('_').map_or(name, |(name, _)| name);
+        if !components.contains(&name) {
+            components.push(name);
+        }
+    }
+    islands::BUNDLES
+        .iter()
+        .filter(|(bundle, _)| available.iter().any(|a| a == bundle))
+        .find(|(_, held)| components.iter().all(|c| held.contains(c)))
+        .map_or(islands::ALL_BUNDLE, |(bundle, _)| bundle)
+}
+
+/// The JS glue and the WebAssembly module of the islands bundle `bundle`
+/// ([`bundle_for`]): `/pkg/<bundle>.js`, `/pkg/<bundle>_bg.wasm`.
+pub fn bundle_files(bundle: &str) -> (String, String) {
+    (
+        format!("{PKG_PATH}{bundle}.js"),
+        format!("{PKG_PATH}{bundle}_bg.wasm"),
+    )
+}
+
 /// The opening tag Leptos renders for every island. Its first attribute is matched too:
 /// a Markdown attribute value cannot contain it (ammonia escapes the `"`), so text such
 /// as `title="<leptos-island"` does not count as an island.

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use islands::CartIcon;
 
+use crate::hydration::{bundle_files, ISLANDS_LOADER, SEARCH_JS, SEARCH_WASM};
 use crate::hydration::{hydrate, Hydrate};
-use crate::hydration::{ISLANDS_JS, ISLANDS_LOADER, ISLANDS_WASM, SEARCH_JS, SEARCH_WASM};
 use crate::model::{MenuItem, Site, SiteConfig};
 
 /// What a page tells the layout about itself.
@@ -71,8 +71,9 @@ pub enum IslandsUse {
 }
 
 /// The contents of `<head>`. The islands loader is included only for pages with
-/// islands, and the bundle preloaded only when one hydrates at load.
-pub fn head(meta: PageMeta, site: &Site, islands: IslandsUse) -> impl IntoView {
+/// islands, naming the islands bundle `bundle` ([`crate::hydration::bundle_for`]), which
+/// is preloaded only when an island hydrates at load.
+pub fn head(meta: PageMeta, site: &Site, islands: IslandsUse, bundle: &str) -> impl IntoView {
     let config = &site.config;
     let full_title = match &meta.title {
         Some(title) => format!("{title} · {}", config.title),
@@ -148,8 +149,8 @@ pub fn head(meta: PageMeta, site: &Site, islands: IslandsUse) -> impl IntoView {
         {json_ld.map(|json| view! { <script type="application/ld+json" inner_html=json></script> })}
         {(islands != IslandsUse::None)
             .then(|| {
-                let js = site.asset(ISLANDS_JS);
-                let wasm = site.asset(ISLANDS_WASM);
+                let (js, wasm) = bundle_files(bundle);
+                let (js, wasm) = (site.asset(&js), site.asset(&wasm));
                 let preload = (islands == IslandsUse::Eager).then(|| view! {
                     <link rel="modulepreload" href=js.clone()/>
                     <link rel="preload" href=wasm.clone() r#as="fetch" r#type="application/wasm" crossorigin=""/>

@@ -24,12 +24,14 @@ mod routes;
 mod seo;
 pub mod urls;
 
-pub use hydration::{hydrate, Hydrate};
 pub use hydration::{
-    island_end, ISLANDS_JS, ISLANDS_LOADER, ISLANDS_WASM, ISLAND_TAG, PKG_PATH, SEARCH_JS,
-    SEARCH_WASM,
+    bundle_files, bundle_for, island_end, ISLANDS_JS, ISLANDS_LOADER, ISLANDS_WASM, ISLAND_TAG,
+    PKG_PATH, SEARCH_JS, SEARCH_WASM,
 };
+pub use hydration::{hydrate, Hydrate};
 pub use images::{Image, ImageInfo, ImageVariant, ResponsiveImage};
+/// The islands bundles: the one of every island and one per group of islands.
+pub use islands::{ALL_BUNDLE, BUNDLES as ISLAND_BUNDLES};
 pub use layout::PageMeta;
 pub use model::{
     last_change, tag_slug, AnchorLinks, BlogSettings, Doc, Extra, Flavor, Heading, ImageFormat,

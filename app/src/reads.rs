@@ -510,6 +510,7 @@ fn hash_dep(site: &Site, dep: &Dep, body: &dyn Fn(&str) -> u64, h: &mut DefaultH
             let mut images: Vec<_> = site.images.iter().collect();
             images.sort_by(|a, b| a.0.cmp(b.0));
             images.hash(h);
+            site.island_bundles.hash(h);
         }
         Dep::Entry { kind, key, facet } => hash_entry(site, *kind, key, *facet, body, h),
         Dep::List {

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use atoll_api::{ContactRequest, FieldError};
 
-use crate::hydration::{has_eager_island, island_end, ISLAND_TAG};
+use crate::hydration::{bundle_for, has_eager_island, island_end, ISLAND_TAG};
 use crate::layout::{head, Footer, Header, IslandsUse, PageMeta};
 use crate::model::Site;
 use crate::pages;
@@ -20,6 +20,9 @@ pub struct RenderedPage {
     pub html: String,
     /// Whether the page contains an island, and so loads the islands bundle.
     pub has_islands: bool,
+    /// The islands bundle it loads ([`crate::hydration::bundle_for`]; `None` without
+    /// islands).
+    pub bundle: Option<&'static str>,
     /// HTTP status to answer with: the route's (200, or 404 for the 404 page).
     pub status: u16,
     /// What the page read ([`ReadSet`]): when to render it again, and its cache tags.
@@ -93,10 +96,11 @@ fn document(
     } else {
         IslandsUse::Lazy
     };
+    let bundle = has_islands.then(|| bundle_for(&body, &site.island_bundles));
     let body = strip_markers_outside_islands(&body);
     // The head holds no island: its hydration markers are dead weight.
     let head = Owner::new()
-        .with(|| head(meta, site, islands).to_html())
+        .with(|| head(meta, site, islands, bundle.unwrap_or(islands::ALL_BUNDLE)).to_html())
         .replace(MARKER, "");
     let lang = crate::images::escape_attr(&config.language);
     let html = format!(
@@ -106,6 +110,7 @@ fn document(
         path,
         html,
         has_islands,
+        bundle,
         status,
         reads: cx.reads(),
     })
@@ -233,6 +238,36 @@ mod tests {
             .html
             .contains(r#"<script type="module" src="/pkg/loader.js" data-islands-js="/pkg/islands.js" data-islands-wasm="/pkg/islands_bg.wasm" data-search-js="/pkg/search.js" data-search-wasm="/pkg/search_bg.wasm"></script>"#));
         assert!(page.html.contains(r#"href="/pkg/islands_bg.wasm""#));
+        assert_eq!(page.bundle, Some("islands"));
+
+        // With the groups' bundles built, the search page loads only the search island's.
+        let mut grouped = site();
+        grouped.island_bundles = vec!["islands-search".into(), "islands-shop".into()];
+        let page = render(&grouped, &at(&grouped, "/search/")).unwrap();
+        assert_eq!(page.bundle, Some("islands-search"));
+        assert!(page.html.contains(
+            r#"data-islands-js="/pkg/islands-search.js" data-islands-wasm="/pkg/islands-search_bg.wasm""#
+        ));
+    }
+
+    #[test]
+    fn a_page_loads_the_first_group_bundle_holding_all_its_islands() {
+        let island =
+            |name: &str| format!(r#"<leptos-island data-component="{name}_123"></leptos-island>"#);
+        let all: Vec<String> = islands::BUNDLES
+            .iter()
+            .map(|(name, _)| (*name).to_owned())
+            .collect();
+        let product = format!("{}{}", island("CartIcon"), island("BuyBox"));
+        assert_eq!(bundle_for(&product, &all), "islands-product");
+        let cart = format!("{}{}", island("CartIcon"), island("CartPage"));
+        assert_eq!(bundle_for(&cart, &all), "islands-cart");
+        assert_eq!(bundle_for(&island("ContactForm"), &all), "islands-contact");
+        // Islands of two groups, or a group not built: the bundle of every island.
+        let mixed = format!("{}{}", island("SearchBox"), island("CartIcon"));
+        assert_eq!(bundle_for(&mixed, &all), "islands");
+        assert_eq!(bundle_for(&island("ContactForm"), &all[..2]), "islands");
+        assert_eq!(bundle_for(&island("Unknown"), &all), "islands");
     }
 
     #[test]

@@ -135,7 +135,7 @@ pub fn ContactForm(
                     // Leptos 0.8 writes <textarea> children unescaped on the server; the
                     // text is escaped here, or a message containing "</textarea>" could
                     // inject markup into the page that shows it again.
-                    crate::search_box::escape(&initial.message)
+                    crate::escape(&initial.message)
                 }
                 </textarea>
                 <p id="contact-message-error" class="field-error">{error_text(errors, "message")}</p>

@@ -166,29 +166,14 @@ pub fn SearchBox(
 fn results_html(hits: &[SearchResult]) -> String {
     let mut html = String::new();
     for hit in hits {
-        let url = escape(&hit.url);
+        let url = crate::escape(&hit.url);
         html.push_str(&format!(
             "<li class=\"search-result\"><a href=\"{url}\">{}</a><p class=\"search-excerpt\">{}</p><p class=\"search-url\">{url}</p></li>",
-            escape(&hit.title),
-            escape(&hit.excerpt),
+            crate::escape(&hit.title),
+            crate::escape(&hit.excerpt),
         ));
     }
     html
-}
-
-/// Escapes text for HTML content and double-quoted attribute values.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The result links currently shown.

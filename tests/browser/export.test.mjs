@@ -122,7 +122,7 @@ test("the search island hydrates from the fingerprinted bundle on a static host"
   assert.deepEqual(failed, []);
   assert.deepEqual(errors, []);
   assert.ok(code.some((url) => /\/pkg\/loader\.[0-9a-f]{8}\.js$/.test(url)), code.join("\n"));
-  assert.ok(code.some((url) => /\/pkg\/islands_bg\.[0-9a-f]{8}\.wasm$/.test(url)), code.join("\n"));
+  assert.ok(code.some((url) => /\/pkg\/islands-search_bg\.[0-9a-f]{8}\.wasm$/.test(url)), code.join("\n"));
 });
 
 test("search on a static host: no API, the WASM engine searches the sharded index", async () => {
@@ -157,7 +157,7 @@ test("search on a static host: no API, the WASM engine searches the sharded inde
   await page.locator("#search-input").fill("deploy");
   await page.waitForFunction(() => /“deploy”/.test(document.querySelector("#search-status").textContent),
     null, { timeout: 15_000 });
-  assert.equal(requests.filter((path) => /search_bg/.test(path)).length, 1);
+  assert.equal(requests.filter((path) => /\/pkg\/search_bg\./.test(path)).length, 1);
   assert.deepEqual(errors, []);
   await page.close();
 });

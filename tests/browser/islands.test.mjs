@@ -60,7 +60,8 @@ test("the search island hydrates, shows API results within 2 s, and a result nav
   await page.goto(`${base}/search/`);
   // The island marks itself once its WebAssembly has hydrated it.
   await page.locator('.search[data-hydrated="true"]').waitFor({ timeout: 15_000 });
-  assert.ok(requests.some((url) => url.endsWith("/pkg/islands_bg.wasm")), "the bundle loaded");
+  assert.ok(requests.some((url) => url.endsWith("/pkg/islands-search_bg.wasm")), "the search bundle loaded");
+  assert.ok(!requests.some((url) => url.endsWith("/pkg/islands_bg.wasm")), "not the bundle of every island");
 
   const input = page.getByLabel("Search the site");
   await input.focus();

@@ -92,7 +92,7 @@ async function addToCart(page, quantity, name) {
 
 test("buy flow: add from two product pages, reprice in the cart, place the order", async () => {
   const context = await browser.newContext();
-  const { page, errors } = await openPage(context);
+  const { page, requests, errors } = await openPage(context);
   const live = await page.request.get(`${base}/api/products/atoll-mug`);
   assert.equal(live.status(), 200);
   const stockBefore = (await live.json()).stock;
@@ -102,6 +102,10 @@ test("buy flow: add from two product pages, reprice in the cart, place the order
   await hydrated(page);
   assert.equal(await page.locator('leptos-island[data-hydrated="true"]').count(), 3,
     "CartIcon, BuyBox and AddToCart hydrated");
+  // From the storefront's own bundle, not the one of every island.
+  const code = requests.filter((r) => /\/pkg\/.*\.(js|wasm)$/.test(r));
+  assert.ok(code.includes(`GET ${base}/pkg/islands-product_bg.wasm`), code.join("\n"));
+  assert.ok(!code.some((r) => /\/pkg\/islands(_bg\.wasm|\.js)$/.test(r)), code.join("\n"));
   await page.locator('.buy-box[data-live="true"]').waitFor({ timeout: 5_000 });
   assert.equal(await page.locator(".buy-box .price").innerText(), "18.00 EUR");
   assert.equal(await page.locator(".buy-box .stock").innerText(), `In stock (${stockBefore})`);
@@ -227,7 +231,7 @@ test("cross-tab sync: a change in one tab updates the other without reload", asy
 test("contact with JavaScript: hydrates when visible, checks inline, sends and stores", async () => {
   const context = await browser.newContext({ viewport: { width: 1000, height: 300 } });
   const { page, requests, errors } = await openPage(context);
-  const wasm = () => requests.filter((r) => /\/pkg\/islands(_bg\.wasm|\.js)$/.test(r));
+  const wasm = () => requests.filter((r) => /\/pkg\/islands[-a-z]*(_bg\.wasm|\.js)$/.test(r));
   const contactPosts = () => requests.filter((r) => r === `POST ${base}/api/contact`);
 
   await page.goto(`${base}/contact/`, { waitUntil: "networkidle" });
@@ -244,8 +248,8 @@ test("contact with JavaScript: hydrates when visible, checks inline, sends and s
   await form.scrollIntoViewIfNeeded();
   await hydrated(page);
   assert.equal(await page.evaluate(() => document.documentElement.dataset.islandsBundle), "loaded");
-  assert.deepEqual(wasm(), [`GET ${base}/pkg/islands.js`, `GET ${base}/pkg/islands_bg.wasm`],
-    "the bundle is requested once the form is in view, once each");
+  assert.deepEqual(wasm(), [`GET ${base}/pkg/islands-contact.js`, `GET ${base}/pkg/islands-contact_bg.wasm`],
+    "the contact form's bundle is requested once the form is in view, once each");
 
   // Leaving the empty name shows its error at once, without a request.
   const name = page.locator("#contact-name");

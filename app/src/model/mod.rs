@@ -51,6 +51,12 @@ pub struct Site {
     /// `/posts/x/photo.png`): intrinsic size and published variants, set by the export
     /// and the server from `public/` and the bundles (see [`crate::images`]).
     pub images: HashMap<String, crate::ImageInfo>,
+    /// The bundles of groups of islands the islands folder holds (`islands-search`, …;
+    /// see [`islands::BUNDLES`]), set by the export and the server from the files
+    /// there. A page whose islands all belong to one of them loads that bundle instead
+    /// of the one with every island ([`islands::ALL_BUNDLE`]), which every page loads
+    /// when this is empty (the dev loop: Trunk builds only that one).
+    pub island_bundles: Vec<String>,
     post_index: HashMap<String, usize>,
     permalink_index: HashMap<String, usize>,
     page_permalink_index: HashMap<String, usize>,
@@ -139,6 +145,7 @@ impl Site {
             sections: Vec::new(),
             section_index: HashMap::new(),
             images: HashMap::new(),
+            island_bundles: Vec::new(),
             assets: HashMap::new(),
             bundle_files: std::collections::BTreeMap::new(),
         }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use app::{render_in, Cx, LinkCheck, PagePath, Site};
 use atoll_content::{ContentCache, Loaded, Sources};
-use atoll_render::bundle::{check_islands_bundle, ISLANDS_FILES};
+use atoll_render::bundle::{available_bundles, check_islands_bundle, islands_files};
 use atoll_render::{compress, headers, page_file};
 use rayon::prelude::*;
 
@@ -66,11 +66,9 @@ struct Published {
     urls: Vec<String>,
     /// URLs (or patterns) served as immutable in `_headers`.
     immutable: Vec<String>,
-    /// Whether a page has an island (the bundle is published).
-    needs_islands: bool,
-    /// JS + WASM a page with islands loads: raw bytes, and as brotli.
-    islands_bytes: u64,
-    islands_brotli_bytes: u64,
+    /// Per islands bundle (`islands`, `islands-search`, …): the JS + WASM a page that
+    /// loads it downloads, the loader included: (raw bytes, as brotli).
+    bundles: BTreeMap<String, (u64, u64)>,
 }
 
 /// The generated files (sitemaps, feed, robots.txt, `_headers`, `_redirects`), as the
@@ -176,12 +174,15 @@ impl Build<'_> {
     /// them, and gives the site their published names.
     fn collect_assets(&self, site: &mut Site) -> Result<Vec<Asset>, ExportError> {
         self.progress.stage("assets", 0);
+        let islands = islands_files(&self.options.islands);
+        let islands: Vec<&str> = islands.iter().map(String::as_str).collect();
         let assets = assets::collect(
             self.options.public.as_deref(),
             &site.bundle_files,
-            Some((self.options.islands.as_path(), &ISLANDS_FILES[..])),
+            Some((self.options.islands.as_path(), &islands[..])),
             self.options.routes.assets(),
         )?;
+        site.island_bundles = available_bundles(&self.options.islands);
         site.assets = assets
             .iter()
             .filter(|a| a.fingerprinted())
@@ -284,6 +285,7 @@ impl Build<'_> {
             path,
             file: format!("/{rel}"),
             has_islands: record.has_islands,
+            bundle: record.bundle.clone(),
             links: record.links.clone(),
             ids: record.ids.clone(),
             key: record.key.clone(),
@@ -330,6 +332,7 @@ impl Build<'_> {
                 path: rendered.path,
                 file: format!("/{rel}"),
                 has_islands: rendered.has_islands,
+                bundle: rendered.bundle.map(str::to_owned),
                 links: processed.links,
                 ids: processed.ids,
                 key,
@@ -441,28 +444,42 @@ impl Build<'_> {
                 )
             })
             .collect::<Result<Vec<u64>, _>>()?;
-        // The islands bundle a page with islands downloads; the search engine module is
+        // The islands bundles a page with islands downloads; the search engine module is
         // fetched only by the search page of a host without the API, so not counted.
-        let (mut islands_bytes, mut islands_brotli_bytes) = (0, 0);
-        for asset in published
-            .iter()
-            .filter(|a| a.islands && !a.out_url.starts_with("/pkg/search"))
-        {
-            islands_bytes += asset.bytes.len() as u64;
+        let mut loader = (0, 0);
+        let mut bundles: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+        for asset in published.iter().filter(|a| a.islands) {
+            let file = asset.url.rsplit('/').next().unwrap_or_default();
+            let bundle = file
+                .strip_suffix("_bg.wasm")
+                .or_else(|| file.strip_suffix(".js"))
+                .unwrap_or(file);
+            if bundle == "search" {
+                continue;
+            }
             let name = format!("{}.br", asset.out_url.trim_start_matches('/'));
             let br = [self.staging.join(&name), self.out.join(&name)]
                 .into_iter()
                 .find(|path| path.is_file())
                 .unwrap_or_default();
-            islands_brotli_bytes +=
-                std::fs::metadata(&br).map_or(asset.bytes.len() as u64, |m| m.len());
+            let raw = asset.bytes.len() as u64;
+            let br = std::fs::metadata(&br).map_or(raw, |m| m.len());
+            let entry = if bundle == "loader" {
+                &mut loader
+            } else {
+                bundles.entry(bundle.to_owned()).or_default()
+            };
+            entry.0 += raw;
+            entry.1 += br;
+        }
+        for entry in bundles.values_mut() {
+            entry.0 += loader.0;
+            entry.1 += loader.1;
         }
         Ok(Published {
             urls: published.iter().map(|a| a.out_url.clone()).collect(),
             immutable,
-            needs_islands,
-            islands_bytes,
-            islands_brotli_bytes,
+            bundles,
         })
     }
 
@@ -675,6 +692,7 @@ impl Build<'_> {
                         reads,
                         kind: page.kind.clone(),
                         has_islands: page.has_islands,
+                        bundle: page.bundle.clone(),
                         links: page.links.clone(),
                         ids: page.ids.clone(),
                         bytes: page.bytes,
@@ -719,18 +737,24 @@ impl Build<'_> {
 
     /// What the export wrote (its wall time is filled in by the caller).
     fn report(&self, pages: &[PageOutput], published: &Published, files: usize) -> ExportReport {
-        let (islands_bytes, islands_brotli_bytes) = if published.needs_islands {
-            (published.islands_bytes, published.islands_brotli_bytes)
-        } else {
-            (0, 0)
+        let bundle_bytes = |page: &PageOutput| {
+            page.bundle
+                .as_deref()
+                .and_then(|bundle| published.bundles.get(bundle))
+                .copied()
+                .unwrap_or_default()
         };
+        // The largest download of a page with islands.
+        let (islands_bytes, islands_brotli_bytes) = pages
+            .iter()
+            .map(bundle_bytes)
+            .max_by_key(|(_, br)| *br)
+            .unwrap_or_default();
         let mut page_types: BTreeMap<String, (usize, u64)> = BTreeMap::new();
         for page in pages {
             let entry = page_types.entry(page.kind.clone()).or_insert((0, 0));
             entry.0 += 1;
-            if page.has_islands {
-                entry.1 = islands_brotli_bytes;
-            }
+            entry.1 = entry.1.max(bundle_bytes(page).1);
         }
         ExportReport {
             pages: pages.len(),

@@ -51,6 +51,9 @@ pub struct PageRecord {
     pub kind: String,
     /// Whether it has an island.
     pub has_islands: bool,
+    /// The islands bundle it loads (`islands-search`, …; `None` without islands).
+    #[serde(default)]
+    pub bundle: Option<String>,
     /// Internal references (for the link checker).
     pub links: Vec<String>,
     /// Element ids (for `#fragment` checks).

@@ -66,13 +66,15 @@ pub struct ExportReport {
     pub bytes: u64,
     /// Files newly written by this export (the others were kept from the previous one).
     pub written: usize,
-    /// Bytes of JavaScript + WebAssembly a page with islands loads, uncompressed (0 when
-    /// no page has one).
+    /// Bytes of JavaScript + WebAssembly the page with islands that loads the most
+    /// downloads (the loader and its islands bundle), uncompressed (0 when no page has
+    /// an island).
     pub islands_bytes: u64,
     /// The same, as brotli (what a visitor downloads).
     pub islands_brotli_bytes: u64,
-    /// Per page type (`post`, `search`, …): (pages, JS + WASM bytes each downloads, as
-    /// brotli; uncompressed with `compress: false`).
+    /// Per page type (`post`, `search`, …): (pages, JS + WASM bytes the one that loads
+    /// the most downloads — the loader and its islands bundle — as brotli; uncompressed
+    /// with `compress: false`).
     pub page_types: BTreeMap<String, (usize, u64)>,
     /// Broken internal links let through by `link_check = "warn"` (a Zola or Hugo site
     /// root's default), for the caller to show.

@@ -156,6 +156,7 @@ pub(crate) struct PageOutput {
     pub(crate) path: String,
     pub(crate) file: String,
     pub(crate) has_islands: bool,
+    pub(crate) bundle: Option<String>,
     pub(crate) links: Vec<String>,
     pub(crate) ids: Vec<String>,
     pub(crate) key: String,

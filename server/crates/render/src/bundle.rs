@@ -28,3 +28,29 @@ pub fn check_islands_bundle(dir: &std::path::Path) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The bundles of groups of islands (`app::ISLAND_BUNDLES`) whose two files
+/// (`<name>.js`, `<name>_bg.wasm`) `dir` holds, for [`app::Site::island_bundles`]: Trunk
+/// (the dev loop) builds only the bundle of every island, `scripts/build-islands` all.
+pub fn available_bundles(dir: &std::path::Path) -> Vec<String> {
+    app::ISLAND_BUNDLES
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| {
+            dir.join(format!("{name}.js")).is_file()
+                && dir.join(format!("{name}_bg.wasm")).is_file()
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The files of the islands folder an export publishes: [`ISLANDS_FILES`] and those of
+/// the group bundles it holds ([`available_bundles`]).
+pub fn islands_files(dir: &std::path::Path) -> Vec<String> {
+    let mut files: Vec<String> = ISLANDS_FILES.iter().map(|f| (*f).to_owned()).collect();
+    for name in available_bundles(dir) {
+        files.push(format!("{name}.js"));
+        files.push(format!("{name}_bg.wasm"));
+    }
+    files
+}

@@ -97,6 +97,7 @@ impl Page {
             path: path.to_owned(),
             html: text,
             has_islands: false,
+            bundle: None,
             status: 200,
             reads: app::ReadSet::default(),
         });

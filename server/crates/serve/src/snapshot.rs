@@ -321,6 +321,8 @@ pub struct Content {
     search: Arc<RwLock<(u64, Arc<SearchIndex>)>>,
     store: Option<Arc<crate::store::Store>>,
     public: PathBuf,
+    /// [`Site::island_bundles`], given to every snapshot.
+    island_bundles: Vec<String>,
     min_interval: Duration,
     current: RwLock<Arc<Snapshot>>,
     reload: tokio::sync::Mutex<Reload>,
@@ -367,8 +369,29 @@ impl Content {
             }),
             source,
             public,
+            island_bundles: Vec::new(),
             min_interval,
         }
+    }
+
+    /// The same content with pages loading the islands bundles of groups `bundles`
+    /// ([`Site::island_bundles`]: those the islands folder holds), now and after every
+    /// reload.
+    pub fn with_island_bundles(mut self, bundles: Vec<String>) -> Self {
+        {
+            let mut current = self.current.write().expect("snapshot lock");
+            if current.site.island_bundles != bundles {
+                let old = &**current;
+                let mut site = old.site.clone();
+                site.island_bundles = bundles.clone();
+                *current = Arc::new(Snapshot {
+                    images: Arc::clone(&old.images),
+                    ..Snapshot::new(site, old.robots.clone(), old.generation, old.routes)
+                });
+            }
+        }
+        self.island_bundles = bundles;
+        self
     }
 
     /// The same content rendered with the route table `routes` (the site's own table;
@@ -531,8 +554,10 @@ impl Content {
                 let robots = read_robots(&self.public);
                 let routes = self.current().routes;
                 let public = self.public.clone();
+                let island_bundles = self.island_bundles.clone();
                 let snapshot = tokio::task::spawn_blocking(move || {
                     let mut site = site;
+                    site.island_bundles = island_bundles;
                     let images = Arc::new(crate::images::plan(&mut site, &public));
                     Arc::new(Snapshot {
                         images,

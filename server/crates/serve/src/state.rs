@@ -182,6 +182,7 @@ impl AppState {
     ) -> Self {
         let content = Content::new(source, site, dirs.public.clone(), rendering.reload_interval)
             .with_routes(rendering.routes)
+            .with_island_bundles(atoll_render::bundle::available_bundles(&dirs.islands))
             .with_store(services.store.clone());
         let cache = PageCache::new(
             Arc::clone(&rendering.clock),
@@ -304,7 +305,12 @@ impl AppState {
                     site,
                     self.inner.dirs.public.clone(),
                     self.inner.rendering.reload_interval,
-                ))
+                )
+                // The site's own route table and bundles, as the published pages.
+                .with_routes(self.inner.rendering.routes)
+                .with_island_bundles(atoll_render::bundle::available_bundles(
+                    &self.inner.dirs.islands,
+                )))
             })
             .await
     }

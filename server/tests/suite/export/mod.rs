@@ -32,6 +32,11 @@ fn islands_dir(tmp: &Path) -> PathBuf {
     )
     .unwrap();
     std::fs::write(dir.join("islands_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    // The groups' bundles (scripts/build-islands), smaller than the whole.
+    for (name, _) in app::ISLAND_BUNDLES {
+        std::fs::write(dir.join(format!("{name}.js")), "export default 1;\n").unwrap();
+        std::fs::write(dir.join(format!("{name}_bg.wasm")), b"\0asm").unwrap();
+    }
     std::fs::write(dir.join("loader.js"), "// loader\n").unwrap();
     std::fs::write(dir.join("search.js"), "export async function search() {}\n").unwrap();
     std::fs::write(dir.join("search_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
@@ -760,7 +765,7 @@ fn assert_scripts_only_on_island_pages(out: &Path) {
         r#"script:not([type="application/ld+json"]), link[href$=".js"], link[href$=".wasm"], leptos-island"#,
     )
     .unwrap();
-    let loader = Selector::parse(r#"script[type=module][src^="/pkg/loader."][data-islands-js^="/pkg/islands."][data-islands-wasm^="/pkg/islands_bg."]"#).unwrap();
+    let loader = Selector::parse(r#"script[type=module][src^="/pkg/loader."][data-islands-js^="/pkg/islands"][data-islands-wasm^="/pkg/islands"]"#).unwrap();
     let preload = Selector::parse(r#"link[rel=modulepreload], link[rel=preload]"#).unwrap();
     for page in walkdir(out)
         .into_iter()
@@ -776,6 +781,22 @@ fn assert_scripts_only_on_island_pages(out: &Path) {
         let lazy = name == "products/index.html" || name == "contact/index.html";
         if eager || lazy {
             assert_eq!(html.select(&loader).count(), 1, "{name}: {text}");
+            // Each page loads its group's bundle: the search page no storefront.
+            let bundle = html
+                .select(&loader)
+                .next()
+                .and_then(|s| s.value().attr("data-islands-wasm"))
+                .unwrap();
+            let group = match name.as_str() {
+                "search/index.html" => "islands-search_bg.",
+                "contact/index.html" => "islands-contact_bg.",
+                "cart/index.html" => "islands-cart_bg.",
+                _ => "islands-product_bg.",
+            };
+            assert!(
+                bundle.starts_with(&format!("/pkg/{group}")),
+                "{name} loads {bundle}"
+            );
             let preloads = html.select(&preload).count();
             assert_eq!(preloads, if eager { 2 } else { 0 }, "{name}: preloads");
             assert!(found >= 2, "{name}: loader and island expected");
