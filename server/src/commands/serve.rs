@@ -120,7 +120,158 @@ pub struct ServeArgs {
     content_token: Option<String>,
 }
 
+/// What the start builds before the server answers every request.
+struct Started {
+    state: AppState,
+    store: Arc<Store>,
+    startup_error: Option<String>,
+    content_cache: atoll::content::ContentCache,
+    site_writer: Option<atoll::dev::SiteWriter>,
+}
+
+/// Listens at once, answering the cache folder's pages (`atoll::warm`) while the
+/// content loads; then serves everything from the state.
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let args = Arc::new(args);
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        let addr = listener.local_addr().context("no local address")?;
+        // The dev loop keeps pages in memory only: nothing to answer from meanwhile.
+        let disk = (!args.no_cache_dir && !args.dev).then(|| atoll::warm::DiskPages {
+            dir: args.cache_dir.clone(),
+            build_id: atoll::build_id(),
+            stale_while_revalidate: args.stale_while_revalidate,
+        });
+        let (front, ready) = atoll::warm::front(disk);
+        // The first line on stdout is the URL (tests and scripts read it).
+        println!(
+            "atoll: serving on http://{addr}/ (listening after {} ms; the cache folder answers while the content loads)",
+            started.elapsed().as_millis()
+        );
+        let seconds = std::time::Duration::from_secs;
+        let limits = ConnectionLimits {
+            header_timeout: seconds(args.header_timeout),
+            keep_alive_timeout: seconds(args.keep_alive_timeout),
+            send_timeout: seconds(args.send_timeout),
+            max_connections: args.max_connections.get(),
+            drain_timeout: seconds(args.drain_timeout),
+        };
+        let (stop_serving, mut stopping) = tokio::sync::watch::channel(false);
+        let serving_state = Arc::new(std::sync::OnceLock::<AppState>::new());
+        let server = {
+            let serving_state = Arc::clone(&serving_state);
+            tokio::spawn(atoll::listen::serve(listener, front, limits, async move {
+                tokio::select! {
+                    () = shutdown_signal() => {}
+                    _ = stopping.wait_for(|stop| *stop) => {}
+                }
+                // Dev mode's event streams never end by themselves.
+                if let Some(dev) = serving_state.get().and_then(AppState::dev) {
+                    dev.close();
+                }
+            }))
+        };
+        let start = {
+            let args = Arc::clone(&args);
+            tokio::task::spawn_blocking(move || start(&args))
+        };
+        let Started {
+            state,
+            store,
+            startup_error,
+            content_cache,
+            site_writer,
+        } = match start.await.context("the start panicked").and_then(|r| r) {
+            Ok(started) => started,
+            Err(err) => {
+                ready.fail(format!("{err:#}"));
+                let _ = stop_serving.send(true);
+                let _ = server.await;
+                return Err(err);
+            }
+        };
+        let _ = serving_state.set(state.clone());
+        if matches!(
+            state.content().source(),
+            atoll::snapshot::ContentSource::Files { .. }
+        ) {
+            state.content().seed_cache(content_cache).await;
+        }
+        ready.serve(router(state.clone()));
+        if !args.dev {
+            state.fill_in_background();
+        }
+        tracing::info!(
+            "ready in {} ms: every request is answered from the content now",
+            started.elapsed().as_millis()
+        );
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let outbox = args.contact_forward.clone().map(|url| {
+            let mut stopped = stopped.clone();
+            tokio::spawn(atoll::outbox::run(
+                Arc::clone(&store),
+                Forwarding::new(url),
+                async move {
+                    let _ = stopped.wait_for(|s| *s).await;
+                },
+            ))
+        });
+        // Clients whose limits recovered are forgotten every minute (bounded memory).
+        let pruning = {
+            let state = state.clone();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+                loop {
+                    every.tick().await;
+                    state.prune_limiters();
+                }
+            })
+        };
+        if args.dev {
+            if let (Some(message), Some(dev)) = (startup_error, state.dev()) {
+                state.content().forget_fingerprint().await;
+                dev.report_failure(message);
+            }
+            tokio::spawn(atoll::dev::watch(state.clone(), site_writer));
+        }
+        let served = server
+            .await
+            .context("the server panicked")?
+            .context("server error");
+        let _ = stop.send(true);
+        pruning.abort();
+        if let Some(outbox) = outbox {
+            let _ = outbox.await;
+        }
+        // Everything acknowledged is already committed; the checkpoint leaves the
+        // database file whole without its `-wal` beside it.
+        if let Err(error) = store.checkpoint() {
+            tracing::warn!("database checkpoint at shutdown failed: {error}");
+        }
+        let report = served?;
+        tracing::info!(
+            "stopped after {} connection(s){}",
+            report.accepted,
+            match report.cut_at_shutdown {
+                0 => String::new(),
+                n => format!("; {n} cut at the end of the drain time"),
+            }
+        );
+        Ok(())
+    })
+}
+
+/// Loads the content, opens the database and builds the state: outside `--dev` the
+/// pages are read back and rendered in the background ([`AppState::start_unfilled`];
+/// a request for one not cached yet renders it), in `--dev` before the first answer.
+fn start(args: &ServeArgs) -> anyhow::Result<Started> {
     let started = std::time::Instant::now();
     // In dev mode a broken content folder does not stop the server: the browser shows
     // the error until the file is fixed.
@@ -139,6 +290,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         }
         Err(err) => return Err(err),
     };
+    tracing::info!(
+        "start: content loaded in {} ms",
+        started.elapsed().as_millis()
+    );
     let dirs = Dirs {
         public: args.site.public(),
         islands: args.site.islands.clone(),
@@ -184,14 +339,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         ..Rendering::default()
     };
     let source = args.site.source()?;
-    let state = AppState::start(source, site, dirs, services, rendering);
-    let has_islands = state
-        .cache()
-        .paths()
-        .iter()
-        .filter_map(|path| state.cache().get(path))
-        .any(|entry| entry.page.has_islands);
-    if has_islands {
+    // The dev site is written from every page right after the start.
+    let state = if args.dev {
+        AppState::start(source, site, dirs, services, rendering)
+    } else {
+        // Filled once every request is answered from it (`run`).
+        AppState::start_unfilled(source, site, dirs, services, rendering)
+    };
+    if has_islands(&state) {
         match check_islands_bundle(&args.site.islands) {
             Ok(()) => {}
             // In dev mode Trunk may still be building the bundle (and the search engine
@@ -225,95 +380,31 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             tracing::error!("dev site: cannot write {}: {err}", file.display());
         }
     }
-    let pages = state.cache().len();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(async move {
-        if matches!(
-            state.content().source(),
-            atoll::snapshot::ContentSource::Files { .. }
-        ) {
-            state.content().seed_cache(content_cache).await;
-        }
-        let listener = tokio::net::TcpListener::bind(args.addr)
-            .await
-            .with_context(|| format!("cannot listen on {}", args.addr))?;
-        let addr = listener.local_addr().context("no local address")?;
-        // The first line on stdout is the URL (tests and scripts read it).
-        println!(
-            "atoll: serving {pages} pages on http://{addr}/ (ready in {} ms)",
-            started.elapsed().as_millis()
-        );
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        let outbox = args.contact_forward.map(|url| {
-            let mut stopped = stopped.clone();
-            tokio::spawn(atoll::outbox::run(
-                Arc::clone(&store),
-                Forwarding::new(url),
-                async move {
-                    let _ = stopped.wait_for(|s| *s).await;
-                },
-            ))
-        });
-        // Clients whose limits recovered are forgotten every minute (bounded memory).
-        let pruning = {
-            let state = state.clone();
-            tokio::spawn(async move {
-                let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
-                loop {
-                    every.tick().await;
-                    state.prune_limiters();
-                }
-            })
-        };
-        if args.dev {
-            if let (Some(message), Some(dev)) = (startup_error, state.dev()) {
-                state.content().forget_fingerprint().await;
-                dev.report_failure(message);
-            }
-            tokio::spawn(atoll::dev::watch(state.clone(), site_writer));
-        }
-        let seconds = std::time::Duration::from_secs;
-        let limits = ConnectionLimits {
-            header_timeout: seconds(args.header_timeout),
-            keep_alive_timeout: seconds(args.keep_alive_timeout),
-            send_timeout: seconds(args.send_timeout),
-            max_connections: args.max_connections.get(),
-            drain_timeout: seconds(args.drain_timeout),
-        };
-        let dev_state = state.clone();
-        let served = atoll::listen::serve(listener, router(state.clone()), limits, async move {
-            shutdown_signal().await;
-            // Dev mode's event streams never end by themselves.
-            if let Some(dev) = dev_state.dev() {
-                dev.close();
-            }
-        })
-        .await
-        .context("server error");
-        let _ = stop.send(true);
-        pruning.abort();
-        if let Some(outbox) = outbox {
-            let _ = outbox.await;
-        }
-        // Everything acknowledged is already committed; the checkpoint leaves the
-        // database file whole without its `-wal` beside it.
-        if let Err(error) = store.checkpoint() {
-            tracing::warn!("database checkpoint at shutdown failed: {error}");
-        }
-        let report = served?;
-        tracing::info!(
-            "stopped after {} connection(s){}",
-            report.accepted,
-            match report.cut_at_shutdown {
-                0 => String::new(),
-                n => format!("; {n} cut at the end of the drain time"),
-            }
-        );
-        Ok(())
+    Ok(Started {
+        state,
+        store,
+        startup_error,
+        content_cache,
+        site_writer,
     })
+}
+
+/// Whether a page of the site has an island (then the islands bundle must exist): the
+/// first page of each route is rendered (the pages themselves may not be yet).
+fn has_islands(state: &AppState) -> bool {
+    let snapshot = state.snapshot();
+    let mut routes = std::collections::HashSet::new();
+    atoll::targets::Target::all(&snapshot)
+        .iter()
+        .filter(|target| match target {
+            atoll::targets::Target::Route(page) => routes.insert(page.name()),
+            _ => false,
+        })
+        .any(|target| {
+            target
+                .render(&snapshot, None)
+                .is_some_and(|page| page.has_islands)
+        })
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

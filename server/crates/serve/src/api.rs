@@ -345,7 +345,7 @@ pub async fn search_get(
     };
     // The untrimmed query: a trailing space marks the last word as complete (no prefix
     // matching), see `atoll_search`.
-    let outcome = state.content().search().search(raw, limit);
+    let outcome = state.content().search().await.search(raw, limit);
     let body = SearchResponse {
         query: query.to_owned(),
         total: outcome.total,

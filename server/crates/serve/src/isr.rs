@@ -166,6 +166,11 @@ pub struct CacheStats {
     pub loaded_from_disk: AtomicU64,
     /// Files of the cache folder ignored because they were corrupted.
     pub corrupted: AtomicU64,
+    /// Pages the start checks (read back or rendered), and how many it has done: the
+    /// background start's progress ([`crate::AppState::fill_in_background`]).
+    pub start_pages: AtomicU64,
+    /// See [`CacheStats::start_pages`].
+    pub start_done: AtomicU64,
 }
 
 impl CacheStats {
@@ -377,8 +382,9 @@ impl PageCache {
         }
     }
 
-    /// Reads the pages of the cache folder written by this build; corrupted files and
-    /// files of other builds are deleted. Returns the number of pages loaded.
+    /// Reads the pages of the cache folder written by this build (a page cached already
+    /// stays); corrupted files and files of other builds are deleted. Returns the
+    /// number of pages read.
     pub fn load_disk(&self) -> usize {
         let Some(dir) = &self.dir else { return 0 };
         let folder = dir.join("pages");
@@ -393,10 +399,13 @@ impl PageCache {
             }
             match read_entry(&path, &self.build_id, self.stale_while_revalidate) {
                 Ok(Some(entry)) if file_of(dir, &entry.page.path) == path => {
+                    // A page rendered meanwhile (a request during a background start)
+                    // is newer than its file.
                     self.entries
                         .write()
                         .expect("cache lock")
-                        .insert(entry.page.path.clone(), Arc::new(entry));
+                        .entry(entry.page.path.clone())
+                        .or_insert_with(|| Arc::new(entry));
                     loaded += 1;
                 }
                 Ok(_) => {
@@ -440,7 +449,21 @@ impl PageCache {
                 get(&s.loaded_from_disk),
             ),
             ("corrupted files ignored".into(), get(&s.corrupted)),
+            ("start: pages to check".into(), get(&s.start_pages)),
+            ("start: pages checked".into(), get(&s.start_done)),
         ]
+    }
+}
+
+/// The page at `path` in the cache folder `dir`, if this build (`build`) wrote it and
+/// it is whole: what a restarting server answers before its content is loaded
+/// ([`crate::warm`]). `swr`: the `stale-while-revalidate` seconds of its
+/// `Cache-Control`.
+pub fn read_disk_page(dir: &Path, path: &str, build: &str, swr: u32) -> Option<CachedPage> {
+    let file = file_of(dir, path);
+    match read_entry(&file, build, swr) {
+        Ok(Some(entry)) if entry.page.path == path => Some(entry),
+        _ => None,
     }
 }
 

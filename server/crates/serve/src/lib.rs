@@ -36,6 +36,6 @@ use atoll_render::page as pages;
 pub use atoll_render::{feed, sitemap};
 pub use pages::Page;
 pub use serve::{
-    build_id, cache_control, router, AppState, Dirs, Rendering, Services, CACHE_HEADER, NO_STORE,
-    STATIC_CACHE,
+    build_id, cache_control, router, warm, AppState, Dirs, Rendering, Services, CACHE_HEADER,
+    NO_STORE, STATIC_CACHE,
 };

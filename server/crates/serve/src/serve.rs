@@ -25,6 +25,7 @@ use crate::targets::{fallback_of, Target};
 
 mod guard;
 mod response;
+pub mod warm;
 
 pub use crate::isr::{cache_control, NO_STORE, STATIC_CACHE};
 pub use crate::state::{build_id, AppState, Dirs, Rendering, Services};

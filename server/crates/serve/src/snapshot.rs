@@ -319,6 +319,9 @@ pub struct Content {
     /// The search index and the generation it was built from: rebuilt in the
     /// background after a reload (searches use the previous one meanwhile).
     search: Arc<RwLock<(u64, Arc<SearchIndex>)>>,
+    /// Turns `true` once the first index is built (in the background from the start:
+    /// searches wait for it, nothing else does).
+    search_ready: tokio::sync::watch::Receiver<bool>,
     store: Option<Arc<crate::store::Store>>,
     public: PathBuf,
     /// [`Site::island_bundles`], given to every snapshot.
@@ -349,12 +352,33 @@ impl Content {
         let robots = read_robots(&public);
         let images = Arc::new(crate::images::plan(&mut site, &public));
         let fingerprint = source.fingerprint();
-        let search = Arc::new(RwLock::new((
-            1,
-            Arc::new(atoll_render::search::search_index(&site)),
-        )));
+        // The first index is built beside the start (about 1.2 s of CPU for 10,000
+        // posts): the pages do not wait for it.
+        let search = Arc::new(RwLock::new((0, Arc::new(SearchIndex::default()))));
+        let (ready, search_ready) = tokio::sync::watch::channel(false);
+        {
+            let (slot, posts) = (Arc::clone(&search), site.posts.clone());
+            std::thread::Builder::new()
+                .name("atoll-search-index".into())
+                .spawn(move || {
+                    let index = Arc::new(SearchIndex::new(
+                        posts
+                            .iter()
+                            .map(atoll_render::search::search_document)
+                            .collect(),
+                    ));
+                    let mut slot = slot.write().expect("search lock");
+                    if slot.0 < 1 {
+                        *slot = (1, index);
+                    }
+                    drop(slot);
+                    let _ = ready.send(true);
+                })
+                .expect("cannot start a thread");
+        }
         Content {
             search,
+            search_ready,
             store: None,
             current: RwLock::new(Arc::new(Snapshot {
                 images,
@@ -419,7 +443,11 @@ impl Content {
 
     /// The search index of the posts (of the current content, or of the previous one
     /// for the moment its rebuild takes after a reload).
-    pub fn search(&self) -> Arc<SearchIndex> {
+    /// Waits for the first index when the content has just been loaded.
+    pub async fn search(&self) -> Arc<SearchIndex> {
+        let mut ready = self.search_ready.clone();
+        // An error: the builder thread panicked; the empty index answers.
+        let _ = ready.wait_for(|built| *built).await;
         Arc::clone(&self.search.read().expect("search lock").1)
     }
 

@@ -180,6 +180,88 @@ impl AppState {
         services: Services,
         rendering: Rendering,
     ) -> Self {
+        let state = Self::unfilled(source, site, dirs, services, rendering);
+        state.fill();
+        state
+    }
+
+    /// [`AppState::start`] without the pages: it returns once the content is in place;
+    /// then [`AppState::fill_in_background`] reads the cache folder back and renders
+    /// the pages it lacks (`/status/` shows its progress). Requests meanwhile get pages
+    /// as they are cached, and a page not cached yet is rendered for its request
+    /// (single-flight), as a page added while serving is.
+    pub fn start_unfilled(
+        source: ContentSource,
+        site: Site,
+        dirs: Dirs,
+        services: Services,
+        rendering: Rendering,
+    ) -> Self {
+        Self::unfilled(source, site, dirs, services, rendering)
+    }
+
+    /// [`AppState::fill`] on a thread of its own.
+    pub fn fill_in_background(&self) {
+        let filling = self.clone();
+        std::thread::Builder::new()
+            .name("atoll-start".into())
+            .spawn(move || filling.fill())
+            .expect("cannot start a thread");
+    }
+
+    /// Reads back the pages of the cache folder written by this build (a page already
+    /// cached, rendered for a request meanwhile, stays), forgets those whose content is
+    /// gone, and renders every `Static` page and every page still missing, in parallel.
+    pub fn fill(&self) {
+        let cache = &self.inner.cache;
+        let started = std::time::Instant::now();
+        let loaded = cache.load_disk();
+        let read_ms = started.elapsed().as_millis();
+        let snapshot = self.snapshot();
+        let targets = Target::all(&snapshot);
+        cache
+            .stats
+            .start_pages
+            .store(targets.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        let known: std::collections::HashSet<String> = targets.iter().map(Target::path).collect();
+        // Pages of the folder whose content is gone since (removed while stopped).
+        for path in cache.paths() {
+            if !known.contains(&path) {
+                cache.remove(&path, u64::MAX);
+            }
+        }
+        let store = self.inner.services.store.as_deref();
+        let rendered = std::sync::atomic::AtomicUsize::new(0);
+        targets.par_iter().for_each(|target| {
+            let mode = target.mode();
+            let cached = cache.get(&target.path());
+            // A static page is rendered once per start, unless a request or a reload
+            // rendered it from this content already.
+            let fresh = cached.is_some_and(|c| mode != RenderMode::Static || c.generation > 0);
+            if !fresh {
+                if let Some(page) = target.render(&snapshot, store) {
+                    let inputs = target.fingerprint(&snapshot, &page);
+                    cache.insert(page, mode, inputs, snapshot.generation);
+                    rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            CacheStats::bump(&cache.stats.start_done);
+        });
+        tracing::info!(
+            "start: {loaded} pages read from the cache folder in {read_ms} ms, {} rendered in {} ms",
+            rendered.into_inner(),
+            started.elapsed().as_millis() - read_ms
+        );
+    }
+
+    /// The state, no page cached yet.
+    fn unfilled(
+        source: ContentSource,
+        site: Site,
+        dirs: Dirs,
+        services: Services,
+        rendering: Rendering,
+    ) -> Self {
         let content = Content::new(source, site, dirs.public.clone(), rendering.reload_interval)
             .with_routes(rendering.routes)
             .with_island_bundles(atoll_render::bundle::available_bundles(&dirs.islands))
@@ -190,25 +272,6 @@ impl AppState {
             rendering.build_id.clone(),
             rendering.stale_while_revalidate,
         );
-        cache.load_disk();
-        let snapshot = content.current();
-        let targets = Target::all(&snapshot);
-        let known: std::collections::HashSet<String> = targets.iter().map(Target::path).collect();
-        // Pages of the folder whose content is gone since (removed while stopped).
-        for path in cache.paths() {
-            if !known.contains(&path) {
-                cache.remove(&path, u64::MAX);
-            }
-        }
-        targets.par_iter().for_each(|target| {
-            let mode = target.mode();
-            if mode == RenderMode::Static || cache.get(&target.path()).is_none() {
-                if let Some(page) = target.render(&snapshot, services.store.as_deref()) {
-                    let inputs = target.fingerprint(&snapshot, &page);
-                    cache.insert(page, mode, inputs, snapshot.generation);
-                }
-            }
-        });
         Self {
             inner: Arc::new(Inner {
                 contact_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(

@@ -5,6 +5,7 @@
 mod cms;
 mod images;
 mod on_demand;
+mod restart;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -26,7 +27,7 @@ pub(crate) use crate::common::{get, send, Answer};
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const OTHER_SECRET: &str = "whsec_c2Vjb25kLXNlY3JldC1mb3Itcm90YXRpb24=";
-const START: u64 = 1_800_000_000;
+pub(crate) const START: u64 = 1_800_000_000;
 /// `POST /api/revalidate`'s body limit (1 MiB), as documented in the OpenAPI document.
 const WEBHOOK_MAX_BODY: usize = 1024 * 1024;
 
@@ -66,7 +67,7 @@ pub(crate) struct Server {
     clock: Arc<ManualClock>,
 }
 
-fn dirs() -> Dirs {
+pub(crate) fn dirs() -> Dirs {
     Dirs {
         public: root().join("public"),
         islands: root().join("target/islands"),
@@ -104,7 +105,7 @@ pub(crate) fn server_with(
     }
 }
 
-fn futures_load(source: &ContentSource) -> anyhow::Result<app::Site> {
+pub(crate) fn futures_load(source: &ContentSource) -> anyhow::Result<app::Site> {
     let source = source.clone();
     std::thread::spawn(move || {
         tokio::runtime::Builder::new_current_thread()
@@ -134,7 +135,7 @@ fn edit(content: &Path, file: &str, from: &str, to: &str) {
     std::fs::write(&path, text.replace(from, to)).unwrap();
 }
 
-const POST: &str = "/posts/hello-leptos/";
+pub(crate) const POST: &str = "/posts/hello-leptos/";
 
 /// Waits for the background regenerations (bounded: a leaked flight fails the test).
 async fn settle(state: &AppState) {
