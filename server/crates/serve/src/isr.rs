@@ -280,6 +280,24 @@ impl PageCache {
             .collect()
     }
 
+    /// The paths of the cached pages whose `Cache-Tag` carries one of `wanted` (every
+    /// cached path with `all`).
+    pub fn tagged(&self, wanted: &std::collections::HashSet<&str>, all: bool) -> Vec<String> {
+        self.entries
+            .read()
+            .expect("cache lock")
+            .iter()
+            .filter(|(_, entry)| {
+                all || entry
+                    .page
+                    .cache_tags
+                    .iter()
+                    .any(|tag| wanted.contains(tag.as_str()))
+            })
+            .map(|(path, _)| path.clone())
+            .collect()
+    }
+
     /// Caches `page` as rendered now from content of `generation` whose input hash is
     /// `inputs` (and writes it to the cache folder). A page already cached from newer
     /// content stays (a slow render does not undo a faster, later one); it is returned.

@@ -536,14 +536,15 @@ impl AppState {
                 return Ok(Err((i, tag.clone())));
             }
         }
+        let started = std::time::Instant::now();
         let snapshot = self.inner.content.refresh(true).await?;
+        let reload_ms = started.elapsed().as_millis() as u64;
         let state = self.clone();
         let outcome = tokio::task::spawn_blocking(move || {
             let cache = &state.inner.cache;
             let mut wanted: std::collections::BTreeSet<String> = paths.into_iter().collect();
             if !tags.is_empty() {
-                let carried = |path: &str| cache.get(path).map(|e| e.page.cache_tags.clone());
-                wanted.extend(crate::targets::tagged(&snapshot, &tags, &carried));
+                wanted.extend(crate::targets::tagged(&snapshot, &tags, cache));
             }
             // Every cached page rendered from content that changed since.
             let outdated: Vec<String> = cache
@@ -559,8 +560,10 @@ impl AppState {
                     }
                 })
                 .collect();
+            let checked_ms = started.elapsed().as_millis() as u64 - reload_ms;
             wanted.extend(outdated);
-            wanted
+            let count = wanted.len();
+            let outcome = wanted
                 .into_par_iter()
                 .map(|path| match Target::resolve(&snapshot, &path) {
                     Some(target) => match state.render_and_cache(&snapshot, &target) {
@@ -570,7 +573,15 @@ impl AppState {
                     None if cache.remove(&path, snapshot.generation) => (path, "removed"),
                     None => (path, "unknown"),
                 })
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>();
+            tracing::info!(
+                reload_ms,
+                checked_ms,
+                pages = count,
+                total_ms = started.elapsed().as_millis() as u64,
+                "revalidated on demand"
+            );
+            outcome
         })
         .await
         .map_err(|err| Arc::new(crate::snapshot::panicked("rendering", err)))?;
