@@ -239,9 +239,18 @@ impl AppState {
             // rendered it from this content already.
             let fresh = cached.is_some_and(|c| mode != RenderMode::Static || c.generation > 0);
             if !fresh {
-                if let Some(page) = target.render(&snapshot, store) {
-                    let inputs = target.fingerprint(&snapshot, &page);
-                    cache.insert(page, mode, inputs, snapshot.generation);
+                // Content reloaded meanwhile (a webhook during the start): render from
+                // it, not from the content the list of pages came from.
+                let current = self.snapshot();
+                let target = if current.generation == snapshot.generation {
+                    Some(target.clone())
+                } else {
+                    Target::resolve(&current, &target.path())
+                };
+                if let Some(page) = target.as_ref().and_then(|t| t.render(&current, store)) {
+                    let target = target.as_ref().expect("rendered from it");
+                    let inputs = target.fingerprint(&current, &page);
+                    cache.insert(page, mode, inputs, current.generation);
                     rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
             }
