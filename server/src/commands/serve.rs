@@ -150,6 +150,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             stale_while_revalidate: args.stale_while_revalidate,
         });
         let (front, ready) = atoll::warm::front(disk);
+        // Connections accepted once the state is ready go to its router directly; the
+        // front forwards those opened before.
+        let (switch, apps) = tokio::sync::watch::channel(front);
         // The first line on stdout is the URL (tests and scripts read it).
         println!(
             "atoll: serving on http://{addr}/ (listening after {} ms; the cache folder answers while the content loads)",
@@ -167,7 +170,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         let serving_state = Arc::new(std::sync::OnceLock::<AppState>::new());
         let server = {
             let serving_state = Arc::clone(&serving_state);
-            tokio::spawn(atoll::listen::serve(listener, front, limits, async move {
+            tokio::spawn(atoll::listen::serve_switching(listener, apps, limits, async move {
                 tokio::select! {
                     () = shutdown_signal() => {}
                     _ = stopping.wait_for(|stop| *stop) => {}
@@ -204,7 +207,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         ) {
             state.content().seed_cache(content_cache).await;
         }
-        ready.serve(router(state.clone()));
+        let app = router(state.clone());
+        ready.serve(app.clone());
+        let _ = switch.send(app);
         if !args.dev {
             state.fill_in_background();
         }

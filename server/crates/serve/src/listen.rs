@@ -102,6 +102,22 @@ pub async fn serve(
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send,
 ) -> io::Result<ServeReport> {
+    let (_keep, apps) = tokio::sync::watch::channel(app);
+    serve_switching(listener, apps, limits, shutdown).await
+}
+
+/// [`serve`] with the router that `apps` holds when a connection is accepted: a new
+/// router (the state's, once a start is done: [`crate::warm`]) serves the connections
+/// accepted after it is sent, with nothing in between; those open before keep theirs.
+///
+/// # Errors
+/// As [`serve`].
+pub async fn serve_switching(
+    listener: TcpListener,
+    apps: tokio::sync::watch::Receiver<Router>,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()> + Send,
+) -> io::Result<ServeReport> {
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut report = ServeReport::default();
@@ -141,7 +157,7 @@ pub async fn serve(
         let _ = tcp.set_nodelay(true);
         let phase = Arc::new(Phase::new(limits));
         let io = TokioIo::new(TimedIo::new(tcp, Arc::clone(&phase), limits));
-        let app = app.clone();
+        let app = apps.borrow().clone();
         let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
             phase.handling();
             request.extensions_mut().insert(ConnectInfo(peer));
