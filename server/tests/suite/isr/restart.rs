@@ -47,7 +47,13 @@ async fn the_front_answers_the_cache_folder_until_the_state_is_ready() {
     assert_eq!(early.status, StatusCode::OK);
     assert_eq!(early.body, before.body);
     assert_eq!(early.headers[header::ETAG], before.headers[header::ETAG]);
-    assert_eq!(early.cache(), "HIT");
+    // Answered from the folder (the front reads the system clock, this test's pages
+    // were rendered on a manual one: fresh or stale depends on it).
+    assert!(
+        matches!(early.cache(), "HIT" | "STALE"),
+        "{}",
+        early.cache()
+    );
     // Another build's pages are not answered: that request waits for the state.
     let (other, _other_ready) = front(Some(DiskPages {
         build_id: "another-build".into(),

@@ -83,10 +83,17 @@ async fn answer(State(front): State<Front>, request: Request) -> Response {
                     })
                     .flatten();
                 if let Some(entry) = page {
+                    // An ISR page past its `revalidate` says so; the state regenerates
+                    // it on its next request.
+                    let status = if entry.is_stale(std::time::SystemTime::now()) {
+                        CacheStatus::Stale
+                    } else {
+                        CacheStatus::Hit
+                    };
                     return page_response(
                         &entry.page,
                         entry.cache_control.clone(),
-                        Some(CacheStatus::Hit),
+                        Some(status),
                         request.headers(),
                     );
                 }
