@@ -153,11 +153,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         // Connections accepted once the state is ready go to its router directly; the
         // front forwards those opened before.
         let (switch, apps) = tokio::sync::watch::channel(front);
-        // The first line on stdout is the URL (tests and scripts read it).
-        println!(
-            "atoll: serving on http://{addr}/ (listening after {} ms; the cache folder answers while the content loads)",
-            started.elapsed().as_millis()
-        );
+        // The first line on stdout is the URL (tests and scripts read it). In `--dev` it
+        // comes once the start succeeded: the dev supervisor takes it as "running".
+        let address_line = move || {
+            println!(
+                "atoll: serving on http://{addr}/ (after {} ms)",
+                started.elapsed().as_millis()
+            );
+        };
+        if !args.dev {
+            address_line();
+        }
         let seconds = std::time::Duration::from_secs;
         let limits = ConnectionLimits {
             header_timeout: seconds(args.header_timeout),
@@ -170,16 +176,21 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         let serving_state = Arc::new(std::sync::OnceLock::<AppState>::new());
         let server = {
             let serving_state = Arc::clone(&serving_state);
-            tokio::spawn(atoll::listen::serve_switching(listener, apps, limits, async move {
-                tokio::select! {
-                    () = shutdown_signal() => {}
-                    _ = stopping.wait_for(|stop| *stop) => {}
-                }
-                // Dev mode's event streams never end by themselves.
-                if let Some(dev) = serving_state.get().and_then(AppState::dev) {
-                    dev.close();
-                }
-            }))
+            tokio::spawn(atoll::listen::serve_switching(
+                listener,
+                apps,
+                limits,
+                async move {
+                    tokio::select! {
+                        () = shutdown_signal() => {}
+                        _ = stopping.wait_for(|stop| *stop) => {}
+                    }
+                    // Dev mode's event streams never end by themselves.
+                    if let Some(dev) = serving_state.get().and_then(AppState::dev) {
+                        dev.close();
+                    }
+                },
+            ))
         };
         let start = {
             let args = Arc::clone(&args);
@@ -200,6 +211,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
                 return Err(err);
             }
         };
+        if args.dev {
+            address_line();
+        }
         let _ = serving_state.set(state.clone());
         if matches!(
             state.content().source(),

@@ -634,12 +634,26 @@ fn index_in_background(
         .expect("cannot start a thread");
     // The pool ends once this job is done.
     pool.spawn(move || {
-        let index = Arc::new(SearchIndex::new(
-            posts
-                .iter()
-                .map(atoll_render::search::search_document)
-                .collect(),
-        ));
+        // A panic here would abort the process (a rayon pool's spawned job): caught,
+        // logged, and the previous (or empty) index keeps answering.
+        let built = std::panic::catch_unwind(|| {
+            SearchIndex::new(
+                posts
+                    .iter()
+                    .map(atoll_render::search::search_document)
+                    .collect(),
+            )
+        });
+        let index = match built {
+            Ok(index) => Arc::new(index),
+            Err(_) => {
+                tracing::error!("building the search index panicked; the previous index answers");
+                if let Some(ready) = ready {
+                    let _ = ready.send(true);
+                }
+                return;
+            }
+        };
         let mut slot = slot.write().expect("search lock");
         if slot.0 < generation {
             *slot = (generation, index);

@@ -227,7 +227,8 @@ impl AppState {
         // Pages of the folder whose content is gone since (removed while stopped).
         for path in cache.paths() {
             if !known.contains(&path) {
-                cache.remove(&path, u64::MAX);
+                // Not a page rendered meanwhile from newer content.
+                cache.remove(&path, snapshot.generation);
             }
         }
         let store = self.inner.services.store.as_deref();
@@ -237,7 +238,14 @@ impl AppState {
             let cached = cache.get(&target.path());
             // A static page is rendered once per start, unless a request or a reload
             // rendered it from this content already.
-            let fresh = cached.is_some_and(|c| mode != RenderMode::Static || c.generation > 0);
+            // A page read back from the folder (generation 0) is kept only while what
+            // it read is unchanged: content edited while stopped, or by a webhook that
+            // came before the fill reached this page, is rendered again.
+            let fresh = cached.is_some_and(|c| {
+                c.generation > 0
+                    || (mode != RenderMode::Static
+                        && !target.changed(&self.snapshot(), &c.page, c.inputs))
+            });
             if !fresh {
                 // Content reloaded meanwhile (a webhook during the start): render from
                 // it, not from the content the list of pages came from.

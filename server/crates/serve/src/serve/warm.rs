@@ -1,5 +1,5 @@
-//! The front of a starting server: it listens at once and answers the pages of the
-//! cache folder that this build wrote, read from disk per request, while the content
+//! The front of a starting server: it listens at once and answers the ISR pages of
+//! the cache folder that this build wrote, read from disk per request, while the content
 //! loads and the state is built; every other request waits for the state (a second or
 //! two). Then every request goes to the [`super::router`] of the state. A restart
 //! answers its first request in milliseconds instead of after the content load, as a
@@ -82,6 +82,10 @@ async fn answer(State(front): State<Front>, request: Request) -> Response {
                         )
                     })
                     .flatten();
+                // ISR pages only, with a 200: a Static page is sent with a year of CDN
+                // lifetime and the state renders it again at every start, and error
+                // pages go out `no-store` through the state's guard.
+                let page = page.filter(|e| e.mode.revalidate().is_some() && e.page.status == 200);
                 if let Some(entry) = page {
                     // An ISR page past its `revalidate` says so; the state regenerates
                     // it on its next request.
@@ -90,12 +94,20 @@ async fn answer(State(front): State<Front>, request: Request) -> Response {
                     } else {
                         CacheStatus::Hit
                     };
-                    return page_response(
+                    let mut response = page_response(
                         &entry.page,
                         entry.cache_control.clone(),
                         Some(status),
                         request.headers(),
                     );
+                    // The headers the state's guard adds to every answer (CSP, …).
+                    let headers = response.headers_mut();
+                    for (name, value) in atoll_render::headers::SECURITY_HEADERS {
+                        headers
+                            .entry(name)
+                            .or_insert_with(|| axum::http::HeaderValue::from_static(value));
+                    }
+                    return response;
                 }
             }
             match ready.wait_for(Option::is_some).await {
