@@ -1,11 +1,10 @@
 //! The search documents of a site: what the search API and the static index search.
 
-use app::Site;
 use atoll_search::{Document, SearchIndex};
 
-/// The search documents of a site: one per post, newest first.
-pub fn search_index(site: &Site) -> SearchIndex {
-    SearchIndex::new(site.posts.iter().map(search_document).collect())
+/// The search index of `posts` (a site's, newest first): one document each.
+pub fn search_index(posts: &[app::Post]) -> SearchIndex {
+    SearchIndex::new(posts.iter().map(search_document).collect())
 }
 
 /// The search document of a post: its URL, title, summary and text.

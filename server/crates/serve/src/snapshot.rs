@@ -636,14 +636,7 @@ fn index_in_background(
     pool.spawn(move || {
         // A panic here would abort the process (a rayon pool's spawned job): caught,
         // logged, and the previous (or empty) index keeps answering.
-        let built = std::panic::catch_unwind(|| {
-            SearchIndex::new(
-                posts
-                    .iter()
-                    .map(atoll_render::search::search_document)
-                    .collect(),
-            )
-        });
+        let built = std::panic::catch_unwind(|| atoll_render::search::search_index(&posts));
         let index = match built {
             Ok(index) => Arc::new(index),
             Err(_) => {

@@ -180,24 +180,9 @@ impl AppState {
         services: Services,
         rendering: Rendering,
     ) -> Self {
-        let state = Self::unfilled(source, site, dirs, services, rendering);
+        let state = Self::start_unfilled(source, site, dirs, services, rendering);
         state.fill();
         state
-    }
-
-    /// [`AppState::start`] without the pages: it returns once the content is in place;
-    /// then [`AppState::fill_in_background`] reads the cache folder back and renders
-    /// the pages it lacks (`/status/` shows its progress). Requests meanwhile get pages
-    /// as they are cached, and a page not cached yet is rendered for its request
-    /// (single-flight), as a page added while serving is.
-    pub fn start_unfilled(
-        source: ContentSource,
-        site: Site,
-        dirs: Dirs,
-        services: Services,
-        rendering: Rendering,
-    ) -> Self {
-        Self::unfilled(source, site, dirs, services, rendering)
     }
 
     /// [`AppState::fill`] on a thread of its own.
@@ -271,8 +256,12 @@ impl AppState {
         );
     }
 
-    /// The state, no page cached yet.
-    fn unfilled(
+    /// [`AppState::start`] without the pages: it returns once the content is in place;
+    /// then [`AppState::fill_in_background`] reads the cache folder back and renders
+    /// the pages it lacks (`/status/` shows its progress). Requests meanwhile get pages
+    /// as they are cached, and a page not cached yet is rendered for its request
+    /// (single-flight), as a page added while serving is.
+    pub fn start_unfilled(
         source: ContentSource,
         site: Site,
         dirs: Dirs,
