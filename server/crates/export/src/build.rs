@@ -23,7 +23,7 @@ use crate::images::{self, Images};
 use crate::manifest::{generator, Manifest, PageRecord};
 use crate::options::{ExportOptions, ExportReport, Progress};
 use crate::plan::{self, dep_table, PageOutput, PageReads, Plan};
-use crate::writer::{siblings, Writer};
+use crate::writer::Writer;
 use crate::{html, links, search};
 
 /// How the staging folder becomes the output.
@@ -129,14 +129,7 @@ pub(crate) fn build(
         .unwrap_or_else(images::default_cache_dir);
     let images = Images::plan(&assets, &site.config.images, &cache_dir);
     site.images = images.infos.clone();
-    let plan = plan::plan(
-        &site,
-        &sources,
-        options.routes,
-        previous.as_ref(),
-        out,
-        options.search,
-    );
+    let plan = plan::plan(&site, &sources, options.routes, previous.as_ref(), out);
     let search_docs = build.load_bodies(&mut site, &mut deferred, &plan)?;
     // The static search index is built and written while the pages render: its serial
     // parts (merging the postings, splitting and serializing the shards) would leave a
@@ -146,7 +139,7 @@ pub(crate) fn build(
         || build.render_pages(&mut site, &mut deferred, &plan, &assets),
         || {
             rayon::join(
-                || build.search_index(plan.search_unchanged, search_docs),
+                || build.search_index(search_docs),
                 || images.encode(&assets, progress),
             )
         },
@@ -192,24 +185,23 @@ impl Build<'_> {
     }
 
     /// Parses the bodies the plan needs (cached entries are loaded without them), and
-    /// the documents of the static index when it is rebuilt: a post whose body was not
-    /// parsed (unchanged since the previous export) takes its text from the previous
-    /// export's document for its URL; only posts without one are parsed now.
+    /// decides how the static index is made ([`search::prepare`]: patched, or rebuilt
+    /// from documents whose unchanged posts take their text from the previous export).
     fn load_bodies(
         &self,
         site: &mut Site,
         deferred: &mut HashSet<String>,
         plan: &Plan,
-    ) -> Result<Option<Vec<atoll_search::Document>>, ExportError> {
+    ) -> Result<Option<search::Work>, ExportError> {
         if !deferred.is_empty() {
             atoll_content::load_bodies(&self.options.content, site, deferred, &plan.needed)
                 .map_err(|err| ExportError::Content(err.to_string()))?;
         }
-        if plan.search_unchanged {
+        if !self.options.search {
             return Ok(None);
         }
-        let previous_out = self.previous.is_some().then_some(self.out);
-        search::documents(&self.options.content, site, deferred, previous_out).map(Some)
+        let previous = self.previous.map(|manifest| (self.out, manifest));
+        search::prepare(&self.options.content, site, deferred, previous).map(Some)
     }
 
     /// Renders and writes the pages the plan does not carry over (in parallel, while
@@ -525,40 +517,12 @@ impl Build<'_> {
         Ok(())
     }
 
-    /// The static search index: rebuilt from `docs`, kept from the previous export when
-    /// no post changed, or none (`search: false`; a previous one is removed with the
-    /// other files this export does not write).
-    fn search_index(
-        &self,
-        unchanged: bool,
-        docs: Option<Vec<atoll_search::Document>>,
-    ) -> Result<(), ExportError> {
-        if !self.options.search {
-            return Ok(());
-        }
-        if unchanged {
-            let previous_files = self.previous.map(|m| &m.files);
-            for rel in previous_files
-                .into_iter()
-                .flat_map(|files| files.keys())
-                .filter(|rel| search::is_search_file(&format!("/{rel}")))
-            {
-                // The size with the compressed siblings, as `keep` counts them.
-                let file = self.out.join(rel);
-                let size: u64 = std::iter::once(file.clone())
-                    .chain(siblings(&file))
-                    .filter_map(|path| std::fs::metadata(path).ok())
-                    .map(|meta| meta.len())
-                    .sum();
-                self.writer.keep(rel, size);
-            }
-            return Ok(());
-        }
+    /// The static search index: patched or rebuilt ([`search::Work`]), or none
+    /// (`search: false`; a previous one is removed with the other files this export does
+    /// not write).
+    fn search_index(&self, work: Option<search::Work>) -> Result<(), ExportError> {
         // No stage of its own: it runs alongside "pages" (see `build`).
-        let files = search::files(docs.unwrap_or_default());
-        files
-            .par_iter()
-            .try_for_each(|file| self.writer.emit(&file.rel, &file.bytes, false).map(|_| ()))
+        work.map_or(Ok(()), |work| search::write(work, &self.writer))
     }
 
     /// A file of the site's `public/` that the export merges into a generated one

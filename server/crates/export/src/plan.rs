@@ -10,7 +10,6 @@ use atoll_content::Sources;
 use rayon::prelude::*;
 
 use crate::manifest::{Manifest, PageRecord};
-use crate::search;
 use atoll_render::page_file;
 
 /// What [`plan`] decided.
@@ -24,21 +23,18 @@ pub(crate) struct Plan<'m> {
     /// Sources whose bodies must be loaded (the pages to render read them last time, or
     /// the feed shows them).
     pub(crate) needed: HashSet<String>,
-    /// Whether the previous static search index stays as it is.
-    pub(crate) search_unchanged: bool,
 }
 
 /// Which pages to render: every page of `routes` but the `Ssr` ones; for each, the
 /// previous export's record when what it read ([`app::ReadSet`]) is unchanged in `site`
 /// and its file is still in `out` (the page is carried over); the bodies the pages to
-/// render read last time; whether the static search index can stay as it is.
+/// render read last time.
 pub(crate) fn plan<'m>(
     site: &Site,
     sources: &Sources,
     routes: &app::Routes,
     previous: Option<&'m Manifest>,
     out: &Path,
-    search: bool,
 ) -> Plan<'m> {
     let pages: Vec<PagePath> = routes
         .pages(site)
@@ -121,32 +117,11 @@ pub(crate) fn plan<'m>(
             .flat_map(|feed| &feed.entries)
             .map(|entry| entry.source().to_owned()),
     );
-    // The static search index indexes every post: it is built again when a post page
-    // is rendered again (what it read changed) or the previous export has none;
-    // otherwise the previous index files are kept as they are.
-    let post_route = |page: &PagePath| page.name() == "post";
-    let search_unchanged = !search
-        || previous.is_some_and(|m| {
-            m.files.contains_key("search/index.json")
-            // A file deleted by hand is written again (as pages are).
-            && m.files
-                .keys()
-                .filter(|rel| search::is_search_file(&format!("/{rel}")))
-                .all(|rel| out.join(rel).is_file())
-        }) && pages
-            .iter()
-            .zip(&carried)
-            .all(|(page, carried)| !post_route(page) || carried.is_some())
-            && previous.is_some_and(|m| {
-                m.pages.values().filter(|r| r.kind == "post").count()
-                    == pages.iter().filter(|p| post_route(p)).count()
-            });
     Plan {
         pages,
         body_ids,
         carried,
         needed,
-        search_unchanged,
     }
 }
 

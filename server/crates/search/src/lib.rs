@@ -23,7 +23,7 @@
 #[cfg(feature = "engine")]
 pub mod engine;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
 use serde::{Deserialize, Serialize};
@@ -34,7 +34,8 @@ use atoll_api::SearchResult;
 
 /// Weights of the fields title, summary, body.
 const FIELD_WEIGHTS: [f32; FIELDS] = [3.0, 1.5, 1.0];
-const FIELDS: usize = 3;
+/// Number of fields of a [`Document`]: title, summary, body.
+pub const FIELDS: usize = 3;
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
 /// Weight of a term matched only as a prefix of the last query term.
@@ -164,6 +165,41 @@ impl TermIndex {
             .iter()
             .map(|(term, postings)| (term.as_str(), postings.as_slice()))
     }
+
+    /// Number of terms.
+    pub fn len(&self) -> usize {
+        self.postings.len()
+    }
+
+    /// Whether the index holds no term.
+    pub fn is_empty(&self) -> bool {
+        self.postings.is_empty()
+    }
+
+    /// Removes every posting of document `doc`, and the terms left without any; adds
+    /// the terms it was found in to `affected`. O(terms × log postings).
+    pub fn remove_doc(&mut self, doc: u32, affected: &mut BTreeSet<String>) {
+        self.postings.retain(|term, postings| {
+            if let Ok(at) = postings.binary_search_by_key(&doc, |p| p.doc) {
+                postings.remove(at);
+                affected.insert(term.clone());
+            }
+            !postings.is_empty()
+        });
+    }
+
+    /// Adds `posting` to `term`'s postings, keeping them sorted by document (a posting
+    /// of the same document is replaced).
+    pub fn insert(&mut self, term: &str, posting: Posting) {
+        let postings = match self.postings.get_mut(term) {
+            Some(postings) => postings,
+            None => self.postings.entry(term.to_owned()).or_default(),
+        };
+        match postings.binary_search_by_key(&posting.doc, |p| p.doc) {
+            Ok(at) => postings[at] = posting,
+            Err(at) => postings.insert(at, posting),
+        }
+    }
 }
 
 /// Ranks the documents that contain every term of `query` (BM25F, see the module
@@ -219,34 +255,33 @@ impl SearchIndex {
     pub fn new(docs: Vec<Document>) -> Self {
         // Term counts and field lengths of each document: in parallel on the server.
         #[cfg(feature = "parallel")]
-        let counted: Vec<TermCounts> = {
+        let counted: Vec<DocTerms> = {
             use rayon::prelude::*;
-            docs.par_iter().map(count_terms).collect()
+            docs.par_iter().map(DocTerms::of).collect()
         };
         #[cfg(not(feature = "parallel"))]
-        let counted: Vec<TermCounts> = docs.iter().map(count_terms).collect();
-        let mut totals = [0u64; FIELDS];
-        for (_, length) in &counted {
-            for (total, len) in totals.iter_mut().zip(length) {
-                *total += u64::from(*len);
-            }
-        }
-        let (counts_per_doc, lengths): (Vec<_>, Vec<_>) = counted.into_iter().unzip();
-        let n = docs.len().max(1) as f32;
-        let average = totals.map(|total| (total as f32 / n).max(1.0));
+        let counted: Vec<DocTerms> = docs.iter().map(DocTerms::of).collect();
+        Self::from_terms(docs, &counted)
+    }
+
+    /// Builds the index from the documents and their [`DocTerms`] (`counted[i]` of
+    /// `docs[i]`), which the caller may have kept from an earlier build.
+    ///
+    /// # Panics
+    /// When the two lists differ in length.
+    pub fn from_terms(docs: Vec<Document>, counted: &[DocTerms]) -> Self {
+        assert_eq!(docs.len(), counted.len(), "one DocTerms per document");
+        let average = average_lengths(counted.iter().map(|c| c.length));
         let mut postings: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
-        for (id, (counts, length)) in counts_per_doc.into_iter().zip(lengths).enumerate() {
+        for (id, counts) in counted.iter().enumerate() {
             let doc = u32::try_from(id).expect("fewer than 4 billion documents");
-            for (term, tf) in counts {
-                let mut sum = 0.0;
-                for f in 0..FIELDS {
-                    if tf[f] > 0 {
-                        let norm = 1.0 - B + B * length[f] as f32 / average[f];
-                        sum += FIELD_WEIGHTS[f] * f32::from(tf[f]) / norm;
+            for (term, tf) in counts.weigh(&average) {
+                match postings.get_mut(term) {
+                    Some(list) => list.push(Posting { doc, tf }),
+                    None => {
+                        postings.insert(term.to_owned(), vec![Posting { doc, tf }]);
                     }
                 }
-                let tf = ((sum * TF_SCALE).round() as u32).max(1);
-                postings.entry(term).or_default().push(Posting { doc, tf });
             }
         }
         Self {
@@ -291,24 +326,71 @@ impl SearchIndex {
     }
 }
 
-/// A document's count of each term per field, and its field lengths in terms.
-type TermCounts = (BTreeMap<String, [u16; FIELDS]>, [u32; FIELDS]);
+/// A document's count of each term per field, and its field lengths in terms: what
+/// BM25F weighs ([`DocTerms::weigh`]). An export keeps these to patch its static index
+/// when a few documents change.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DocTerms {
+    /// Term → occurrences in the title, summary and body.
+    pub counts: BTreeMap<String, [u16; FIELDS]>,
+    /// Length of the title, summary and body, in terms.
+    pub length: [u32; FIELDS],
+}
 
-/// The term counts per field of `doc`, and its field lengths in terms.
-fn count_terms(doc: &Document) -> TermCounts {
-    let mut counts: BTreeMap<String, [u16; FIELDS]> = BTreeMap::new();
-    let mut length = [0u32; FIELDS];
-    for (field, text) in [&doc.title, &doc.summary, &doc.body]
-        .into_iter()
-        .enumerate()
-    {
-        for token in tokens(text) {
-            let tf = &mut counts.entry(token.term).or_default()[field];
-            *tf = tf.saturating_add(1);
-            length[field] += 1;
+impl DocTerms {
+    /// The term counts per field of `doc`, and its field lengths.
+    pub fn of(doc: &Document) -> DocTerms {
+        let mut counts: BTreeMap<String, [u16; FIELDS]> = BTreeMap::new();
+        let mut length = [0u32; FIELDS];
+        for (field, text) in [&doc.title, &doc.summary, &doc.body]
+            .into_iter()
+            .enumerate()
+        {
+            for token in tokens(text) {
+                let tf = &mut counts.entry(token.term).or_default()[field];
+                *tf = tf.saturating_add(1);
+                length[field] += 1;
+            }
+        }
+        DocTerms { counts, length }
+    }
+
+    /// Each term of the document with its stored frequency: BM25F's field-weighted,
+    /// length-normalised `tf~` × [`TF_SCALE`], rounded (at least 1), against the
+    /// collection's `average` field lengths ([`average_lengths`]). Sorted by term.
+    pub fn weigh<'a>(
+        &'a self,
+        average: &'a [f32; FIELDS],
+    ) -> impl Iterator<Item = (&'a str, u32)> + 'a {
+        self.counts.iter().map(move |(term, tf)| {
+            let mut sum = 0.0;
+            for f in 0..FIELDS {
+                if tf[f] > 0 {
+                    let norm = 1.0 - B + B * self.length[f] as f32 / average[f];
+                    sum += FIELD_WEIGHTS[f] * f32::from(tf[f]) / norm;
+                }
+            }
+            (term.as_str(), ((sum * TF_SCALE).round() as u32).max(1))
+        })
+    }
+}
+
+/// The average length of each field over the collection, in terms, **rounded to a
+/// whole term** (at least 1): BM25F's `avgdl`. Rounding keeps it the same when one
+/// document of many is edited (a few terms more or less move the mean by a fraction),
+/// so an export can patch its static index in place; the ranking difference is below
+/// the stored frequencies' precision.
+pub fn average_lengths(lengths: impl IntoIterator<Item = [u32; FIELDS]>) -> [f32; FIELDS] {
+    let mut totals = [0u64; FIELDS];
+    let mut n = 0u64;
+    for length in lengths {
+        n += 1;
+        for (total, len) in totals.iter_mut().zip(length) {
+            *total += u64::from(len);
         }
     }
-    (counts, length)
+    let n = n.max(1) as f64;
+    totals.map(|total| (total as f64 / n).round().max(1.0) as f32)
 }
 
 /// A search result for `doc`: its title, URL and the excerpt around the first match.
@@ -405,18 +487,59 @@ impl StaticMeta {
 /// character, down to [`MAX_KEY_CHARS`] (a term shorter than its group's key length gets
 /// a shard of its own prefix, its whole self). Returns `(key, shard)` sorted by key.
 pub fn build_shards(index: &TermIndex, target: usize) -> Vec<(String, Shard)> {
+    shard_groups(index, target)
+        .into_iter()
+        .map(|group| {
+            let shard = group.shard();
+            (group.key, shard)
+        })
+        .collect()
+}
+
+/// The terms of one shard before serialisation (see [`shard_groups`]).
+#[derive(Clone, Debug)]
+pub struct ShardGroup<'a> {
+    /// The shard's key: the prefix its terms share.
+    pub key: String,
+    /// Its terms and their postings, sorted by term.
+    pub terms: Vec<(&'a str, &'a [Posting])>,
+}
+
+impl ShardGroup<'_> {
+    /// The shard: each term's postings delta-encoded and flattened.
+    pub fn shard(&self) -> Shard {
+        let mut shard = Shard::default();
+        for (term, postings) in &self.terms {
+            let mut flat = Vec::with_capacity(postings.len() * 2);
+            let mut last = 0;
+            for posting in *postings {
+                flat.push(posting.doc - last);
+                flat.push(posting.tf);
+                last = posting.doc;
+            }
+            shard.terms.push((*term).to_owned());
+            shard.postings.push(flat);
+        }
+        shard
+    }
+}
+
+/// The split of [`build_shards`] without the serialisation: which terms go to which
+/// shard, sorted by key. The split depends only on the terms and their numbers of
+/// postings, so an export can tell which shards a patch of a few documents changed.
+pub fn shard_groups(index: &TermIndex, target: usize) -> Vec<ShardGroup<'_>> {
     let terms: Vec<(&str, &[Posting])> = index.iter().collect();
     let mut out = Vec::new();
     split(&terms, 1, target, &mut out);
-    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.sort_by(|a, b| a.key.cmp(&b.key));
     out
 }
 
-fn split(
-    terms: &[(&str, &[Posting])],
+fn split<'a>(
+    terms: &[(&'a str, &'a [Posting])],
     chars: usize,
     target: usize,
-    out: &mut Vec<(String, Shard)>,
+    out: &mut Vec<ShardGroup<'a>>,
 ) {
     let mut start = 0;
     while start < terms.len() {
@@ -433,19 +556,10 @@ fn split(
         if size > target && splittable {
             split(group, chars + 1, target, out);
         } else {
-            let mut shard = Shard::default();
-            for (term, postings) in group {
-                let mut flat = Vec::with_capacity(postings.len() * 2);
-                let mut last = 0;
-                for posting in *postings {
-                    flat.push(posting.doc - last);
-                    flat.push(posting.tf);
-                    last = posting.doc;
-                }
-                shard.terms.push((*term).to_owned());
-                shard.postings.push(flat);
-            }
-            out.push((key.to_owned(), shard));
+            out.push(ShardGroup {
+                key: key.to_owned(),
+                terms: group.to_vec(),
+            });
         }
         start = end;
     }
@@ -817,5 +931,55 @@ mod tests {
         assert_eq!(toks.len(), 2);
         assert_eq!(toks[0].term, "hello");
         assert_eq!(&text[toks[1].start..toks[1].end], "wörld");
+    }
+
+    #[test]
+    fn a_patched_index_equals_a_fresh_one() {
+        let before = vec![
+            doc("/a/", "Alpha post", "First.", "cache render static site"),
+            doc("/b/", "Beta post", "Second.", "router islands hydrate rust"),
+            doc("/c/", "Gamma post", "Third.", "static cache zebra rust"),
+        ];
+        let mut after = before.clone();
+        // The same lengths (so the same averages), other terms.
+        after[1].body = "router islands yak rust".into();
+        let counted: Vec<DocTerms> = before.iter().map(DocTerms::of).collect();
+        let average = average_lengths(counted.iter().map(|c| c.length));
+        let mut patched = SearchIndex::new(before).terms().clone();
+        let mut affected = BTreeSet::new();
+        patched.remove_doc(1, &mut affected);
+        assert!(affected.contains("hydrate") && affected.contains("rust"));
+        assert!(
+            patched.matching("hydrate", false).next().is_none(),
+            "a term left without postings is removed"
+        );
+        let new_terms = DocTerms::of(&after[1]);
+        assert_eq!(
+            average_lengths(after.iter().map(|d| DocTerms::of(d).length)),
+            average
+        );
+        for (term, tf) in new_terms.weigh(&average) {
+            patched.insert(term, Posting { doc: 1, tf });
+        }
+        let fresh = SearchIndex::new(after);
+        let flat = |index: &TermIndex| -> Vec<(String, Vec<Posting>)> {
+            index
+                .iter()
+                .map(|(t, p)| (t.to_owned(), p.to_vec()))
+                .collect()
+        };
+        assert_eq!(flat(&patched), flat(fresh.terms()));
+        assert_eq!(
+            build_shards(&patched, 64),
+            build_shards(fresh.terms(), 64),
+            "the same shards"
+        );
+    }
+
+    #[test]
+    fn average_lengths_are_rounded_to_whole_terms() {
+        assert_eq!(average_lengths([[1, 2, 10], [2, 2, 11]]), [2.0, 2.0, 11.0]);
+        assert_eq!(average_lengths([[0, 0, 0]]), [1.0, 1.0, 1.0]);
+        assert_eq!(average_lengths(std::iter::empty()), [1.0, 1.0, 1.0]);
     }
 }

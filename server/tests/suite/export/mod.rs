@@ -599,8 +599,10 @@ fn incremental_export_rewrites_only_what_depends_on_the_edit() {
         stdout.contains(&format!("({} written,", changed.len())),
         "{stdout}"
     );
-    let is_index =
-        |path: &String| path.starts_with("search/") && !path.starts_with("search/index.html");
+    let is_index = |path: &String| {
+        (path.starts_with("search/") && !path.starts_with("search/index.html"))
+            || path == ".atoll-search"
+    };
     let (search, others): (Vec<String>, Vec<String>) = changed.into_iter().partition(is_index);
     assert_eq!(
         others,
@@ -615,12 +617,13 @@ fn incremental_export_rewrites_only_what_depends_on_the_edit() {
         ],
         "{stdout}"
     );
-    // The search index: its table of shards, the post's document and some shards; the
-    // other documents stay as they are.
+    // The search index: its table of shards, the post's document, some shards and its
+    // state (`.atoll-search`); the other documents stay as they are.
     assert!(
         search.iter().any(|p| p == "search/index.json"),
         "{search:?}"
     );
+    assert!(search.iter().any(|p| p == ".atoll-search"), "{search:?}");
     let docs: Vec<&String> = search
         .iter()
         .filter(|p| p.starts_with("search/docs/") && p.ends_with(".json"))

@@ -66,7 +66,7 @@ fn no_search_index_writes_none_and_removes_a_previous_one() {
 }
 
 #[test]
-fn incremental_search_index_reuses_unchanged_documents_exactly() {
+fn incremental_search_index_is_patched_or_rebuilt_to_equal_a_full_export() {
     // One post in the feed: the bodies of the others are not parsed by an incremental
     // export, so their index documents come from the previous export.
     let tmp = TempDir::new().unwrap();
@@ -82,20 +82,15 @@ fn incremental_search_index_reuses_unchanged_documents_exactly() {
     let out = tmp.path().join("dist");
     let first = export(&content, &out, &islands);
     assert!(first.status.success(), "{}", stderr(&first));
-    // Change the body of the oldest post only.
-    let post = content.join("posts/no-front-matter.md");
-    let text = std::fs::read_to_string(&post).unwrap();
-    std::fs::write(&post, format!("{text}\nA brand new zebra sentence.\n")).unwrap();
-    let second = export(&content, &out, &islands);
-    assert!(second.status.success(), "{}", stderr(&second));
-    // The same index as a full export of the same content.
-    let fresh = tmp.path().join("fresh");
-    let full = export(&content, &fresh, &islands);
-    assert!(full.status.success(), "{}", stderr(&full));
+    assert!(
+        out.join(".atoll-search").is_file(),
+        "the index state is kept"
+    );
     let index = |dir: &Path| -> BTreeMap<PathBuf, Vec<u8>> {
         walkdir(&dir.join("search"))
             .into_iter()
             .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .chain([dir.join(".atoll-search")])
             .map(|p| {
                 (
                     p.strip_prefix(dir).unwrap().to_owned(),
@@ -104,19 +99,76 @@ fn incremental_search_index_reuses_unchanged_documents_exactly() {
             })
             .collect()
     };
-    let (incremental, complete) = (index(&out), index(&fresh));
-    assert_eq!(
-        incremental.keys().collect::<Vec<_>>(),
-        complete.keys().collect::<Vec<_>>()
-    );
-    assert!(incremental == complete, "index files differ");
-    let all: String = complete
-        .values()
-        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
-        .collect();
-    assert!(all.contains("zebra"), "the edit is indexed");
+    let post = content.join("posts/no-front-matter.md");
+    let text = std::fs::read_to_string(&post).unwrap();
+    // 1. One word of the oldest post replaced by another: the collection's average
+    //    lengths stay, so the index is patched in place. 2. A sentence appended.
+    let edits = [
+        (text.replace("the heading", "the zebra"), true),
+        (
+            format!("{text}\nA brand new zebra sentence, with quite a few more words in it.\n"),
+            false,
+        ),
+    ];
+    for (round, (edited, patched)) in edits.into_iter().enumerate() {
+        std::fs::write(&post, edited).unwrap();
+        let again = export(&content, &out, &islands);
+        assert!(again.status.success(), "{}", stderr(&again));
+        let log = stderr(&again);
+        if patched {
+            assert!(
+                log.contains("search index: patched (1 of 3 documents changed)"),
+                "{log}"
+            );
+        } else {
+            assert!(
+                log.contains("search index: rebuilt (the average field lengths changed)"),
+                "{log}"
+            );
+        }
+        // The same index as a full export of the same content.
+        let fresh = tmp.path().join(format!("fresh-{round}"));
+        let full = export(&content, &fresh, &islands);
+        assert!(full.status.success(), "{}", stderr(&full));
+        let (incremental, complete) = (index(&out), index(&fresh));
+        assert_eq!(
+            incremental.keys().collect::<Vec<_>>(),
+            complete.keys().collect::<Vec<_>>()
+        );
+        assert!(
+            incremental == complete,
+            "index files differ (round {round})"
+        );
+        let all: String = complete
+            .values()
+            .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+            .collect();
+        assert!(all.contains("zebra"), "the edit is indexed");
+        assert!(
+            all.contains("\"body\":\"") && !all.contains("\"body\":\"\""),
+            "no empty bodies"
+        );
+    }
+    // Nothing changed: everything kept, nothing rebuilt.
+    let same = export(&content, &out, &islands);
+    assert!(same.status.success(), "{}", stderr(&same));
     assert!(
-        all.contains("\"body\":\"") && !all.contains("\"body\":\"\""),
-        "no empty bodies"
+        !stderr(&same).contains("search index:"),
+        "{}",
+        stderr(&same)
     );
+    // A shard deleted by hand: the index is rebuilt, the file comes back.
+    let shard = walkdir(&out.join("search/shards"))
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .unwrap();
+    std::fs::remove_file(&shard).unwrap();
+    let restored = export(&content, &out, &islands);
+    assert!(restored.status.success(), "{}", stderr(&restored));
+    assert!(
+        stderr(&restored).contains("search index: rebuilt (no usable state of the previous index)"),
+        "{}",
+        stderr(&restored)
+    );
+    assert!(shard.is_file());
 }
