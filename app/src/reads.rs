@@ -195,6 +195,18 @@ pub enum Dep {
     },
     /// The length of a list.
     Count(List),
+    /// The post `offset` places from post `of` in the list of all posts (newest first;
+    /// `-1` the newer neighbour, `1` the older), or its absence. Relative to the post, so
+    /// that a post added elsewhere in the list, which moves every position after it,
+    /// changes only the pages whose neighbour it really changes.
+    Beside {
+        /// The post's slug.
+        of: String,
+        /// Places from it.
+        offset: i32,
+        /// What of the neighbour the page shows.
+        facet: Facet,
+    },
 }
 
 /// `Dep`s are stored as short strings (`page post:hello`, `card posts[0..10]`,
@@ -220,6 +232,9 @@ impl fmt::Display for Dep {
                 f.write_str("count ")?;
                 list.write(f)
             }
+            Dep::Beside { of, offset, facet } => {
+                write!(f, "{} {offset:+} {}", facet.as_str(), entry_tag("post", of))
+            }
         }
     }
 }
@@ -238,6 +253,16 @@ impl std::str::FromStr for Dep {
             return List::parse(rest).map(Dep::Count).ok_or_else(bad);
         }
         let facet = Facet::parse(head).ok_or_else(bad)?;
+        if let Some((offset, post)) = rest
+            .split_once(' ')
+            .filter(|(offset, _)| offset.starts_with(['+', '-']))
+        {
+            return Ok(Dep::Beside {
+                of: decode(post.strip_prefix("post:").ok_or_else(bad)?).ok_or_else(bad)?,
+                offset: offset.parse().map_err(|_| bad())?,
+                facet,
+            });
+        }
         if let Some(open) = rest.strip_suffix(']').and_then(|r| r.rfind('[')) {
             let list = List::parse(&rest[..open]).ok_or_else(bad)?;
             let (start, end) = rest[open + 1..rest.len() - 1]
@@ -410,6 +435,11 @@ impl ReadSet {
                     );
                 }
                 Dep::Count(list) => rest.push(list.collection().to_owned()),
+                Dep::Beside { of, offset, .. } => {
+                    if let Some(post) = beside(site, of, *offset) {
+                        rest.push(entry_tag("post", &post.slug));
+                    }
+                }
             }
         }
         let mut seen = HashSet::new();
@@ -419,6 +449,14 @@ impl ReadSet {
             .filter(|tag| seen.insert(tag.clone()))
             .collect()
     }
+}
+
+/// The post `offset` places from post `of` in all posts.
+fn beside<'s>(site: &'s Site, of: &str, offset: i32) -> Option<&'s Post> {
+    let at = site
+        .post_position(of)?
+        .checked_add_signed(offset as isize)?;
+    site.posts.get(at)
 }
 
 fn clip(start: u32, end: u32, len: usize) -> Range<usize> {
@@ -527,6 +565,13 @@ fn hash_dep(site: &Site, dep: &Dep, body: &dyn Fn(&str) -> u64, h: &mut DefaultH
             }
         }
         Dep::Count(list) => list_len(site, list).hash(h),
+        Dep::Beside { of, offset, facet } => match beside(site, of, *offset) {
+            None => 0u8.hash(h),
+            Some(post) => {
+                post.slug.hash(h);
+                hash_post(post, *facet, body, h);
+            }
+        },
     }
 }
 
@@ -776,6 +821,19 @@ impl<'a> Cx<'a> {
         self.site.posts.get(i)
     }
 
+    /// The post `offset` places from post `of` in all posts, newest first (`-1`: the
+    /// newer neighbour, `1`: the older), showing `facet`. Prefer it to [`Cx::post_at`]
+    /// for neighbours: the page then depends on the neighbour itself, not on a position
+    /// that every post added before it moves.
+    pub fn post_beside(&self, of: &str, offset: i32, facet: Facet) -> Option<&'a Post> {
+        self.record(Dep::Beside {
+            of: of.to_owned(),
+            offset,
+            facet,
+        });
+        beside(self.site, of, offset)
+    }
+
     /// The number of posts.
     pub fn post_count(&self) -> usize {
         self.record(Dep::Count(List::Posts));
@@ -931,6 +989,57 @@ impl Body for Section {
 mod tests {
     use super::*;
 
+    fn dated_post(slug: &str, day: u32) -> Post {
+        Post {
+            permalink: None,
+            slug: slug.into(),
+            title: slug.to_uppercase(),
+            date: chrono::DateTime::parse_from_rfc3339(&format!("2025-03-{day:02}T10:00:00Z")).ok(),
+            updated: None,
+            tags: vec![],
+            summary: String::new(),
+            draft: false,
+            expires: None,
+            aliases: vec![],
+            authors: Vec::new(),
+            taxonomies: Default::default(),
+            extra: Default::default(),
+            toc: vec![],
+            html: String::new(),
+            text: String::new(),
+            source: format!("posts/{slug}.md"),
+        }
+    }
+
+    #[test]
+    fn a_post_added_elsewhere_leaves_a_neighbour_link_unchanged() {
+        let site_of = |posts: &[(&str, u32)]| {
+            Site::new(
+                SiteConfig::default(),
+                posts.iter().map(|(s, d)| dated_post(s, *d)).collect(),
+                vec![],
+                vec![],
+                vec![],
+            )
+        };
+        // Newest first: d, c, b, a.
+        let before = site_of(&[("a", 1), ("b", 2), ("c", 3), ("d", 4)]);
+        let cx = Cx::new(&before, None, None);
+        assert_eq!(cx.post_beside("b", -1, Facet::Link).unwrap().slug, "c");
+        assert_eq!(cx.post_beside("b", 1, Facet::Link).unwrap().slug, "a");
+        assert!(cx.post_beside("a", 1, Facet::Link).is_none());
+        let reads = cx.reads();
+        let body = |_: &str| 0;
+        let fingerprint = reads.fingerprint(&before, &body);
+        // A newer post moves b's position, not its neighbours.
+        let newer = site_of(&[("a", 1), ("b", 2), ("c", 3), ("d", 4), ("e", 5)]);
+        assert_eq!(reads.fingerprint(&newer, &body), fingerprint);
+        // One between b and c is its new neighbour.
+        let between = site_of(&[("a", 1), ("b", 2), ("bc", 2), ("c", 3), ("d", 4)]);
+        assert_ne!(reads.fingerprint(&between, &body), fingerprint);
+        assert!(reads.cache_tags(&before).contains(&"post:c".to_owned()));
+    }
+
     #[test]
     fn deps_round_trip_as_strings() {
         let deps = vec![
@@ -947,6 +1056,16 @@ mod tests {
                 facet: Facet::Card,
             },
             Dep::Count(List::Posts),
+            Dep::Beside {
+                of: "a b-1".into(),
+                offset: -1,
+                facet: Facet::Link,
+            },
+            Dep::Beside {
+                of: "x".into(),
+                offset: 2,
+                facet: Facet::Card,
+            },
             Dep::List {
                 list: List::Docs,
                 start: 0,
@@ -969,7 +1088,9 @@ mod tests {
         let strings = set.to_strings();
         assert_eq!(strings[1], "body doc:/docs/a%20b%2Cc/");
         assert_eq!(strings[2], "card tag:c++[10..20]");
-        assert_eq!(strings[5], "card section:/a%20b/[0..10]");
+        assert_eq!(strings[4], "link -1 post:a%20b-1");
+        assert_eq!(strings[5], "card +2 post:x");
+        assert_eq!(strings[7], "card section:/a%20b/[0..10]");
         assert_eq!(ReadSet::from_strings(&strings).unwrap().deps, deps);
         assert!(ReadSet::from_strings(&["nonsense".into()]).is_none());
     }

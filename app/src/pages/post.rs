@@ -82,10 +82,8 @@ fn post(cx: &Cx, index: usize) -> (PageMeta, AnyView) {
     let html = cx.body(post);
     // (The body is loaded once it is read: its word count decides the TOC.)
     let long = post.text.split_whitespace().count() >= super::LONG_POST_WORDS;
-    let newer = index
-        .checked_sub(1)
-        .and_then(|i| cx.post_at(i, Facet::Link));
-    let older = cx.post_at(index + 1, Facet::Link);
+    let newer = cx.post_beside(&post.slug, -1, Facet::Link);
+    let older = cx.post_beside(&post.slug, 1, Facet::Link);
     let tags = post
         .tags
         .iter()

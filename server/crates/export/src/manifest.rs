@@ -63,11 +63,80 @@ pub struct PageRecord {
 }
 
 impl Manifest {
+    /// Parses [`Manifest::to_json`]'s output, its large parts in parallel; `None` when it
+    /// is not a manifest.
+    pub fn from_json(text: &[u8]) -> Option<Manifest> {
+        use serde_json::value::RawValue;
+        #[derive(Deserialize)]
+        struct Parts<'a> {
+            generator: String,
+            #[serde(default)]
+            options: String,
+            #[serde(borrow)]
+            files: Option<&'a RawValue>,
+            #[serde(borrow)]
+            pages: Option<&'a RawValue>,
+            #[serde(borrow)]
+            deps: Option<&'a RawValue>,
+            #[serde(borrow)]
+            content: Option<&'a RawValue>,
+        }
+        fn parse<T: for<'de> Deserialize<'de> + Default + Send>(
+            raw: Option<&RawValue>,
+        ) -> Option<T> {
+            raw.map_or(Some(T::default()), |raw| {
+                serde_json::from_str(raw.get()).ok()
+            })
+        }
+        let parts: Parts<'_> = serde_json::from_slice(text).ok()?;
+        let ((files, deps), (pages, content)) = rayon::join(
+            || rayon::join(|| parse(parts.files), || parse(parts.deps)),
+            || rayon::join(|| parse(parts.pages), || parse(parts.content)),
+        );
+        Some(Manifest {
+            generator: parts.generator,
+            options: parts.options,
+            files: files?,
+            pages: pages?,
+            deps: deps?,
+            content: content?,
+        })
+    }
+
+    /// The manifest as JSON, its large parts serialized in parallel (the same bytes as
+    /// `serde_json::to_vec`: fields in declaration order).
+    pub fn to_json(&self) -> Vec<u8> {
+        fn json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+            serde_json::to_vec(value).expect("a manifest serializes")
+        }
+        let ((files, deps), (pages, content)) = rayon::join(
+            || rayon::join(|| json(&self.files), || json(&self.deps)),
+            || rayon::join(|| json(&self.pages), || json(&self.content)),
+        );
+        let mut out =
+            Vec::with_capacity(files.len() + deps.len() + pages.len() + content.len() + 256);
+        out.extend_from_slice(b"{\"generator\":");
+        out.extend(json(&self.generator));
+        out.extend_from_slice(b",\"options\":");
+        out.extend(json(&self.options));
+        for (key, part) in [
+            ("files", files),
+            ("pages", pages),
+            ("deps", deps),
+            ("content", content),
+        ] {
+            out.extend_from_slice(format!(",\"{key}\":").as_bytes());
+            out.extend(part);
+        }
+        out.push(b'}');
+        out
+    }
+
     /// The manifest of the export in `out`, if there is a readable one whose paths all
     /// stay inside the output (it is read from disk and drives deletions).
     pub fn read(out: &Path) -> Option<Manifest> {
         let text = std::fs::read(out.join(MARKER)).ok()?;
-        let manifest: Manifest = serde_json::from_slice(&text).ok()?;
+        let manifest = Manifest::from_json(&text)?;
         manifest
             .files
             .keys()
@@ -114,6 +183,23 @@ pub(crate) fn generator() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parallel_json_equals_serde_json() {
+        let mut manifest = Manifest {
+            generator: "atoll \"x\"".into(),
+            options: "minify=true".into(),
+            ..Manifest::default()
+        };
+        manifest.files.insert("a/index.html".into(), "00ff".into());
+        manifest.deps.push("post:a".into());
+        manifest.pages.insert("/a/".into(), PageRecord::default());
+        let json = manifest.to_json();
+        assert_eq!(json, serde_json::to_vec(&manifest).unwrap());
+        let back = Manifest::from_json(&json).unwrap();
+        assert_eq!(back.to_json(), json);
+        assert!(Manifest::from_json(b"{\"files\": 1}").is_none());
+    }
 
     #[test]
     fn unsafe_paths_are_rejected() {

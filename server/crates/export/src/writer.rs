@@ -168,7 +168,7 @@ impl Writer<'_> {
             content,
         };
         let path = self.staging.join(MARKER);
-        let text = serde_json::to_vec(&manifest).expect("a manifest serializes");
+        let text = manifest.to_json();
         std::fs::write(&path, &text).map_err(io_err(&path))?;
         self.bytes.fetch_add(text.len() as u64, Ordering::Relaxed);
         self.written.fetch_add(1, Ordering::Relaxed);
