@@ -22,7 +22,8 @@
 //! | `body` | HTML, text, TOC | HTML, text, TOC | HTML, text, TOC | — | — |
 //!
 //! A list ([`Dep::List`]) depends on which entries are at its positions and on their
-//! card (or link); [`Dep::Count`] on its length; [`Dep::Site`] on the settings, the
+//! card (or link); a neighbour link ([`Dep::Beside`]) on which post is next to a given
+//! one, wherever it stands; [`Dep::Count`] on its length; [`Dep::Site`] on the settings, the
 //! fingerprinted assets and the images' variants, which every page's layout reads.
 
 use std::cell::{Cell, RefCell};

@@ -133,6 +133,7 @@ struct Started {
 /// content loads; then serves everything from the state.
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
+    crate::return_freed_memory_promptly();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

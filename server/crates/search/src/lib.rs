@@ -166,6 +166,26 @@ impl TermIndex {
             .map(|(term, postings)| (term.as_str(), postings.as_slice()))
     }
 
+    /// The terms of documents `0..counted.len()` with their weighted frequencies
+    /// ([`DocTerms::weigh`] against [`average_lengths`] of them all): what
+    /// [`SearchIndex::from_terms`] indexes, without keeping the documents.
+    pub fn from_terms(counted: &[DocTerms]) -> TermIndex {
+        let average = average_lengths(counted.iter().map(|c| c.length));
+        let mut postings: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
+        for (id, counts) in counted.iter().enumerate() {
+            let doc = u32::try_from(id).expect("fewer than 4 billion documents");
+            for (term, tf) in counts.weigh(&average) {
+                match postings.get_mut(term) {
+                    Some(list) => list.push(Posting { doc, tf }),
+                    None => {
+                        postings.insert(term.to_owned(), vec![Posting { doc, tf }]);
+                    }
+                }
+            }
+        }
+        TermIndex { postings }
+    }
+
     /// Number of terms.
     pub fn len(&self) -> usize {
         self.postings.len()
@@ -271,22 +291,9 @@ impl SearchIndex {
     /// When the two lists differ in length.
     pub fn from_terms(docs: Vec<Document>, counted: &[DocTerms]) -> Self {
         assert_eq!(docs.len(), counted.len(), "one DocTerms per document");
-        let average = average_lengths(counted.iter().map(|c| c.length));
-        let mut postings: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
-        for (id, counts) in counted.iter().enumerate() {
-            let doc = u32::try_from(id).expect("fewer than 4 billion documents");
-            for (term, tf) in counts.weigh(&average) {
-                match postings.get_mut(term) {
-                    Some(list) => list.push(Posting { doc, tf }),
-                    None => {
-                        postings.insert(term.to_owned(), vec![Posting { doc, tf }]);
-                    }
-                }
-            }
-        }
         Self {
             docs,
-            terms: TermIndex { postings },
+            terms: TermIndex::from_terms(counted),
         }
     }
 
