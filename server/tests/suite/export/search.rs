@@ -55,9 +55,11 @@ fn no_search_index_writes_none_and_removes_a_previous_one() {
     let first = export(&content, &out, &islands);
     assert!(first.status.success(), "{}", stderr(&first));
     assert!(out.join("search/index.json").is_file());
+    assert!(out.join(".atoll-search").is_file());
     let second = export_with(&content, &public(), &out, &islands, &["--no-search-index"]);
     assert!(second.status.success(), "{}", stderr(&second));
     assert!(!out.join("search/index.json").exists());
+    assert!(!out.join(".atoll-search").exists(), "nor its state");
     assert!(!out.join("search/docs").exists() || walkdir(&out.join("search/docs")).is_empty());
     assert!(
         out.join("search/index.html").is_file(),
