@@ -133,7 +133,7 @@ struct Started {
 /// content loads; then serves everything from the state.
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    crate::return_freed_memory_promptly();
+    return_freed_memory_promptly();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -448,4 +448,20 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+/// mimalloc's `mi_option_purge_delay` (`mimalloc.h`, v2 and v3; `libmimalloc-sys` has no
+/// constant for it).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Makes mimalloc return freed memory to the system at once instead of after its 10 ms
+/// purge delay, which it only checks while the freeing thread keeps allocating: the
+/// pool threads that render `atoll serve`'s start-up pages go idle right after, and the
+/// server kept ~230 MB it no longer used (10,000 posts: 704 MB RSS after the start,
+/// 473 MB with this; requests/s of cached pages unchanged within the machine's noise).
+/// Long-running servers only; exports exit instead.
+fn return_freed_memory_promptly() {
+    // SAFETY: setting an option is a store into mimalloc's option table, valid at any
+    // time; the value 0 means "purge immediately" (`mimalloc.h`).
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
 }
