@@ -461,7 +461,8 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// 473 MB with this; requests/s of cached pages unchanged within the machine's noise).
 /// Long-running servers only; exports exit instead.
 fn return_freed_memory_promptly() {
-    // SAFETY: setting an option is a store into mimalloc's option table, valid at any
-    // time; the value 0 means "purge immediately" (`mimalloc.h`).
+    // SAFETY: a plain store into mimalloc's option table, made first thing in `run`
+    // (before the runtime's threads exist; rayon's idle pool threads do not read
+    // options); the value 0 means "purge immediately" (`mimalloc.h`).
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
 }

@@ -84,6 +84,7 @@ pub(super) fn is_generated(url: &str) -> bool {
         ]
         .contains(&url)
         || url == format!("/{MARKER}")
+        || url == format!("/{}", search::STATE)
         || search::is_search_file(url)
 }
 

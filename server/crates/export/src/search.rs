@@ -227,7 +227,11 @@ impl State {
             let name = rel.rsplit('/').next().unwrap_or_default();
             shards.contains(name) && listed(&rel)
         });
-        (docs_ok && shards_ok && listed("search/index.json")).then_some(state)
+        (docs_ok
+            && shards_ok
+            && listed("search/index.json")
+            && out.join("search/index.json").is_file())
+        .then_some(state)
     }
 }
 
@@ -423,8 +427,17 @@ fn write_shards(
         .par_iter()
         .map(|group| {
             if let Some(before) = previous.get(group.key.as_str()) {
-                let same = before.terms as usize == group.terms.len()
-                    && !group.terms.iter().any(|(term, _)| affected.contains(*term));
+                // A key is either "every term with this prefix" or, once its group was
+                // split further, the one term equal to it: any affected term (removed
+                // ones included) under the key makes the shard dirty.
+                let dirty = affected
+                    .range::<str, _>((
+                        std::ops::Bound::Included(group.key.as_str()),
+                        std::ops::Bound::Unbounded,
+                    ))
+                    .next()
+                    .is_some_and(|term| term.starts_with(group.key.as_str()));
+                let same = before.terms as usize == group.terms.len() && !dirty;
                 if same {
                     writer.keep(&shard_rel(&before.key, &before.hash), before.bytes);
                     return Ok((*before).clone());
