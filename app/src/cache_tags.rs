@@ -18,7 +18,9 @@
 //! ```
 //!
 //! A page's tags come from what it read while rendering ([`crate::ReadSet::cache_tags`]).
-//! It carries `all`, the tag of every entry and taxonomy term it shows (its own
+//! `atoll serve` puts the page's own [`url_tag`] (`url:/posts/hello/`, the surrogate key
+//! per URL Fastly recommends) first, so that a proxy can purge exactly the pages a
+//! revalidation changed. It carries `all`, the tag of every entry and taxonomy term it shows (its own
 //! entry first, then the entries of a list, the neighbours linked by title), and the
 //! collection of the lists it is (`posts` on the home page, the
 //! blog and tag pages and the feed; `docs` on every doc, whose sidebar lists them all;
@@ -58,6 +60,13 @@ pub fn entry_tag(kind: &str, key: &str) -> String {
         }
     }
     tag
+}
+
+/// The tag of the page at `path` (`url:/posts/hello/`), an [`entry_tag`] of kind `url`:
+/// `atoll serve` sends it first on every page, and purges it from a caching proxy when
+/// a revalidation changed or removed that page.
+pub fn url_tag(path: &str) -> String {
+    entry_tag("url", path)
 }
 
 /// Whether `tag` follows the grammar of this module (the revalidation API answers 422

@@ -21,9 +21,37 @@ pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free port (printed at start).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:3000")]
     addr: SocketAddr,
-    /// SQLite database of stock, orders and contact messages (created on first start).
-    #[arg(long, value_name = "FILE", default_value = "data/atoll.db")]
-    db: PathBuf,
+    /// Database of stock, orders, contact messages and webhook ids: a SQLite file
+    /// (created on first start), or a PostgreSQL URL (`postgres://user:password@host/db`)
+    /// shared by several servers.
+    #[arg(
+        long,
+        value_name = "FILE|URL",
+        env = "ATOLL_DB",
+        hide_env_values = true,
+        default_value = "data/atoll.db"
+    )]
+    db: String,
+    /// Most connections to a PostgreSQL database this server opens.
+    #[arg(long, value_name = "N", default_value = "16")]
+    db_pool: u32,
+    /// After each revalidation, purge the changed pages from the proxy or CDN in front:
+    /// `varnish=URL` (a PURGE with `xkey-purge`), `cloudflare=ZONE_ID` or
+    /// `fastly=SERVICE_ID` (token in ATOLL_PURGE_TOKEN).
+    #[arg(long, value_name = "KIND=TARGET")]
+    purge: Option<String>,
+    /// API token of `--purge cloudflare=…` or `fastly=…`.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "ATOLL_PURGE_TOKEN",
+        hide_env_values = true
+    )]
+    purge_token: Option<String>,
+    /// The purge API's base URL instead of Cloudflare's or Fastly's (a test double, an
+    /// API gateway).
+    #[arg(long, value_name = "URL")]
+    purge_api: Option<reqwest::Url>,
     /// Contact messages accepted per client address and minute (more: 429).
     #[arg(long, value_name = "N", default_value = "5")]
     contact_per_minute: NonZeroU32,
@@ -228,6 +256,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         if !args.dev {
             state.fill_in_background();
         }
+        // Servers sharing a PostgreSQL database revalidate together.
+        let listening = atoll::cluster::listen(&state, tokio::runtime::Handle::current());
         tracing::info!(
             "ready in {} ms: every request is answered from the content now",
             started.elapsed().as_millis()
@@ -266,6 +296,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             .context("the server panicked")?
             .context("server error");
         let _ = stop.send(true);
+        drop(listening);
         pruning.abort();
         if let Some(outbox) = outbox {
             let _ = outbox.await;
@@ -318,7 +349,12 @@ fn start(args: &ServeArgs) -> anyhow::Result<Started> {
         public: args.site.public(),
         islands: args.site.islands.clone(),
     };
-    let store = Store::open(&args.db)?;
+    let store = if atoll::store::is_postgres_url(&args.db) {
+        Store::connect(&args.db, args.db_pool, std::time::Duration::from_secs(5))?
+    } else {
+        Store::open(std::path::Path::new(&args.db))?
+    };
+    tracing::info!(database = %store.location(), "database open");
     store
         .sync_catalog(&site.products)
         .context("cannot apply the catalog's stock to the database")?;
@@ -356,6 +392,7 @@ fn start(args: &ServeArgs) -> anyhow::Result<Started> {
             .map(String::into_bytes),
         preview_secret: args.preview_secret.clone().filter(|s| !s.is_empty()),
         content_token: args.content_token.clone().filter(|s| !s.is_empty()),
+        purger: purger(args)?,
         ..Rendering::default()
     };
     let source = args.site.source()?;
@@ -407,6 +444,55 @@ fn start(args: &ServeArgs) -> anyhow::Result<Started> {
         content_cache,
         site_writer,
     })
+}
+
+/// The purger `--purge` names, if any.
+fn purger(args: &ServeArgs) -> anyhow::Result<Option<Arc<dyn atoll::purge::Purger>>> {
+    use atoll::purge::PurgerConfig;
+    let Some(spec) = &args.purge else {
+        return Ok(None);
+    };
+    let (kind, target) = spec.split_once('=').with_context(|| {
+        format!("--purge {spec}: expected KIND=TARGET, e.g. varnish=http://127.0.0.1:6081/")
+    })?;
+    let token = || {
+        args.purge_token
+            .clone()
+            .filter(|t| !t.is_empty())
+            .with_context(|| format!("--purge {kind}=…: set ATOLL_PURGE_TOKEN (or --purge-token) to an API token allowed to purge"))
+    };
+    let api = |default: &str| -> anyhow::Result<reqwest::Url> {
+        Ok(match &args.purge_api {
+            Some(url) => url.clone(),
+            None => default.parse()?,
+        })
+    };
+    let config = match kind {
+        "varnish" => PurgerConfig::Varnish {
+            url: target
+                .parse()
+                .with_context(|| format!("--purge varnish={target}: not a URL"))?,
+        },
+        "cloudflare" => PurgerConfig::Cloudflare {
+            api: api(PurgerConfig::CLOUDFLARE_API)?,
+            zone: target.to_owned(),
+            token: token()?,
+        },
+        "fastly" => PurgerConfig::Fastly {
+            api: api(PurgerConfig::FASTLY_API)?,
+            service: target.to_owned(),
+            token: token()?,
+        },
+        other => {
+            anyhow::bail!("--purge {other}=…: unknown kind; expected varnish, cloudflare or fastly")
+        }
+    };
+    let purger = config.build().context("cannot create the purge client")?;
+    tracing::info!(
+        purger = purger.name(),
+        "purging by tag after each revalidation"
+    );
+    Ok(Some(Arc::from(purger)))
 }
 
 /// Whether a page of the site has an island (then the islands bundle must exist): the

@@ -17,6 +17,7 @@ pub mod contact;
 pub mod content;
 pub mod openapi;
 pub mod preview;
+pub mod ready;
 pub mod revalidate;
 pub mod shop;
 
@@ -107,9 +108,20 @@ impl ApiFailure {
     }
 
     /// A database failure: 503 with `Retry-After: 60` when the database or its disk is
-    /// full (nothing was written; the client may retry once space is freed), else a 500
-    /// as [`ApiFailure::internal`].
+    /// full (nothing was written; the client may retry once space is freed), 503 with
+    /// `Retry-After: 5` when the database cannot be reached (a lost PostgreSQL
+    /// connection: nothing was carried out, and the pool reconnects on its own), else a
+    /// 500 as [`ApiFailure::internal`].
     pub fn store(error: &crate::store::StoreError) -> Self {
+        if error.is_unreachable() {
+            tracing::error!(%error, "the database is unreachable");
+            return Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                None,
+                "the database is unreachable; nothing was carried out, retry shortly",
+            )
+            .with_header(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
         if error.is_full() {
             tracing::error!(%error, "the database is full: writes are refused until space is freed");
             return Self::new(

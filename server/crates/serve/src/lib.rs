@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 mod api;
+pub mod cluster;
 pub mod cms;
 pub mod dev;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod images;
 pub mod isr;
 pub mod listen;
 pub mod outbox;
+pub mod purge;
 mod serve;
 pub mod snapshot;
 mod state;
@@ -36,6 +38,6 @@ use atoll_render::page as pages;
 pub use atoll_render::{feed, sitemap};
 pub use pages::Page;
 pub use serve::{
-    build_id, cache_control, router, warm, AppState, Dirs, Rendering, Services, CACHE_HEADER,
-    NO_STORE, STATIC_CACHE,
+    build_id, cache_control, router, warm, AppState, Dirs, Rendering, Revalidation, Services,
+    CACHE_HEADER, NO_STORE, STATIC_CACHE,
 };

@@ -7,7 +7,7 @@
 //!
 //! Entries are written in the same transaction as the message they carry (see
 //! [`Store::insert_message`]), so nothing acknowledged is lost; the worker only marks
-//! them delivered after a 2xx. Because the queue lives in SQLite, entries due while the
+//! them delivered after a 2xx. Because the queue lives in the database, entries due while the
 //! server was down are sent when it starts again. An entry is tried at most
 //! [`Forwarding::max_attempts`] times; the wait after the n-th failure is
 //! `base_delay × 2^(n-1)`, at most [`Forwarding::max_delay`]. Given-up entries keep
@@ -94,7 +94,13 @@ pub async fn run(
     }
 }
 
-/// One pass: tries every entry due now (at most 50). Returns whether another pass may
+/// Entries claimed per pass.
+const BATCH: usize = 50;
+
+/// One pass: claims the entries due now (at most 50, [`Store::claim_outbox`]) for as
+/// long as delivering them all may take (each [`Forwarding::timeout`], one after the
+/// other, plus a minute), so that no other server sharing the database sends them
+/// meanwhile; then tries each. Returns whether another pass may
 /// have work at once: some entries were due and every outcome was recorded (when
 /// recording fails, the caller waits a poll interval rather than retrying hot).
 pub async fn deliver_due(
@@ -104,7 +110,13 @@ pub async fn deliver_due(
 ) -> bool {
     let due = {
         let store = Arc::clone(store);
-        tokio::task::spawn_blocking(move || store.due_outbox(Utc::now(), 50)).await
+        let lease = forwarding.timeout.saturating_mul(BATCH as u32) + Duration::from_secs(60);
+        let lease = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::hours(1));
+        tokio::task::spawn_blocking(move || {
+            let now = Utc::now();
+            store.claim_outbox(now, BATCH, now + lease)
+        })
+        .await
     };
     let due = match due {
         Ok(Ok(due)) => due,

@@ -28,7 +28,7 @@ mod response;
 pub mod warm;
 
 pub use crate::isr::{cache_control, NO_STORE, STATIC_CACHE};
-pub use crate::state::{build_id, AppState, Dirs, Rendering, Services};
+pub use crate::state::{build_id, AppState, Dirs, Rendering, Revalidation, Services};
 use guard::guard_target;
 use response::page_response;
 
@@ -92,6 +92,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             api::content::PRODUCTS_PATH,
             get(api::content::products_get).fallback(api::shop::get_only),
+        )
+        .route(
+            api::ready::READY_PATH,
+            get(api::ready::ready_get).fallback(api::shop::get_only),
         )
         .route(crate::dev::EVENTS_PATH, get(crate::dev::events))
         .route(crate::dev::SCRIPT_PATH, get(crate::dev::script))

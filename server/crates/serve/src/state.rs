@@ -95,6 +95,12 @@ pub struct Rendering {
     pub routes: &'static app::Routes,
     /// Development mode ([`crate::dev`]): live reload and errors in the browser.
     pub dev: bool,
+    /// Drops changed pages from the caching proxy or CDN in front after each
+    /// revalidation ([`crate::purge`]); `None`: nothing in front to purge.
+    pub purger: Option<Arc<dyn crate::purge::Purger>>,
+    /// This server's name among the servers sharing a database: the origin of the
+    /// revalidation notices it sends ([`crate::cluster`]), so it skips its own.
+    pub instance_id: String,
 }
 
 impl Default for Rendering {
@@ -112,6 +118,8 @@ impl Default for Rendering {
             content_token: None,
             dev: false,
             routes: app::routes(),
+            purger: None,
+            instance_id: crate::cluster::new_instance_id(),
         }
     }
 }
@@ -526,17 +534,19 @@ impl AppState {
     /// On-demand revalidation: reloads the content now, then renders again (before
     /// returning) `paths`, the pages of `tags` ([`crate::targets::tagged`]) and every
     /// cached page whose read-set changed; pages whose content is gone are removed (404).
-    /// Returns each path with `rendered`, `removed` or `unknown` (not a page), or
-    /// `Err((index, tag))` for an unknown tag (nothing done).
+    /// Then the configured [`crate::purge::Purger`] drops from the proxy in front every
+    /// page whose HTML changed or that is gone (by its `url:` tag) and every page
+    /// carrying one of `tags`. Returns each path with `rendered`, `removed` or `unknown`
+    /// (not a page) and the tags purged, or `Err((index, tag))` for an unknown tag
+    /// (nothing done).
     ///
     /// # Errors
     /// The content's reload error; nothing was changed.
-    #[allow(clippy::type_complexity)]
     pub async fn revalidate_on_demand(
         &self,
         paths: Vec<String>,
         tags: Vec<String>,
-    ) -> Result<Result<Vec<(String, &'static str)>, (usize, String)>, Arc<ServeError>> {
+    ) -> Result<Result<Revalidation, (usize, String)>, Arc<ServeError>> {
         for (i, tag) in tags.iter().enumerate() {
             if !crate::targets::is_tag(tag) {
                 return Ok(Err((i, tag.clone())));
@@ -546,7 +556,8 @@ impl AppState {
         let snapshot = self.inner.content.refresh(true).await?;
         let reload_ms = started.elapsed().as_millis() as u64;
         let state = self.clone();
-        let outcome = tokio::task::spawn_blocking(move || {
+        let named_tags = tags.clone();
+        let (outcome, changed) = tokio::task::spawn_blocking(move || {
             let cache = &state.inner.cache;
             let mut wanted: std::collections::BTreeSet<String> = paths.into_iter().collect();
             if !tags.is_empty() {
@@ -569,15 +580,23 @@ impl AppState {
             let checked_ms = started.elapsed().as_millis() as u64 - reload_ms;
             wanted.extend(outdated);
             let count = wanted.len();
+            // Each path's outcome, and whether what a proxy holds for it is now wrong
+            // (the HTML changed, or the page is gone).
             let outcome = wanted
                 .into_par_iter()
-                .map(|path| match Target::resolve(&snapshot, &path) {
-                    Some(target) => match state.render_and_cache(&snapshot, &target) {
-                        Some(_) => (path, "rendered"),
-                        None => (path, "removed"),
-                    },
-                    None if cache.remove(&path, snapshot.generation) => (path, "removed"),
-                    None => (path, "unknown"),
+                .map(|path| {
+                    let before = cache.get(&path).map(|entry| entry.page.etag.clone());
+                    match Target::resolve(&snapshot, &path) {
+                        Some(target) => match state.render_and_cache(&snapshot, &target) {
+                            Some(entry) => {
+                                let changed = before.as_deref() != Some(entry.page.etag.as_str());
+                                (path, "rendered", changed)
+                            }
+                            None => (path, "removed", true),
+                        },
+                        None if cache.remove(&path, snapshot.generation) => (path, "removed", true),
+                        None => (path, "unknown", false),
+                    }
                 })
                 .collect::<Vec<_>>();
             tracing::info!(
@@ -587,12 +606,61 @@ impl AppState {
                 total_ms = started.elapsed().as_millis() as u64,
                 "revalidated on demand"
             );
-            outcome
+            let changed: Vec<String> = outcome
+                .iter()
+                .filter(|(_, _, changed)| *changed)
+                .map(|(path, _, _)| app::cache_tags::url_tag(path))
+                .collect();
+            let outcome = outcome
+                .into_iter()
+                .map(|(path, outcome, _)| (path, outcome))
+                .collect::<Vec<_>>();
+            (outcome, changed)
         })
         .await
         .map_err(|err| Arc::new(crate::snapshot::panicked("rendering", err)))?;
-        Ok(Ok(outcome))
+        let mut purge_tags = named_tags;
+        purge_tags.extend(changed);
+        purge_tags.sort();
+        purge_tags.dedup();
+        let purged = match &self.inner.rendering.purger {
+            Some(purger) if !purge_tags.is_empty() => {
+                let started = std::time::Instant::now();
+                match purger.purge(&purge_tags).await {
+                    Ok(()) => {
+                        tracing::info!(
+                            purger = purger.name(),
+                            tags = purge_tags.len(),
+                            ms = started.elapsed().as_millis() as u64,
+                            "purged the proxy's copies"
+                        );
+                        purge_tags
+                    }
+                    Err(error) => {
+                        tracing::error!(purger = purger.name(), %error, "purge failed; the proxy's copies expire by their Cache-Control");
+                        Vec::new()
+                    }
+                }
+            }
+            _ => Vec::new(),
+        };
+        Ok(Ok(Revalidation {
+            paths: outcome,
+            purged,
+        }))
     }
+}
+
+/// What [`AppState::revalidate_on_demand`] did.
+#[derive(Debug, Default)]
+pub struct Revalidation {
+    /// Each path rendered again, removed (its content is gone: now 404) or `unknown`
+    /// (not a page), in no particular order.
+    pub paths: Vec<(String, &'static str)>,
+    /// The tags the purger dropped from the proxy, sorted: the `url:` tag of each page
+    /// whose HTML changed or that is gone, and the tags named by the request. Empty
+    /// without a purger, or when the purge failed (logged).
+    pub purged: Vec<String>,
 }
 
 /// Ends a flight when the task that renders goes away (done or panicked).

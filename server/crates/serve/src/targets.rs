@@ -116,7 +116,7 @@ impl Target {
 
     /// Renders it from `snapshot`; `None` when the entry is not in the site. Pages are
     /// rendered with the server's `live` data (the store's stock, `/status/`'s numbers)
-    /// and carry the cache tags of what they read; the feed carries `posts` and the
+    /// and carry their own `url:` tag, then the cache tags of what they read; the feed carries `posts` and the
     /// posts it holds; sitemaps and `robots.txt` carry `all`, and the sitemaps every
     /// collection.
     pub fn render(&self, snapshot: &Snapshot, store: Option<&Store>) -> Option<Page> {
@@ -133,7 +133,7 @@ impl Target {
     pub fn render_live(&self, snapshot: &Snapshot, live: &Live) -> Option<Page> {
         use app::cache_tags::ALL;
         let site = &snapshot.site;
-        Some(match self {
+        let page = match self {
             Target::Route(page) => {
                 let cx = Cx::new(site, None, Some(live));
                 let rendered = app::render_in(&cx, page)?;
@@ -171,7 +171,8 @@ impl Target {
                 TEXT,
             )
             .with_cache_tags(vec![ALL.to_owned()]),
-        })
+        };
+        Some(page.with_url_tag())
     }
 
     /// The fingerprint of `page`, just rendered for it from `snapshot`: for a

@@ -287,7 +287,11 @@ async fn pages_carry_cache_tags_and_revalidation_by_tag_reaches_them() {
         cache_tag.split(',').map(str::to_owned).collect()
     };
     let post = tags_of(&get(&s.app, "/posts/second/").await);
-    assert_eq!(post[0], "post:second", "its own entry first: {post:?}");
+    assert_eq!(
+        post[..2],
+        ["url:/posts/second/", "post:second"],
+        "its URL, then its own entry first: {post:?}"
+    );
     for tag in ["all", "post:hello-leptos", "tag:toml"] {
         assert!(post.contains(&tag.to_owned()), "{tag} in {post:?}");
     }
@@ -297,13 +301,19 @@ async fn pages_carry_cache_tags_and_revalidation_by_tag_reaches_them() {
         assert!(blog.contains(&tag.to_owned()), "{tag} in {blog:?}");
     }
     let tag_page = tags_of(&get(&s.app, "/tags/toml/").await);
-    assert_eq!(tag_page[..2], ["tag:toml", "all"]);
+    assert_eq!(tag_page[..3], ["url:/tags/toml/", "tag:toml", "all"]);
     assert!(tag_page.contains(&"post:second".to_owned()));
     assert!(!tag_page.contains(&"post:hello-leptos".to_owned()));
     let feed = tags_of(&get(&s.app, "/atom.xml").await);
     assert!(feed.contains(&"post:second".to_owned()), "{feed:?}");
-    assert_eq!(tags_of(&get(&s.app, "/search/").await), ["all"]);
-    assert_eq!(tags_of(&get(&s.app, "/status/").await), ["all"]);
+    assert_eq!(
+        tags_of(&get(&s.app, "/search/").await),
+        ["url:/search/", "all"]
+    );
+    assert_eq!(
+        tags_of(&get(&s.app, "/status/").await),
+        ["url:/status/", "all"]
+    );
 
     // Every pre-rendered page that carries `post:second` is rendered again, and no other.
     let mut carrying = Vec::new();

@@ -40,6 +40,7 @@ async fn openapi_document_matches_the_routes() {
         ("/api/content/products", "get"),
         (atoll_api::PRODUCT_PATH, "get"),
         (atoll_api::SEARCH_PATH, "get"),
+        ("/status/ready", "get"),
     ];
     let mut expected: Vec<(String, String)> = expected
         .iter()

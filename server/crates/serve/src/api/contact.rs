@@ -50,7 +50,7 @@ pub const THANKS_PATH: &str = "/contact/thanks/";
         (status = 415, description = "Neither JSON nor form-urlencoded", body = ApiError),
         (status = 422, description = "A field is missing, too long or not an email address (JSON: `field` names it; form post: the page again with the errors), or the `Idempotency-Key` was used for another message", body = ApiError),
         (status = 429, description = "Too many messages from this address; retry after `Retry-After` seconds", body = ApiError),
-        (status = 503, description = "The server runs without a database, or the database is full (nothing stored; retry after `Retry-After` seconds)", body = ApiError)
+        (status = 503, description = "The server runs without a database, or the database is full or unreachable (nothing stored; retry after `Retry-After` seconds)", body = ApiError)
     )
 )]
 pub async fn contact_post(

@@ -39,6 +39,7 @@ pub const OPENAPI_PATH: &str = "/api/openapi.json";
         super::content::posts_get,
         super::content::post_get,
         super::content::products_get,
+        super::ready::ready_get,
         openapi_get
     ),
     components(schemas(
@@ -47,7 +48,7 @@ pub const OPENAPI_PATH: &str = "/api/openapi.json";
         super::revalidate::RevalidateRequest, super::revalidate::EventEntry,
         super::revalidate::Revalidated, super::revalidate::RevalidateResponse,
         crate::cms::PostRecord, crate::cms::ProductRecord, crate::cms::PostList,
-        crate::cms::ProductList
+        crate::cms::ProductList, super::ready::Readiness
     )),
     tags(
         (name = "search", description = "Full-text search over the posts"),
@@ -56,7 +57,7 @@ pub const OPENAPI_PATH: &str = "/api/openapi.json";
         (name = "revalidation", description = "On-demand revalidation by signed webhooks (Standard Webhooks v1)"),
         (name = "preview", description = "Draft preview (a signed cookie)"),
         (name = "content", description = "The read-only content API (a headless CMS for other clients)"),
-        (name = "meta", description = "This document")
+        (name = "meta", description = "This document and the readiness check")
     )
 )]
 pub struct ApiDoc;

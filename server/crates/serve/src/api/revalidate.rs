@@ -71,6 +71,9 @@ pub struct RevalidateResponse {
     pub paths: Vec<Revalidated>,
     /// The content generation now served.
     pub generation: u64,
+    /// How many cache tags were purged from the caching proxy in front (the `url:` tag
+    /// of each page that changed or is gone, and the tags named); 0 without `--purge`.
+    pub purged: usize,
 }
 
 /// `POST /api/revalidate`: reloads the content and renders again, before answering,
@@ -135,27 +138,31 @@ pub async fn revalidate_post(
     }
     // The id is taken before the work (a concurrent duplicate delivery is acknowledged
     // as a replay) and given back if the work fails (the sender's retry does it).
-    if !reserve(&state, &id) {
+    if !reserve(&state, &id).await {
         return Ok(Json(RevalidateResponse {
             revalidated: true,
             replayed: true,
             paths: Vec::new(),
             generation: state.snapshot().generation,
+            purged: 0,
         })
         .into_response());
     }
-    let outcome = state.revalidate_on_demand(request.paths, tags).await;
+    let named_paths = request.paths.clone();
+    let outcome = state
+        .revalidate_on_demand(request.paths, tags.clone())
+        .await;
     let outcome = match outcome {
-        Ok(Ok(paths)) => paths,
+        Ok(Ok(done)) => done,
         Ok(Err((index, tag))) => {
-            release(&state, &id);
+            release(&state, &id).await;
             return Err(ApiFailure::bad_request(
                 &format!("tags[{index}]"),
                 format!("unknown cache tag `{tag}`"),
             ));
         }
         Err(err) => {
-            release(&state, &id);
+            release(&state, &id).await;
             return Err(ApiFailure::content(
                 &state,
                 "the content could not be reloaded",
@@ -163,7 +170,14 @@ pub async fn revalidate_post(
             ));
         }
     };
+    // The other servers on the database do the same (a GitHub push names nothing: they
+    // revalidate whatever changed).
+    if let Err(error) = crate::cluster::announce(&state, named_paths, tags).await {
+        tracing::error!(%error, "cannot tell the other servers about the revalidation");
+    }
+    let purged = outcome.purged.len();
     let mut paths: Vec<Revalidated> = outcome
+        .paths
         .into_iter()
         .map(|(path, outcome)| Revalidated {
             path,
@@ -176,6 +190,7 @@ pub async fn revalidate_post(
         replayed: false,
         paths,
         generation: state.snapshot().generation,
+        purged,
     })
     .into_response())
 }
@@ -223,27 +238,53 @@ fn authenticate(
 /// Records a delivery id; `false` when it was already recorded (a replay). Ids older
 /// than twice the tolerance are forgotten (their deliveries would be refused by the
 /// timestamp check anyway), which bounds the memory to the deliveries of 10 minutes.
-fn reserve(state: &AppState, id: &str) -> bool {
+/// With a database the id is recorded there too, so that a replay to another server
+/// sharing it is recognised; when the database cannot be reached, this server's memory
+/// decides alone (a revalidation done twice is harmless; one refused is not).
+async fn reserve(state: &AppState, id: &str) -> bool {
     let now = state.cache().now();
-    let mut ids = state.webhook_ids().lock().expect("webhook ids lock");
-    ids.retain(|_, at| {
-        now.duration_since(*at)
-            .map_or(true, |age| age.as_secs() <= 2 * TOLERANCE)
-    });
-    if ids.contains_key(id) {
-        return false;
+    {
+        let mut ids = state.webhook_ids().lock().expect("webhook ids lock");
+        ids.retain(|_, at| {
+            now.duration_since(*at)
+                .map_or(true, |age| age.as_secs() <= 2 * TOLERANCE)
+        });
+        if ids.contains_key(id) {
+            return false;
+        }
+        ids.insert(id.to_owned(), now);
     }
-    ids.insert(id.to_owned(), now);
-    true
+    let Some(store) = state.services().store.clone() else {
+        return true;
+    };
+    let key = id.to_owned();
+    let at = chrono::DateTime::<chrono::Utc>::from(now);
+    match tokio::task::spawn_blocking(move || store.reserve_webhook(&key, at)).await {
+        Ok(Ok(true)) => true,
+        Ok(Ok(false)) => false,
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "webhook id not recorded in the database; replays to other servers are not recognised");
+            true
+        }
+        Err(_) => true,
+    }
 }
 
 /// Forgets a delivery id whose work failed.
-fn release(state: &AppState, id: &str) {
+async fn release(state: &AppState, id: &str) {
     state
         .webhook_ids()
         .lock()
         .expect("webhook ids lock")
         .remove(id);
+    if let Some(store) = state.services().store.clone() {
+        let key = id.to_owned();
+        if let Ok(Err(error)) =
+            tokio::task::spawn_blocking(move || store.release_webhook(&key)).await
+        {
+            tracing::warn!(%error, "cannot forget the webhook id in the database");
+        }
+    }
 }
 
 /// The cache tags named by the body (its `tags` and its event).

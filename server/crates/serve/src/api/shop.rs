@@ -130,7 +130,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
         (status = 200, description = "Live price and stock", body = ProductStatus),
         (status = 404, description = "No product with this id", body = ApiError),
         (status = 405, description = "Not GET or HEAD", body = ApiError),
-        (status = 503, description = "The server runs without a database", body = ApiError)
+        (status = 503, description = "The server runs without a database, or cannot reach it (retry after `Retry-After` seconds)", body = ApiError)
     )
 )]
 pub async fn product_get(
@@ -259,7 +259,7 @@ fn price(state: &AppState, items: &[CartItem]) -> Result<(Vec<QuoteLine>, String
         (status = 413, description = "Body over 64 KiB", body = ApiError),
         (status = 415, description = "Body not declared as JSON", body = ApiError),
         (status = 422, description = "Empty cart, unknown product, quantity below 1 or above the stock; `field` names the line (`items[1].quantity`)", body = ApiError),
-        (status = 503, description = "The server runs without a database", body = ApiError)
+        (status = 503, description = "The server runs without a database, or cannot reach it (retry after `Retry-After` seconds)", body = ApiError)
     )
 )]
 pub async fn quote_post(
@@ -374,7 +374,7 @@ fn required(field: &str, value: &str, max: usize) -> Result<String, ApiFailure> 
         (status = 415, description = "Body not declared as JSON", body = ApiError),
         (status = 422, description = "Invalid name, email, address or line, or the key was used with another request", body = ApiError),
         (status = 429, description = "Too many checkout attempts from this address; retry after `Retry-After` seconds", body = ApiError),
-        (status = 503, description = "The server runs without a database, or the database is full (nothing was written; retry after `Retry-After` seconds)", body = ApiError)
+        (status = 503, description = "The server runs without a database, or the database is full or unreachable (nothing was written; retry after `Retry-After` seconds)", body = ApiError)
     )
 )]
 pub async fn checkout_post(

@@ -65,6 +65,9 @@ async fn answer(State(front): State<Front>, request: Request) -> Response {
     let started = ready.borrow().clone();
     let state = match started {
         Some(state) => state,
+        None if request.uri().path() == crate::api::ready::READY_PATH => {
+            return crate::api::ready::not_ready_yet();
+        }
         None => {
             // Before the state: a cached page, for a plain GET (a preview cookie
             // needs the state, and so does any other cookie's page, to be safe).

@@ -1,5 +1,4 @@
-//! The embedded database: live stock, orders, contact submissions and the outbox, in
-//! one SQLite file in WAL mode.
+//! The embedded backend: one SQLite file in WAL mode (`--db FILE`, the default).
 //!
 //! * The file (and its folder) is created on first start; the schema is brought up to
 //!   date by [`MIGRATIONS`], numbered by SQLite's `PRAGMA user_version`. A database made
@@ -15,9 +14,14 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use app::Product;
-use atoll_api::{Order, QuoteLine};
-use chrono::{DateTime, SecondsFormat, Utc};
+use atoll_api::Order;
+use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use super::{
+    now, timestamp, CheckoutError, Inventory, MessageError, NewMessage, NewOrder, OutboxItem,
+    Placed, StoreError, Stored, CONTACT_DEDUPE_SECONDS,
+};
 
 /// The schema, one migration per entry: entry `i` takes the database from
 /// `user_version = i` to `i + 1`. Append only; never edit a released entry.
@@ -82,192 +86,23 @@ pub const MIGRATIONS: &[&str] = &[
         WHERE idempotency_key IS NOT NULL;
     CREATE INDEX contact_content ON contact_messages (content_hash, created_at)
         WHERE content_hash IS NOT NULL;",
+    // 3: webhook delivery ids, for replay protection shared by every server on the
+    // database (and kept across restarts).
+    "CREATE TABLE webhook_deliveries (
+        id          TEXT PRIMARY KEY,
+        received_at TEXT NOT NULL
+    );
+    CREATE INDEX webhook_deliveries_age ON webhook_deliveries (received_at);",
 ];
 
-/// How long an identical contact message (same email, same text) is answered as a
-/// replay of the first instead of being stored again, in seconds (600: ten minutes).
-/// It protects the JavaScript-less form, a static page that cannot carry a per-visitor
-/// `Idempotency-Key`, from the double submits and retries of impatient senders.
-pub const CONTACT_DEDUPE_SECONDS: i64 = 600;
-
-/// What can go wrong with the database.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The file cannot be created or opened.
-    #[error("cannot open the database `{path}`: {source}")]
-    Open {
-        /// The database file.
-        path: PathBuf,
-        /// SQLite's or the file system's error.
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
-    /// The file was migrated by a newer Atoll.
-    #[error("the database `{path}` has schema version {found}, newer than this Atoll's {known}; upgrade Atoll or use another --db")]
-    TooNew {
-        /// The database file.
-        path: PathBuf,
-        /// Its `user_version`.
-        found: i64,
-        /// The newest version this build knows.
-        known: usize,
-    },
-    /// A query failed.
-    #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-}
-
-impl StoreError {
-    /// `true` when the database or its disk is full (`SQLITE_FULL`: no space left, or
-    /// `max_page_count` reached); the transaction was rolled back and nothing written.
-    pub fn is_full(&self) -> bool {
-        matches!(
-            self,
-            Self::Sqlite(rusqlite::Error::SqliteFailure(error, _))
-                if error.code == rusqlite::ErrorCode::DiskFull
-        )
-    }
-}
-
-/// Why a contact message was not stored.
-#[derive(Debug, thiserror::Error)]
-pub enum MessageError {
-    /// The `Idempotency-Key` was used before with a different message.
-    #[error("this Idempotency-Key was already used with a different message")]
-    KeyReused,
-    /// The database failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<rusqlite::Error> for MessageError {
-    fn from(error: rusqlite::Error) -> Self {
-        Self::Store(StoreError::Sqlite(error))
-    }
-}
-
-/// The result of [`Store::insert_message`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Stored {
-    /// The message's row id (the first one's, for a replay).
-    pub id: i64,
-    /// `true` when the message was stored before (same key, or the same email and text
-    /// within [`CONTACT_DEDUPE_SECONDS`]) and nothing was written now.
-    pub replayed: bool,
-}
-
-/// Why a checkout did not place an order.
-#[derive(Debug, thiserror::Error)]
-pub enum CheckoutError {
-    /// The `Idempotency-Key` was used before with a different request.
-    #[error("this Idempotency-Key was already used with a different request")]
-    KeyReused,
-    /// A line asks for more than is in stock now.
-    #[error("only {available} of `{product_id}` in stock")]
-    OutOfStock {
-        /// Index of the line in `items`.
-        line: usize,
-        /// The product.
-        product_id: String,
-        /// Units in stock.
-        available: u32,
-    },
-    /// The database failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<rusqlite::Error> for CheckoutError {
-    fn from(error: rusqlite::Error) -> Self {
-        Self::Store(StoreError::Sqlite(error))
-    }
-}
-
-/// Live stock of one product.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Inventory {
-    /// Units in stock.
-    pub stock: u32,
-    /// Last change (RFC 3339, UTC).
-    pub updated_at: String,
-}
-
-/// The order a checkout asks for, already priced from the catalog.
-#[derive(Clone, Debug)]
-pub struct NewOrder<'a> {
-    /// The `Idempotency-Key` header.
-    pub idempotency_key: &'a str,
-    /// A hash of the request (body), to tell a retry from a reused key.
-    pub request_hash: &'a str,
-    /// Buyer's name.
-    pub name: &'a str,
-    /// Buyer's email.
-    pub email: &'a str,
-    /// Postal address.
-    pub address: &'a str,
-    /// Priced lines, each product once.
-    pub lines: &'a [QuoteLine],
-    /// ISO 4217 code of every line.
-    pub currency: &'a str,
-}
-
-/// The result of [`Store::place_order`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Placed {
-    /// The order.
-    pub order: Order,
-    /// `true` when the key had already placed this order (nothing was written).
-    pub replayed: bool,
-}
-
-/// A contact message to store.
-#[derive(Clone, Debug)]
-pub struct NewMessage<'a> {
-    /// Sender's name.
-    pub name: &'a str,
-    /// Sender's email.
-    pub email: &'a str,
-    /// The message.
-    pub message: &'a str,
-    /// Who sent it (the client address), for abuse handling.
-    pub client: &'a str,
-    /// The `Idempotency-Key` header, if the client sent one.
-    pub idempotency_key: Option<&'a str>,
-    /// A hash of the request as parsed, to tell a retry from a reused key.
-    pub request_hash: &'a str,
-    /// A hash of the email and the text, to find the same message posted twice.
-    pub content_hash: &'a str,
-}
-
-/// A message waiting in the outbox.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OutboxItem {
-    /// Row id.
-    pub id: i64,
-    /// What it is (`contact`).
-    pub kind: String,
-    /// The JSON to deliver.
-    pub payload: String,
-    /// Failed deliveries so far.
-    pub attempts: u32,
-}
-
-/// The database. Cheap to share behind an `Arc`.
+/// The SQLite database.
 #[derive(Debug)]
-pub struct Store {
+pub struct Sqlite {
     conn: Mutex<Connection>,
     path: PathBuf,
 }
 
-fn now() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-fn timestamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-impl Store {
+impl Sqlite {
     /// Opens (creating it and its folder if needed) the database at `path`, switches it
     /// to WAL and runs the pending [`MIGRATIONS`].
     ///
@@ -277,7 +112,7 @@ impl Store {
     /// migration fails (it is rolled back).
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let open_error = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Open {
-            path: path.to_owned(),
+            location: path.display().to_string(),
             source,
         };
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -595,31 +430,81 @@ impl Store {
         Ok(())
     }
 
-    /// Up to `limit` outbox entries due at `at` (not delivered, not given up), oldest
-    /// first.
+    /// Claims up to `limit` outbox entries due at `at` (see [`super::Store::claim_outbox`]):
+    /// their next attempt moves to `lease_until` in the same statement.
     ///
     /// # Errors
     /// A database error.
-    pub fn due_outbox(
+    pub fn claim_outbox(
         &self,
         at: DateTime<Utc>,
         limit: usize,
+        lease_until: DateTime<Utc>,
     ) -> Result<Vec<OutboxItem>, StoreError> {
         let conn = self.conn();
         let mut statement = conn.prepare_cached(
-            "SELECT id, kind, payload, attempts FROM outbox
-             WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?1
-             ORDER BY next_attempt_at, id LIMIT ?2",
+            "UPDATE outbox SET next_attempt_at = ?3
+             WHERE id IN (SELECT id FROM outbox
+                          WHERE delivered_at IS NULL AND failed_at IS NULL
+                            AND next_attempt_at <= ?1
+                          ORDER BY next_attempt_at, id LIMIT ?2)
+             RETURNING id, kind, payload, attempts",
         )?;
-        let rows = statement.query_map(params![timestamp(at), limit as i64], |row| {
-            Ok(OutboxItem {
-                id: row.get(0)?,
-                kind: row.get(1)?,
-                payload: row.get(2)?,
-                attempts: row.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let rows = statement.query_map(
+            params![timestamp(at), limit as i64, timestamp(lease_until)],
+            |row| {
+                Ok(OutboxItem {
+                    id: row.get(0)?,
+                    kind: row.get(1)?,
+                    payload: row.get(2)?,
+                    attempts: row.get(3)?,
+                })
+            },
+        )?;
+        let mut items: Vec<OutboxItem> = rows.collect::<Result<_, _>>()?;
+        // RETURNING's order is unspecified: oldest first, as they were queued.
+        items.sort_by_key(|item| item.id);
+        Ok(items)
+    }
+
+    /// Records the webhook delivery `id` received at `at` (see
+    /// [`super::Store::reserve_webhook`]); `false` when it was recorded before.
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn reserve_webhook(&self, id: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "DELETE FROM webhook_deliveries WHERE received_at < ?1",
+            [timestamp(at - super::webhook_memory())],
+        )?;
+        let added = tx.execute(
+            "INSERT INTO webhook_deliveries (id, received_at) VALUES (?1, ?2)
+             ON CONFLICT (id) DO NOTHING",
+            params![id, timestamp(at)],
+        )?;
+        tx.commit()?;
+        Ok(added == 1)
+    }
+
+    /// Forgets the webhook delivery `id` (its work failed; the sender's retry does it).
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn release_webhook(&self, id: &str) -> Result<(), StoreError> {
+        self.conn()
+            .execute("DELETE FROM webhook_deliveries WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    /// Checks that the database answers (`SELECT 1`).
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn ping(&self) -> Result<(), StoreError> {
+        self.conn().query_row("SELECT 1", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// Marks an outbox entry delivered.
@@ -669,7 +554,7 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
     let known = MIGRATIONS.len();
     if version > known as i64 {
         return Err(StoreError::TooNew {
-            path: path.to_owned(),
+            location: path.display().to_string(),
             found: version,
             known,
         });
@@ -702,26 +587,16 @@ fn read_order(conn: &Connection, id: i64) -> Result<Order, rusqlite::Error> {
     )?;
     let lines = statement
         .query_map([id], |row| {
-            let unit: i64 = row.get(3)?;
-            let quantity: u32 = row.get(4)?;
-            Ok(QuoteLine {
-                product_id: row.get(0)?,
-                name: row.get(1)?,
-                url: row.get(2)?,
-                unit_price_cents: unit as u64,
-                quantity,
-                line_total_cents: unit as u64 * u64::from(quantity),
-                stock: None,
-            })
+            Ok(super::order_line(
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Order {
-        order_id: id,
-        lines,
-        total_cents: total as u64,
-        currency,
-        created_at,
-    })
+    Ok(super::order(id, lines, total, currency, created_at))
 }
 
 #[cfg(test)]
@@ -732,7 +607,7 @@ mod tests {
     fn migrations_are_versioned_and_refuse_newer_files() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nested/atoll.db");
-        let store = Store::open(&path).unwrap();
+        let store = Sqlite::open(&path).unwrap();
         drop(store);
         let conn = Connection::open(&path).unwrap();
         let version: i64 = conn
@@ -745,11 +620,11 @@ mod tests {
         assert_eq!(mode, "wal");
         // Reopening runs nothing again.
         drop(conn);
-        Store::open(&path).unwrap();
+        Sqlite::open(&path).unwrap();
         let conn = Connection::open(&path).unwrap();
         conn.pragma_update(None, "user_version", 99).unwrap();
         drop(conn);
-        let error = Store::open(&path).unwrap_err();
+        let error = Sqlite::open(&path).unwrap_err();
         assert!(
             matches!(error, StoreError::TooNew { found: 99, .. }),
             "{error}"
@@ -762,7 +637,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("garbage.db");
         std::fs::write(&path, vec![b'x'; 4096]).unwrap();
-        let error = Store::open(&path).unwrap_err();
+        let error = Sqlite::open(&path).unwrap_err();
         assert!(error.to_string().contains("garbage.db"), "{error}");
     }
 }
