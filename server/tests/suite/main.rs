@@ -5,6 +5,7 @@
 //! Run one module with `cargo test -p server --test suite isr::`.
 
 mod api;
+mod cluster;
 mod common;
 mod export;
 mod isr;
