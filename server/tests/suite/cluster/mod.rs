@@ -92,7 +92,7 @@ impl Pg {
             return None;
         };
         let dir = tempfile::tempdir().unwrap();
-        let root_user = std::fs::metadata("/proc/self").map_or(false, |m| m.uid() == 0);
+        let root_user = std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
         let run_as = if root_user {
             let ids = user_ids("postgres").expect("the postgres user of Debian's package");
             let status = Command::new("chown")

@@ -22,6 +22,7 @@
 
 use std::time::Duration;
 
+use ::postgres::types::Type;
 use ::postgres::{Client, Config, NoTls, Transaction};
 use app::Product;
 use atoll_api::Order;
@@ -305,13 +306,13 @@ impl Postgres {
     pub fn place_order(&self, order: &NewOrder<'_>) -> Result<Placed, CheckoutError> {
         let placed = self.transaction(|tx| {
             // Retries of one key wait for each other here (released at commit).
-            tx.execute(
+            tx.execute_typed(
                 "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-                &[&format!("order:{}", order.idempotency_key)],
+                &[(&format!("order:{}", order.idempotency_key), Type::TEXT)],
             )?;
-            if let Some(row) = tx.query_opt(
+            if let Some(row) = tx.query_typed_opt(
                 "SELECT id, request_hash FROM orders WHERE idempotency_key = $1",
-                &[&order.idempotency_key],
+                &[(&order.idempotency_key, Type::TEXT)],
             )? {
                 let (id, hash): (i64, String) = (row.get(0), row.get(1));
                 if hash != order.request_hash {
@@ -323,18 +324,67 @@ impl Postgres {
                 });
             }
             let now = now();
+            // The order and its lines in one statement (one round trip).
+            let total: u64 = order.lines.iter().map(|l| l.line_total_cents).sum();
+            let positions: Vec<i64> = (0..order.lines.len() as i64).collect();
+            let product_ids: Vec<&str> = order.lines.iter().map(|l| l.product_id.as_str()).collect();
+            let names: Vec<&str> = order.lines.iter().map(|l| l.name.as_str()).collect();
+            let urls: Vec<&str> = order.lines.iter().map(|l| l.url.as_str()).collect();
+            let prices: Vec<i64> = order.lines.iter().map(|l| l.unit_price_cents as i64).collect();
+            let quantities: Vec<i64> = order.lines.iter().map(|l| i64::from(l.quantity)).collect();
+            let id: i64 = tx
+                .query_typed_one(
+                    "WITH new_order AS (
+                        INSERT INTO orders (idempotency_key, request_hash, name, email, address,
+                                            total_cents, currency, created_at)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+                     ), new_lines AS (
+                        INSERT INTO order_lines (order_id, position, product_id, name, url,
+                                                 unit_price_cents, quantity)
+                        SELECT new_order.id, l.position, l.product_id, l.name, l.url, l.price, l.quantity
+                        FROM new_order,
+                             unnest($9::bigint[], $10::text[], $11::text[], $12::text[],
+                                    $13::bigint[], $14::bigint[])
+                               AS l(position, product_id, name, url, price, quantity)
+                     )
+                     SELECT id FROM new_order",
+                    &[
+                        (&order.idempotency_key, Type::TEXT),
+                        (&order.request_hash, Type::TEXT),
+                        (&order.name, Type::TEXT),
+                        (&order.email, Type::TEXT),
+                        (&order.address, Type::TEXT),
+                        (&(total as i64), Type::INT8),
+                        (&order.currency, Type::TEXT),
+                        (&now, Type::TEXT),
+                        (&positions, Type::INT8_ARRAY),
+                        (&product_ids, Type::TEXT_ARRAY),
+                        (&names, Type::TEXT_ARRAY),
+                        (&urls, Type::TEXT_ARRAY),
+                        (&prices, Type::INT8_ARRAY),
+                        (&quantities, Type::INT8_ARRAY),
+                    ],
+                )?
+                .get(0);
+            // The stock last: its row locks, which queue every other checkout of the
+            // product, are held only from here to the commit. In product order, so two
+            // orders lock the products they share in the same order (no deadlock).
             let mut by_product: Vec<usize> = (0..order.lines.len()).collect();
             by_product.sort_by(|&a, &b| order.lines[a].product_id.cmp(&order.lines[b].product_id));
             for i in by_product {
                 let line = &order.lines[i];
-                let changed = tx.execute(
+                let changed = tx.execute_typed(
                     "UPDATE inventory SET stock = stock - $2, updated_at = $3
                      WHERE product_id = $1 AND stock >= $2",
-                    &[&line.product_id, &i64::from(line.quantity), &now],
+                    &[
+                        (&line.product_id, Type::TEXT),
+                        (&i64::from(line.quantity), Type::INT8),
+                        (&now, Type::TEXT),
+                    ],
                 )?;
                 if changed == 0 {
-                    // The error rolls the transaction back; the line reported is found
-                    // below, in the request's order.
+                    // The error rolls the transaction back (the order too); the line
+                    // reported is found below, in the request's order.
                     return Err(CheckoutError::OutOfStock {
                         line: i,
                         product_id: line.product_id.clone(),
@@ -342,45 +392,22 @@ impl Postgres {
                     });
                 }
             }
-            let total: u64 = order.lines.iter().map(|l| l.line_total_cents).sum();
-            let id: i64 = tx
-                .query_one(
-                    "INSERT INTO orders (idempotency_key, request_hash, name, email, address,
-                                         total_cents, currency, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                    &[
-                        &order.idempotency_key,
-                        &order.request_hash,
-                        &order.name,
-                        &order.email,
-                        &order.address,
-                        &(total as i64),
-                        &order.currency,
-                        &now,
-                    ],
-                )?
-                .get(0);
-            let statement = tx.prepare(
-                "INSERT INTO order_lines (order_id, position, product_id, name, url,
-                                          unit_price_cents, quantity)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )?;
-            for (position, line) in order.lines.iter().enumerate() {
-                tx.execute(
-                    &statement,
-                    &[
-                        &id,
-                        &(position as i64),
-                        &line.product_id,
-                        &line.name,
-                        &line.url,
-                        &(line.unit_price_cents as i64),
-                        &i64::from(line.quantity),
-                    ],
-                )?;
-            }
+            // The answer is what was written (as `read_order` would read it back).
+            let lines = order
+                .lines
+                .iter()
+                .map(|l| {
+                    super::order_line(
+                        l.product_id.clone(),
+                        l.name.clone(),
+                        l.url.clone(),
+                        l.unit_price_cents as i64,
+                        l.quantity,
+                    )
+                })
+                .collect();
             Ok(Placed {
-                order: read_order(tx, id)?,
+                order: super::order(id, lines, total as i64, order.currency.to_owned(), now),
                 replayed: false,
             })
         });
