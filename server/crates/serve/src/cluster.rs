@@ -12,8 +12,10 @@
 //!
 //! `NOTIFY` is delivered to every listening connection once the sending transaction
 //! commits, in order; a server whose listening connection broke reconnects (waiting
-//! 1 s, doubling up to 30 s) and then revalidates everything that changed, since it may
-//! have missed notices meanwhile. A notice is at most 8,000 bytes (PostgreSQL's limit):
+//! 1 s, doubling up to 30 s). Each time it starts listening (the first time too: the
+//! server answered before) it revalidates every page whose content changed, since it
+//! may have missed notices meanwhile; a missed notice that named paths or tags of
+//! unchanged content is not replayed. A notice is at most 8,000 bytes (PostgreSQL's limit):
 //! a larger one is sent as the tag `all` (every page rendered again).
 //!
 //! Why `LISTEN`/`NOTIFY`: the servers already share the database, it needs no other
@@ -100,7 +102,11 @@ pub async fn announce(
         None => Ok(()),
     })
     .await
-    .unwrap_or(Ok(()))
+    .unwrap_or_else(|_| {
+        Err(crate::store::StoreError::Unreachable(
+            "sending the notice panicked".into(),
+        ))
+    })
 }
 
 /// Stops a [`listen`] thread when dropped or [`Listening::stop`]ped.
@@ -155,7 +161,6 @@ fn listen_loop(
     let db = store.postgres().expect("checked by listen");
     let own = state.rendering().instance_id.clone();
     let mut wait = Duration::from_secs(1);
-    let mut connected_before = false;
     while !stop.load(Ordering::Relaxed) {
         let mut client = match db.dedicated_client().and_then(|mut client| {
             client
@@ -173,11 +178,9 @@ fn listen_loop(
         };
         wait = Duration::from_secs(1);
         tracing::info!(channel = CHANNEL, "revalidation notices: listening");
-        if connected_before {
-            // Notices sent while the connection was down are lost: catch up.
-            revalidate(state, runtime, Vec::new(), Vec::new(), "reconnected");
-        }
-        connected_before = true;
+        // Notices sent before this connection listened (while the server started, or
+        // while the connection was down) are lost: catch up with whatever changed.
+        revalidate(state, runtime, Vec::new(), Vec::new(), "listening");
         let mut idle_rounds = 0u32;
         'connection: while !stop.load(Ordering::Relaxed) {
             let mut got = false;

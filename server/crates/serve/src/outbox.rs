@@ -80,16 +80,29 @@ pub async fn run(
         }
     };
     tokio::pin!(shutdown);
+    // Entries of the pass under way not yet recorded: at shutdown their lease is ended,
+    // so that the next start (or another server) sends them at once.
+    let claimed = std::sync::Mutex::new(std::collections::BTreeSet::new());
     loop {
         let delivered_any = tokio::select! {
-            () = &mut shutdown => return,
-            result = deliver_due(&store, &client, &forwarding) => result,
+            () = &mut shutdown => break,
+            result = deliver_claimed(&store, &client, &forwarding, &claimed) => result,
         };
         if !delivered_any {
             tokio::select! {
-                () = &mut shutdown => return,
+                () = &mut shutdown => break,
                 () = tokio::time::sleep(forwarding.poll_interval) => {}
             }
+        }
+    }
+    let unsent: Vec<i64> = std::mem::take(&mut *claimed.lock().expect("claimed lock"))
+        .into_iter()
+        .collect();
+    if !unsent.is_empty() {
+        let released =
+            tokio::task::spawn_blocking(move || store.release_outbox(&unsent, Utc::now())).await;
+        if !matches!(released, Ok(Ok(()))) {
+            tracing::warn!("outbox: claimed entries stay leased until their lease ends");
         }
     }
 }
@@ -107,6 +120,16 @@ pub async fn deliver_due(
     store: &Arc<Store>,
     client: &reqwest::Client,
     forwarding: &Forwarding,
+) -> bool {
+    deliver_claimed(store, client, forwarding, &Default::default()).await
+}
+
+/// [`deliver_due`], keeping in `claimed` the ids claimed and not yet recorded.
+async fn deliver_claimed(
+    store: &Arc<Store>,
+    client: &reqwest::Client,
+    forwarding: &Forwarding,
+    claimed: &std::sync::Mutex<std::collections::BTreeSet<i64>>,
 ) -> bool {
     let due = {
         let store = Arc::clone(store);
@@ -130,6 +153,10 @@ pub async fn deliver_due(
         }
     };
     let mut any = !due.is_empty();
+    claimed
+        .lock()
+        .expect("claimed lock")
+        .extend(due.iter().map(|item| item.id));
     for item in due {
         let outcome = deliver(client, forwarding, &item).await;
         let store = Arc::clone(store);
@@ -150,6 +177,7 @@ pub async fn deliver_due(
             }
         })
         .await;
+        claimed.lock().expect("claimed lock").remove(&id);
         if !matches!(recorded, Ok(Ok(()))) {
             tracing::error!(id, "outbox: cannot record the delivery outcome");
             any = false;

@@ -531,18 +531,37 @@ impl AppState {
         self.inner.cache.get(&path)
     }
 
-    /// On-demand revalidation: reloads the content now, then renders again (before
-    /// returning) `paths`, the pages of `tags` ([`crate::targets::tagged`]) and every
-    /// cached page whose read-set changed; pages whose content is gone are removed (404).
-    /// Then the configured [`crate::purge::Purger`] drops from the proxy in front every
-    /// page whose HTML changed or that is gone (by its `url:` tag) and every page
-    /// carrying one of `tags`. Returns each path with `rendered`, `removed` or `unknown`
-    /// (not a page) and the tags purged, or `Err((index, tag))` for an unknown tag
-    /// (nothing done).
+    /// On-demand revalidation: [`AppState::revalidate_pages`], then
+    /// [`AppState::purge`] of what changed. Returns each path with `rendered`,
+    /// `removed` or `unknown` (not a page) and the tags purged, or `Err((index, tag))`
+    /// for an unknown tag (nothing done).
     ///
     /// # Errors
     /// The content's reload error; nothing was changed.
     pub async fn revalidate_on_demand(
+        &self,
+        paths: Vec<String>,
+        tags: Vec<String>,
+    ) -> Result<Result<Revalidation, (usize, String)>, Arc<ServeError>> {
+        let mut done = match self.revalidate_pages(paths, tags).await? {
+            Ok(done) => done,
+            Err(unknown) => return Ok(Err(unknown)),
+        };
+        done.purged = self.purge(&done.purge_tags).await;
+        Ok(Ok(done))
+    }
+
+    /// Reloads the content now, then renders again (before returning) `paths`, the
+    /// pages of `tags` ([`crate::targets::tagged`]) and every cached page whose read-set
+    /// changed; pages whose content is gone are removed (404). Returns what it did and
+    /// what a proxy in front must drop ([`Revalidation::purge_tags`]: the `url:` tag of
+    /// every page whose HTML differs from before the reload, whoever rendered it
+    /// meanwhile, and `tags`), or `Err((index, tag))` for an unknown tag (nothing done).
+    /// Nothing is purged here.
+    ///
+    /// # Errors
+    /// The content's reload error; nothing was changed.
+    pub async fn revalidate_pages(
         &self,
         paths: Vec<String>,
         tags: Vec<String>,
@@ -553,11 +572,14 @@ impl AppState {
             }
         }
         let started = std::time::Instant::now();
+        // Every cached page's entity tag before the reload: a page a request renders
+        // from the new content meanwhile (a stale ISR page) still counts as changed.
+        let before = self.etags();
         let snapshot = self.inner.content.refresh(true).await?;
         let reload_ms = started.elapsed().as_millis() as u64;
         let state = self.clone();
         let named_tags = tags.clone();
-        let (outcome, changed) = tokio::task::spawn_blocking(move || {
+        let outcome = tokio::task::spawn_blocking(move || {
             let cache = &state.inner.cache;
             let mut wanted: std::collections::BTreeSet<String> = paths.into_iter().collect();
             if !tags.is_empty() {
@@ -580,23 +602,15 @@ impl AppState {
             let checked_ms = started.elapsed().as_millis() as u64 - reload_ms;
             wanted.extend(outdated);
             let count = wanted.len();
-            // Each path's outcome, and whether what a proxy holds for it is now wrong
-            // (the HTML changed, or the page is gone).
             let outcome = wanted
                 .into_par_iter()
-                .map(|path| {
-                    let before = cache.get(&path).map(|entry| entry.page.etag.clone());
-                    match Target::resolve(&snapshot, &path) {
-                        Some(target) => match state.render_and_cache(&snapshot, &target) {
-                            Some(entry) => {
-                                let changed = before.as_deref() != Some(entry.page.etag.as_str());
-                                (path, "rendered", changed)
-                            }
-                            None => (path, "removed", true),
-                        },
-                        None if cache.remove(&path, snapshot.generation) => (path, "removed", true),
-                        None => (path, "unknown", false),
-                    }
+                .map(|path| match Target::resolve(&snapshot, &path) {
+                    Some(target) => match state.render_and_cache(&snapshot, &target) {
+                        Some(_) => (path, "rendered"),
+                        None => (path, "removed"),
+                    },
+                    None if cache.remove(&path, snapshot.generation) => (path, "removed"),
+                    None => (path, "unknown"),
                 })
                 .collect::<Vec<_>>();
             tracing::info!(
@@ -606,48 +620,69 @@ impl AppState {
                 total_ms = started.elapsed().as_millis() as u64,
                 "revalidated on demand"
             );
-            let changed: Vec<String> = outcome
-                .iter()
-                .filter(|(_, _, changed)| *changed)
-                .map(|(path, _, _)| app::cache_tags::url_tag(path))
-                .collect();
-            let outcome = outcome
-                .into_iter()
-                .map(|(path, outcome, _)| (path, outcome))
-                .collect::<Vec<_>>();
-            (outcome, changed)
+            outcome
         })
         .await
         .map_err(|err| Arc::new(crate::snapshot::panicked("rendering", err)))?;
+        let after = self.etags();
         let mut purge_tags = named_tags;
-        purge_tags.extend(changed);
+        for (path, etag) in &before {
+            if after.get(path) != Some(etag) {
+                purge_tags.push(app::cache_tags::url_tag(path));
+            }
+        }
+        for path in after.keys().filter(|path| !before.contains_key(*path)) {
+            purge_tags.push(app::cache_tags::url_tag(path));
+        }
         purge_tags.sort();
         purge_tags.dedup();
-        let purged = match &self.inner.rendering.purger {
-            Some(purger) if !purge_tags.is_empty() => {
-                let started = std::time::Instant::now();
-                match purger.purge(&purge_tags).await {
-                    Ok(()) => {
-                        tracing::info!(
-                            purger = purger.name(),
-                            tags = purge_tags.len(),
-                            ms = started.elapsed().as_millis() as u64,
-                            "purged the proxy's copies"
-                        );
-                        purge_tags
-                    }
-                    Err(error) => {
-                        tracing::error!(purger = purger.name(), %error, "purge failed; the proxy's copies expire by their Cache-Control");
-                        Vec::new()
-                    }
-                }
-            }
-            _ => Vec::new(),
-        };
         Ok(Ok(Revalidation {
             paths: outcome,
-            purged,
+            purge_tags,
+            purged: Vec::new(),
         }))
+    }
+
+    /// Each cached page's path and strong entity tag.
+    fn etags(&self) -> std::collections::HashMap<String, String> {
+        let cache = &self.inner.cache;
+        cache
+            .paths()
+            .into_iter()
+            .filter_map(|path| {
+                let etag = cache.get(&path)?.page.etag.clone();
+                Some((path, etag))
+            })
+            .collect()
+    }
+
+    /// Drops every response carrying one of `tags` from the proxy in front, through the
+    /// configured [`crate::purge::Purger`]; returns the tags purged (empty without a
+    /// purger, or when the purge failed: logged, and the proxy's copies expire by their
+    /// `Cache-Control`).
+    pub async fn purge(&self, tags: &[String]) -> Vec<String> {
+        let Some(purger) = &self.inner.rendering.purger else {
+            return Vec::new();
+        };
+        if tags.is_empty() {
+            return Vec::new();
+        }
+        let started = std::time::Instant::now();
+        match purger.purge(tags).await {
+            Ok(()) => {
+                tracing::info!(
+                    purger = purger.name(),
+                    tags = tags.len(),
+                    ms = started.elapsed().as_millis() as u64,
+                    "purged the proxy's copies"
+                );
+                tags.to_vec()
+            }
+            Err(error) => {
+                tracing::error!(purger = purger.name(), %error, "purge failed; the proxy's copies expire by their Cache-Control");
+                Vec::new()
+            }
+        }
     }
 }
 
@@ -657,9 +692,12 @@ pub struct Revalidation {
     /// Each path rendered again, removed (its content is gone: now 404) or `unknown`
     /// (not a page), in no particular order.
     pub paths: Vec<(String, &'static str)>,
-    /// The tags the purger dropped from the proxy, sorted: the `url:` tag of each page
-    /// whose HTML changed or that is gone, and the tags named by the request. Empty
-    /// without a purger, or when the purge failed (logged).
+    /// What a proxy in front must drop, sorted: the `url:` tag of each page whose HTML
+    /// changed (compared with before the reload) or that is gone, and the tags named
+    /// by the request.
+    pub purge_tags: Vec<String>,
+    /// The tags the purger dropped ([`Revalidation::purge_tags`] once purged); empty
+    /// without a purger, before [`AppState::purge`], or when the purge failed (logged).
     pub purged: Vec<String>,
 }
 

@@ -15,11 +15,36 @@ use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
 use crate::common::root;
+
+/// The tests of this module run one at a time: each starts its own PostgreSQL, servers
+/// and proxy, and the webhook test's 1 s bound should not share two cores with 400
+/// checkouts.
+fn serial() -> Serial {
+    while BUSY
+        .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
+        .is_err()
+    {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Serial
+}
+
+static BUSY: AtomicBool = AtomicBool::new(false);
+
+/// The turn of one test of this module (a lock guard that may move between threads).
+pub(crate) struct Serial;
+
+impl Drop for Serial {
+    fn drop(&mut self) {
+        BUSY.store(false, Ordering::SeqCst);
+    }
+}
 
 /// Whether a missing PostgreSQL or Varnish fails the test instead of skipping it.
 fn required() -> bool {
@@ -75,6 +100,8 @@ fn wait_or_kill(child: &mut Child, limit: Duration) {
 
 /// A PostgreSQL server of its own, in a temporary folder; stopped when dropped.
 pub(crate) struct Pg {
+    /// Held while the server runs (see [`serial`]); dropped after it stops.
+    _serial: Serial,
     dir: TempDir,
     bin: PathBuf,
     child: Option<Child>,
@@ -87,6 +114,7 @@ pub(crate) struct Pg {
 impl Pg {
     /// Starts one; `None` (after [`skip`]) when PostgreSQL is not installed.
     pub(crate) fn start() -> Option<Pg> {
+        let serial = serial();
         let Some(bin) = Self::find_bin() else {
             skip("PostgreSQL (`initdb`)");
             return None;
@@ -107,6 +135,7 @@ impl Pg {
             None
         };
         let mut pg = Pg {
+            _serial: serial,
             dir,
             bin,
             child: None,
@@ -385,9 +414,14 @@ pub(crate) struct Varnish {
 impl Varnish {
     /// Starts one; `None` (after [`skip`]) when Varnish or its xkey module is missing.
     pub(crate) fn start(port: u16, backends: &[SocketAddr]) -> Option<Varnish> {
-        let xkey = Path::new("/usr/lib/x86_64-linux-gnu/varnish/vmods/libvmod_xkey.so");
         let varnishd = Path::new("/usr/sbin/varnishd");
-        if !varnishd.exists() || !xkey.exists() {
+        // Debian's multiarch folder (x86_64-linux-gnu, aarch64-linux-gnu, …).
+        let xkey = std::fs::read_dir("/usr/lib")
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .any(|dir| dir.path().join("varnish/vmods/libvmod_xkey.so").exists());
+        if !varnishd.exists() || !xkey {
             skip("Varnish with varnish-modules (`varnishd`, the xkey vmod)");
             return None;
         }

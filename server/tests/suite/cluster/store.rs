@@ -182,15 +182,39 @@ fn two_servers_share_one_postgres_store_with_sqlite_semantics() {
         .unwrap();
     assert_eq!(after_lease.len(), 21, "a lease that ended is claimed again");
 
-    // Webhook ids: a replay to the other server is a replay.
-    assert!(a.reserve_webhook("msg_1", now).unwrap());
-    assert!(!b.reserve_webhook("msg_1", now).unwrap());
-    b.release_webhook("msg_1").unwrap();
-    assert!(b.reserve_webhook("msg_1", now).unwrap());
+    // Webhook ids: a replay to the other server is a replay, while the first is
+    // worked on and once it is done; an attempt released (its work failed) or abandoned
+    // (its server died: not finished after the abandon time) is done again.
+    let long_ago = now - chrono::Duration::seconds(120);
+    assert!(a.reserve_webhook("msg_1", now, long_ago).unwrap());
+    assert!(
+        !b.reserve_webhook("msg_1", now, long_ago).unwrap(),
+        "in progress"
+    );
+    a.finish_webhook("msg_1", now).unwrap();
+    let much_later = now + chrono::Duration::seconds(300);
+    assert!(
+        !b.reserve_webhook("msg_1", now, much_later).unwrap(),
+        "done"
+    );
+    assert!(a.reserve_webhook("msg_2", now, long_ago).unwrap());
+    b.release_webhook("msg_2").unwrap();
+    assert!(
+        b.reserve_webhook("msg_2", now, long_ago).unwrap(),
+        "released"
+    );
+    assert!(
+        a.reserve_webhook(
+            "msg_2",
+            now + chrono::Duration::seconds(200),
+            now + chrono::Duration::seconds(80)
+        )
+        .unwrap(),
+        "abandoned by a server that died"
+    );
     // Forgotten after twice the signature tolerance.
     let later = now + chrono::Duration::seconds(601);
-    assert!(a.reserve_webhook("msg_2", later).unwrap());
-    assert!(a.reserve_webhook("msg_1", later).unwrap());
+    assert!(a.reserve_webhook("msg_1", later, long_ago).unwrap());
     a.ping().unwrap();
     assert!(a.limit_pages(10).is_err(), "SQLite only");
 }

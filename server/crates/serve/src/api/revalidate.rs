@@ -97,7 +97,7 @@ pub struct RevalidateResponse {
         (status = 405, description = "Not POST", body = super::ApiError),
         (status = 413, description = "Body over 1 MiB", body = super::ApiError),
         (status = 500, description = "The content could not be reloaded (the previous pages stay)", body = super::ApiError),
-        (status = 503, description = "No webhook secret is configured", body = super::ApiError)
+        (status = 503, description = "No webhook secret is configured, or the other servers on the database could not be told (retry after `Retry-After` seconds)", body = super::ApiError)
     )
 )]
 pub async fn revalidate_post(
@@ -136,6 +136,14 @@ pub async fn revalidate_post(
             ));
         }
     }
+    for (i, tag) in tags.iter().enumerate() {
+        if !crate::targets::is_tag(tag) {
+            return Err(ApiFailure::bad_request(
+                &format!("tags[{i}]"),
+                format!("unknown cache tag `{tag}`"),
+            ));
+        }
+    }
     // The id is taken before the work (a concurrent duplicate delivery is acknowledged
     // as a replay) and given back if the work fails (the sender's retry does it).
     if !reserve(&state, &id).await {
@@ -148,35 +156,30 @@ pub async fn revalidate_post(
         })
         .into_response());
     }
-    let named_paths = request.paths.clone();
-    let outcome = state
-        .revalidate_on_demand(request.paths, tags.clone())
-        .await;
-    let outcome = match outcome {
+    // The work runs in a task of its own: a sender that hangs up, or the request's time
+    // limit, does not stop it half-way (the other servers told, the proxy purged).
+    let work = {
+        let state = state.clone();
+        let id = id.clone();
+        tokio::spawn(async move {
+            let outcome = revalidate(&state, request.paths, tags).await;
+            match &outcome {
+                Ok(_) => finish(&state, &id).await,
+                Err(_) => release(&state, &id).await,
+            }
+            outcome
+        })
+    };
+    let done = match work.await {
         Ok(Ok(done)) => done,
-        Ok(Err((index, tag))) => {
+        Ok(Err(failure)) => return Err(failure),
+        Err(panicked) => {
             release(&state, &id).await;
-            return Err(ApiFailure::bad_request(
-                &format!("tags[{index}]"),
-                format!("unknown cache tag `{tag}`"),
-            ));
-        }
-        Err(err) => {
-            release(&state, &id).await;
-            return Err(ApiFailure::content(
-                &state,
-                "the content could not be reloaded",
-                &err,
-            ));
+            return Err(ApiFailure::internal(&panicked));
         }
     };
-    // The other servers on the database do the same (a GitHub push names nothing: they
-    // revalidate whatever changed).
-    if let Err(error) = crate::cluster::announce(&state, named_paths, tags).await {
-        tracing::error!(%error, "cannot tell the other servers about the revalidation");
-    }
-    let purged = outcome.purged.len();
-    let mut paths: Vec<Revalidated> = outcome
+    let purged = done.purged.len();
+    let mut paths: Vec<Revalidated> = done
         .paths
         .into_iter()
         .map(|(path, outcome)| Revalidated {
@@ -193,6 +196,46 @@ pub async fn revalidate_post(
         purged,
     })
     .into_response())
+}
+
+/// Renders the pages again, tells the other servers sharing the database (before the
+/// purge, which they do not need), then purges the proxy in front.
+async fn revalidate(
+    state: &AppState,
+    paths: Vec<String>,
+    tags: Vec<String>,
+) -> Result<crate::state::Revalidation, ApiFailure> {
+    let mut done = match state.revalidate_pages(paths.clone(), tags.clone()).await {
+        Ok(Ok(done)) => done,
+        Ok(Err((index, tag))) => {
+            return Err(ApiFailure::bad_request(
+                &format!("tags[{index}]"),
+                format!("unknown cache tag `{tag}`"),
+            ));
+        }
+        Err(err) => {
+            return Err(ApiFailure::content(
+                state,
+                "the content could not be reloaded",
+                &err,
+            ));
+        }
+    };
+    // A GitHub push names nothing: the other servers revalidate whatever changed.
+    if let Err(error) = crate::cluster::announce(state, paths, tags).await {
+        tracing::error!(%error, "cannot tell the other servers about the revalidation");
+        return Err(ApiFailure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            None,
+            "the pages were rendered here, but the other servers could not be told (database unreachable); retry",
+        )
+        .with_header(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("5"),
+        ));
+    }
+    done.purged = state.purge(&done.purge_tags).await;
+    Ok(done)
 }
 
 /// Checks the signature; returns the delivery id and whether GitHub signed it.
@@ -235,38 +278,54 @@ fn authenticate(
     Ok((id.to_owned(), false))
 }
 
-/// Records a delivery id; `false` when it was already recorded (a replay). Ids older
-/// than twice the tolerance are forgotten (their deliveries would be refused by the
-/// timestamp check anyway), which bounds the memory to the deliveries of 10 minutes.
-/// With a database the id is recorded there too, so that a replay to another server
-/// sharing it is recognised; when the database cannot be reached, this server's memory
-/// decides alone (a revalidation done twice is harmless; one refused is not).
+/// How long an unfinished delivery blocks its retries: after 2 minutes it is taken to
+/// be abandoned (its server died mid-work) and a retry does the work.
+const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Records a delivery id as being worked on; `false` when it was recorded before (a
+/// replay, or a duplicate arriving while the first is worked on). With a database the
+/// id is recorded there, so that a replay to another server sharing it is recognised
+/// and survives restarts; ids older than twice the tolerance are forgotten (their
+/// deliveries would be refused by the timestamp check anyway). Without one, or when it
+/// cannot be reached, this server's memory decides (a revalidation done twice is
+/// harmless; one refused is not).
 async fn reserve(state: &AppState, id: &str) -> bool {
     let now = state.cache().now();
-    {
-        let mut ids = state.webhook_ids().lock().expect("webhook ids lock");
-        ids.retain(|_, at| {
-            now.duration_since(*at)
-                .map_or(true, |age| age.as_secs() <= 2 * TOLERANCE)
-        });
-        if ids.contains_key(id) {
-            return false;
+    if let Some(store) = state.services().store.clone() {
+        let key = id.to_owned();
+        let at = chrono::DateTime::<chrono::Utc>::from(now);
+        let abandoned = chrono::DateTime::<chrono::Utc>::from(now - ABANDONED_AFTER);
+        match tokio::task::spawn_blocking(move || store.reserve_webhook(&key, at, abandoned)).await
+        {
+            Ok(Ok(taken)) => return taken,
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "webhook id not recorded in the database; replays to other servers are not recognised")
+            }
+            Err(_) => tracing::warn!("recording the webhook id panicked"),
         }
-        ids.insert(id.to_owned(), now);
     }
-    let Some(store) = state.services().store.clone() else {
-        return true;
-    };
-    let key = id.to_owned();
-    let at = chrono::DateTime::<chrono::Utc>::from(now);
-    match tokio::task::spawn_blocking(move || store.reserve_webhook(&key, at)).await {
-        Ok(Ok(true)) => true,
-        Ok(Ok(false)) => false,
-        Ok(Err(error)) => {
-            tracing::warn!(%error, "webhook id not recorded in the database; replays to other servers are not recognised");
-            true
+    let mut ids = state.webhook_ids().lock().expect("webhook ids lock");
+    ids.retain(|_, at| {
+        now.duration_since(*at)
+            .map_or(true, |age| age.as_secs() <= 2 * TOLERANCE)
+    });
+    if ids.contains_key(id) {
+        return false;
+    }
+    ids.insert(id.to_owned(), now);
+    true
+}
+
+/// Marks a delivery's work done (its retries are replays from now on).
+async fn finish(state: &AppState, id: &str) {
+    if let Some(store) = state.services().store.clone() {
+        let key = id.to_owned();
+        let at = chrono::DateTime::<chrono::Utc>::from(state.cache().now());
+        if let Ok(Err(error)) =
+            tokio::task::spawn_blocking(move || store.finish_webhook(&key, at)).await
+        {
+            tracing::warn!(%error, "cannot mark the webhook done in the database");
         }
-        Err(_) => true,
     }
 }
 

@@ -101,7 +101,13 @@ impl StoreError {
         match self {
             Self::Unreachable(_) => true,
             Self::Postgres(error) => match error.code() {
-                None => error.is_closed() || error.as_db_error().is_none(),
+                // A closed connection, or an I/O or TLS failure underneath; not a query
+                // the client itself refused (a row count, a type conversion: bugs, 500).
+                None => {
+                    error.is_closed()
+                        || std::error::Error::source(error)
+                            .is_some_and(|source| source.is::<std::io::Error>())
+                }
                 Some(code) => {
                     let code = code.code();
                     code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
@@ -262,7 +268,7 @@ pub enum Store {
     /// One SQLite file.
     Sqlite(Sqlite),
     /// A PostgreSQL database, through a connection pool.
-    Postgres(Postgres),
+    Postgres(Box<Postgres>),
 }
 
 pub(crate) fn now() -> String {
@@ -305,7 +311,7 @@ impl Store {
         pool_size: u32,
         connect_timeout: Duration,
     ) -> Result<Self, StoreError> {
-        Postgres::connect(url, pool_size, connect_timeout).map(Self::Postgres)
+        Postgres::connect(url, pool_size, connect_timeout).map(|db| Self::Postgres(Box::new(db)))
     }
 
     /// [`Store::connect`] for a `postgres://` URL ([`is_postgres_url`]), else
@@ -465,6 +471,18 @@ impl Store {
         }
     }
 
+    /// Ends the lease of claimed entries `ids` that were not tried (a shutdown in the
+    /// middle of a pass): they are due again at `at`.
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn release_outbox(&self, ids: &[i64], at: DateTime<Utc>) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(db) => db.release_outbox(ids, at),
+            Self::Postgres(db) => db.release_outbox(ids, at),
+        }
+    }
+
     /// Marks an outbox entry delivered.
     ///
     /// # Errors
@@ -495,16 +513,34 @@ impl Store {
     }
 
     /// Records the webhook delivery `id` (Standard Webhooks' `webhook-id`, or a GitHub
-    /// delivery), received at `at`; `false` when it was recorded before: a replay, to
-    /// this server or to any other on the same database. Ids older than
-    /// [`webhook_memory`] are forgotten at each call.
+    /// delivery), received at `at`, as being worked on; `true` when the caller is to do
+    /// its work: the id is new, or an earlier attempt was neither finished nor released
+    /// and began before `abandoned_before` (its server died). `false`: a replay, to this
+    /// server or any other on the same database (finished, or being worked on now).
+    /// Ids older than [`webhook_memory`] are forgotten at each call.
     ///
     /// # Errors
     /// A database error.
-    pub fn reserve_webhook(&self, id: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+    pub fn reserve_webhook(
+        &self,
+        id: &str,
+        at: DateTime<Utc>,
+        abandoned_before: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         match self {
-            Self::Sqlite(db) => db.reserve_webhook(id, at),
-            Self::Postgres(db) => db.reserve_webhook(id, at),
+            Self::Sqlite(db) => db.reserve_webhook(id, at, abandoned_before),
+            Self::Postgres(db) => db.reserve_webhook(id, at, abandoned_before),
+        }
+    }
+
+    /// Marks the webhook delivery `id` done at `at`: later deliveries of it are replays.
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn finish_webhook(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(db) => db.finish_webhook(id, at),
+            Self::Postgres(db) => db.finish_webhook(id, at),
         }
     }
 
@@ -533,7 +569,7 @@ impl Store {
     /// The PostgreSQL backend, for what only it does (notifications between servers).
     pub fn postgres(&self) -> Option<&Postgres> {
         match self {
-            Self::Postgres(db) => Some(db),
+            Self::Postgres(db) => Some(db.as_ref()),
             Self::Sqlite(_) => None,
         }
     }

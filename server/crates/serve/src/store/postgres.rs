@@ -101,7 +101,13 @@ pub const PG_MIGRATIONS: &[&str] = &[
         received_at TEXT NOT NULL
     );
     CREATE INDEX webhook_deliveries_age ON webhook_deliveries (received_at);",
+    // 4: when a delivery's work finished.
+    "ALTER TABLE webhook_deliveries ADD COLUMN done_at TEXT;",
 ];
+
+/// PostgreSQL's `statement_timeout` set on every connection, in milliseconds (unless
+/// the URL's `options` sets one): no query of Atoll's takes more than a fraction of it.
+const STATEMENT_TIMEOUT_MS: u32 = 30_000;
 
 /// The key of the session advisory lock held while migrating ("atoll" in ASCII).
 const MIGRATION_LOCK: i64 = 0x61_74_6f_6c_6c;
@@ -116,6 +122,9 @@ type Pool = r2d2_postgres::r2d2::Pool<PostgresConnectionManager<NoTls>>;
 pub struct Postgres {
     /// `Some` until dropped (see `Drop`).
     pool: Option<Pool>,
+    /// The readiness check's own connection, outside the pool (a pool busy with
+    /// checkouts must not fail the check), opened on first use and after a failure.
+    health: std::sync::Mutex<Option<Client>>,
     config: Config,
     location: String,
 }
@@ -132,9 +141,13 @@ impl Drop for Postgres {
     fn drop(&mut self) {
         // Each `postgres::Client` owns a small tokio runtime, which must not be dropped
         // on an async worker thread: the pool is dropped on a thread of its own.
-        if let Some(pool) = self.pool.take() {
-            let _ = std::thread::spawn(move || drop(pool)).join();
-        }
+        let pool = self.pool.take();
+        let health = self
+            .health
+            .get_mut()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        let _ = std::thread::spawn(move || drop((pool, health))).join();
     }
 }
 
@@ -192,6 +205,20 @@ impl Postgres {
             .parse()
             .map_err(|e: ::postgres::Error| open_error(e.into()))?;
         config.connect_timeout(connect_timeout);
+        // A database host that vanishes (a failover moving its address, a dropped
+        // route) fails requests within seconds instead of TCP's ~15 minutes.
+        config
+            .keepalives(true)
+            .keepalives_idle(Duration::from_secs(10))
+            .keepalives_interval(Duration::from_secs(5))
+            .keepalives_retries(3)
+            .tcp_user_timeout(Duration::from_secs(10));
+        let options = match config.get_options() {
+            Some(given) if given.contains("statement_timeout") => given.to_owned(),
+            Some(given) => format!("{given} -c statement_timeout={STATEMENT_TIMEOUT_MS}"),
+            None => format!("-c statement_timeout={STATEMENT_TIMEOUT_MS}"),
+        };
+        config.options(&options);
         if config.get_application_name().is_none() {
             config.application_name("atoll");
         }
@@ -209,6 +236,7 @@ impl Postgres {
         .map_err(|e| open_error(e.into()))?;
         let store = Self {
             pool: Some(pool),
+            health: std::sync::Mutex::new(None),
             config,
             location,
         };
@@ -281,7 +309,10 @@ impl Postgres {
                      updated_at = EXCLUDED.updated_at
                  WHERE inventory.seeded_stock <> EXCLUDED.seeded_stock",
             )?;
-            for product in products {
+            // In product order, as checkouts lock them (no deadlock with one running).
+            let mut by_id: Vec<&Product> = products.iter().collect();
+            by_id.sort_by(|a, b| a.id.cmp(&b.id));
+            for product in by_id {
                 tx.execute(&statement, &[&product.id, &i64::from(product.stock), &now])?;
             }
             Ok::<_, StoreError>(())
@@ -561,6 +592,18 @@ impl Postgres {
         })
     }
 
+    /// See [`super::Store::release_outbox`].
+    pub fn release_outbox(&self, ids: &[i64], at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.run(|client| {
+            client.execute(
+                "UPDATE outbox SET next_attempt_at = $2
+                 WHERE id = ANY($1) AND delivered_at IS NULL AND failed_at IS NULL",
+                &[&ids, &timestamp(at)],
+            )?;
+            Ok(())
+        })
+    }
+
     /// See [`super::Store::outbox_delivered`].
     pub fn outbox_delivered(&self, id: i64) -> Result<(), StoreError> {
         self.run(|client| {
@@ -597,18 +640,36 @@ impl Postgres {
     }
 
     /// See [`super::Store::reserve_webhook`].
-    pub fn reserve_webhook(&self, id: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+    pub fn reserve_webhook(
+        &self,
+        id: &str,
+        at: DateTime<Utc>,
+        abandoned_before: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         self.run(|client| {
             client.execute(
                 "DELETE FROM webhook_deliveries WHERE received_at < $1",
                 &[&timestamp(at - super::webhook_memory())],
             )?;
-            let added = client.execute(
+            let taken = client.execute(
                 "INSERT INTO webhook_deliveries (id, received_at) VALUES ($1, $2)
-                 ON CONFLICT (id) DO NOTHING",
+                 ON CONFLICT (id) DO UPDATE SET received_at = EXCLUDED.received_at
+                 WHERE webhook_deliveries.done_at IS NULL
+                   AND webhook_deliveries.received_at < $3",
+                &[&id, &timestamp(at), &timestamp(abandoned_before)],
+            )?;
+            Ok(taken == 1)
+        })
+    }
+
+    /// See [`super::Store::finish_webhook`].
+    pub fn finish_webhook(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.run(|client| {
+            client.execute(
+                "UPDATE webhook_deliveries SET done_at = $2 WHERE id = $1",
                 &[&id, &timestamp(at)],
             )?;
-            Ok(added == 1)
+            Ok(())
         })
     }
 
@@ -620,10 +681,24 @@ impl Postgres {
         })
     }
 
-    /// See [`super::Store::ping`].
+    /// See [`super::Store::ping`]: on the check's own connection, opened with a 2 s
+    /// limit when there is none.
     pub fn ping(&self) -> Result<(), StoreError> {
-        self.run(|client| {
-            client.simple_query("SELECT 1")?;
+        let mut config = self.config.clone();
+        config.connect_timeout(Duration::from_secs(2));
+        off_runtime(|| {
+            let mut health = self
+                .health
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if health.as_ref().is_none_or(Client::is_closed) {
+                *health = Some(config.connect(NoTls)?);
+            }
+            let client = health.as_mut().expect("connected above");
+            if let Err(error) = client.simple_query("SELECT 1") {
+                *health = None;
+                return Err(error.into());
+            }
             Ok(())
         })
     }

@@ -93,6 +93,8 @@ pub const MIGRATIONS: &[&str] = &[
         received_at TEXT NOT NULL
     );
     CREATE INDEX webhook_deliveries_age ON webhook_deliveries (received_at);",
+    // 4: when a delivery's work finished (NULL while it runs, or if its server died).
+    "ALTER TABLE webhook_deliveries ADD COLUMN done_at TEXT;",
 ];
 
 /// The SQLite database.
@@ -467,25 +469,42 @@ impl Sqlite {
         Ok(items)
     }
 
-    /// Records the webhook delivery `id` received at `at` (see
-    /// [`super::Store::reserve_webhook`]); `false` when it was recorded before.
+    /// See [`super::Store::reserve_webhook`].
     ///
     /// # Errors
     /// A database error.
-    pub fn reserve_webhook(&self, id: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+    pub fn reserve_webhook(
+        &self,
+        id: &str,
+        at: DateTime<Utc>,
+        abandoned_before: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "DELETE FROM webhook_deliveries WHERE received_at < ?1",
             [timestamp(at - super::webhook_memory())],
         )?;
-        let added = tx.execute(
+        let taken = tx.execute(
             "INSERT INTO webhook_deliveries (id, received_at) VALUES (?1, ?2)
-             ON CONFLICT (id) DO NOTHING",
-            params![id, timestamp(at)],
+             ON CONFLICT (id) DO UPDATE SET received_at = excluded.received_at
+             WHERE done_at IS NULL AND received_at < ?3",
+            params![id, timestamp(at), timestamp(abandoned_before)],
         )?;
         tx.commit()?;
-        Ok(added == 1)
+        Ok(taken == 1)
+    }
+
+    /// See [`super::Store::finish_webhook`].
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn finish_webhook(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE webhook_deliveries SET done_at = ?2 WHERE id = ?1",
+            params![id, timestamp(at)],
+        )?;
+        Ok(())
     }
 
     /// Forgets the webhook delivery `id` (its work failed; the sender's retry does it).
@@ -504,6 +523,24 @@ impl Sqlite {
     /// A database error.
     pub fn ping(&self) -> Result<(), StoreError> {
         self.conn().query_row("SELECT 1", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// See [`super::Store::release_outbox`].
+    ///
+    /// # Errors
+    /// A database error.
+    pub fn release_outbox(&self, ids: &[i64], at: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for id in ids {
+            tx.execute(
+                "UPDATE outbox SET next_attempt_at = ?2
+                 WHERE id = ?1 AND delivered_at IS NULL AND failed_at IS NULL",
+                params![id, timestamp(at)],
+            )?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
