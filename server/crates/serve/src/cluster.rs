@@ -66,15 +66,6 @@ impl Notice {
     }
 }
 
-/// A name for this server process, unique among the servers of a group: the process
-/// id and the start time in nanoseconds, in hex.
-pub fn new_instance_id() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    format!("{:x}-{:x}", std::process::id(), nanos)
-}
-
 /// Tells the other servers on the database what this one revalidated. Nothing to do
 /// on SQLite (one server).
 ///
@@ -281,6 +272,5 @@ mod tests {
         let back: Notice = serde_json::from_str(&payload).unwrap();
         assert_eq!(back.tags, ["all"]);
         assert!(back.paths.is_empty());
-        assert_ne!(new_instance_id(), "");
     }
 }

@@ -98,8 +98,8 @@ pub struct Rendering {
     /// Drops changed pages from the caching proxy or CDN in front after each
     /// revalidation ([`crate::purge`]); `None`: nothing in front to purge.
     pub purger: Option<Arc<dyn crate::purge::Purger>>,
-    /// This server's name among the servers sharing a database: the origin of the
-    /// revalidation notices it sends ([`crate::cluster`]), so it skips its own.
+    /// This server's name among the servers sharing a database ([`new_instance_id`]):
+    /// the origin of the revalidation notices it sends, so it skips its own.
     pub instance_id: String,
 }
 
@@ -119,9 +119,18 @@ impl Default for Rendering {
             dev: false,
             routes: app::routes(),
             purger: None,
-            instance_id: crate::cluster::new_instance_id(),
+            instance_id: new_instance_id(),
         }
     }
+}
+
+/// A name for this server process, unique among the servers of a group: the process
+/// id and the start time in nanoseconds, in hex.
+pub fn new_instance_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{:x}-{:x}", std::process::id(), nanos)
 }
 
 /// The build id: the crate version and the size and modification time of the running
