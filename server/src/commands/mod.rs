@@ -77,6 +77,16 @@ pub struct SiteArgs {
         hide_env_values = true
     )]
     pub cms_token: Option<String>,
+    /// Read posts (and products, when mapped) from a headless CMS described by this
+    /// settings file (TOML: `kind = "strapi" | "contentful" | "sanity" | "wordpress"`,
+    /// where, which types and fields; tokens from the environment variables it names).
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "ATOLL_CMS_CONFIG",
+        conflicts_with = "cms_url"
+    )]
+    pub cms_config: Option<PathBuf>,
 }
 
 impl SiteArgs {
@@ -93,6 +103,14 @@ impl SiteArgs {
     /// products.
     pub fn source(&self) -> anyhow::Result<ContentSource> {
         let options = self.options();
+        if let Some(path) = &self.cms_config {
+            let settings = atoll::cms::vendors::Settings::read(path)?;
+            return Ok(ContentSource::Cms {
+                dir: self.content.clone(),
+                options,
+                cms: CmsSource::vendor(settings, self.cms_token.clone())?,
+            });
+        }
         Ok(match &self.cms_url {
             Some(url) => ContentSource::Cms {
                 dir: self.content.clone(),
@@ -123,7 +141,7 @@ impl SiteArgs {
             eprintln!("atoll: warning: {warning}");
         }
         let mut loaded = loaded;
-        if self.cms_url.is_some() {
+        if self.cms_url.is_some() || self.cms_config.is_some() {
             // Posts and products come from the CMS (fetched in full: no deferred bodies).
             let source = self.source()?;
             let runtime = tokio::runtime::Builder::new_current_thread()

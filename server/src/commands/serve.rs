@@ -372,6 +372,7 @@ fn start(args: &ServeArgs) -> anyhow::Result<Started> {
             .with_context(|| format!("cannot read the webhook secret file {}", file.display()))?,
         (None, None) => String::new(),
     };
+    let source = args.site.source()?;
     let rendering = Rendering {
         cache_dir: (!args.no_cache_dir && !args.dev).then(|| args.cache_dir.clone()),
         // Image variants are kept in the dev loop too: shared with `atoll export`.
@@ -393,9 +394,16 @@ fn start(args: &ServeArgs) -> anyhow::Result<Started> {
         preview_secret: args.preview_secret.clone().filter(|s| !s.is_empty()),
         content_token: args.content_token.clone().filter(|s| !s.is_empty()),
         purger: purger(args)?,
+        cms_webhook_secret: match &source {
+            atoll::snapshot::ContentSource::Cms { cms, .. } => cms
+                .settings
+                .as_ref()
+                .and_then(|s| std::env::var(s.webhook_secret_env()).ok())
+                .filter(|s| !s.is_empty()),
+            _ => None,
+        },
         ..Rendering::default()
     };
-    let source = args.site.source()?;
     // The dev site is written from every page right after the start.
     let state = if args.dev {
         AppState::start(source, site, dirs, services, rendering)

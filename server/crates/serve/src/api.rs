@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::state::AppState;
 
+pub mod cms_webhook;
 pub mod contact;
 pub mod content;
 pub mod openapi;

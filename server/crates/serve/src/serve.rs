@@ -74,6 +74,10 @@ pub fn router(state: AppState) -> Router {
             post(api::revalidate::revalidate_post).fallback(api::shop::post_only),
         )
         .route(
+            api::cms_webhook::CMS_WEBHOOK_PATH,
+            post(api::cms_webhook::cms_webhook_post).fallback(api::shop::post_only),
+        )
+        .route(
             api::preview::PREVIEW_PATH,
             get(api::preview::preview_get).fallback(api::shop::get_only),
         )

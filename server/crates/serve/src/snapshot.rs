@@ -200,6 +200,7 @@ impl ContentSource {
                     let loaded = load(&dir, &options)
                         .map_err(|source| ServeError::Content { dir, source })?;
                     let site = loaded.site;
+                    let products = products.unwrap_or(site.products);
                     let mut merged = Site::new(site.config, posts, site.docs, site.pages, products);
                     merged.bundle_files = site.bundle_files;
                     Ok(merged)

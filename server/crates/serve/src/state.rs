@@ -86,6 +86,10 @@ pub struct Rendering {
     /// GitHub webhook secret (`X-Hub-Signature-256`), as an alternative to Standard
     /// Webhooks.
     pub github_secret: Option<Vec<u8>>,
+    /// Secret of `POST /api/webhooks/{kind}` (a CMS vendor's webhook: Sanity's and
+    /// Contentful's signing secret, Strapi's and WordPress' shared secret); `None`: off
+    /// (503).
+    pub cms_webhook_secret: Option<String>,
     /// Secret of `GET /api/preview`; `None`: draft preview is off (503).
     pub preview_secret: Option<String>,
     /// Bearer token of the content API; `None`: the API is public, without drafts.
@@ -115,6 +119,7 @@ impl Default for Rendering {
             webhook_secrets: Vec::new(),
             github_secret: None,
             preview_secret: None,
+            cms_webhook_secret: None,
             content_token: None,
             dev: false,
             routes: app::routes(),

@@ -34,6 +34,7 @@ pub const OPENAPI_PATH: &str = "/api/openapi.json";
         super::shop::checkout_post,
         super::contact::contact_post,
         super::revalidate::revalidate_post,
+        super::cms_webhook::cms_webhook_post,
         super::preview::preview_get,
         super::preview::preview_exit,
         super::content::posts_get,

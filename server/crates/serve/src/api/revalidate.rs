@@ -144,6 +144,18 @@ pub async fn revalidate_post(
             ));
         }
     }
+    run(state, id, request.paths, tags).await
+}
+
+/// The work of an accepted delivery `id`: recorded (a replay answers `replayed`), the
+/// pages rendered again, the other servers told and the proxy purged, in a task of its
+/// own; the id finished on success and released on failure.
+pub(super) async fn run(
+    state: AppState,
+    id: String,
+    paths: Vec<String>,
+    tags: Vec<String>,
+) -> Result<Response, ApiFailure> {
     // The id is taken before the work (a concurrent duplicate delivery is acknowledged
     // as a replay) and given back if the work fails (the sender's retry does it).
     if !reserve(&state, &id).await {
@@ -162,7 +174,7 @@ pub async fn revalidate_post(
         let state = state.clone();
         let id = id.clone();
         tokio::spawn(async move {
-            let outcome = revalidate(&state, request.paths, tags).await;
+            let outcome = revalidate(&state, paths, tags).await;
             match &outcome {
                 Ok(_) => finish(&state, &id).await,
                 Err(_) => release(&state, &id).await,

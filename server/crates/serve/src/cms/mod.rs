@@ -13,6 +13,12 @@
 //! 1 s between attempts, on connection errors, timeouts, 429 and 5xx. HTML from the
 //! CMS is sanitized with the same rules as Markdown (it is not trusted).
 
+mod fetch;
+pub mod rich_text;
+pub mod vendors;
+pub mod webhooks;
+
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::CmsError;
@@ -308,16 +314,23 @@ impl ProductRecord {
     }
 }
 
-/// A headless CMS speaking the content API (see the module docs).
+/// A headless CMS: Atoll's content API (see the module docs), or a vendor's
+/// ([`vendors`]: Strapi, Contentful, Sanity, WordPress) mapped by its settings.
 #[derive(Clone, Debug)]
 pub struct CmsSource {
     /// Base URL, e.g. `https://cms.example.com`; lists are read from
-    /// `{base}/api/content/…`.
+    /// `{base}/api/content/…` (a vendor's settings name their own).
     pub base: reqwest::Url,
     /// Bearer token, if the CMS wants one.
     pub token: Option<String>,
+    /// The vendor and its mapping; `None`: Atoll's content API.
+    pub settings: Option<Arc<vendors::Settings>>,
     client: reqwest::Client,
 }
+
+/// What a CMS sent: posts, and products when it has them (`None`: the content
+/// folder's).
+pub type Fetched = (Vec<Post>, Option<Vec<Product>>);
 
 impl CmsSource {
     /// A source reading from `base`.
@@ -337,8 +350,21 @@ impl CmsSource {
         Ok(Self {
             base,
             token,
+            settings: None,
             client,
         })
+    }
+
+    /// A source reading from the vendor of `settings` (the token from the environment
+    /// variable the settings name, else `token`).
+    ///
+    /// # Errors
+    /// A base URL that does not parse, or the HTTP client cannot be built.
+    pub fn vendor(settings: vendors::Settings, token: Option<String>) -> Result<Self, CmsError> {
+        let base = settings.base(false)?;
+        let mut source = Self::new(base, token)?;
+        source.settings = Some(Arc::new(settings));
+        Ok(source)
     }
 
     /// Reads every post and product (drafts too when `drafts`).
@@ -346,7 +372,15 @@ impl CmsSource {
     /// # Errors
     /// A request that failed after its retries (naming the URL and the last status or
     /// error), a body that is not the content API's JSON, an invalid record.
-    pub async fn fetch(&self, drafts: bool) -> Result<(Vec<Post>, Vec<Product>), CmsError> {
+    pub async fn fetch(&self, drafts: bool) -> Result<Fetched, CmsError> {
+        if let Some(settings) = self
+            .settings
+            .as_deref()
+            .filter(|s| s.kind != vendors::Kind::Atoll)
+        {
+            let fetched = self.fetch_vendor(settings, drafts).await?;
+            return Ok((fetched.posts, fetched.products));
+        }
         let query = if drafts { "?drafts=true" } else { "" };
         let posts: Vec<PostRecord> = self.list(&format!("api/content/posts{query}")).await?;
         let products: Vec<ProductRecord> = self.list("api/content/products").await?;
@@ -381,7 +415,7 @@ impl CmsSource {
                 )));
             }
         }
-        Ok((out_posts, products))
+        Ok((out_posts, Some(products)))
     }
 
     /// Every item of a paginated list, following `next`.

@@ -1,0 +1,535 @@
+//! Reading each vendor's lists ([`super::vendors`]): pagination, linked entries and
+//! assets, drafts, and the vendors' rate-limit answers.
+
+use std::collections::{BTreeSet, HashMap};
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+use serde_json::{Map, Value};
+
+use super::vendors::{post_of, product_of, Entry, Fetched, Kind, Renderer, Settings, MAX_PAGES};
+use super::{CmsSource, ATTEMPTS, FIRST_BACKOFF};
+use crate::error::CmsError;
+
+/// Items asked for per page.
+const PAGE: usize = 100;
+/// Longest wait a rate limit may ask for before a retry.
+const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
+
+/// One list's raw items, with what resolves their links.
+struct Raw {
+    items: Vec<Value>,
+    /// Contentful: entries and assets by id (`includes` and the items themselves).
+    included: HashMap<String, Value>,
+}
+
+impl CmsSource {
+    /// Reads posts (and products, when mapped) from the vendor of `settings`.
+    pub(super) async fn fetch_vendor(
+        &self,
+        settings: &Settings,
+        drafts: bool,
+    ) -> Result<Fetched, CmsError> {
+        let base = settings.base(drafts)?;
+        let origin = base.as_str().trim_end_matches('/').to_owned();
+        let token = self.vendor_token(settings, drafts);
+        let mut fetched = Fetched::default();
+        let posts = settings.posts();
+        let raw = self
+            .list_vendor(
+                settings,
+                &base,
+                token.as_deref(),
+                &posts.kind,
+                posts.query.as_deref(),
+                drafts,
+            )
+            .await?;
+        let mut seen = BTreeSet::new();
+        for item in &raw.items {
+            let entry = entry_of(settings, item, &raw, &base, &posts);
+            let mut post = post_of(
+                &entry,
+                &posts,
+                &origin,
+                settings.kind == Kind::WordPress,
+                &mut fetched.warnings,
+            )?;
+            if !seen.insert(post.slug.clone()) {
+                return Err(CmsError::msg(format!(
+                    "{origin}: two {} entries have the slug `{}`",
+                    posts.kind, post.slug
+                )));
+            }
+            post.draft = is_draft(settings.kind, item);
+            if post.draft && !drafts {
+                continue;
+            }
+            fetched.posts.push(post);
+        }
+        if let Some(mapping) = &settings.products {
+            let raw = self
+                .list_vendor(
+                    settings,
+                    &base,
+                    token.as_deref(),
+                    &mapping.kind,
+                    mapping.query.as_deref(),
+                    false,
+                )
+                .await?;
+            let mut products = Vec::with_capacity(raw.items.len());
+            for item in &raw.items {
+                let entry = entry_of(settings, item, &raw, &base, &posts);
+                products.push(product_of(&entry, mapping, &origin, &mut fetched.warnings)?);
+            }
+            fetched.products = Some(products);
+        }
+        for warning in &fetched.warnings {
+            tracing::warn!("{origin}: {warning} is not understood (rendered as text)");
+        }
+        Ok(fetched)
+    }
+
+    /// The token: the preview token for drafts (when set), else the settings' token
+    /// variable, else `--cms-token`.
+    fn vendor_token(&self, settings: &Settings, drafts: bool) -> Option<String> {
+        let from = |name: &str| std::env::var(name).ok().filter(|t| !t.is_empty());
+        drafts
+            .then(|| settings.preview_token_env.as_deref().and_then(from))
+            .flatten()
+            .or_else(|| from(settings.token_env()))
+            .or_else(|| self.token.clone())
+    }
+
+    /// Every raw item of type `kind`, page by page (at most [`MAX_PAGES`]).
+    async fn list_vendor(
+        &self,
+        settings: &Settings,
+        base: &reqwest::Url,
+        token: Option<&str>,
+        kind: &str,
+        query: Option<&str>,
+        drafts: bool,
+    ) -> Result<Raw, CmsError> {
+        let mut raw = Raw {
+            items: Vec::new(),
+            included: HashMap::new(),
+        };
+        for page in 0..MAX_PAGES {
+            let url = page_url(settings, base, kind, query, drafts, page)?;
+            let (body, headers) = self.get_vendor(&url, token, settings).await?;
+            let (items, last) = match settings.kind {
+                Kind::WordPress => {
+                    let Value::Array(items) = body else {
+                        return Err(CmsError::msg(format!(
+                            "GET {url}: not a JSON list of entries"
+                        )));
+                    };
+                    let pages = headers
+                        .get("x-wp-totalpages")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(1);
+                    (items, page + 1 >= pages)
+                }
+                Kind::Strapi => {
+                    let pages = body
+                        .pointer("/meta/pagination/pageCount")
+                        .and_then(Value::as_u64)
+                        .unwrap_or(1) as usize;
+                    (take_list(body, "data", &url)?, page + 1 >= pages)
+                }
+                Kind::Contentful => {
+                    for key in ["Entry", "Asset"] {
+                        let Some(Value::Array(included)) =
+                            body.pointer(&format!("/includes/{key}"))
+                        else {
+                            continue;
+                        };
+                        for item in included {
+                            if let Some(id) = item.pointer("/sys/id").and_then(Value::as_str) {
+                                raw.included.insert(id.to_owned(), item.clone());
+                            }
+                        }
+                    }
+                    let total = body.get("total").and_then(Value::as_u64).unwrap_or(0);
+                    let last = ((page + 1) * PAGE) as u64 >= total;
+                    (take_list(body, "items", &url)?, last)
+                }
+                // A slice shorter than asked for is the last.
+                Kind::Sanity | Kind::Atoll => {
+                    let items = take_list(body, "result", &url)?;
+                    let last = items.len() < PAGE;
+                    (items, last)
+                }
+            };
+            let empty = items.is_empty();
+            raw.items.extend(items);
+            if last || empty {
+                break;
+            }
+            if page + 1 == MAX_PAGES {
+                return Err(CmsError::msg(format!(
+                    "{base}: `{kind}` has more than {MAX_PAGES} pages of {PAGE} entries (does the CMS paginate forever?)"
+                )));
+            }
+        }
+        if settings.kind == Kind::Contentful {
+            for item in &raw.items {
+                if let Some(id) = item.pointer("/sys/id").and_then(Value::as_str) {
+                    raw.included.insert(id.to_owned(), item.clone());
+                }
+            }
+        }
+        Ok(raw)
+    }
+
+    /// GET `url` with the vendor's authentication and the retries of the module docs;
+    /// the JSON body and the headers.
+    async fn get_vendor(
+        &self,
+        url: &reqwest::Url,
+        token: Option<&str>,
+        settings: &Settings,
+    ) -> Result<(Value, HeaderMap), CmsError> {
+        let mut wait = FIRST_BACKOFF;
+        let mut attempt = 1;
+        loop {
+            let mut request = self.client.get(url.clone());
+            if let Some(token) = token {
+                request = match (settings.kind, token.split_once(':')) {
+                    (Kind::WordPress, Some((user, password))) => {
+                        request.basic_auth(user, Some(password))
+                    }
+                    _ => request.bearer_auth(token),
+                };
+            }
+            let mut pause = wait;
+            let retry = match request.send().await {
+                Ok(response) if response.status().is_success() => {
+                    let headers = response.headers().clone();
+                    return match response.bytes().await {
+                        Ok(bytes) => serde_json::from_slice(&bytes)
+                            .map(|body| (body, headers))
+                            .map_err(|err| {
+                                CmsError::caused(
+                                    format!("GET {url}: not the JSON of {}", settings.kind.name()),
+                                    err,
+                                )
+                            }),
+                        Err(err) => Err(CmsError::caused(
+                            format!("GET {url}: reading the body"),
+                            err,
+                        )),
+                    };
+                }
+                Ok(response) => {
+                    let status = response.status();
+                    if matches!(status.as_u16(), 401 | 403) {
+                        return Err(CmsError::msg(format!(
+                            "GET {url}: {status}: the CMS refused the token; set the environment variable {} (`token_env` of the CMS settings){}",
+                            settings.token_env(),
+                            if token.is_none() { ", which is empty" } else { "" }
+                        )));
+                    }
+                    if status.as_u16() == 429 {
+                        if let Some(seconds) = ["retry-after", "x-contentful-ratelimit-reset"]
+                            .iter()
+                            .find_map(|name| {
+                                response
+                                    .headers()
+                                    .get(*name)?
+                                    .to_str()
+                                    .ok()?
+                                    .trim()
+                                    .parse::<u64>()
+                                    .ok()
+                            })
+                        {
+                            pause = Duration::from_secs(seconds).min(MAX_RATE_LIMIT_WAIT);
+                        }
+                    }
+                    let error = CmsError::msg(format!("GET {url}: {status}"));
+                    if status.is_server_error() || status.as_u16() == 429 {
+                        error
+                    } else {
+                        return Err(error);
+                    }
+                }
+                Err(err) => CmsError::caused(format!("GET {url}"), err),
+            };
+            if attempt >= ATTEMPTS {
+                return Err(retry.context(format!("gave up after {ATTEMPTS} attempts")));
+            }
+            tracing::warn!(
+                "{}; retrying in {} ms",
+                crate::error::chain(&retry),
+                pause.as_millis()
+            );
+            tokio::time::sleep(pause).await;
+            wait *= 2;
+            attempt += 1;
+        }
+    }
+}
+
+/// The URL of page `page` (from 0) of type `kind`.
+fn page_url(
+    settings: &Settings,
+    base: &reqwest::Url,
+    kind: &str,
+    query: Option<&str>,
+    drafts: bool,
+    page: usize,
+) -> Result<reqwest::Url, CmsError> {
+    let path = match settings.kind {
+        Kind::Strapi => format!("api/{kind}"),
+        Kind::Contentful => format!(
+            "spaces/{}/environments/{}/entries",
+            settings.space.as_deref().unwrap_or_default(),
+            settings.environment.as_deref().unwrap_or("master")
+        ),
+        Kind::Sanity => format!(
+            "{}/data/query/{}",
+            settings.api_version.as_deref().unwrap_or("v2021-10-21"),
+            settings.dataset.as_deref().unwrap_or("production")
+        ),
+        Kind::WordPress => format!("wp-json/wp/v2/{kind}"),
+        Kind::Atoll => String::new(),
+    };
+    let mut url = base
+        .join(&path)
+        .map_err(|err| CmsError::caused(format!("bad CMS URL {base}{path}"), err))?;
+    {
+        let mut pairs = url.query_pairs_mut();
+        match settings.kind {
+            Kind::Strapi => {
+                pairs
+                    .append_pair("populate", "*")
+                    .append_pair("pagination[page]", &(page + 1).to_string())
+                    .append_pair("pagination[pageSize]", &PAGE.to_string())
+                    .append_pair("status", if drafts { "draft" } else { "published" });
+            }
+            Kind::Contentful => {
+                pairs
+                    .append_pair("content_type", kind)
+                    .append_pair("skip", &(page * PAGE).to_string())
+                    .append_pair("limit", &PAGE.to_string())
+                    .append_pair("include", "2");
+                if let Some(locale) = &settings.locale {
+                    pairs.append_pair("locale", locale);
+                }
+            }
+            Kind::Sanity => {
+                let filter = query.unwrap_or("*[_type == $type]");
+                let groq = format!(
+                    "{filter} | order(_id asc) [{}...{}]",
+                    page * PAGE,
+                    (page + 1) * PAGE
+                );
+                pairs
+                    .append_pair("query", &groq)
+                    .append_pair("$type", &serde_json::to_string(kind).expect("a string"))
+                    .append_pair("perspective", if drafts { "drafts" } else { "published" });
+            }
+            Kind::WordPress => {
+                pairs
+                    .append_pair("page", &(page + 1).to_string())
+                    .append_pair("per_page", &PAGE.to_string())
+                    .append_pair("_embed", "1");
+                if drafts {
+                    pairs.append_pair("status", "publish,draft");
+                }
+            }
+            Kind::Atoll => {}
+        }
+    }
+    Ok(url)
+}
+
+/// An item as an [`Entry`]: its id and flat fields, with its vendor's renderer.
+fn entry_of<'a>(
+    settings: &'a Settings,
+    item: &Value,
+    raw: &'a Raw,
+    base: &'a reqwest::Url,
+    posts: &'a super::vendors::PostMapping,
+) -> Entry<'a> {
+    let id_at = |pointer: &str| item.pointer(pointer).map(value_id).unwrap_or_default();
+    match settings.kind {
+        Kind::Contentful => {
+            let mut fields = item
+                .get("fields")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            for value in fields.values_mut() {
+                resolve_entry_links(value, &raw.included, 0);
+            }
+            Entry {
+                id: id_at("/sys/id"),
+                fields,
+                renderer: Renderer::Contentful {
+                    included: &raw.included,
+                    posts,
+                },
+            }
+        }
+        Kind::Sanity => Entry {
+            id: id_at("/_id"),
+            fields: item.as_object().cloned().unwrap_or_default(),
+            renderer: Renderer::Sanity {
+                project: settings.project.as_deref().unwrap_or_default(),
+                dataset: settings.dataset.as_deref().unwrap_or("production"),
+            },
+        },
+        Kind::Strapi => Entry {
+            id: item
+                .get("documentId")
+                .or_else(|| item.get("id"))
+                .map(value_id)
+                .unwrap_or_default(),
+            fields: item.as_object().cloned().unwrap_or_default(),
+            renderer: Renderer::Strapi { base },
+        },
+        Kind::WordPress | Kind::Atoll => Entry {
+            id: id_at("/id"),
+            fields: wordpress_fields(item),
+            renderer: Renderer::WordPress,
+        },
+    }
+}
+
+/// The list at `key` of a JSON object answer.
+fn take_list(body: Value, key: &str, url: &reqwest::Url) -> Result<Vec<Value>, CmsError> {
+    match body {
+        Value::Object(mut map) => match map.remove(key) {
+            Some(Value::Array(items)) => Ok(items),
+            _ => Err(CmsError::msg(format!(
+                "GET {url}: no `{key}` list in the answer"
+            ))),
+        },
+        _ => Err(CmsError::msg(format!("GET {url}: not a JSON object"))),
+    }
+}
+
+fn value_id(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Whether a raw item is a draft (not published).
+fn is_draft(kind: Kind, item: &Value) -> bool {
+    match kind {
+        Kind::Strapi => item.get("publishedAt").is_some_and(Value::is_null),
+        Kind::Sanity => item
+            .get("_id")
+            .and_then(Value::as_str)
+            .is_some_and(|id| id.starts_with("drafts.")),
+        Kind::WordPress => item
+            .get("status")
+            .and_then(Value::as_str)
+            .is_some_and(|status| status != "publish"),
+        // The Preview API serves drafts and published entries alike, unmarked.
+        Kind::Contentful | Kind::Atoll => false,
+    }
+}
+
+/// Replaces Contentful links to entries (`{"sys": {"type": "Link", "linkType":
+/// "Entry"}}`) by the linked entry's fields (tags as entries, authors), two levels
+/// deep; links to assets stay (images resolve them), unresolvable links stay as they
+/// are.
+fn resolve_entry_links(value: &mut Value, included: &HashMap<String, Value>, depth: usize) {
+    if depth > 2 {
+        return;
+    }
+    match value {
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| resolve_entry_links(item, included, depth)),
+        Value::Object(map) => {
+            let link = map.get("sys").filter(|sys| {
+                sys.get("type").and_then(Value::as_str) == Some("Link")
+                    && sys.get("linkType").and_then(Value::as_str) == Some("Entry")
+            });
+            if let Some(id) = link.and_then(|sys| sys.get("id")).and_then(Value::as_str) {
+                if let Some(fields) = included.get(id).and_then(|entry| entry.get("fields")) {
+                    let mut fields = fields.clone();
+                    resolve_entry_links(&mut fields, included, depth + 1);
+                    *value = fields;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A WordPress post's fields, flattened: `title`, `content` and `excerpt` as their
+/// rendered HTML, `date`/`modified` from the GMT fields, `tags` and `categories` as
+/// term names and `featured_image` as a URL (from `_embed`), the ACF fields (`acf`) at
+/// the top; links and ids of the REST envelope left out.
+fn wordpress_fields(item: &Value) -> Map<String, Value> {
+    let mut fields = Map::new();
+    let Some(object) = item.as_object() else {
+        return fields;
+    };
+    for (key, value) in object {
+        match key.as_str() {
+            "title" | "content" | "excerpt" | "guid" => {
+                if let Some(rendered) = value.get("rendered") {
+                    fields.insert(key.clone(), rendered.clone());
+                }
+            }
+            "date_gmt" => {
+                fields.insert("date".into(), value.clone());
+            }
+            "modified_gmt" => {
+                fields.insert("modified".into(), value.clone());
+            }
+            "date" | "modified" | "_links" | "_embedded" | "tags" | "categories"
+            | "featured_media" => {}
+            "acf" => {
+                if let Some(acf) = value.as_object() {
+                    fields.extend(acf.clone());
+                }
+            }
+            _ => {
+                fields.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    let embedded = item.get("_embedded");
+    let terms = embedded
+        .and_then(|e| e.get("wp:term"))
+        .and_then(Value::as_array)
+        .map(|groups| {
+            groups
+                .iter()
+                .flat_map(|g| g.as_array().cloned().unwrap_or_default())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    for (taxonomy, field) in [("post_tag", "tags"), ("category", "categories")] {
+        let names: Vec<Value> = terms
+            .iter()
+            .filter(|term| term.get("taxonomy").and_then(Value::as_str) == Some(taxonomy))
+            .filter_map(|term| term.get("name").cloned())
+            .map(|name| {
+                Value::String(super::vendors::html_to_text(
+                    name.as_str().unwrap_or_default(),
+                ))
+            })
+            .collect();
+        fields.insert(field.into(), Value::Array(names));
+    }
+    if let Some(url) = embedded
+        .and_then(|e| e.pointer("/wp:featuredmedia/0/source_url"))
+        .and_then(Value::as_str)
+    {
+        fields.insert("featured_image".into(), Value::String(url.to_owned()));
+    }
+    fields
+}
