@@ -6,6 +6,7 @@
 
 mod api;
 mod cluster;
+mod cms_vendors;
 mod common;
 mod export;
 mod isr;

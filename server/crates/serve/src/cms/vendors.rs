@@ -480,6 +480,13 @@ fn date_of(value: Option<&Value>) -> Option<DateTime<FixedOffset>> {
     if let Ok(date) = DateTime::parse_from_rfc3339(&text) {
         return Some(date);
     }
+    // Contentful's date-and-time fields have no seconds: `2026-03-01T09:00+00:00`.
+    if let Ok(date) = DateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M%:z") {
+        return Some(date);
+    }
+    if let Ok(naive) = chrono::NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M") {
+        return Some(naive.and_utc().fixed_offset());
+    }
     // WordPress' `date_gmt` has no zone: it is UTC.
     if let Ok(naive) = chrono::NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S") {
         return Some(naive.and_utc().fixed_offset());

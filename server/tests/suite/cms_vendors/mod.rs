@@ -1,0 +1,623 @@
+//! The CMS vendors as content sources, against a local HTTP server on 127.0.0.1 that
+//! answers as each vendor's API documents it (Contentful's Content Delivery API with
+//! `includes`, Sanity's query API, WordPress' `wp/v2` with `_embed`, Strapi 5's REST),
+//! over several pages; and the bad inputs: a missing slug, an unknown type, a refused
+//! token, a rate limit, a CMS that paginates forever.
+
+mod webhooks;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use atoll::cms::vendors::Settings;
+use atoll::cms::CmsSource;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+/// What the fake CMS answers, and what it saw.
+#[derive(Clone, Default)]
+pub(crate) struct Fake {
+    /// Raw entries by type (Contentful content type, Sanity `_type`, WordPress REST
+    /// base, Strapi plural).
+    pub(crate) entries: Arc<Mutex<HashMap<String, Vec<Value>>>>,
+    /// Contentful `includes`.
+    pub(crate) includes: Arc<Mutex<Value>>,
+    /// The token every request must carry (`Bearer …`, or WordPress' Basic).
+    pub(crate) token: Option<String>,
+    /// Requests answered 429 first (with a one-second reset).
+    pub(crate) rate_limited: Arc<AtomicUsize>,
+    /// Strapi: claim this many pages whatever is asked (a CMS that paginates forever).
+    pub(crate) endless: bool,
+    /// Every request's path and query.
+    pub(crate) seen: Arc<Mutex<Vec<String>>>,
+}
+
+fn authorized(fake: &Fake, headers: &HeaderMap) -> bool {
+    let Some(token) = &fake.token else {
+        return true;
+    };
+    let sent = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    sent == format!("Bearer {token}") || {
+        use base64::Engine as _;
+        sent == format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(token)
+        )
+    }
+}
+
+async fn answer(
+    State(fake): State<Fake>,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    fake.seen
+        .lock()
+        .unwrap()
+        .push(uri.path_and_query().unwrap().to_string());
+    if fake.rate_limited.load(Ordering::SeqCst) > 0 {
+        fake.rate_limited.fetch_sub(1, Ordering::SeqCst);
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("x-contentful-ratelimit-reset", "1")],
+            axum::Json(json!({"sys": {"type": "Error", "id": "RateLimitExceeded"}, "message": "You have exceeded the rate limit of the Organization this Space belongs to by making too many API requests within a short timespan."})),
+        )
+            .into_response();
+    }
+    if !authorized(&fake, &headers) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(json!({"sys": {"type": "Error", "id": "AccessTokenInvalid"}, "message": "The access token you sent could not be found or is invalid."})),
+        )
+            .into_response();
+    }
+    let path = uri.path();
+    let entries = fake.entries.lock().unwrap().clone();
+    let list = |kind: &str| entries.get(kind).cloned();
+    if let Some(rest) = path.strip_prefix("/spaces/space1/environments/master/entries") {
+        assert!(rest.is_empty());
+        let kind = query.get("content_type").cloned().unwrap_or_default();
+        let Some(items) = list(&kind) else {
+            return (
+                StatusCode::BAD_REQUEST,
+                axum::Json(json!({"sys": {"type": "Error", "id": "InvalidQuery"}, "message": "The query you sent was invalid. Probably a filter or ordering specification is not applicable to the type of a field.", "details": {"errors": [{"name": "unknownContentType", "value": "DOESNOTEXIST"}]}})),
+            )
+                .into_response();
+        };
+        let skip: usize = query["skip"].parse().unwrap();
+        let limit: usize = query["limit"].parse().unwrap();
+        let page: Vec<Value> = items.iter().skip(skip).take(limit).cloned().collect();
+        return axum::Json(json!({
+            "sys": {"type": "Array"}, "total": items.len(), "skip": skip, "limit": limit,
+            "items": page, "includes": fake.includes.lock().unwrap().clone()
+        }))
+        .into_response();
+    }
+    if path == "/v2021-10-21/data/query/production" {
+        let groq = &query["query"];
+        let kind: String = serde_json::from_str(&query["$type"]).unwrap();
+        let perspective = query.get("perspective").cloned().unwrap_or_default();
+        let (from, to) = groq
+            .rsplit_once('[')
+            .and_then(|(_, slice)| slice.trim_end_matches(']').split_once("..."))
+            .map(|(a, b)| {
+                (
+                    a.trim().parse::<usize>().unwrap(),
+                    b.trim().parse::<usize>().unwrap(),
+                )
+            })
+            .expect("a sliced query");
+        let items: Vec<Value> = list(&kind)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|doc| {
+                perspective == "drafts" || !doc["_id"].as_str().unwrap_or("").starts_with("drafts.")
+            })
+            .collect();
+        let slice: Vec<Value> = items.iter().skip(from).take(to - from).cloned().collect();
+        return axum::Json(json!({"query": groq, "result": slice, "ms": 3})).into_response();
+    }
+    if let Some(kind) = path.strip_prefix("/wp-json/wp/v2/") {
+        let items = list(kind).unwrap_or_default();
+        let page: usize = query["page"].parse().unwrap();
+        let per_page: usize = query["per_page"].parse().unwrap();
+        let pages = items.len().div_ceil(per_page).max(1);
+        if page > pages {
+            return (
+                StatusCode::BAD_REQUEST,
+                axum::Json(json!({"code": "rest_post_invalid_page_number", "message": "The page number requested is larger than the number of pages available.", "data": {"status": 400}})),
+            )
+                .into_response();
+        }
+        let slice: Vec<Value> = items
+            .iter()
+            .skip((page - 1) * per_page)
+            .take(per_page)
+            .cloned()
+            .collect();
+        return (
+            [
+                ("x-wp-total", items.len().to_string()),
+                ("x-wp-totalpages", pages.to_string()),
+            ],
+            axum::Json(Value::Array(slice)),
+        )
+            .into_response();
+    }
+    if let Some(kind) = path.strip_prefix("/api/") {
+        let items = list(kind).unwrap_or_default();
+        let page: usize = query["pagination[page]"].parse().unwrap();
+        let size: usize = query["pagination[pageSize]"].parse().unwrap();
+        let draft = query.get("status").map(String::as_str) == Some("draft");
+        let items: Vec<Value> = items
+            .into_iter()
+            .filter(|item| draft || !item["publishedAt"].is_null())
+            .collect();
+        let pages = if fake.endless {
+            100_000
+        } else {
+            items.len().div_ceil(size).max(1)
+        };
+        let slice: Vec<Value> = if fake.endless {
+            items
+                .iter()
+                .take(1)
+                .cloned()
+                .map(|mut item| {
+                    item["documentId"] = json!(format!("doc{page}"));
+                    item["slug"] = json!(format!("endless-{page}"));
+                    item
+                })
+                .collect()
+        } else {
+            items
+                .iter()
+                .skip((page - 1) * size)
+                .take(size)
+                .cloned()
+                .collect()
+        };
+        return axum::Json(json!({
+            "data": slice,
+            "meta": {"pagination": {"page": page, "pageSize": size, "pageCount": pages, "total": items.len()}}
+        }))
+        .into_response();
+    }
+    (StatusCode::NOT_FOUND, "not found").into_response()
+}
+
+/// Serves `fake` on 127.0.0.1; its base URL.
+pub(crate) async fn serve(fake: Fake) -> String {
+    let app = axum::Router::new().fallback(answer).with_state(fake);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}/")
+}
+
+fn settings(toml: &str) -> Settings {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cms.toml");
+    std::fs::write(&path, toml).unwrap();
+    Settings::read(&path).unwrap()
+}
+
+fn rich(text: &str) -> Value {
+    json!({"nodeType": "document", "data": {}, "content": [
+        {"nodeType": "paragraph", "data": {}, "content": [
+            {"nodeType": "text", "value": text, "marks": [{"type": "bold"}], "data": {}}
+        ]}
+    ]})
+}
+
+/// A Contentful entry as the Content Delivery API sends it (one locale).
+fn contentful_entry(id: &str, kind: &str, fields: Value) -> Value {
+    json!({
+        "metadata": {"tags": []},
+        "sys": {"space": {"sys": {"type": "Link", "linkType": "Space", "id": "space1"}},
+            "id": id, "type": "Entry", "createdAt": "2026-01-01T10:00:00.000Z",
+            "updatedAt": "2026-01-02T10:00:00.000Z", "environment": {"sys": {"id": "master", "type": "Link", "linkType": "Environment"}},
+            "revision": 1, "contentType": {"sys": {"type": "Link", "linkType": "ContentType", "id": kind}}, "locale": "en-US"},
+        "fields": fields
+    })
+}
+
+fn link(kind: &str, id: &str) -> Value {
+    json!({"sys": {"type": "Link", "linkType": kind, "id": id}})
+}
+
+#[tokio::test]
+async fn contentful_entries_become_posts_with_rich_text_links_assets_and_pages() {
+    let fake = Fake {
+        token: Some("cda-token".into()),
+        rate_limited: Arc::new(AtomicUsize::new(1)),
+        ..Fake::default()
+    };
+    let mut posts: Vec<Value> = (0..149)
+        .map(|i| {
+            contentful_entry(
+                &format!("post{i}"),
+                "blogPost",
+                json!({"title": format!("Post {i}"), "slug": format!("post-{i}"),
+                       "publishDate": "2026-03-01T09:00+00:00", "description": "A summary",
+                       "body": rich(&format!("Body {i}")), "tags": ["reef"], "readingTime": 4}),
+            )
+        })
+        .collect();
+    posts.push(contentful_entry(
+        "hero",
+        "blogPost",
+        json!({"title": "Hero post", "slug": "hero", "publishDate": "2026-04-01",
+               "heroImage": link("Asset", "img1"), "tags": [link("Entry", "tag1")],
+               "body": {"nodeType": "document", "data": {}, "content": [
+                   {"nodeType": "heading-2", "data": {}, "content": [{"nodeType": "text", "value": "Reefs", "marks": [], "data": {}}]},
+                   {"nodeType": "unordered-list", "data": {}, "content": [{"nodeType": "list-item", "data": {}, "content": [{"nodeType": "paragraph", "data": {}, "content": [{"nodeType": "text", "value": "coral", "marks": [{"type": "italic"}], "data": {}}]}]}]},
+                   {"nodeType": "paragraph", "data": {}, "content": [
+                       {"nodeType": "entry-hyperlink", "data": {"target": link("Entry", "post3")}, "content": [{"nodeType": "text", "value": "see post 3", "marks": [], "data": {}}]}
+                   ]},
+                   {"nodeType": "embedded-asset-block", "data": {"target": link("Asset", "img1")}, "content": []},
+                   {"nodeType": "mystery-widget", "data": {}, "content": [{"nodeType": "text", "value": "still here", "marks": [], "data": {}}]}
+               ]}}),
+    ));
+    fake.entries
+        .lock()
+        .unwrap()
+        .insert("blogPost".into(), posts);
+    *fake.includes.lock().unwrap() = json!({
+        "Entry": [contentful_entry("tag1", "tag", json!({"name": "Lagoon"}))],
+        "Asset": [{"sys": {"id": "img1", "type": "Asset"}, "fields": {"title": "Atoll", "description": "An atoll from above",
+            "file": {"url": "//images.ctfassets.net/space1/img1/abc/atoll.jpg", "contentType": "image/jpeg",
+                     "details": {"size": 1000, "image": {"width": 1600, "height": 900}}, "fileName": "atoll.jpg"}}}]
+    });
+    let base = serve(fake.clone()).await;
+    std::env::set_var("CONTENTFUL_TEST_TOKEN", "cda-token");
+    let source = CmsSource::vendor(
+        settings(&format!(
+            "kind = \"contentful\"\nurl = \"{base}\"\nspace = \"space1\"\ntoken_env = \"CONTENTFUL_TEST_TOKEN\"\n"
+        )),
+        None,
+    )
+    .unwrap();
+    let (posts, products) = source.fetch(false).await.unwrap();
+    assert!(products.is_none(), "products stay the content folder's");
+    assert_eq!(posts.len(), 150, "two pages of 100");
+    let seen = fake.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 3, "one 429 retried, then two pages: {seen:?}");
+    assert!(seen[2].contains("skip=100"), "{seen:?}");
+    let post = posts.iter().find(|p| p.slug == "post-7").unwrap();
+    assert_eq!(post.title, "Post 7");
+    assert_eq!(post.html, "<p><strong>Body 7</strong></p>");
+    assert_eq!(post.tags, ["reef"]);
+    assert_eq!(post.summary, "A summary");
+    assert_eq!(post.date.unwrap().to_rfc3339(), "2026-03-01T09:00:00+00:00");
+    assert_eq!(
+        post.extra.fields["readingTime"], 4,
+        "unmapped fields go to extra"
+    );
+    let hero = posts.iter().find(|p| p.slug == "hero").unwrap();
+    assert_eq!(hero.tags, ["Lagoon"], "a tag entry resolved from includes");
+    assert_eq!(
+        hero.extra.fields["image"],
+        "https://images.ctfassets.net/space1/img1/abc/atoll.jpg"
+    );
+    assert!(
+        hero.html
+            .starts_with("<h2>Reefs</h2><ul><li><p><em>coral</em></p></li></ul>"),
+        "{}",
+        hero.html
+    );
+    assert!(
+        hero.html.contains("<a href=\"/posts/post-3/\""),
+        "{}",
+        hero.html
+    );
+    assert!(hero.html.contains("<img src=\"https://images.ctfassets.net/space1/img1/abc/atoll.jpg\" alt=\"An atoll from above\" width=\"1600\" height=\"900\">"), "{}", hero.html);
+    assert!(
+        hero.html.contains("<p>still here</p>"),
+        "an unknown node is kept as text: {}",
+        hero.html
+    );
+}
+
+#[tokio::test]
+async fn contentful_bad_input_is_named() {
+    let fake = Fake {
+        token: Some("right".into()),
+        ..Fake::default()
+    };
+    fake.entries.lock().unwrap().insert(
+        "blogPost".into(),
+        vec![contentful_entry(
+            "noslug",
+            "blogPost",
+            json!({"title": "No slug", "body": rich("x")}),
+        )],
+    );
+    let base = serve(fake).await;
+    let config = |extra: &str| {
+        settings(&format!(
+            "kind = \"contentful\"\nurl = \"{base}\"\nspace = \"space1\"\ntoken_env = \"ATOLL_TEST_UNSET_TOKEN\"\n{extra}"
+        ))
+    };
+    // A refused token names the setting.
+    let refused = CmsSource::vendor(config(""), Some("wrong".into()))
+        .unwrap()
+        .fetch(false)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("401") && refused.contains("ATOLL_TEST_UNSET_TOKEN"),
+        "{refused}"
+    );
+    // An entry without its slug names the entry and the field.
+    let source = CmsSource::vendor(config(""), Some("right".into())).unwrap();
+    let missing = source.fetch(false).await.unwrap_err().to_string();
+    assert!(
+        missing.contains("noslug") && missing.contains("field `slug`"),
+        "{missing}"
+    );
+    // An unknown content type: Contentful's 400, with the URL.
+    let unknown = CmsSource::vendor(
+        config("[posts]\ntype = \"doesNotExist\"\n"),
+        Some("right".into()),
+    )
+    .unwrap()
+    .fetch(false)
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        unknown.contains("400") && unknown.contains("content_type=doesNotExist"),
+        "{unknown}"
+    );
+}
+
+/// A Sanity document as the query API returns it.
+fn sanity_post(id: &str, slug: &str) -> Value {
+    json!({
+        "_id": id, "_type": "post", "_rev": "r1", "_createdAt": "2026-01-01T00:00:00Z", "_updatedAt": "2026-01-02T00:00:00Z",
+        "title": format!("Sanity {slug}"), "slug": {"_type": "slug", "current": slug},
+        "publishedAt": "2026-02-03T04:05:06Z", "tags": ["sea"],
+        "mainImage": {"_type": "image", "asset": {"_ref": "image-Tb9Ew8CXIwaY6R1kjMvI0uRR-2000x3000-jpg", "_type": "reference"}},
+        "body": [
+            {"_type": "block", "_key": "k1", "style": "normal", "markDefs": [{"_key": "m1", "_type": "link", "href": "https://example.org"}],
+             "children": [{"_type": "span", "_key": "s1", "text": "Hello ", "marks": []}, {"_type": "span", "_key": "s2", "text": "world", "marks": ["m1", "em"]}]},
+            {"_type": "block", "_key": "k2", "style": "normal", "listItem": "bullet", "level": 1, "markDefs": [], "children": [{"_type": "span", "_key": "s3", "text": "item", "marks": []}]}
+        ]
+    })
+}
+
+#[tokio::test]
+async fn sanity_documents_become_posts_over_several_slices_and_drafts_need_the_perspective() {
+    let fake = Fake::default();
+    let mut docs: Vec<Value> = (0..130)
+        .map(|i| sanity_post(&format!("p{i}"), &format!("s-{i}")))
+        .collect();
+    docs.push(sanity_post("drafts.p999", "draft-only"));
+    fake.entries.lock().unwrap().insert("post".into(), docs);
+    let base = serve(fake.clone()).await;
+    let config = settings(&format!(
+        "kind = \"sanity\"\nurl = \"{base}\"\nproject = \"abc123\"\ndataset = \"production\"\n"
+    ));
+    let source = CmsSource::vendor(config, None).unwrap();
+    let (posts, _) = source.fetch(false).await.unwrap();
+    assert_eq!(posts.len(), 130);
+    let post = posts.iter().find(|p| p.slug == "s-5").unwrap();
+    assert_eq!(post.title, "Sanity s-5");
+    assert_eq!(
+        post.html,
+        "<p>Hello <em><a href=\"https://example.org\">world</a></em></p><ul><li>item</li></ul>"
+    );
+    assert_eq!(
+        post.extra.fields["image"],
+        "https://cdn.sanity.io/images/abc123/production/Tb9Ew8CXIwaY6R1kjMvI0uRR-2000x3000.jpg"
+    );
+    let seen = fake.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2, "slices of 100: {seen:?}");
+    assert!(seen.iter().all(|s| s.contains("perspective=published")));
+    // Preview: the drafts perspective brings the draft, marked as one.
+    let (with_drafts, _) = source.fetch(true).await.unwrap();
+    let draft = with_drafts.iter().find(|p| p.slug == "draft-only").unwrap();
+    assert!(draft.draft);
+}
+
+/// A WordPress post as `wp/v2/posts?_embed=1` sends it.
+fn wordpress_post(id: u64, slug: &str) -> Value {
+    json!({
+        "id": id, "date": "2026-05-01T12:00:00", "date_gmt": "2026-05-01T10:00:00",
+        "guid": {"rendered": format!("https://blog.example/?p={id}")},
+        "modified": "2026-05-02T12:00:00", "modified_gmt": "2026-05-02T10:00:00",
+        "slug": slug, "status": "publish", "type": "post", "link": format!("https://blog.example/{slug}/"),
+        "title": {"rendered": "Tides &#8211; and &amp; currents"},
+        "content": {"rendered": "<p>Waves <script>alert(1)</script><strong>rise</strong>.</p>\n", "protected": false},
+        "excerpt": {"rendered": "<p>About tides&hellip;</p>\n", "protected": false},
+        "author": 1, "featured_media": 7, "comment_status": "open", "sticky": false, "format": "standard",
+        "categories": [3], "tags": [5],
+        "acf": {"mood": "calm"},
+        "_links": {"self": [{"href": "https://blog.example/wp-json/wp/v2/posts/1"}]},
+        "_embedded": {
+            "wp:featuredmedia": [{"id": 7, "source_url": "https://blog.example/wp-content/uploads/2026/05/tide.jpg", "media_type": "image"}],
+            "wp:term": [[{"id": 3, "name": "Ocean", "taxonomy": "category"}], [{"id": 5, "name": "Tides &amp; Moons", "taxonomy": "post_tag"}]]
+        }
+    })
+}
+
+#[tokio::test]
+async fn wordpress_posts_come_with_embedded_terms_media_and_sanitized_html() {
+    let fake = Fake {
+        token: Some("editor:abcd efgh".into()),
+        ..Fake::default()
+    };
+    let posts: Vec<Value> = (1..=120)
+        .map(|i| wordpress_post(i, &format!("wp-{i}")))
+        .collect();
+    fake.entries.lock().unwrap().insert("posts".into(), posts);
+    let base = serve(fake.clone()).await;
+    let config = settings(&format!("kind = \"wordpress\"\nurl = \"{base}\"\n"));
+    let source = CmsSource::vendor(config, Some("editor:abcd efgh".into())).unwrap();
+    let (posts, _) = source.fetch(false).await.unwrap();
+    assert_eq!(posts.len(), 120, "X-WP-TotalPages: 2 followed");
+    let post = &posts[0];
+    assert_eq!(post.title, "Tides – and & currents");
+    assert_eq!(post.html, "<p>Waves <strong>rise</strong>.</p>\n");
+    assert_eq!(post.summary, "About tides…");
+    assert_eq!(post.tags, ["Tides & Moons"]);
+    assert_eq!(post.date.unwrap().to_rfc3339(), "2026-05-01T10:00:00+00:00");
+    assert_eq!(post.extra.fields["mood"], "calm", "ACF fields go to extra");
+    assert_eq!(post.extra.fields["categories"], json!(["Ocean"]));
+    assert_eq!(
+        post.extra.fields["image"],
+        "https://blog.example/wp-content/uploads/2026/05/tide.jpg"
+    );
+    assert!(fake
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .all(|s| s.contains("_embed=1")));
+}
+
+/// A Strapi 5 article (flat, `documentId`).
+fn strapi_article(i: usize, published: bool) -> Value {
+    json!({
+        "id": i, "documentId": format!("doc{i:04}"), "title": format!("Strapi {i}"), "slug": format!("strapi-{i}"),
+        "description": "From Strapi",
+        "content": if i % 2 == 0 {
+            json!([{"type": "paragraph", "children": [{"type": "text", "text": "Blocks "}, {"type": "text", "text": "bold", "bold": true}]}])
+        } else {
+            json!("Markdown *body*")
+        },
+        "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-02T00:00:00.000Z",
+        "publishedAt": if published { json!("2026-01-03T00:00:00.000Z") } else { Value::Null },
+        "locale": null,
+        "cover": {"id": 1, "documentId": "m1", "url": "/uploads/cover_1.jpg", "alternativeText": "Cover", "width": 800, "height": 600},
+        "tags": [{"id": 1, "documentId": "t1", "name": "strapi"}]
+    })
+}
+
+#[tokio::test]
+async fn strapi_articles_map_blocks_markdown_media_and_paginate_within_bounds() {
+    let fake = Fake::default();
+    let mut articles: Vec<Value> = (0..205).map(|i| strapi_article(i, true)).collect();
+    articles.push(strapi_article(999, false));
+    fake.entries
+        .lock()
+        .unwrap()
+        .insert("articles".into(), articles);
+    let base = serve(fake.clone()).await;
+    let source = CmsSource::vendor(
+        settings(&format!("kind = \"strapi\"\nurl = \"{base}\"\n")),
+        None,
+    )
+    .unwrap();
+    let (posts, _) = source.fetch(false).await.unwrap();
+    assert_eq!(posts.len(), 205, "three pages");
+    assert_eq!(posts[0].html, "<p>Blocks <strong>bold</strong></p>");
+    assert_eq!(posts[1].html, "<p>Markdown <em>body</em></p>\n");
+    assert_eq!(posts[0].tags, ["strapi"]);
+    assert_eq!(
+        posts[0].extra.fields["image"],
+        format!("{base}uploads/cover_1.jpg")
+    );
+    assert!(fake.seen.lock().unwrap()[0].contains("status=published"));
+    let (drafts, _) = source.fetch(true).await.unwrap();
+    assert!(drafts.iter().any(|p| p.slug == "strapi-999" && p.draft));
+
+    // A CMS that always claims another page stops at the bound with a clear error.
+    let endless = Fake {
+        endless: true,
+        ..Fake::default()
+    };
+    endless
+        .entries
+        .lock()
+        .unwrap()
+        .insert("articles".into(), vec![strapi_article(1, true)]);
+    let base = serve(endless).await;
+    let error = CmsSource::vendor(
+        settings(&format!("kind = \"strapi\"\nurl = \"{base}\"\n")),
+        None,
+    )
+    .unwrap()
+    .fetch(false)
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("more than 1000 pages"), "{error}");
+}
+
+#[tokio::test]
+async fn products_map_from_a_cms_type() {
+    let fake = Fake::default();
+    fake.entries
+        .lock()
+        .unwrap()
+        .insert("blogPost".into(), vec![]);
+    fake.entries.lock().unwrap().insert(
+        "product".into(),
+        vec![contentful_entry(
+            "prod1",
+            "product",
+            json!({"name": "Reef Mug", "slug": "reef-mug", "price": 18.5, "stock": 12,
+                   "description": rich("A mug"), "images": [link("Asset", "img1")]}),
+        )],
+    );
+    *fake.includes.lock().unwrap() = json!({"Asset": [{"sys": {"id": "img1"}, "fields": {"title": "Mug",
+        "file": {"url": "//images.ctfassets.net/s/mug.png", "details": {"image": {"width": 10, "height": 10}}}}}]});
+    let base = serve(fake).await;
+    let source = CmsSource::vendor(
+        settings(&format!(
+            "kind = \"contentful\"\nurl = \"{base}\"\nspace = \"space1\"\n[products]\ntype = \"product\"\nprice = \"price\"\ncurrency_code = \"EUR\"\n"
+        )),
+        None,
+    )
+    .unwrap();
+    let (_, products) = source.fetch(false).await.unwrap();
+    let products = products.unwrap();
+    assert_eq!(products.len(), 1);
+    let mug = &products[0];
+    assert_eq!(
+        (
+            mug.id.as_str(),
+            mug.price_cents,
+            mug.currency.as_str(),
+            mug.stock
+        ),
+        ("prod1", 1850, "EUR", 12)
+    );
+    assert_eq!(mug.images, ["https://images.ctfassets.net/s/mug.png"]);
+    assert_eq!(mug.html, "<p><strong>A mug</strong></p>");
+}
+
+#[test]
+fn settings_name_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cms.toml");
+    std::fs::write(&path, "kind = \"contentful\"\n").unwrap();
+    let error = Settings::read(&path).unwrap_err().to_string();
+    assert!(error.contains("`space` is required"), "{error}");
+    std::fs::write(&path, "kind = \"drupal\"\n").unwrap();
+    let error = Settings::read(&path).unwrap_err().to_string();
+    assert!(
+        error.contains("cms.toml") && error.contains("drupal"),
+        "{error}"
+    );
+    std::fs::write(
+        &path,
+        "kind = \"strapi\"\nurl = \"http://x/\"\ntoken = \"secret\"\n",
+    )
+    .unwrap();
+    let error = Settings::read(&path).unwrap_err().to_string();
+    assert!(
+        error.contains("token"),
+        "a token in the file is refused: {error}"
+    );
+}
