@@ -41,6 +41,7 @@ async fn openapi_document_matches_the_routes() {
         (atoll_api::PRODUCT_PATH, "get"),
         (atoll_api::SEARCH_PATH, "get"),
         ("/status/ready", "get"),
+        ("/api/webhooks/{kind}", "post"),
     ];
     let mut expected: Vec<(String, String)> = expected
         .iter()
@@ -54,7 +55,8 @@ async fn openapi_document_matches_the_routes() {
     for (path, method) in &documented {
         let uri = path
             .replace("{id}", "atoll-mug")
-            .replace("{slug}", "atomic-exports");
+            .replace("{slug}", "atomic-exports")
+            .replace("{kind}", "strapi");
         let method: Method = method.to_uppercase().parse().unwrap();
         let answer = send(
             &app,
