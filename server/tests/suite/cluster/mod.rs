@@ -47,7 +47,7 @@ impl Drop for Serial {
 }
 
 /// Whether a missing PostgreSQL or Varnish fails the test instead of skipping it.
-fn required() -> bool {
+pub(crate) fn required() -> bool {
     std::env::var("ATOLL_REQUIRE_CLUSTER").is_ok_and(|v| v == "1")
 }
 
@@ -61,7 +61,7 @@ fn skip(what: &str) {
 }
 
 /// A free port on 127.0.0.1 (bound, then released: the server binds it next).
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -304,9 +304,20 @@ impl Atoll {
     /// Starts `atoll serve` for `site` on database `db`, with `extra` arguments, and
     /// waits until `/status/ready` answers 200.
     pub(crate) fn start(site: &Site, db: &str, extra: &[&str]) -> Atoll {
+        Atoll::start_with(site, db, "127.0.0.1:0", extra, &[])
+    }
+
+    /// [`Atoll::start`] on `addr`, with the environment variables `envs`.
+    pub(crate) fn start_with(
+        site: &Site,
+        db: &str,
+        addr: &str,
+        extra: &[&str],
+        envs: &[(&str, &str)],
+    ) -> Atoll {
         let cache = tempfile::tempdir().unwrap().keep();
         let mut child = Command::new(env!("CARGO_BIN_EXE_atoll"))
-            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(["serve", "--addr", addr])
             .args([
                 "--checkout-per-minute",
                 "100000",
@@ -325,6 +336,7 @@ impl Atoll {
             .args(extra)
             .env("ATOLL_WEBHOOK_SECRET", SECRET)
             .env("RUST_LOG", "info")
+            .envs(envs.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

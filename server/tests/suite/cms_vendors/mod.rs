@@ -4,6 +4,7 @@
 //! over several pages; and the bad inputs: a missing slug, an unknown type, a refused
 //! token, a rate limit, a CMS that paginates forever.
 
+mod strapi;
 mod webhooks;
 
 use std::collections::HashMap;
