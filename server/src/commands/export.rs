@@ -33,7 +33,9 @@ pub struct ExportArgs {
     cache_dir: PathBuf,
 }
 
-pub fn run(args: ExportArgs) -> anyhow::Result<()> {
+pub fn run(mut args: ExportArgs) -> anyhow::Result<()> {
+    // A CMS's images are fetched into the cache and published with the export.
+    args.site.cms_assets = Some((args.cache_dir.join("cms-assets"), true));
     // Created first so that the stage times include loading the content.
     let progress = Bar::new();
     // The previous export's content cache: unchanged Markdown files are not parsed again.

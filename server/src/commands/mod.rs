@@ -87,6 +87,10 @@ pub struct SiteArgs {
         conflicts_with = "cms_url"
     )]
     pub cms_config: Option<PathBuf>,
+    /// Where the images a CMS references are downloaded, and whether they are by
+    /// default (the export: yes; the server: only with `assets = "download"`).
+    #[arg(skip)]
+    pub cms_assets: Option<(PathBuf, bool)>,
 }
 
 impl SiteArgs {
@@ -105,10 +109,18 @@ impl SiteArgs {
         let options = self.options();
         if let Some(path) = &self.cms_config {
             let settings = atoll::cms::vendors::Settings::read(path)?;
+            let assets = self.cms_assets.as_ref().and_then(|(dir, default)| {
+                let download = settings.assets.map_or(*default, |mode| {
+                    mode == atoll::cms::vendors::AssetMode::Download
+                });
+                download.then(|| dir.clone())
+            });
+            let mut cms = CmsSource::vendor(settings, self.cms_token.clone())?;
+            cms.assets_dir = assets;
             return Ok(ContentSource::Cms {
                 dir: self.content.clone(),
                 options,
-                cms: CmsSource::vendor(settings, self.cms_token.clone())?,
+                cms,
             });
         }
         Ok(match &self.cms_url {

@@ -159,7 +159,14 @@ struct Started {
 
 /// Listens at once, answering the cache folder's pages (`atoll::warm`) while the
 /// content loads; then serves everything from the state.
-pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+pub fn run(mut args: ServeArgs) -> anyhow::Result<()> {
+    // A CMS's images stay at the CMS unless its settings say `assets = "download"`.
+    let assets_root = if args.no_cache_dir {
+        atoll::default_cache_dir()
+    } else {
+        args.cache_dir.clone()
+    };
+    args.site.cms_assets = Some((assets_root.join("cms-assets"), false));
     let started = std::time::Instant::now();
     return_freed_memory_promptly();
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -32,6 +32,8 @@ pub mod webhook;
 pub use api::revalidate::signed_headers;
 /// Content loading: the `atoll-content` crate.
 pub use atoll_content as content;
+/// The user's cache folder (`~/.cache/atoll`), where images go without `--cache-dir`.
+pub use atoll_images::default_cache_dir;
 pub use atoll_render::bundle::{check_islands_bundle, ISLANDS_FILES};
 use atoll_render::page as pages;
 /// The Atom feed and the sitemaps: from the `atoll-render` crate.

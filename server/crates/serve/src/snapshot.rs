@@ -194,15 +194,17 @@ impl ContentSource {
                 .map_err(|err| panicked("the content loader", err))?
             }
             ContentSource::Cms { dir, options, cms } => {
-                let (posts, products) = cms.fetch(options.include_drafts).await?;
+                let fetched = cms.fetch(options.include_drafts).await?;
                 let (dir, options) = (dir.clone(), options.clone());
                 tokio::task::spawn_blocking(move || {
                     let loaded = load(&dir, &options)
                         .map_err(|source| ServeError::Content { dir, source })?;
                     let site = loaded.site;
-                    let products = products.unwrap_or(site.products);
-                    let mut merged = Site::new(site.config, posts, site.docs, site.pages, products);
+                    let products = fetched.products.unwrap_or(site.products);
+                    let mut merged =
+                        Site::new(site.config, fetched.posts, site.docs, site.pages, products);
                     merged.bundle_files = site.bundle_files;
+                    merged.bundle_files.extend(fetched.files);
                     Ok(merged)
                 })
                 .await

@@ -18,6 +18,9 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
+/// A file the fake serves: its bytes and `ETag`.
+pub(crate) type Served = (Vec<u8>, String);
+
 /// What the fake CMS answers, and what it saw.
 #[derive(Clone, Default)]
 pub(crate) struct Fake {
@@ -34,6 +37,10 @@ pub(crate) struct Fake {
     pub(crate) endless: bool,
     /// Every request's path and query.
     pub(crate) seen: Arc<Mutex<Vec<String>>>,
+    /// Files served as they are (images), with their `ETag`: path → (bytes, etag).
+    pub(crate) files: Arc<Mutex<HashMap<String, Served>>>,
+    /// Answers 304 to a file request whose `If-None-Match` matched.
+    pub(crate) not_modified: Arc<AtomicUsize>,
 }
 
 fn authorized(fake: &Fake, headers: &HeaderMap) -> bool {
@@ -80,6 +87,17 @@ async fn answer(
             .into_response();
     }
     let path = uri.path();
+    if let Some((bytes, etag)) = fake.files.lock().unwrap().get(path).cloned() {
+        if headers.get("if-none-match").and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+            fake.not_modified.fetch_add(1, Ordering::SeqCst);
+            return (StatusCode::NOT_MODIFIED, [("etag", etag)]).into_response();
+        }
+        return (
+            [("etag", etag), ("content-type", "image/jpeg".to_owned())],
+            bytes,
+        )
+            .into_response();
+    }
     let entries = fake.entries.lock().unwrap().clone();
     let list = |kind: &str| entries.get(kind).cloned();
     if let Some(rest) = path.strip_prefix("/spaces/space1/environments/master/entries") {
@@ -286,7 +304,9 @@ async fn contentful_entries_become_posts_with_rich_text_links_assets_and_pages()
         None,
     )
     .unwrap();
-    let (posts, products) = source.fetch(false).await.unwrap();
+    let atoll::cms::Fetched {
+        posts, products, ..
+    } = source.fetch(false).await.unwrap();
     assert!(products.is_none(), "products stay the content folder's");
     assert_eq!(posts.len(), 150, "two pages of 100");
     let seen = fake.seen.lock().unwrap().clone();
@@ -409,7 +429,9 @@ async fn sanity_documents_become_posts_over_several_slices_and_drafts_need_the_p
         "kind = \"sanity\"\nurl = \"{base}\"\nproject = \"abc123\"\ndataset = \"production\"\n"
     ));
     let source = CmsSource::vendor(config, None).unwrap();
-    let (posts, _) = source.fetch(false).await.unwrap();
+    let atoll::cms::Fetched {
+        posts, products: _, ..
+    } = source.fetch(false).await.unwrap();
     assert_eq!(posts.len(), 130);
     let post = posts.iter().find(|p| p.slug == "s-5").unwrap();
     assert_eq!(post.title, "Sanity s-5");
@@ -425,7 +447,11 @@ async fn sanity_documents_become_posts_over_several_slices_and_drafts_need_the_p
     assert_eq!(seen.len(), 2, "slices of 100: {seen:?}");
     assert!(seen.iter().all(|s| s.contains("perspective=published")));
     // Preview: the drafts perspective brings the draft, marked as one.
-    let (with_drafts, _) = source.fetch(true).await.unwrap();
+    let atoll::cms::Fetched {
+        posts: with_drafts,
+        products: _,
+        ..
+    } = source.fetch(true).await.unwrap();
     let draft = with_drafts.iter().find(|p| p.slug == "draft-only").unwrap();
     assert!(draft.draft);
 }
@@ -464,7 +490,9 @@ async fn wordpress_posts_come_with_embedded_terms_media_and_sanitized_html() {
     let base = serve(fake.clone()).await;
     let config = settings(&format!("kind = \"wordpress\"\nurl = \"{base}\"\n"));
     let source = CmsSource::vendor(config, Some("editor:abcd efgh".into())).unwrap();
-    let (posts, _) = source.fetch(false).await.unwrap();
+    let atoll::cms::Fetched {
+        posts, products: _, ..
+    } = source.fetch(false).await.unwrap();
     assert_eq!(posts.len(), 120, "X-WP-TotalPages: 2 followed");
     let post = &posts[0];
     assert_eq!(post.title, "Tides – and & currents");
@@ -491,7 +519,7 @@ fn strapi_article(i: usize, published: bool) -> Value {
     json!({
         "id": i, "documentId": format!("doc{i:04}"), "title": format!("Strapi {i}"), "slug": format!("strapi-{i}"),
         "description": "From Strapi",
-        "content": if i % 2 == 0 {
+        "content": if i.is_multiple_of(2) {
             json!([{"type": "paragraph", "children": [{"type": "text", "text": "Blocks "}, {"type": "text", "text": "bold", "bold": true}]}])
         } else {
             json!("Markdown *body*")
@@ -519,7 +547,9 @@ async fn strapi_articles_map_blocks_markdown_media_and_paginate_within_bounds() 
         None,
     )
     .unwrap();
-    let (posts, _) = source.fetch(false).await.unwrap();
+    let atoll::cms::Fetched {
+        posts, products: _, ..
+    } = source.fetch(false).await.unwrap();
     assert_eq!(posts.len(), 205, "three pages");
     assert_eq!(posts[0].html, "<p>Blocks <strong>bold</strong></p>");
     assert_eq!(posts[1].html, "<p>Markdown <em>body</em></p>\n");
@@ -529,7 +559,11 @@ async fn strapi_articles_map_blocks_markdown_media_and_paginate_within_bounds() 
         format!("{base}uploads/cover_1.jpg")
     );
     assert!(fake.seen.lock().unwrap()[0].contains("status=published"));
-    let (drafts, _) = source.fetch(true).await.unwrap();
+    let atoll::cms::Fetched {
+        posts: drafts,
+        products: _,
+        ..
+    } = source.fetch(true).await.unwrap();
     assert!(drafts.iter().any(|p| p.slug == "strapi-999" && p.draft));
 
     // A CMS that always claims another page stops at the bound with a clear error.
@@ -581,7 +615,9 @@ async fn products_map_from_a_cms_type() {
         None,
     )
     .unwrap();
-    let (_, products) = source.fetch(false).await.unwrap();
+    let atoll::cms::Fetched {
+        posts: _, products, ..
+    } = source.fetch(false).await.unwrap();
     let products = products.unwrap();
     assert_eq!(products.len(), 1);
     let mug = &products[0];
@@ -596,6 +632,118 @@ async fn products_map_from_a_cms_type() {
     );
     assert_eq!(mug.images, ["https://images.ctfassets.net/s/mug.png"]);
     assert_eq!(mug.html, "<p><strong>A mug</strong></p>");
+}
+
+/// A JPEG of `width` × `height`.
+fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, 120])
+    });
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut bytes, image::ImageFormat::Jpeg)
+        .unwrap();
+    bytes.into_inner()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cms_images_are_fetched_into_a_self_contained_export_and_revalidated_by_etag() {
+    let fake = Fake::default();
+    fake.files
+        .lock()
+        .unwrap()
+        .insert("/assets/reef.jpg".into(), (jpeg(640, 480), "\"v1\"".into()));
+    let base = serve(fake.clone()).await;
+    let asset = json!({"sys": {"id": "img1", "type": "Asset"}, "fields": {"title": "Reef", "description": "A reef",
+        "file": {"url": format!("{base}assets/reef.jpg"), "details": {"image": {"width": 640, "height": 480}}}}});
+    *fake.includes.lock().unwrap() = json!({"Asset": [asset]});
+    fake.entries.lock().unwrap().insert(
+        "blogPost".into(),
+        vec![contentful_entry(
+            "p1",
+            "blogPost",
+            json!({"title": "Reef day", "slug": "reef-day", "publishDate": "2026-06-01",
+                   "heroImage": link("Asset", "img1"),
+                   "body": {"nodeType": "document", "data": {}, "content": [
+                       {"nodeType": "paragraph", "data": {}, "content": [{"nodeType": "text", "value": "Look:", "marks": [], "data": {}}]},
+                       {"nodeType": "embedded-asset-block", "data": {"target": link("Asset", "img1")}, "content": []}
+                   ]}}),
+        )],
+    );
+    // A site whose posts all come from the CMS.
+    let site = crate::cluster::Site::demo(25);
+    for folder in ["docs", "pages", "posts"] {
+        std::fs::remove_dir_all(site.content().join(folder)).unwrap();
+    }
+    std::fs::write(
+        site.content().join("site.toml"),
+        "title = \"Reef notes\"\nbase_url = \"http://127.0.0.1:3000\"\n",
+    )
+    .unwrap();
+    let settings = site.dir.path().join("cms.toml");
+    std::fs::write(
+        &settings,
+        format!("kind = \"contentful\"\nurl = \"{base}\"\nspace = \"space1\"\n"),
+    )
+    .unwrap();
+    let out = site.dir.path().join("dist");
+    let cache = site.dir.path().join("cache");
+    let (content, islands, out_dir) =
+        (site.content(), site.dir.path().join("islands"), out.clone());
+    let export = move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_atoll"))
+            .arg("export")
+            .arg("--content")
+            .arg(&content)
+            .arg("--public")
+            .arg(crate::common::root().join("public"))
+            .arg("--islands")
+            .arg(&islands)
+            .arg("--cms-config")
+            .arg(&settings)
+            .arg("--out")
+            .arg(&out_dir)
+            .arg("--cache-dir")
+            .arg(&cache)
+            .arg("--no-search-index")
+            .output()
+            .unwrap()
+    };
+    let second_export = export.clone();
+    let first = tokio::task::spawn_blocking(export).await.unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let page = std::fs::read_to_string(out.join("posts/reef-day/index.html")).unwrap();
+    assert!(
+        !page.contains(&base),
+        "the export references the CMS: {page}"
+    );
+    assert!(
+        page.contains("/_img/"),
+        "the image has responsive variants: {page}"
+    );
+    let published: Vec<_> = std::fs::read_dir(out.join("cms-assets"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".jpg"))
+        .collect();
+    assert_eq!(published.len(), 1, "{published:?}");
+    assert_eq!(
+        std::fs::read(out.join("cms-assets").join(&published[0])).unwrap(),
+        fake.files.lock().unwrap()["/assets/reef.jpg"].0
+    );
+    // Again: the image is asked for with its ETag and not downloaded again.
+    let second = tokio::task::spawn_blocking(second_export).await.unwrap();
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    assert_eq!(fake.not_modified.load(Ordering::SeqCst), 1);
 }
 
 #[test]

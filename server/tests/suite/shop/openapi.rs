@@ -68,9 +68,15 @@ async fn openapi_document_matches_the_routes() {
                 .unwrap(),
         )
         .await;
+        // A CMS webhook of a CMS this server does not read is the API's 404 naming
+        // `kind` (routed), not the router's.
+        let cms_not_configured = path == "/api/webhooks/{kind}"
+            && answer.status == StatusCode::NOT_FOUND
+            && answer.error().field.as_deref() == Some("kind");
         assert!(
-            answer.status != StatusCode::NOT_FOUND
-                && answer.status != StatusCode::METHOD_NOT_ALLOWED,
+            cms_not_configured
+                || (answer.status != StatusCode::NOT_FOUND
+                    && answer.status != StatusCode::METHOD_NOT_ALLOWED),
             "{method} {uri}: {}",
             answer.status
         );

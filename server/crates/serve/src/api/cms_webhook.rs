@@ -36,10 +36,10 @@ pub const CMS_WEBHOOK_PATH: &str = "/api/webhooks/{kind}";
         (status = 200, description = "Pages rendered again (or a replay acknowledged)", body = super::revalidate::RevalidateResponse),
         (status = 400, description = "The body is not JSON", body = super::ApiError),
         (status = 401, description = "Missing or wrong signature or secret", body = super::ApiError),
-        (status = 404, description = "Not a CMS Atoll knows", body = super::ApiError),
+        (status = 404, description = "Not a CMS Atoll knows, or not the one configured (`field`: `kind`)", body = super::ApiError),
         (status = 413, description = "Body over 1 MiB", body = super::ApiError),
         (status = 500, description = "The content could not be reloaded (the previous pages stay)", body = super::ApiError),
-        (status = 503, description = "No CMS of this kind is configured, no webhook secret is set, or the other servers could not be told", body = super::ApiError)
+        (status = 503, description = "No webhook secret is set, or the other servers could not be told", body = super::ApiError)
     )
 )]
 pub async fn cms_webhook_post(
@@ -64,7 +64,7 @@ pub async fn cms_webhook_post(
     .filter(|settings| settings.kind.name() == kind && settings.kind != Kind::Atoll)
     .ok_or_else(|| {
         ApiFailure::new(
-            StatusCode::SERVICE_UNAVAILABLE,
+            StatusCode::NOT_FOUND,
             Some("kind"),
             format!("no `{kind}` CMS is configured (--cms-config)"),
         )

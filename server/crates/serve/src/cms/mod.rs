@@ -13,6 +13,7 @@
 //! 1 s between attempts, on connection errors, timeouts, 429 and 5xx. HTML from the
 //! CMS is sanitized with the same rules as Markdown (it is not trusted).
 
+pub mod assets;
 mod fetch;
 pub mod rich_text;
 pub mod vendors;
@@ -325,12 +326,13 @@ pub struct CmsSource {
     pub token: Option<String>,
     /// The vendor and its mapping; `None`: Atoll's content API.
     pub settings: Option<Arc<vendors::Settings>>,
+    /// Where the images the CMS references are downloaded to ([`assets`]); `None`:
+    /// they stay at the CMS.
+    pub assets_dir: Option<std::path::PathBuf>,
     client: reqwest::Client,
 }
 
-/// What a CMS sent: posts, and products when it has them (`None`: the content
-/// folder's).
-pub type Fetched = (Vec<Post>, Option<Vec<Product>>);
+pub use vendors::Fetched;
 
 impl CmsSource {
     /// A source reading from `base`.
@@ -351,6 +353,7 @@ impl CmsSource {
             base,
             token,
             settings: None,
+            assets_dir: None,
             client,
         })
     }
@@ -373,14 +376,29 @@ impl CmsSource {
     /// A request that failed after its retries (naming the URL and the last status or
     /// error), a body that is not the content API's JSON, an invalid record.
     pub async fn fetch(&self, drafts: bool) -> Result<Fetched, CmsError> {
-        if let Some(settings) = self
+        let mut fetched = match self
             .settings
             .as_deref()
             .filter(|s| s.kind != vendors::Kind::Atoll)
         {
-            let fetched = self.fetch_vendor(settings, drafts).await?;
-            return Ok((fetched.posts, fetched.products));
+            Some(settings) => self.fetch_vendor(settings, drafts).await?,
+            None => {
+                let (posts, products) = self.fetch_content_api(drafts).await?;
+                Fetched {
+                    posts,
+                    products: Some(products),
+                    ..Fetched::default()
+                }
+            }
+        };
+        if let Some(dir) = &self.assets_dir {
+            fetched.files = self.localize_assets(&mut fetched, dir).await?;
         }
+        Ok(fetched)
+    }
+
+    /// Reads every post and product of Atoll's content API.
+    async fn fetch_content_api(&self, drafts: bool) -> Result<(Vec<Post>, Vec<Product>), CmsError> {
         let query = if drafts { "?drafts=true" } else { "" };
         let posts: Vec<PostRecord> = self.list(&format!("api/content/posts{query}")).await?;
         let products: Vec<ProductRecord> = self.list("api/content/products").await?;
@@ -415,7 +433,7 @@ impl CmsSource {
                 )));
             }
         }
-        Ok((out_posts, Some(products)))
+        Ok((out_posts, products))
     }
 
     /// Every item of a paginated list, following `next`.

@@ -107,6 +107,21 @@ pub struct Settings {
     /// How products map; absent: products come from the content folder.
     #[serde(default)]
     pub products: Option<ProductMapping>,
+    /// `download`: the images the CMS references are fetched and published with the
+    /// site ([`super::assets`]); `remote`: pages reference them at the CMS. Default:
+    /// `download` for `atoll export` (a self-contained export), `remote` for `atoll serve`.
+    #[serde(default)]
+    pub assets: Option<AssetMode>,
+}
+
+/// Where the images a CMS references are served from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AssetMode {
+    /// Fetched into the asset cache and published with the site.
+    Download,
+    /// Referenced at the CMS' URLs.
+    Remote,
 }
 
 /// Which CMS type and fields make a post.
@@ -327,6 +342,8 @@ pub struct Fetched {
     /// Content Atoll did not understand (unknown rich-text nodes, unresolved links),
     /// each once; the source logs them.
     pub warnings: BTreeSet<String>,
+    /// Downloaded images by the URL they are published at (`/cms-assets/…`) → file.
+    pub files: std::collections::BTreeMap<String, std::path::PathBuf>,
 }
 
 /// How an entry's rich text and images are read: its vendor's formats.
