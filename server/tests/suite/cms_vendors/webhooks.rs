@@ -54,6 +54,11 @@ fn now_ms() -> u64 {
 
 /// The demo site with posts from the CMS of `settings`, and the webhook secret.
 async fn app(settings_toml: &str, secret: &str) -> Router {
+    app_with(settings_toml, secret, None).await
+}
+
+/// [`app`], with a draft preview secret.
+async fn app_with(settings_toml: &str, secret: &str, preview: Option<&str>) -> Router {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cms.toml");
     std::fs::write(&path, settings_toml).unwrap();
@@ -66,6 +71,7 @@ async fn app(settings_toml: &str, secret: &str) -> Router {
     let site = source.load().await.expect("the CMS loads");
     let rendering = Rendering {
         cms_webhook_secret: Some(secret.to_owned()),
+        preview_secret: preview.map(str::to_owned),
         ..Rendering::default()
     };
     let dirs = Dirs {
@@ -303,5 +309,61 @@ async fn strapi_webhooks_carry_a_shared_secret() {
         .await
         .status,
         StatusCode::UNAUTHORIZED
+    );
+}
+
+/// Draft preview reads the CMS' drafts: Sanity's `drafts` perspective behind the
+/// preview cookie, while visitors without it get a 404 for the draft.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn draft_preview_reads_the_cms_drafts() {
+    let fake = Fake::default();
+    fake.entries.lock().unwrap().insert(
+        "post".into(),
+        vec![
+            sanity_post("p1", "published-one"),
+            sanity_post("drafts.p2", "still-a-draft"),
+        ],
+    );
+    let base = serve(fake.clone()).await;
+    let app = app_with(
+        &format!("kind = \"sanity\"\nurl = \"{base}\"\nproject = \"abc123\"\n"),
+        "unused",
+        Some("preview-secret"),
+    )
+    .await;
+    assert_eq!(
+        get(&app, "/posts/still-a-draft/").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let enter = get(
+        &app,
+        "/api/preview?secret=preview-secret&path=/posts/still-a-draft/",
+    )
+    .await;
+    assert_eq!(
+        enter.status,
+        StatusCode::TEMPORARY_REDIRECT,
+        "{}",
+        enter.body
+    );
+    let cookie = enter.headers["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let page = send(
+        &app,
+        Request::get("/posts/still-a-draft/")
+            .header("cookie", cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Sanity still-a-draft"));
+    assert!(
+        fake.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|s| s.contains("perspective=previewDrafts")),
+        "the preview asked Sanity for drafts"
     );
 }

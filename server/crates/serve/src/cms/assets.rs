@@ -1,12 +1,23 @@
 //! The images a CMS references, fetched so that an export is self-contained: each
-//! absolute `http(s)` image URL in a post's body (`<img src>`), its `extra.image` and a
-//! product's images is downloaded once into the asset cache
+//! absolute `http(s)` image URL on the CMS' own hosts ([`super::vendors::Settings::asset_host_allowed`]:
+//! its `url`, Contentful's `*.ctfassets.net`, `cdn.sanity.io`, `asset_hosts`) in a
+//! post's body (`<img src>`), its `extra.image` and a product's images is downloaded
+//! once into the asset cache
 //! (`<cache>/cms-assets/<sha256 of the URL, 16 hex>.<ext>`, with its `ETag` beside it in
 //! `….etag`; a later fetch sends `If-None-Match` and a 304 keeps the file), published
 //! at `/cms-assets/<name>` like a page bundle's file, and every reference is rewritten
 //! to that URL. The export then makes their responsive variants as for any local
 //! image. `atoll serve` references them at the CMS unless the settings say
 //! `assets = "download"`.
+//!
+//! What is published on the site's own origin is checked first: no redirects are
+//! followed (a redirect could lead anywhere, an internal address included), the
+//! `Content-Length` and the bytes read are capped at [`MAX_ASSET_BYTES`], and the bytes
+//! must decode as the raster image their extension names (JPEG, PNG, GIF, WebP, AVIF;
+//! SVG, which can carry script, stays at the CMS). An image that cannot be fetched
+//! after 3 attempts, or fails a check, stays at its CMS URL, named in a warning.
+
+use std::time::Duration;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -31,7 +42,7 @@ fn image_extension(url: &reqwest::Url) -> Option<String> {
     let ext = ext.to_ascii_lowercase();
     matches!(
         ext.as_str(),
-        "jpg" | "jpeg" | "png" | "gif" | "webp" | "avif" | "svg"
+        "jpg" | "jpeg" | "png" | "gif" | "webp" | "avif"
     )
     .then_some(ext)
 }
@@ -80,6 +91,12 @@ impl CmsSource {
         }
         let mut local: BTreeMap<String, String> = BTreeMap::new();
         let mut files = BTreeMap::new();
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("atoll/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|err| CmsError::caused("cannot build the HTTP client", err))?;
         for text in urls {
             let Ok(url) = reqwest::Url::parse(&text) else {
                 continue; // a site-relative path: already local
@@ -87,13 +104,23 @@ impl CmsSource {
             if !matches!(url.scheme(), "http" | "https") {
                 continue;
             }
-            let Some(ext) = image_extension(&url) else {
-                continue;
+            let allowed = match (&self.settings, url.host_str()) {
+                (Some(settings), Some(host)) => settings.asset_host_allowed(host),
+                (None, Some(host)) => self.base.host_str() == Some(host),
+                (_, None) => false,
+            };
+            let Some(ext) = image_extension(&url).filter(|_| allowed) else {
+                continue; // another site's image, or not a raster image: left as it is
             };
             let hash = format!("{:x}", Sha256::digest(text.as_bytes()));
             let name = format!("{}.{ext}", &hash[..16]);
             let file = dir.join(&name);
-            self.download(&url, &file).await?;
+            if let Err(error) = download(&client, &url, &file).await {
+                fetched
+                    .warnings
+                    .insert(format!("{error}; the page keeps the image at the CMS"));
+                continue;
+            }
             let published = format!("{ASSETS_URL}{name}");
             files.insert(published.clone(), file);
             local.insert(text, published);
@@ -101,16 +128,8 @@ impl CmsSource {
         if local.is_empty() {
             return Ok(files);
         }
-        let rewrite = |html: &mut String| {
-            for (remote, published) in &local {
-                let escaped = remote.replace('&', "&amp;");
-                if html.contains(&escaped) {
-                    *html = html.replace(&escaped, published);
-                }
-            }
-        };
         for post in &mut fetched.posts {
-            rewrite(&mut post.html);
+            post.html = rewrite_sources(&post.html, &local);
             if let Some(Value::String(image)) = post.extra.fields.get_mut("image") {
                 if let Some(published) = local.get(image.as_str()) {
                     *image = published.clone();
@@ -118,7 +137,7 @@ impl CmsSource {
             }
         }
         for product in fetched.products.iter_mut().flatten() {
-            rewrite(&mut product.html);
+            product.html = rewrite_sources(&product.html, &local);
             for image in &mut product.images {
                 if let Some(published) = local.get(image.as_str()) {
                     *image = published.clone();
@@ -127,66 +146,136 @@ impl CmsSource {
         }
         Ok(files)
     }
+}
 
-    /// Fetches `url` into `file` unless the cached copy is still current (its `ETag`
-    /// answered 304, or it has none: CMS asset URLs name one version).
-    async fn download(&self, url: &reqwest::Url, file: &Path) -> Result<(), CmsError> {
-        let etag_file = file.with_extension(format!(
-            "{}.etag",
-            file.extension()
-                .and_then(|e| e.to_str())
-                .unwrap_or_default()
-        ));
-        let etag = std::fs::read_to_string(&etag_file).ok();
-        if file.is_file() && etag.is_none() {
-            return Ok(());
+/// `html` with each `<img>`'s `src` that is exactly a key of `local` (after decoding
+/// `&amp;`) replaced by its published URL; nothing else is touched.
+fn rewrite_sources(html: &str, local: &BTreeMap<String, String>) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("<img") {
+        let tag_end = rest[at..].find('>').map_or(rest.len(), |end| at + end);
+        let tag = &rest[at..tag_end];
+        out.push_str(&rest[..at]);
+        match tag.find(" src=\"").and_then(|start| {
+            let value_start = start + 6;
+            let len = tag[value_start..].find('"')?;
+            Some((value_start, value_start + len))
+        }) {
+            Some((from, to)) => match local.get(&tag[from..to].replace("&amp;", "&")) {
+                Some(published) => {
+                    out.push_str(&tag[..from]);
+                    out.push_str(published);
+                    out.push_str(&tag[to..]);
+                }
+                None => out.push_str(tag),
+            },
+            None => out.push_str(tag),
         }
-        let mut request = self.client.get(url.clone());
+        rest = &rest[tag_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Attempts per image (a network error, a 5xx or 429 is tried again).
+const ATTEMPTS: u32 = 3;
+
+/// Fetches `url` into `file` unless the cached copy is still current (its `ETag`
+/// answered 304, or it has none: CMS asset URLs name one version), with the checks of
+/// the module docs.
+async fn download(client: &reqwest::Client, url: &reqwest::Url, file: &Path) -> Result<(), String> {
+    let etag_file = file.with_extension(format!(
+        "{}.etag",
+        file.extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default()
+    ));
+    let etag = std::fs::read_to_string(&etag_file).ok();
+    if file.is_file() && etag.is_none() {
+        return Ok(());
+    }
+    let mut wait = Duration::from_millis(250);
+    let mut attempt = 1;
+    let response = loop {
+        let mut request = client.get(url.clone());
         if let (true, Some(etag)) = (file.is_file(), &etag) {
             request = request.header(reqwest::header::IF_NONE_MATCH, etag.trim());
         }
-        let response = request.send().await.map_err(|err| {
-            CmsError::caused(format!("GET {url} (an image the CMS references)"), err)
-        })?;
-        if response.status() == reqwest::StatusCode::NOT_MODIFIED {
-            return Ok(());
+        let outcome = request.send().await;
+        let retry = match &outcome {
+            Ok(response) => {
+                response.status().is_server_error() || response.status().as_u16() == 429
+            }
+            Err(_) => true,
+        };
+        if !retry || attempt >= ATTEMPTS {
+            break outcome
+                .map_err(|err| format!("GET {url} (an image the CMS references): {err}"))?;
         }
-        if !response.status().is_success() {
-            return Err(CmsError::msg(format!(
-                "GET {url} (an image the CMS references): {}",
-                response.status()
-            )));
-        }
-        let new_etag = response
-            .headers()
-            .get(reqwest::header::ETAG)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|err| CmsError::caused(format!("GET {url}: reading the image"), err))?;
-        if bytes.len() > MAX_ASSET_BYTES {
-            return Err(CmsError::msg(format!(
-                "GET {url}: the image is {} bytes, over the limit of {MAX_ASSET_BYTES}",
-                bytes.len()
-            )));
-        }
-        let parent = file.parent().expect("a file in the asset folder");
-        std::fs::create_dir_all(parent)
-            .map_err(|err| CmsError::caused(format!("cannot create {}", parent.display()), err))?;
-        // Written whole, then renamed: a cut download never leaves half an image.
-        let partial = file.with_extension("partial");
-        std::fs::write(&partial, &bytes)
-            .and_then(|()| std::fs::rename(&partial, file))
-            .map_err(|err| CmsError::caused(format!("cannot write {}", file.display()), err))?;
-        match new_etag {
-            Some(etag) => std::fs::write(&etag_file, etag),
-            None => std::fs::remove_file(&etag_file).or(Ok(())),
-        }
-        .map_err(|err| CmsError::caused(format!("cannot write {}", etag_file.display()), err))?;
-        Ok(())
+        tokio::time::sleep(wait).await;
+        wait *= 2;
+        attempt += 1;
+    };
+    let status = response.status();
+    if status == reqwest::StatusCode::NOT_MODIFIED {
+        return Ok(());
     }
+    if !status.is_success() {
+        return Err(format!("GET {url} (an image the CMS references): {status}"));
+    }
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_ASSET_BYTES as u64)
+    {
+        return Err(format!(
+            "GET {url}: the image is over {MAX_ASSET_BYTES} bytes"
+        ));
+    }
+    let new_etag = response
+        .headers()
+        .get(reqwest::header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let mut bytes = Vec::new();
+    let mut response = response;
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|err| format!("GET {url}: reading the image: {err}"))?
+    {
+        if bytes.len() + chunk.len() > MAX_ASSET_BYTES {
+            return Err(format!(
+                "GET {url}: the image is over {MAX_ASSET_BYTES} bytes"
+            ));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    // Published on the site's origin: it must be the image its name says.
+    match atoll_images::Image::probe(url.path(), &bytes, u64::MAX)
+        .map(|image| image.map(|i| i.verify(&bytes)))
+    {
+        Ok(Some(Ok(()))) => {}
+        _ => {
+            return Err(format!(
+                "GET {url}: the answer is not the image its name says"
+            ))
+        }
+    }
+    let parent = file.parent().expect("a file in the asset folder");
+    std::fs::create_dir_all(parent)
+        .map_err(|err| format!("cannot create {}: {err}", parent.display()))?;
+    // Written whole, then renamed: a cut download never leaves half an image.
+    let partial = file.with_extension("partial");
+    std::fs::write(&partial, &bytes)
+        .and_then(|()| std::fs::rename(&partial, file))
+        .map_err(|err| format!("cannot write {}: {err}", file.display()))?;
+    match new_etag {
+        Some(etag) => std::fs::write(&etag_file, etag),
+        None => std::fs::remove_file(&etag_file).or(Ok(())),
+    }
+    .map_err(|err| format!("cannot write {}: {err}", etag_file.display()))?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -204,5 +293,29 @@ mod tests {
         assert_eq!(image_extension(&url).as_deref(), Some("jpg"));
         let page = reqwest::Url::parse("https://cdn.example/page").unwrap();
         assert_eq!(image_extension(&page), None);
+        let svg = reqwest::Url::parse("https://cdn.example/logo.svg").unwrap();
+        assert_eq!(
+            image_extension(&svg),
+            None,
+            "SVG can carry script: left at the CMS"
+        );
+    }
+
+    #[test]
+    fn only_exact_sources_are_rewritten() {
+        let mut local = BTreeMap::new();
+        local.insert(
+            "https://cdn.example/a.png".to_owned(),
+            "/cms-assets/aaa.png".to_owned(),
+        );
+        local.insert(
+            "https://cdn.example/a.png?w=800&h=1".to_owned(),
+            "/cms-assets/bbb.png".to_owned(),
+        );
+        let html = r#"<img src="https://cdn.example/a.png?w=800&amp;h=1" alt="a"><a href="https://cdn.example/a.png">x</a><img src="https://cdn.example/a.png">"#;
+        assert_eq!(
+            rewrite_sources(html, &local),
+            r#"<img src="/cms-assets/bbb.png" alt="a"><a href="https://cdn.example/a.png">x</a><img src="/cms-assets/aaa.png">"#
+        );
     }
 }

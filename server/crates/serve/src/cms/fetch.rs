@@ -16,6 +16,13 @@ const PAGE: usize = 100;
 /// Longest wait a rate limit may ask for before a retry.
 const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
 
+/// The token a request sends, and where it came from (for the error of a refusal).
+#[derive(Clone, Copy)]
+struct Token<'a> {
+    value: Option<&'a str>,
+    source: &'a str,
+}
+
 /// One list's raw items, with what resolves their links.
 struct Raw {
     items: Vec<Value>,
@@ -32,51 +39,89 @@ impl CmsSource {
     ) -> Result<Fetched, CmsError> {
         let base = settings.base(drafts)?;
         let origin = base.as_str().trim_end_matches('/').to_owned();
-        let token = self.vendor_token(settings, drafts);
+        let (token, token_name) = self.vendor_token(settings, drafts);
+        let token = Token {
+            value: token.as_deref(),
+            source: &token_name,
+        };
         let mut fetched = Fetched::default();
         let posts = settings.posts();
+        let query = posts.query.as_deref();
         let raw = self
-            .list_vendor(
-                settings,
-                &base,
-                token.as_deref(),
-                &posts.kind,
-                posts.query.as_deref(),
-                drafts,
-            )
+            .list_vendor(settings, &base, token, &posts.kind, query, drafts)
             .await?;
+        // Strapi 5 answers `status=draft` with the draft version of every document, each
+        // with `publishedAt: null`: the published ones tell which are drafts only, and
+        // give the others their publication date.
+        let published: HashMap<String, Value> = if drafts && settings.kind == Kind::Strapi {
+            self.list_vendor(settings, &base, token, &posts.kind, None, false)
+                .await?
+                .items
+                .into_iter()
+                .filter_map(|item| {
+                    let id = item.get("documentId")?.as_str()?.to_owned();
+                    Some((id, item.get("publishedAt")?.clone()))
+                })
+                .collect()
+        } else {
+            HashMap::new()
+        };
         let mut seen = BTreeSet::new();
         for item in &raw.items {
-            let entry = entry_of(settings, item, &raw, &base, &posts);
-            let mut post = post_of(
+            let mut item = item.clone();
+            let draft = match settings.kind {
+                Kind::Strapi if drafts => {
+                    let id = item
+                        .get("documentId")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned();
+                    match published.get(&id) {
+                        Some(at) => {
+                            item["publishedAt"] = at.clone();
+                            false
+                        }
+                        None => true,
+                    }
+                }
+                kind => is_draft(kind, &item),
+            };
+            let entry = entry_of(settings, &item, &raw, &base, &posts);
+            let post = post_of(
                 &entry,
                 &posts,
                 &origin,
                 settings.kind == Kind::WordPress,
                 &mut fetched.warnings,
-            )?;
+            );
+            // A draft may lack what publishing requires (WordPress gives a draft its slug
+            // only when it is published): it is left out of the preview, named.
+            let mut post = match post {
+                Ok(post) => post,
+                Err(error) if drafts && draft => {
+                    fetched
+                        .warnings
+                        .insert(format!("a draft left out of the preview: {error}"));
+                    continue;
+                }
+                Err(error) => return Err(error),
+            };
             if !seen.insert(post.slug.clone()) {
                 return Err(CmsError::msg(format!(
                     "{origin}: two {} entries have the slug `{}`",
                     posts.kind, post.slug
                 )));
             }
-            post.draft = is_draft(settings.kind, item);
+            post.draft = draft;
             if post.draft && !drafts {
                 continue;
             }
             fetched.posts.push(post);
         }
         if let Some(mapping) = &settings.products {
+            let query = mapping.query.as_deref();
             let raw = self
-                .list_vendor(
-                    settings,
-                    &base,
-                    token.as_deref(),
-                    &mapping.kind,
-                    mapping.query.as_deref(),
-                    false,
-                )
+                .list_vendor(settings, &base, token, &mapping.kind, query, false)
                 .await?;
             let mut products = Vec::with_capacity(raw.items.len());
             for item in &raw.items {
@@ -86,20 +131,40 @@ impl CmsSource {
             fetched.products = Some(products);
         }
         for warning in &fetched.warnings {
-            tracing::warn!("{origin}: {warning} is not understood (rendered as text)");
+            tracing::warn!("{origin}: {warning}");
         }
         Ok(fetched)
     }
 
-    /// The token: the preview token for drafts (when set), else the settings' token
-    /// variable, else `--cms-token`.
-    fn vendor_token(&self, settings: &Settings, drafts: bool) -> Option<String> {
+    /// The token and where it came from: the preview token for drafts (when set),
+    /// else the settings' token variable, else `--cms-token`.
+    fn vendor_token(&self, settings: &Settings, drafts: bool) -> (Option<String>, String) {
         let from = |name: &str| std::env::var(name).ok().filter(|t| !t.is_empty());
-        drafts
-            .then(|| settings.preview_token_env.as_deref().and_then(from))
-            .flatten()
-            .or_else(|| from(settings.token_env()))
-            .or_else(|| self.token.clone())
+        if drafts {
+            if let Some(name) = settings.preview_token_env.as_deref() {
+                if let Some(token) = from(name) {
+                    return (
+                        Some(token),
+                        format!("the environment variable {name} (`preview_token_env`)"),
+                    );
+                }
+            }
+        }
+        let name = settings.token_env();
+        match (from(name), &self.token) {
+            (Some(token), _) => (
+                Some(token),
+                format!("the environment variable {name} (`token_env`)"),
+            ),
+            (None, Some(token)) => (
+                Some(token.clone()),
+                "--cms-token (ATOLL_CMS_TOKEN)".to_owned(),
+            ),
+            (None, None) => (
+                None,
+                format!("the environment variable {name} (`token_env`), which is empty"),
+            ),
+        }
     }
 
     /// Every raw item of type `kind`, page by page (at most [`MAX_PAGES`]).
@@ -107,7 +172,7 @@ impl CmsSource {
         &self,
         settings: &Settings,
         base: &reqwest::Url,
-        token: Option<&str>,
+        token: Token<'_>,
         kind: &str,
         query: Option<&str>,
         drafts: bool,
@@ -129,9 +194,13 @@ impl CmsSource {
                     let pages = headers
                         .get("x-wp-totalpages")
                         .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<usize>().ok())
-                        .unwrap_or(1);
-                    (items, page + 1 >= pages)
+                        .and_then(|v| v.trim().parse::<usize>().ok());
+                    // A host that strips the header: go on while pages are full.
+                    let last = match pages {
+                        Some(pages) => page + 1 >= pages,
+                        None => items.len() < PAGE,
+                    };
+                    (items, last)
                 }
                 Kind::Strapi => {
                     let pages = body
@@ -190,9 +259,13 @@ impl CmsSource {
     async fn get_vendor(
         &self,
         url: &reqwest::Url,
-        token: Option<&str>,
+        token: Token<'_>,
         settings: &Settings,
     ) -> Result<(Value, HeaderMap), CmsError> {
+        let Token {
+            value: token,
+            source: token_name,
+        } = token;
         let mut wait = FIRST_BACKOFF;
         let mut attempt = 1;
         loop {
@@ -228,9 +301,7 @@ impl CmsSource {
                     let status = response.status();
                     if matches!(status.as_u16(), 401 | 403) {
                         return Err(CmsError::msg(format!(
-                            "GET {url}: {status}: the CMS refused the token; set the environment variable {} (`token_env` of the CMS settings){}",
-                            settings.token_env(),
-                            if token.is_none() { ", which is empty" } else { "" }
+                            "GET {url}: {status}: the CMS refused the token from {token_name}"
                         )));
                     }
                     if status.as_u16() == 429 {
@@ -309,6 +380,8 @@ fn page_url(
                     .append_pair("populate", "*")
                     .append_pair("pagination[page]", &(page + 1).to_string())
                     .append_pair("pagination[pageSize]", &PAGE.to_string())
+                    // A stable order: pages neither skip nor repeat an entry.
+                    .append_pair("sort", "id:asc")
                     .append_pair("status", if drafts { "draft" } else { "published" });
             }
             Kind::Contentful => {
@@ -316,6 +389,7 @@ fn page_url(
                     .append_pair("content_type", kind)
                     .append_pair("skip", &(page * PAGE).to_string())
                     .append_pair("limit", &PAGE.to_string())
+                    .append_pair("order", "sys.id")
                     .append_pair("include", "2");
                 if let Some(locale) = &settings.locale {
                     pairs.append_pair("locale", locale);
@@ -331,12 +405,14 @@ fn page_url(
                 pairs
                     .append_pair("query", &groq)
                     .append_pair("$type", &serde_json::to_string(kind).expect("a string"))
-                    .append_pair("perspective", if drafts { "drafts" } else { "published" });
+                    .append_pair("perspective", sanity_perspective(settings, drafts));
             }
             Kind::WordPress => {
                 pairs
                     .append_pair("page", &(page + 1).to_string())
                     .append_pair("per_page", &PAGE.to_string())
+                    .append_pair("orderby", "id")
+                    .append_pair("order", "asc")
                     .append_pair("_embed", "1");
                 if drafts {
                     pairs.append_pair("status", "publish,draft");
@@ -346,6 +422,20 @@ fn page_url(
         }
     }
     Ok(url)
+}
+
+/// Sanity's perspective: `published`, or the drafts overlaid on it, named `drafts`
+/// from API version 2025-02-19 and `previewDrafts` before.
+fn sanity_perspective(settings: &Settings, drafts: bool) -> &'static str {
+    if !drafts {
+        return "published";
+    }
+    let version = settings.api_version.as_deref().unwrap_or("v2021-10-21");
+    if version.trim_start_matches('v') >= "2025-02-19" {
+        "drafts"
+    } else {
+        "previewDrafts"
+    }
 }
 
 /// An item as an [`Entry`]: its id and flat fields, with its vendor's renderer.
@@ -425,10 +515,13 @@ fn value_id(value: &Value) -> String {
 fn is_draft(kind: Kind, item: &Value) -> bool {
     match kind {
         Kind::Strapi => item.get("publishedAt").is_some_and(Value::is_null),
+        // The drafts perspective overlays a draft on its published document: the draft's
+        // own id is `_originalId`.
         Kind::Sanity => item
-            .get("_id")
+            .get("_originalId")
+            .or_else(|| item.get("_id"))
             .and_then(Value::as_str)
-            .is_some_and(|id| id.starts_with("drafts.")),
+            .is_some_and(|id| id.starts_with("drafts.") || id.starts_with("versions.")),
         Kind::WordPress => item
             .get("status")
             .and_then(Value::as_str)
@@ -455,11 +548,24 @@ fn resolve_entry_links(value: &mut Value, included: &HashMap<String, Value>, dep
                 sys.get("type").and_then(Value::as_str) == Some("Link")
                     && sys.get("linkType").and_then(Value::as_str) == Some("Entry")
             });
-            if let Some(id) = link.and_then(|sys| sys.get("id")).and_then(Value::as_str) {
-                if let Some(fields) = included.get(id).and_then(|entry| entry.get("fields")) {
-                    let mut fields = fields.clone();
-                    resolve_entry_links(&mut fields, included, depth + 1);
-                    *value = fields;
+            match link.and_then(|sys| sys.get("id")).and_then(Value::as_str) {
+                Some(id) => {
+                    if let Some(fields) = included.get(id).and_then(|entry| entry.get("fields")) {
+                        let mut fields = fields.clone();
+                        if let Value::Object(inner) = &mut fields {
+                            for inner in inner.values_mut() {
+                                resolve_entry_links(inner, included, depth + 1);
+                            }
+                        }
+                        *value = fields;
+                    }
+                }
+                // Rich Text documents keep their links (the renderer resolves them).
+                None if map.contains_key("nodeType") => {}
+                None => {
+                    for inner in map.values_mut() {
+                        resolve_entry_links(inner, included, depth + 1);
+                    }
                 }
             }
         }

@@ -417,30 +417,31 @@ fn portable_spans(block: &Value, out: &mut Rendered) {
 
 // ---- Strapi 5 Blocks ------------------------------------------------------------------
 
-/// Renders a Strapi 5 Blocks field (the rich text editor's JSON).
-pub fn strapi_blocks(blocks: &Value) -> Rendered {
+/// Renders a Strapi 5 Blocks field (the rich text editor's JSON); image URLs relative
+/// to the Strapi server (`/uploads/…`, the local upload provider's) are joined to `base`.
+pub fn strapi_blocks(blocks: &Value, base: Option<&reqwest::Url>) -> Rendered {
     let mut out = Rendered::default();
     if let Some(blocks) = blocks.as_array() {
         for block in blocks {
-            strapi_node(block, &mut out);
+            strapi_node(block, base, &mut out);
         }
     }
     out
 }
 
-fn strapi_children(node: &Value, out: &mut Rendered) {
+fn strapi_children(node: &Value, base: Option<&reqwest::Url>, out: &mut Rendered) {
     if let Some(Value::Array(children)) = node.get("children") {
         for child in children {
-            strapi_node(child, out);
+            strapi_node(child, base, out);
         }
     }
 }
 
-fn strapi_node(node: &Value, out: &mut Rendered) {
+fn strapi_node(node: &Value, base: Option<&reqwest::Url>, out: &mut Rendered) {
     let kind = node.get("type").and_then(Value::as_str).unwrap_or("");
     let wrap = |tag: &str, out: &mut Rendered| {
         out.html.push_str(&format!("<{tag}>"));
-        strapi_children(node, out);
+        strapi_children(node, base, out);
         out.html.push_str(&format!("</{tag}>"));
     };
     match kind {
@@ -480,12 +481,16 @@ fn strapi_node(node: &Value, out: &mut Rendered) {
         "link" => {
             let url = node.get("url").and_then(Value::as_str).unwrap_or("");
             out.html.push_str(&format!("<a href=\"{}\">", escape(url)));
-            strapi_children(node, out);
+            strapi_children(node, base, out);
             out.html.push_str("</a>");
         }
         "image" => {
             let image = node.get("image").cloned().unwrap_or_default();
             let url = image.get("url").and_then(Value::as_str).unwrap_or("");
+            let joined = base
+                .filter(|_| url.starts_with('/'))
+                .and_then(|b| b.join(url).ok());
+            let url = joined.as_ref().map_or(url, reqwest::Url::as_str);
             let alt = image
                 .get("alternativeText")
                 .and_then(Value::as_str)
@@ -519,7 +524,9 @@ fn strapi_node(node: &Value, out: &mut Rendered) {
             out.html.push_str(&html);
         }
         other => {
-            out.warnings.insert(format!("Strapi block type `{other}`"));
+            out.warnings.insert(format!(
+                "Strapi block type `{other}` (not understood: rendered as its text)"
+            ));
             let mut text = String::new();
             plain_text(node, &mut text);
             if !text.is_empty() {
@@ -610,7 +617,7 @@ mod tests {
             {"type": "code", "children": [{"type": "text", "text": "let x = 1 < 2;"}]},
             {"type": "widget", "children": [{"type": "text", "text": "w"}]}
         ]);
-        let out = strapi_blocks(&blocks);
+        let out = strapi_blocks(&blocks, None);
         assert_eq!(
             out.html,
             "<h2>Hello</h2><p><strong>a</strong><a href=\"https://strapi.io\">b</a></p><ol><li>x</li></ol><pre><code>let x = 1 &lt; 2;</code></pre><p>w</p>"

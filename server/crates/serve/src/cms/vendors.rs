@@ -107,6 +107,15 @@ pub struct Settings {
     /// How products map; absent: products come from the content folder.
     #[serde(default)]
     pub products: Option<ProductMapping>,
+    /// Contentful: the Preview API's base when `url` is set (default
+    /// `https://preview.contentful.com/`).
+    #[serde(default)]
+    pub preview_url: Option<String>,
+    /// Hosts besides the CMS' own (its `url`, Contentful's `*.ctfassets.net`,
+    /// `cdn.sanity.io`) whose images are downloaded with `assets = "download"`;
+    /// images on other hosts stay where they are.
+    #[serde(default)]
+    pub asset_hosts: Vec<String>,
     /// `download`: the images the CMS references are fetched and published with the
     /// site ([`super::assets`]); `remote`: pages reference them at the CMS. Default:
     /// `download` for `atoll export` (a self-contained export), `remote` for `atoll serve`.
@@ -267,8 +276,17 @@ impl Settings {
     pub fn read(path: &std::path::Path) -> Result<Settings, CmsError> {
         let text = std::fs::read_to_string(path)
             .map_err(|err| CmsError::caused(format!("cannot read {}", path.display()), err))?;
-        let settings: Settings = toml::from_str(&text)
-            .map_err(|err| CmsError::msg(format!("{}: {err}", path.display())))?;
+        // The error's message and position only: its default display quotes the line,
+        // which could be a token pasted where it does not belong.
+        let settings: Settings = toml::from_str(&text).map_err(|err| {
+            let at = err.span().map_or(String::new(), |span| {
+                let before = &text[..span.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+                format!(":{line}:{column}")
+            });
+            CmsError::msg(format!("{}{at}: {}", path.display(), err.message()))
+        })?;
         settings.check(&path.display().to_string())?;
         Ok(settings)
     }
@@ -300,6 +318,22 @@ impl Settings {
         self.token_env.as_deref().unwrap_or("ATOLL_CMS_TOKEN")
     }
 
+    /// Whether images at `host` may be downloaded ([`Settings::asset_hosts`]).
+    pub fn asset_host_allowed(&self, host: &str) -> bool {
+        let own = self
+            .url
+            .as_deref()
+            .and_then(|url| reqwest::Url::parse(url).ok())
+            .and_then(|url| url.host_str().map(str::to_owned));
+        own.as_deref() == Some(host)
+            || self.asset_hosts.iter().any(|allowed| allowed == host)
+            || match self.kind {
+                Kind::Contentful => host.ends_with(".ctfassets.net"),
+                Kind::Sanity => host == "cdn.sanity.io",
+                _ => false,
+            }
+    }
+
     /// The environment variable of the webhook secret.
     pub fn webhook_secret_env(&self) -> &str {
         self.webhook_secret_env
@@ -313,6 +347,10 @@ impl Settings {
     /// A URL that does not parse.
     pub fn base(&self, drafts: bool) -> Result<reqwest::Url, CmsError> {
         let text = match (&self.url, self.kind) {
+            (Some(_), Kind::Contentful) if drafts => self
+                .preview_url
+                .clone()
+                .unwrap_or_else(|| "https://preview.contentful.com/".into()),
             (Some(url), _) => url.clone(),
             (None, Kind::Contentful) if drafts => "https://preview.contentful.com/".into(),
             (None, Kind::Contentful) => "https://cdn.contentful.com/".into(),
@@ -379,7 +417,7 @@ impl Renderer<'_> {
             Renderer::Sanity { project, dataset } => {
                 rich_text::portable_text(value, project, dataset)
             }
-            Renderer::Strapi { .. } => rich_text::strapi_blocks(value),
+            Renderer::Strapi { base } => rich_text::strapi_blocks(value, Some(base)),
             Renderer::WordPress => {
                 warnings.insert("a WordPress field that is not HTML".to_owned());
                 return String::new();
@@ -561,7 +599,8 @@ fn decode_entities(text: &str) -> String {
     while let Some(at) = rest.find('&') {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
-        let end = rest[..rest.len().min(12)].find(';');
+        // `;` is ASCII: a byte search never splits a character.
+        let end = rest.bytes().take(12).position(|b| b == b';');
         let decoded = end.and_then(|end| {
             let name = &rest[1..end];
             let c = match name {
@@ -618,7 +657,15 @@ fn body_of(
         }
         Some(Value::String(markdown)) => {
             let rendered = render_markdown(markdown, false);
-            (rendered.html, rendered.text)
+            let html = match &entry.renderer {
+                // Strapi's local uploads are server-relative (`/uploads/x.jpg`).
+                Renderer::Strapi { base } => rendered.html.replace(
+                    "src=\"/",
+                    &format!("src=\"{}/", base.as_str().trim_end_matches('/')),
+                ),
+                _ => rendered.html,
+            };
+            (html, rendered.text)
         }
         Some(value @ (Value::Array(_) | Value::Object(_))) => {
             let clean = sanitize_html(&entry.renderer.rich(value, warnings));
@@ -733,6 +780,7 @@ pub(super) fn product_of(
     let price_cents = match (&mapping.price_cents, &mapping.price) {
         (_, Some(field)) => get(field)
             .and_then(Value::as_f64)
+            .filter(|units| units.is_finite() && *units >= 0.0)
             .map(|units| (units * 100.0).round() as u64),
         (Some(field), None) => get(field).and_then(Value::as_u64),
         (None, None) => None,
@@ -766,4 +814,19 @@ pub(super) fn product_of(
         images,
     };
     record.into_product(origin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_to_text_decodes_references_without_splitting_characters() {
+        assert_eq!(html_to_text("&amp;日本語"), "&日本語");
+        assert_eq!(
+            html_to_text("<p>Tides &#8211; &#x2019;n&rsquo; &bogus; &</p>"),
+            "Tides – ’n’ &bogus; &"
+        );
+        assert_eq!(html_to_text("&日本語日本語;"), "&日本語日本語;");
+    }
 }

@@ -167,7 +167,11 @@ pub fn verify_contentful(
         .split(',')
         .map(|name| name.trim().to_ascii_lowercase())
         .collect();
-    if signed.len() < 2 {
+    // The timestamp is checked below: it must be among what the signature covers.
+    if !["x-contentful-timestamp", "x-contentful-signed-headers"]
+        .iter()
+        .all(|name| signed.iter().any(|s| s == name))
+    {
         return Err(VendorWebhookError::Header("x-contentful-signed-headers"));
     }
     let timestamp: u64 = header(headers, "x-contentful-timestamp")?
@@ -233,14 +237,19 @@ pub fn verify_shared_secret(secret: &str, headers: &HeaderMap) -> Result<(), Ven
     }
 }
 
-/// An id for replay protection: the vendor's delivery id when it sends one (Sanity's
-/// `idempotency-key`), else a hash of the signature (Contentful) or of the body
-/// (Strapi, WordPress).
+/// An id for replay protection, from what the signature covers: Sanity's signature
+/// header (its timestamp and MAC; the `idempotency-key` header is not signed, so a
+/// replay could change it), Contentful's signature, else a hash of the body (Strapi;
+/// WordPress, whose plugin sends the post's modification time so two edits differ).
 pub fn delivery_id(kind: Kind, headers: &HeaderMap, body: &[u8]) -> String {
     use sha2::Digest as _;
     let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    match (kind, get("idempotency-key"), get("x-contentful-signature")) {
-        (Kind::Sanity, Some(id), _) => format!("sanity:{id}"),
+    match (
+        kind,
+        get("sanity-webhook-signature"),
+        get("x-contentful-signature"),
+    ) {
+        (Kind::Sanity, Some(signature), _) => format!("sanity:{}", signature.trim()),
         (Kind::Contentful, _, Some(signature)) => format!("contentful:{signature}"),
         _ => format!("{}:{}", kind.name(), STANDARD.encode(Sha256::digest(body))),
     }
@@ -252,22 +261,36 @@ pub fn delivery_id(kind: Kind, headers: &HeaderMap, body: &[u8]) -> String {
 pub fn event_tags(settings: &Settings, headers: &HeaderMap, body: &Value) -> Vec<String> {
     let posts = settings.posts();
     let products = settings.products.clone();
+    // A string, Sanity's `{current}`, or Contentful's map by locale (the settings'
+    // locale, else `en-US`, else any).
     let first_locale = |value: &Value| -> Option<String> {
         match value {
             Value::String(s) => Some(s.clone()),
             Value::Object(map) => map
                 .get("current")
+                .or_else(|| settings.locale.as_deref().and_then(|l| map.get(l)))
+                .or_else(|| map.get("en-US"))
                 .and_then(Value::as_str)
                 .map(str::to_owned)
                 .or_else(|| map.values().find_map(|v| v.as_str().map(str::to_owned))),
             _ => None,
         }
     };
+    let is_product = |kind: Option<&str>| {
+        products.as_ref().is_some_and(|p| {
+            kind.is_some_and(|k| p.kind == k || p.kind.strip_suffix('s') == Some(k))
+        })
+    };
+    let slug_field = |kind: Option<&str>| match &products {
+        Some(p) if is_product(kind) => p.slug.clone(),
+        _ => posts.slug.clone(),
+    };
     let (kind, slug) = match settings.kind {
-        Kind::Sanity => (
-            body.get("_type").and_then(Value::as_str).map(str::to_owned),
-            body.get(&posts.slug).and_then(first_locale),
-        ),
+        Kind::Sanity => {
+            let kind = body.get("_type").and_then(Value::as_str);
+            let slug = body.get(slug_field(kind)).and_then(first_locale);
+            (kind.map(str::to_owned), slug)
+        }
         Kind::Contentful => {
             let kind = body
                 .pointer("/sys/contentType/sys/id")
