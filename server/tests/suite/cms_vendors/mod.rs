@@ -110,6 +110,22 @@ async fn answer(
             )
                 .into_response();
         };
+        // `sys.updatedAt[gt]` and `select=sys.id`, as the Content Delivery API.
+        let items: Vec<Value> = items
+            .into_iter()
+            .filter(|item| {
+                query.get("sys.updatedAt[gt]").is_none_or(|since| {
+                    item["sys"]["updatedAt"].as_str().unwrap_or("") > since.as_str()
+                })
+            })
+            .map(|item| {
+                if query.get("select").map(String::as_str) == Some("sys.id") {
+                    json!({"sys": {"id": item["sys"]["id"]}})
+                } else {
+                    item
+                }
+            })
+            .collect();
         let skip: usize = query["skip"].parse().unwrap();
         let limit: usize = query["limit"].parse().unwrap();
         let page: Vec<Value> = items.iter().skip(skip).take(limit).cloned().collect();
@@ -121,6 +137,12 @@ async fn answer(
     }
     if path == "/v2021-10-21/data/query/production" {
         let groq = &query["query"];
+        // `{_id}` after the slice: ids only; `_updatedAt > $since`: what changed.
+        let ids_only = groq.ends_with(" {_id}");
+        let since: Option<String> = query
+            .get("$since")
+            .map(|v| serde_json::from_str(v).unwrap());
+        let groq = &groq.trim_end_matches(" {_id}").to_owned();
         let kind: String = serde_json::from_str(&query["$type"]).unwrap();
         let perspective = query.get("perspective").cloned().unwrap_or_default();
         let (from, to) = groq
@@ -160,6 +182,20 @@ async fn answer(
                 .filter(|doc| !doc["_id"].as_str().unwrap_or("").starts_with("drafts."))
                 .collect()
         };
+        let items: Vec<Value> = items
+            .into_iter()
+            .filter(|doc| {
+                !groq.contains("_updatedAt > $since")
+                    || doc["_updatedAt"].as_str().unwrap_or("") > since.as_deref().unwrap()
+            })
+            .map(|doc| {
+                if ids_only {
+                    json!({"_id": doc["_id"]})
+                } else {
+                    doc
+                }
+            })
+            .collect();
         let slice: Vec<Value> = items.iter().skip(from).take(to - from).cloned().collect();
         return axum::Json(json!({"query": groq, "result": slice, "ms": 3})).into_response();
     }
@@ -172,7 +208,23 @@ async fn answer(
             .unwrap_or_default()
             .into_iter()
             .filter(|item| statuses.iter().any(|s| item["status"] == s.as_str()))
+            .map(|item| {
+                if query.get("_fields").map(String::as_str) == Some("id") {
+                    json!({"id": item["id"]})
+                } else {
+                    item
+                }
+            })
             .collect();
+        let mut items = items;
+        if query.get("orderby").map(String::as_str) == Some("modified") {
+            items.sort_by(|a, b| {
+                b["modified_gmt"]
+                    .as_str()
+                    .unwrap_or("")
+                    .cmp(a["modified_gmt"].as_str().unwrap_or(""))
+            });
+        }
         let page: usize = query["page"].parse().unwrap();
         let per_page: usize = query["per_page"].parse().unwrap();
         let pages = items.len().div_ceil(per_page).max(1);
@@ -208,6 +260,11 @@ async fn answer(
         let items: Vec<Value> = items
             .into_iter()
             .filter(|item| draft || !item["publishedAt"].is_null())
+            .filter(|item| {
+                query
+                    .get("filters[updatedAt][$gt]")
+                    .is_none_or(|since| item["updatedAt"].as_str().unwrap_or("") > since.as_str())
+            })
             .map(|mut item| {
                 if draft {
                     item["publishedAt"] = Value::Null;
@@ -824,6 +881,143 @@ async fn cms_images_are_fetched_into_a_self_contained_export_and_revalidated_by_
         String::from_utf8_lossy(&second.stderr)
     );
     assert_eq!(fake.not_modified.load(Ordering::SeqCst), 1);
+}
+
+/// A reload fetches only what changed: the ids of what exists, then the entries
+/// changed since the newest change seen (less a minute), for each vendor.
+#[tokio::test]
+async fn a_reload_fetches_only_what_changed() {
+    // Entries a, b, c changed on Jan 1, 2, 3; then b is edited, c deleted, d added.
+    let day = |d: u32| format!("2026-01-{d:02}T00:00:00.000Z");
+    let later = "2026-06-01T00:00:00.000Z".to_owned();
+    type Make = fn(&str, &str, &str) -> Value;
+    let strapi: Make = |id, title, at| {
+        let mut item = strapi_article(1, true);
+        item["documentId"] = json!(id);
+        item["slug"] = json!(id);
+        item["title"] = json!(title);
+        item["updatedAt"] = json!(at);
+        item
+    };
+    let contentful: Make = |id, title, at| {
+        let mut item = contentful_entry(
+            id,
+            "blogPost",
+            json!({"title": title, "slug": id, "body": rich("x")}),
+        );
+        item["sys"]["updatedAt"] = json!(at);
+        item
+    };
+    let sanity: Make = |id, title, at| {
+        let mut item = sanity_post(id, id);
+        item["title"] = json!(title);
+        item["_updatedAt"] = json!(at.replace(".000", ""));
+        item
+    };
+    let wordpress: Make = |id, title, at| {
+        let mut item = wordpress_post(id.as_bytes()[0] as u64, id);
+        item["title"] = json!({"rendered": title});
+        item["modified_gmt"] = json!(at[..19]);
+        item
+    };
+    let cases: [(&str, &str, Make, &str, &str); 4] = [
+        (
+            "strapi",
+            "articles",
+            strapi,
+            "filters%5BupdatedAt%5D%5B%24gt%5D=2026-01-02T23%3A59%3A00.000Z",
+            "fields%5B0%5D=documentId",
+        ),
+        (
+            "contentful",
+            "blogPost",
+            contentful,
+            "sys.updatedAt%5Bgt%5D=2026-01-02T23%3A59%3A00.000Z",
+            "select=sys.id",
+        ),
+        (
+            "sanity",
+            "post",
+            sanity,
+            "%24since=%222026-01-02T23%3A59%3A00Z%22",
+            "%7B_id%7D",
+        ),
+        (
+            "wordpress",
+            "posts",
+            wordpress,
+            "orderby=modified&order=desc",
+            "_fields=id",
+        ),
+    ];
+    for (kind, kind_type, make, changed_marker, ids_marker) in cases {
+        let fake = Fake::default();
+        fake.entries.lock().unwrap().insert(
+            kind_type.into(),
+            vec![
+                make("a", "A", &day(1)),
+                make("b", "B", &day(2)),
+                make("c", "C", &day(3)),
+            ],
+        );
+        let base = serve(fake.clone()).await;
+        let extra = match kind {
+            "contentful" => "space = \"space1\"\n",
+            "sanity" => "project = \"abc123\"\n",
+            _ => "",
+        };
+        let source = CmsSource::vendor(
+            settings(&format!("kind = \"{kind}\"\nurl = \"{base}\"\n{extra}")),
+            None,
+        )
+        .unwrap();
+        let first = source.fetch(false).await.unwrap();
+        assert_eq!(first.posts.len(), 3, "{kind}");
+        // Edits in the CMS.
+        {
+            let mut entries = fake.entries.lock().unwrap();
+            let list = entries.get_mut(kind_type).unwrap();
+            list.retain(|item| item_slug(item) != "c");
+            list[1] = make("b", "B edited", &later);
+            list.push(make("d", "D", &later));
+        }
+        let before = fake.seen.lock().unwrap().len();
+        let second = source.fetch(false).await.unwrap();
+        let mut got: Vec<(String, String)> = second
+            .posts
+            .iter()
+            .map(|p| (p.slug.clone(), p.title.clone()))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [("a", "A"), ("b", "B edited"), ("d", "D")].map(|(s, t)| (s.to_owned(), t.to_owned())),
+            "{kind}"
+        );
+        let requests = fake.seen.lock().unwrap()[before..].to_vec();
+        assert!(
+            requests.iter().any(|r| r.contains(ids_marker)),
+            "{kind}: ids listed: {requests:?}"
+        );
+        assert!(
+            requests.iter().any(|r| r.contains(changed_marker)),
+            "{kind}: changes asked since the newest change less a minute: {requests:?}"
+        );
+    }
+}
+
+/// The slug of a raw entry of any of the fakes' vendors.
+fn item_slug(item: &Value) -> String {
+    let slug = item
+        .get("slug")
+        .or_else(|| item.pointer("/fields/slug"))
+        .cloned()
+        .unwrap_or_default();
+    match slug {
+        Value::String(s) => s,
+        Value::Object(map) => map["current"].as_str().unwrap_or("").to_owned(),
+        _ => String::new(),
+    }
 }
 
 #[test]

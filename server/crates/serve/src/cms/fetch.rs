@@ -23,7 +23,47 @@ struct Token<'a> {
     source: &'a str,
 }
 
+/// What a list request asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Listing {
+    /// Every entry, whole.
+    Full,
+    /// Every entry's id only (Strapi `fields[0]=documentId`, Contentful
+    /// `select=sys.id`, Sanity `{_id}`, WordPress `_fields=id`): what still exists.
+    Ids,
+    /// Whole entries changed after the vendor's timestamp (Strapi
+    /// `filters[updatedAt][$gt]`, Contentful `sys.updatedAt[gt]`, Sanity
+    /// `_updatedAt > $since`, WordPress newest `modified` first down to it).
+    ChangedSince(String),
+}
+
+/// Which list to read, and how.
+struct List<'a> {
+    /// The type.
+    kind: &'a str,
+    /// Sanity: a custom GROQ filter.
+    query: Option<&'a str>,
+    /// Drafts too.
+    drafts: bool,
+    /// What of it.
+    listing: Listing,
+}
+
+/// A list as last read, for the next reload to fetch only what changed.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Synced {
+    items: Vec<Value>,
+    included: HashMap<String, Value>,
+    /// The newest change among `items`, in the vendor's own clock and format.
+    newest: Option<String>,
+}
+
+/// How far before the newest change a reload asks from, in seconds: a write that
+/// committed late with an earlier timestamp is still seen.
+const SYNC_MARGIN_SECONDS: i64 = 60;
+
 /// One list's raw items, with what resolves their links.
+#[derive(Clone, Debug, Default)]
 struct Raw {
     items: Vec<Value>,
     /// Contentful: entries and assets by id (`includes` and the items themselves).
@@ -48,21 +88,31 @@ impl CmsSource {
         let posts = settings.posts();
         let query = posts.query.as_deref();
         let raw = self
-            .list_vendor(settings, &base, token, &posts.kind, query, drafts)
+            .list_synced(settings, &base, token, &posts.kind, query, drafts)
             .await?;
         // Strapi 5 answers `status=draft` with the draft version of every document, each
         // with `publishedAt: null`: the published ones tell which are drafts only, and
         // give the others their publication date.
         let published: HashMap<String, Value> = if drafts && settings.kind == Kind::Strapi {
-            self.list_vendor(settings, &base, token, &posts.kind, None, false)
-                .await?
-                .items
-                .into_iter()
-                .filter_map(|item| {
-                    let id = item.get("documentId")?.as_str()?.to_owned();
-                    Some((id, item.get("publishedAt")?.clone()))
-                })
-                .collect()
+            self.list_vendor(
+                settings,
+                &base,
+                token,
+                &List {
+                    kind: &posts.kind,
+                    query: None,
+                    drafts: false,
+                    listing: Listing::Full,
+                },
+            )
+            .await?
+            .items
+            .into_iter()
+            .filter_map(|item| {
+                let id = item.get("documentId")?.as_str()?.to_owned();
+                Some((id, item.get("publishedAt")?.clone()))
+            })
+            .collect()
         } else {
             HashMap::new()
         };
@@ -121,7 +171,7 @@ impl CmsSource {
         if let Some(mapping) = &settings.products {
             let query = mapping.query.as_deref();
             let raw = self
-                .list_vendor(settings, &base, token, &mapping.kind, query, false)
+                .list_synced(settings, &base, token, &mapping.kind, query, false)
                 .await?;
             let mut products = Vec::with_capacity(raw.items.len());
             for item in &raw.items {
@@ -167,8 +217,13 @@ impl CmsSource {
         }
     }
 
-    /// Every raw item of type `kind`, page by page (at most [`MAX_PAGES`]).
-    async fn list_vendor(
+    /// Every raw item of type `kind`, fetching only what changed when this source read
+    /// the list before: the ids of what exists now, then the entries changed since the
+    /// newest change seen (less [`SYNC_MARGIN_SECONDS`]), merged into the previous list
+    /// (deleted entries dropped, changed ones replaced, new ones added). Drafts and a
+    /// custom Sanity query are always read in full. A linked entry (Contentful) changed
+    /// alone is seen at the next full read, which `atoll serve` does at start.
+    async fn list_synced(
         &self,
         settings: &Settings,
         base: &reqwest::Url,
@@ -177,12 +232,149 @@ impl CmsSource {
         query: Option<&str>,
         drafts: bool,
     ) -> Result<Raw, CmsError> {
+        if drafts || query.is_some() {
+            return self
+                .list_vendor(
+                    settings,
+                    base,
+                    token,
+                    &List {
+                        kind,
+                        query,
+                        drafts,
+                        listing: Listing::Full,
+                    },
+                )
+                .await;
+        }
+        let previous = self
+            .synced
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(kind)
+            .cloned();
+        let since = previous
+            .as_ref()
+            .and_then(|p| p.newest.as_deref())
+            .and_then(|newest| earlier(settings.kind, newest));
+        let raw = match (previous, since) {
+            (Some(previous), Some(since)) => {
+                let existing: BTreeSet<String> = self
+                    .list_vendor(
+                        settings,
+                        base,
+                        token,
+                        &List {
+                            kind,
+                            query: None,
+                            drafts: false,
+                            listing: Listing::Ids,
+                        },
+                    )
+                    .await?
+                    .items
+                    .iter()
+                    .filter_map(|item| item_id(settings.kind, item))
+                    .collect();
+                let changed = self
+                    .list_vendor(
+                        settings,
+                        base,
+                        token,
+                        &List {
+                            kind,
+                            query: None,
+                            drafts: false,
+                            listing: Listing::ChangedSince(since),
+                        },
+                    )
+                    .await?;
+                tracing::info!(
+                    kind,
+                    changed = changed.items.len(),
+                    entries = existing.len(),
+                    "CMS: fetched what changed"
+                );
+                let mut by_id: std::collections::BTreeMap<String, Value> = previous
+                    .items
+                    .into_iter()
+                    .filter_map(|item| Some((item_id(settings.kind, &item)?, item)))
+                    .filter(|(id, _)| existing.contains(id))
+                    .collect();
+                for item in changed.items {
+                    if let Some(id) = item_id(settings.kind, &item) {
+                        by_id.insert(id, item);
+                    }
+                }
+                let mut included = previous.included;
+                included.extend(changed.included);
+                let mut raw = Raw {
+                    items: by_id.into_values().collect(),
+                    included,
+                };
+                if settings.kind == Kind::Contentful {
+                    for item in &raw.items {
+                        if let Some(id) = item.pointer("/sys/id").and_then(Value::as_str) {
+                            raw.included.insert(id.to_owned(), item.clone());
+                        }
+                    }
+                }
+                raw
+            }
+            _ => {
+                self.list_vendor(
+                    settings,
+                    base,
+                    token,
+                    &List {
+                        kind,
+                        query: None,
+                        drafts: false,
+                        listing: Listing::Full,
+                    },
+                )
+                .await?
+            }
+        };
+        let newest = raw
+            .items
+            .iter()
+            .filter_map(|item| updated_at(settings.kind, item))
+            .max();
+        self.synced
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(
+                kind.to_owned(),
+                Synced {
+                    items: raw.items.clone(),
+                    included: raw.included.clone(),
+                    newest,
+                },
+            );
+        Ok(raw)
+    }
+
+    /// Every raw item of type `kind`, page by page (at most [`MAX_PAGES`]).
+    async fn list_vendor(
+        &self,
+        settings: &Settings,
+        base: &reqwest::Url,
+        token: Token<'_>,
+        list: &List<'_>,
+    ) -> Result<Raw, CmsError> {
+        let List {
+            kind,
+            query,
+            drafts,
+            ref listing,
+        } = *list;
         let mut raw = Raw {
             items: Vec::new(),
             included: HashMap::new(),
         };
         for page in 0..MAX_PAGES {
-            let url = page_url(settings, base, kind, query, drafts, page)?;
+            let url = page_url(settings, base, kind, query, drafts, page, listing)?;
             let (body, headers) = self.get_vendor(&url, token, settings).await?;
             let (items, last) = match settings.kind {
                 Kind::WordPress => {
@@ -232,6 +424,22 @@ impl CmsSource {
                     let last = items.len() < PAGE;
                     (items, last)
                 }
+            };
+            // WordPress cannot filter on the modification time in UTC: newest first,
+            // down to the first entry not newer than the mark.
+            let (items, last) = match (settings.kind, listing) {
+                (Kind::WordPress, Listing::ChangedSince(since)) => {
+                    let all = items.len();
+                    let newer: Vec<Value> = items
+                        .into_iter()
+                        .filter(|item| {
+                            updated_at(Kind::WordPress, item).is_some_and(|at| at > *since)
+                        })
+                        .collect();
+                    let done = newer.len() < all;
+                    (newer, last || done)
+                }
+                _ => (items, last),
             };
             let empty = items.is_empty();
             raw.items.extend(items);
@@ -353,6 +561,7 @@ fn page_url(
     query: Option<&str>,
     drafts: bool,
     page: usize,
+    listing: &Listing,
 ) -> Result<reqwest::Url, CmsError> {
     let path = match settings.kind {
         Kind::Strapi => format!("api/{kind}"),
@@ -376,8 +585,14 @@ fn page_url(
         let mut pairs = url.query_pairs_mut();
         match settings.kind {
             Kind::Strapi => {
+                match listing {
+                    Listing::Ids => pairs.append_pair("fields[0]", "documentId"),
+                    Listing::Full => pairs.append_pair("populate", "*"),
+                    Listing::ChangedSince(since) => pairs
+                        .append_pair("populate", "*")
+                        .append_pair("filters[updatedAt][$gt]", since),
+                };
                 pairs
-                    .append_pair("populate", "*")
                     .append_pair("pagination[page]", &(page + 1).to_string())
                     .append_pair("pagination[pageSize]", &PAGE.to_string())
                     // A stable order: pages neither skip nor repeat an entry.
@@ -391,17 +606,37 @@ fn page_url(
                     .append_pair("limit", &PAGE.to_string())
                     .append_pair("order", "sys.id")
                     .append_pair("include", "2");
+                match listing {
+                    Listing::Full => {}
+                    Listing::Ids => {
+                        pairs.append_pair("select", "sys.id");
+                    }
+                    Listing::ChangedSince(since) => {
+                        pairs.append_pair("sys.updatedAt[gt]", since);
+                    }
+                }
                 if let Some(locale) = &settings.locale {
                     pairs.append_pair("locale", locale);
                 }
             }
             Kind::Sanity => {
-                let filter = query.unwrap_or("*[_type == $type]");
+                let filter = match listing {
+                    Listing::ChangedSince(_) => "*[_type == $type && _updatedAt > $since]",
+                    _ => query.unwrap_or("*[_type == $type]"),
+                };
+                let projection = if *listing == Listing::Ids {
+                    " {_id}"
+                } else {
+                    ""
+                };
                 let groq = format!(
-                    "{filter} | order(_id asc) [{}...{}]",
+                    "{filter} | order(_id asc) [{}...{}]{projection}",
                     page * PAGE,
                     (page + 1) * PAGE
                 );
+                if let Listing::ChangedSince(since) = listing {
+                    pairs.append_pair("$since", &serde_json::to_string(since).expect("a string"));
+                }
                 pairs
                     .append_pair("query", &groq)
                     .append_pair("$type", &serde_json::to_string(kind).expect("a string"))
@@ -410,10 +645,21 @@ fn page_url(
             Kind::WordPress => {
                 pairs
                     .append_pair("page", &(page + 1).to_string())
-                    .append_pair("per_page", &PAGE.to_string())
-                    .append_pair("orderby", "id")
-                    .append_pair("order", "asc")
-                    .append_pair("_embed", "1");
+                    .append_pair("per_page", &PAGE.to_string());
+                match listing {
+                    Listing::Full => pairs
+                        .append_pair("orderby", "id")
+                        .append_pair("order", "asc")
+                        .append_pair("_embed", "1"),
+                    Listing::Ids => pairs
+                        .append_pair("orderby", "id")
+                        .append_pair("order", "asc")
+                        .append_pair("_fields", "id"),
+                    Listing::ChangedSince(_) => pairs
+                        .append_pair("orderby", "modified")
+                        .append_pair("order", "desc")
+                        .append_pair("_embed", "1"),
+                };
                 if drafts {
                     pairs.append_pair("status", "publish,draft");
                 }
@@ -502,6 +748,47 @@ fn take_list(body: Value, key: &str, url: &reqwest::Url) -> Result<Vec<Value>, C
         },
         _ => Err(CmsError::msg(format!("GET {url}: not a JSON object"))),
     }
+}
+
+/// An item's id in its vendor's list (Strapi `documentId`, Contentful `sys.id`,
+/// Sanity `_id`, WordPress `id`).
+fn item_id(kind: Kind, item: &Value) -> Option<String> {
+    let value = match kind {
+        Kind::Strapi => item.get("documentId").or_else(|| item.get("id")),
+        Kind::Contentful => item.pointer("/sys/id"),
+        Kind::Sanity => item.get("_id"),
+        Kind::WordPress | Kind::Atoll => item.get("id"),
+    }?;
+    Some(value_id(value))
+}
+
+/// An item's last change as its vendor writes it (Strapi `updatedAt`, Contentful
+/// `sys.updatedAt`, Sanity `_updatedAt`, WordPress `modified_gmt`, all UTC).
+fn updated_at(kind: Kind, item: &Value) -> Option<String> {
+    let value = match kind {
+        Kind::Strapi => item.get("updatedAt"),
+        Kind::Contentful => item.pointer("/sys/updatedAt"),
+        Kind::Sanity => item.get("_updatedAt"),
+        Kind::WordPress | Kind::Atoll => item.get("modified_gmt"),
+    }?;
+    value.as_str().map(str::to_owned)
+}
+
+/// `newest` less [`SYNC_MARGIN_SECONDS`], in the vendor's format (RFC 3339 in UTC;
+/// WordPress without a zone).
+fn earlier(kind: Kind, newest: &str) -> Option<String> {
+    let at = match chrono::DateTime::parse_from_rfc3339(newest) {
+        Ok(at) => at.with_timezone(&chrono::Utc),
+        Err(_) => chrono::NaiveDateTime::parse_from_str(newest, "%Y-%m-%dT%H:%M:%S")
+            .ok()?
+            .and_utc(),
+    } - chrono::Duration::seconds(SYNC_MARGIN_SECONDS);
+    Some(match kind {
+        Kind::WordPress => at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        // GROQ compares the strings: Sanity's own shape, without fractions.
+        Kind::Sanity => at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        _ => at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+    })
 }
 
 fn value_id(value: &Value) -> String {

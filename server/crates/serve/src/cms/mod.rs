@@ -329,6 +329,8 @@ pub struct CmsSource {
     /// Where the images the CMS references are downloaded to ([`assets`]); `None`:
     /// they stay at the CMS.
     pub assets_dir: Option<std::path::PathBuf>,
+    /// Each type's list as last read (vendors: a reload fetches only what changed).
+    synced: Arc<std::sync::Mutex<std::collections::HashMap<String, fetch::Synced>>>,
     client: reqwest::Client,
 }
 
@@ -354,6 +356,7 @@ impl CmsSource {
             token,
             settings: None,
             assets_dir: None,
+            synced: Arc::default(),
             client,
         })
     }
