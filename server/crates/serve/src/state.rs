@@ -585,6 +585,14 @@ impl AppState {
                 return Ok(Err((i, tag.clone())));
             }
         }
+        // "Whatever changed" (a webhook naming no mapped entry, a GitHub push, another
+        // server's catch-up): a CMS is read in full, not only its changed entries, so
+        // that a linked entry or asset changed alone is seen too.
+        if paths.is_empty() && tags.is_empty() {
+            if let crate::snapshot::ContentSource::Cms { cms, .. } = self.inner.content.source() {
+                cms.forget_sync();
+            }
+        }
         let started = std::time::Instant::now();
         // Every cached page's entity tag before the reload: a page a request renders
         // from the new content meanwhile (a stale ISR page) still counts as changed.

@@ -1003,6 +1003,30 @@ async fn a_reload_fetches_only_what_changed() {
             requests.iter().any(|r| r.contains(changed_marker)),
             "{kind}: changes asked since the newest change less a minute: {requests:?}"
         );
+        assert_eq!(
+            requests.len(),
+            2,
+            "{kind}: only the ids and the changes: {requests:?}"
+        );
+        // An entry that appears without a newer change time (a scheduled post gone
+        // live): the list is read again in full.
+        fake.entries
+            .lock()
+            .unwrap()
+            .get_mut(kind_type)
+            .unwrap()
+            .push(make("e", "E", &day(1)));
+        let before = fake.seen.lock().unwrap().len();
+        let third = source.fetch(false).await.unwrap();
+        let mut got: Vec<String> = third.posts.iter().map(|p| p.slug.clone()).collect();
+        got.sort();
+        assert_eq!(got, ["a", "b", "d", "e"], "{kind}");
+        let requests = fake.seen.lock().unwrap()[before..].to_vec();
+        assert_eq!(
+            requests.len(),
+            3,
+            "{kind}: ids, changes, then in full: {requests:?}"
+        );
     }
 }
 

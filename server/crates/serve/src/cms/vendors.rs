@@ -660,8 +660,8 @@ fn body_of(
             let html = match &entry.renderer {
                 // Strapi's local uploads are server-relative (`/uploads/x.jpg`).
                 Renderer::Strapi { base } => rendered.html.replace(
-                    "src=\"/",
-                    &format!("src=\"{}/", base.as_str().trim_end_matches('/')),
+                    "src=\"/uploads/",
+                    &format!("src=\"{}/uploads/", base.as_str().trim_end_matches('/')),
                 ),
                 _ => rendered.html,
             };
