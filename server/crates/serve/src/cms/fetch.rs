@@ -2,19 +2,16 @@
 //! assets, drafts, and the vendors' rate-limit answers.
 
 use std::collections::{BTreeSet, HashMap};
-use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 use serde_json::{Map, Value};
 
 use super::vendors::{post_of, product_of, Entry, Fetched, Kind, Renderer, Settings, MAX_PAGES};
-use super::{CmsSource, ATTEMPTS, FIRST_BACKOFF};
+use super::{CmsSource, Credentials};
 use crate::error::CmsError;
 
 /// Items asked for per page.
 const PAGE: usize = 100;
-/// Longest wait a rate limit may ask for before a retry.
-const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
 
 /// The token a request sends, and where it came from (for the error of a refusal).
 #[derive(Clone, Copy)]
@@ -504,94 +501,28 @@ impl CmsSource {
         Ok(raw)
     }
 
-    /// GET `url` with the vendor's authentication and the retries of the module docs;
-    /// the JSON body and the headers.
+    /// GET `url` with the vendor's authentication and the retries of
+    /// [`CmsSource::get_with_retries`]; the JSON body and the headers.
     async fn get_vendor(
         &self,
         url: &reqwest::Url,
         token: Token<'_>,
         settings: &Settings,
     ) -> Result<(Value, HeaderMap), CmsError> {
-        let Token {
-            value: token,
-            source: token_name,
-        } = token;
-        let mut wait = FIRST_BACKOFF;
-        let mut attempt = 1;
-        loop {
-            let mut request = self.client.get(url.clone());
-            if let Some(token) = token {
-                request = match (settings.kind, token.split_once(':')) {
-                    (Kind::WordPress, Some((user, password))) => {
-                        request.basic_auth(user, Some(password))
-                    }
-                    _ => request.bearer_auth(token),
-                };
-            }
-            let mut pause = wait;
-            let retry = match request.send().await {
-                Ok(response) if response.status().is_success() => {
-                    let headers = response.headers().clone();
-                    return match response.bytes().await {
-                        Ok(bytes) => serde_json::from_slice(&bytes)
-                            .map(|body| (body, headers))
-                            .map_err(|err| {
-                                CmsError::caused(
-                                    format!("GET {url}: not the JSON of {}", settings.kind.name()),
-                                    err,
-                                )
-                            }),
-                        Err(err) => Err(CmsError::caused(
-                            format!("GET {url}: reading the body"),
-                            err,
-                        )),
-                    };
-                }
-                Ok(response) => {
-                    let status = response.status();
-                    if matches!(status.as_u16(), 401 | 403) {
-                        return Err(CmsError::msg(format!(
-                            "GET {url}: {status}: the CMS refused the token from {token_name}"
-                        )));
-                    }
-                    if status.as_u16() == 429 {
-                        if let Some(seconds) = ["retry-after", "x-contentful-ratelimit-reset"]
-                            .iter()
-                            .find_map(|name| {
-                                response
-                                    .headers()
-                                    .get(*name)?
-                                    .to_str()
-                                    .ok()?
-                                    .trim()
-                                    .parse::<u64>()
-                                    .ok()
-                            })
-                        {
-                            pause = Duration::from_secs(seconds).min(MAX_RATE_LIMIT_WAIT);
-                        }
-                    }
-                    let error = CmsError::msg(format!("GET {url}: {status}"));
-                    if status.is_server_error() || status.as_u16() == 429 {
-                        error
-                    } else {
-                        return Err(error);
-                    }
-                }
-                Err(err) => CmsError::caused(format!("GET {url}"), err),
-            };
-            if attempt >= ATTEMPTS {
-                return Err(retry.context(format!("gave up after {ATTEMPTS} attempts")));
-            }
-            tracing::warn!(
-                "{}; retrying in {} ms",
-                crate::error::chain(&retry),
-                pause.as_millis()
-            );
-            tokio::time::sleep(pause).await;
-            wait *= 2;
-            attempt += 1;
-        }
+        let credentials = Credentials {
+            token: token.value,
+            // WordPress application passwords: `user:password` as HTTP Basic.
+            basic: settings.kind == Kind::WordPress && token.value.is_some_and(|t| t.contains(':')),
+            source: token.source,
+        };
+        let (bytes, headers) = self.get_with_retries(url, credentials).await?;
+        let body = serde_json::from_slice(&bytes).map_err(|err| {
+            CmsError::caused(
+                format!("GET {url}: not the JSON of {}", settings.kind.name()),
+                err,
+            )
+        })?;
+        Ok((body, headers))
     }
 }
 

@@ -35,6 +35,8 @@ pub const PAGE_SIZE: usize = 100;
 const ATTEMPTS: u32 = 4;
 /// Wait before the first retry; doubled for each next one.
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+/// Longest wait a rate limit may ask for before a retry.
+const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
 /// Time limit of one request.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Pages followed at most per list (100 × 100 = 10,000 items … × 10).
@@ -174,30 +176,6 @@ impl From<&Product> for ProductRecord {
     }
 }
 
-/// Text of sanitized HTML: tags dropped, entities of `&<>"'` decoded, spaces folded.
-fn html_text(html: &str) -> String {
-    let mut text = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                text.push(' ');
-            }
-            '>' => in_tag = false,
-            c if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    let text = text
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&");
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 impl PostRecord {
     /// The post, body sanitized (or rendered from `markdown`).
     ///
@@ -234,7 +212,7 @@ impl PostRecord {
             None => {
                 let html = sanitize_html(&self.html);
                 let text = if self.text.is_empty() {
-                    html_text(&html)
+                    vendors::html_to_text(&html)
                 } else {
                     self.text
                 };
@@ -296,7 +274,7 @@ impl ProductRecord {
         }
         let html = sanitize_html(&self.html);
         let text = if self.text.is_empty() {
-            html_text(&html)
+            vendors::html_to_text(&html)
         } else {
             self.text
         };
@@ -468,29 +446,81 @@ impl CmsSource {
         Err(CmsError::msg(format!("{url}: more than {MAX_PAGES} pages")))
     }
 
-    /// GET `url` as JSON, with the retries of the module docs.
+    /// GET `url` as the content API's JSON, with the retries of
+    /// [`CmsSource::get_with_retries`].
     async fn get_json<T: serde::de::DeserializeOwned>(
         &self,
         url: &reqwest::Url,
     ) -> Result<T, CmsError> {
+        let credentials = Credentials {
+            token: self.token.as_deref(),
+            basic: false,
+            source: "--cms-token (ATOLL_CMS_TOKEN)",
+        };
+        let (bytes, _) = self.get_with_retries(url, credentials).await?;
+        serde_json::from_slice(&bytes)
+            .map_err(|err| CmsError::caused(format!("GET {url}: not the content API's JSON"), err))
+    }
+
+    /// GET `url` with `credentials`: up to [`ATTEMPTS`] tries on connection errors,
+    /// timeouts, 429 and 5xx, waiting 250 ms, 500 ms, 1 s, or what a 429's
+    /// `Retry-After` or Contentful's `X-Contentful-RateLimit-Reset` asks (seconds, at
+    /// most [`MAX_RATE_LIMIT_WAIT`]). A 401 or 403 is an error naming where the token
+    /// came from; any other status an error at once.
+    async fn get_with_retries(
+        &self,
+        url: &reqwest::Url,
+        credentials: Credentials<'_>,
+    ) -> Result<(bytes::Bytes, reqwest::header::HeaderMap), CmsError> {
         let mut wait = FIRST_BACKOFF;
         let mut attempt = 1;
         loop {
             let mut request = self.client.get(url.clone());
-            if let Some(token) = &self.token {
-                request = request.bearer_auth(token);
-            }
+            request = match (credentials.token, credentials.basic) {
+                (Some(token), true) => {
+                    let (user, password) = token.split_once(':').unwrap_or((token, ""));
+                    request.basic_auth(user, Some(password))
+                }
+                (Some(token), false) => request.bearer_auth(token),
+                (None, _) => request,
+            };
+            let mut pause = wait;
             let retry = match request.send().await {
-                Ok(response) if response.status().is_success() => match response.bytes().await {
-                    Ok(bytes) => {
-                        return serde_json::from_slice(&bytes).map_err(|err| {
-                            CmsError::caused(format!("GET {url}: not the content API's JSON"), err)
-                        });
-                    }
-                    Err(err) => CmsError::caused(format!("GET {url}: reading the body"), err),
-                },
+                Ok(response) if response.status().is_success() => {
+                    let headers = response.headers().clone();
+                    return match response.bytes().await {
+                        Ok(bytes) => Ok((bytes, headers)),
+                        Err(err) => Err(CmsError::caused(
+                            format!("GET {url}: reading the body"),
+                            err,
+                        )),
+                    };
+                }
                 Ok(response) => {
                     let status = response.status();
+                    if matches!(status.as_u16(), 401 | 403) {
+                        return Err(CmsError::msg(format!(
+                            "GET {url}: {status}: the CMS refused the token from {}",
+                            credentials.source
+                        )));
+                    }
+                    if status.as_u16() == 429 {
+                        let asked = ["retry-after", "x-contentful-ratelimit-reset"]
+                            .iter()
+                            .find_map(|name| {
+                                response
+                                    .headers()
+                                    .get(*name)?
+                                    .to_str()
+                                    .ok()?
+                                    .trim()
+                                    .parse::<u64>()
+                                    .ok()
+                            });
+                        if let Some(seconds) = asked {
+                            pause = Duration::from_secs(seconds).min(MAX_RATE_LIMIT_WAIT);
+                        }
+                    }
                     let error = CmsError::msg(format!("GET {url}: {status}"));
                     if status.is_server_error() || status.as_u16() == 429 {
                         error
@@ -506,13 +536,26 @@ impl CmsSource {
             tracing::warn!(
                 "{}; retrying in {} ms",
                 crate::error::chain(&retry),
-                wait.as_millis()
+                pause.as_millis()
             );
-            tokio::time::sleep(wait).await;
+            tokio::time::sleep(pause).await;
             wait *= 2;
             attempt += 1;
         }
     }
+}
+
+/// A request's credentials: a token sent as a bearer token (RFC 6750), or as HTTP
+/// Basic when it is WordPress' `user:password`, and where it came from (named when
+/// the CMS refuses it).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Credentials<'a> {
+    /// The token, if any.
+    pub token: Option<&'a str>,
+    /// Send `user:password` as HTTP Basic.
+    pub basic: bool,
+    /// Where the token came from: `the environment variable X (`token_env`)`.
+    pub source: &'a str,
 }
 
 #[cfg(test)]
