@@ -771,6 +771,21 @@ async fn products_map_from_a_cms_type() {
     assert_eq!(mug.html, "<p><strong>A mug</strong></p>");
 }
 
+/// The demo's products and settings without its posts, docs and pages (which link to
+/// the demo's posts): every post comes from the CMS.
+pub(crate) fn cms_only_site() -> crate::cluster::Site {
+    let site = crate::cluster::Site::demo(25);
+    for folder in ["docs", "pages", "posts"] {
+        std::fs::remove_dir_all(site.content().join(folder)).unwrap();
+    }
+    std::fs::write(
+        site.content().join("site.toml"),
+        "title = \"Reef notes\"\nbase_url = \"http://127.0.0.1:3000\"\n",
+    )
+    .unwrap();
+    site
+}
+
 /// A JPEG of `width` × `height`.
 fn jpeg(width: u32, height: u32) -> Vec<u8> {
     let image = image::RgbImage::from_fn(width, height, |x, y| {
@@ -807,16 +822,7 @@ async fn cms_images_are_fetched_into_a_self_contained_export_and_revalidated_by_
                    ]}}),
         )],
     );
-    // A site whose posts all come from the CMS.
-    let site = crate::cluster::Site::demo(25);
-    for folder in ["docs", "pages", "posts"] {
-        std::fs::remove_dir_all(site.content().join(folder)).unwrap();
-    }
-    std::fs::write(
-        site.content().join("site.toml"),
-        "title = \"Reef notes\"\nbase_url = \"http://127.0.0.1:3000\"\n",
-    )
-    .unwrap();
+    let site = cms_only_site();
     let settings = site.dir.path().join("cms.toml");
     std::fs::write(
         &settings,

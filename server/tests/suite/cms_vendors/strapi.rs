@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::cluster::{free_port, required, Atoll, Pg, Site};
+use crate::cluster::{free_port, required, Atoll, Pg};
 use crate::common::root;
 
 /// A `strapi start` process; killed when dropped.
@@ -138,16 +138,8 @@ fn a_real_strapi_feeds_export_and_serve_and_its_webhook_revalidates() {
         ids.push(created["data"]["documentId"].as_str().unwrap().to_owned());
     }
 
-    // A site whose posts all come from Strapi (the demo's docs link to its own posts).
-    let site = Site::demo(25);
-    for folder in ["docs", "pages", "posts"] {
-        std::fs::remove_dir_all(site.content().join(folder)).unwrap();
-    }
-    std::fs::write(
-        site.content().join("site.toml"),
-        "title = \"Reef notes\"\nbase_url = \"http://127.0.0.1:3000\"\n",
-    )
-    .unwrap();
+    // A site whose posts all come from Strapi.
+    let site = super::cms_only_site();
     let settings = site.dir.path().join("cms.toml");
     std::fs::write(
         &settings,

@@ -91,25 +91,15 @@ impl CmsSource {
         // with `publishedAt: null`: the published ones tell which are drafts only, and
         // give the others their publication date.
         let published: HashMap<String, Value> = if drafts && settings.kind == Kind::Strapi {
-            self.list_vendor(
-                settings,
-                &base,
-                token,
-                &List {
-                    kind: &posts.kind,
-                    query: None,
-                    drafts: false,
-                    listing: Listing::Full,
-                },
-            )
-            .await?
-            .items
-            .into_iter()
-            .filter_map(|item| {
-                let id = item.get("documentId")?.as_str()?.to_owned();
-                Some((id, item.get("publishedAt")?.clone()))
-            })
-            .collect()
+            self.list_published(settings, &base, token, &posts.kind, Listing::Full)
+                .await?
+                .items
+                .into_iter()
+                .filter_map(|item| {
+                    let id = item.get("documentId")?.as_str()?.to_owned();
+                    Some((id, item.get("publishedAt")?.clone()))
+                })
+                .collect()
         } else {
             HashMap::new()
         };
@@ -266,34 +256,14 @@ impl CmsSource {
         let merged = match (previous, since) {
             (Some(previous), Some(since)) => {
                 let existing: BTreeSet<String> = self
-                    .list_vendor(
-                        settings,
-                        base,
-                        token,
-                        &List {
-                            kind,
-                            query: None,
-                            drafts: false,
-                            listing: Listing::Ids,
-                        },
-                    )
+                    .list_published(settings, base, token, kind, Listing::Ids)
                     .await?
                     .items
                     .iter()
                     .filter_map(|item| item_id(settings.kind, item))
                     .collect();
                 let changed = self
-                    .list_vendor(
-                        settings,
-                        base,
-                        token,
-                        &List {
-                            kind,
-                            query: None,
-                            drafts: false,
-                            listing: Listing::ChangedSince(since),
-                        },
-                    )
+                    .list_published(settings, base, token, kind, Listing::ChangedSince(since))
                     .await?;
                 let changed_count = changed.items.len();
                 let gone: Vec<String> = previous
@@ -349,18 +319,8 @@ impl CmsSource {
         let raw = match merged {
             Some(raw) => raw,
             None => {
-                self.list_vendor(
-                    settings,
-                    base,
-                    token,
-                    &List {
-                        kind,
-                        query: None,
-                        drafts: false,
-                        listing: Listing::Full,
-                    },
-                )
-                .await?
+                self.list_published(settings, base, token, kind, Listing::Full)
+                    .await?
             }
         };
         let newest = raw
@@ -380,6 +340,24 @@ impl CmsSource {
                 },
             );
         Ok(raw)
+    }
+
+    /// [`CmsSource::list_vendor`] of published entries, without a custom query.
+    async fn list_published(
+        &self,
+        settings: &Settings,
+        base: &reqwest::Url,
+        token: Token<'_>,
+        kind: &str,
+        listing: Listing,
+    ) -> Result<Raw, CmsError> {
+        let list = List {
+            kind,
+            query: None,
+            drafts: false,
+            listing,
+        };
+        self.list_vendor(settings, base, token, &list).await
     }
 
     /// Every raw item of type `kind`, page by page (at most [`MAX_PAGES`]).
