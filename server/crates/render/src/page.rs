@@ -83,14 +83,6 @@ impl Page {
         self
     }
 
-    /// Puts the page's own [`app::cache_tags::url_tag`] before its other cache tags.
-    pub fn with_url_tag(mut self) -> Self {
-        let mut tags = Vec::with_capacity(self.cache_tags.len() + 1);
-        tags.push(app::cache_tags::url_tag(&self.path));
-        tags.append(&mut self.cache_tags);
-        self.with_cache_tags(tags)
-    }
-
     /// The brotli (RFC 7932) and gzip (RFC 1952) encodings of the page, computed once.
     pub fn encoded(&self) -> &(Bytes, Bytes) {
         self.encoded.get_or_init(|| {

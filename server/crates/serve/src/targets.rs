@@ -133,12 +133,14 @@ impl Target {
     pub fn render_live(&self, snapshot: &Snapshot, live: &Live) -> Option<Page> {
         use app::cache_tags::ALL;
         let site = &snapshot.site;
-        let page = match self {
+        // The page and its tags; the header values are made once, with the page's own
+        // `url:` tag first.
+        let (page, tags): (Page, Vec<String>) = match self {
             Target::Route(page) => {
                 let cx = Cx::new(site, None, Some(live));
                 let rendered = app::render_in(&cx, page)?;
                 let tags = rendered.reads.cache_tags(site);
-                Page::from(rendered).with_cache_tags(tags)
+                (Page::from(rendered), tags)
             }
             Target::Feed(path) => {
                 let feed = crate::feed::feed_at(site, path)?;
@@ -147,32 +149,35 @@ impl Target {
                 let section =
                     feed.path != crate::feed::FEED_PATH && site.section(&feed.page).is_some();
                 let collection = if section { "pages" } else { "posts" };
-                Page::document(path, xml, ATOM).with_cache_tags(
-                    [ALL.to_owned(), collection.to_owned()]
-                        .into_iter()
-                        .chain(feed.entries.iter().map(crate::feed::Entry::cache_tag))
-                        .collect(),
-                )
+                let tags = [ALL.to_owned(), collection.to_owned()]
+                    .into_iter()
+                    .chain(feed.entries.iter().map(crate::feed::Entry::cache_tag))
+                    .collect();
+                (Page::document(path, xml, ATOM), tags)
             }
             Target::Sitemap(name) => {
                 let xml = crate::sitemap::sitemaps(site, snapshot.routes)
                     .into_iter()
                     .find(|(n, _)| n == name)?
                     .1;
-                Page::document(&self.path(), xml, XML).with_cache_tags(
-                    ["all", "posts", "docs", "pages", "products"]
-                        .map(str::to_owned)
-                        .to_vec(),
-                )
+                let tags = ["all", "posts", "docs", "pages", "products"]
+                    .map(str::to_owned)
+                    .to_vec();
+                (Page::document(&self.path(), xml, XML), tags)
             }
-            Target::Robots => Page::document(
-                &self.path(),
-                crate::sitemap::robots(site, snapshot.robots.as_deref()),
-                TEXT,
-            )
-            .with_cache_tags(vec![ALL.to_owned()]),
+            Target::Robots => (
+                Page::document(
+                    &self.path(),
+                    crate::sitemap::robots(site, snapshot.robots.as_deref()),
+                    TEXT,
+                ),
+                vec![ALL.to_owned()],
+            ),
         };
-        Some(page.with_url_tag())
+        let mut all = Vec::with_capacity(tags.len() + 1);
+        all.push(app::cache_tags::url_tag(&page.path));
+        all.extend(tags);
+        Some(page.with_cache_tags(all))
     }
 
     /// The fingerprint of `page`, just rendered for it from `snapshot`: for a

@@ -26,20 +26,8 @@ pub struct Rendered {
     pub warnings: BTreeSet<String>,
 }
 
-/// `&`, `<`, `>`, `"` escaped for text and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+// Text and attribute values are escaped as everywhere else in Atoll (`atoll-content`).
+use crate::content::escape;
 
 /// Every string of a node's `value`/`text` leaves, for an unknown node rendered as text.
 fn plain_text(node: &Value, out: &mut String) {

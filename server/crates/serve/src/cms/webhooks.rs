@@ -102,30 +102,7 @@ pub fn verify_sanity(
     }
 }
 
-/// The characters JavaScript's `encodeURI` leaves as they are.
-const ENCODE_URI: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b';')
-    .remove(b',')
-    .remove(b'/')
-    .remove(b'?')
-    .remove(b':')
-    .remove(b'@')
-    .remove(b'&')
-    .remove(b'=')
-    .remove(b'+')
-    .remove(b'$')
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'!')
-    .remove(b'~')
-    .remove(b'*')
-    .remove(b'\'')
-    .remove(b'(')
-    .remove(b')')
-    .remove(b'#');
-
-/// The characters Node's `querystring.escape` leaves as they are.
+/// The characters Node's `querystring.escape` leaves as they are (`encodeURIComponent`'s).
 const QUERYSTRING_ESCAPE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'_')
@@ -136,6 +113,21 @@ const QUERYSTRING_ESCAPE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'\'')
     .remove(b'(')
     .remove(b')');
+
+/// The characters JavaScript's `encodeURI` leaves as they are: those and the URI
+/// delimiters.
+const ENCODE_URI: &AsciiSet = &QUERYSTRING_ESCAPE
+    .remove(b';')
+    .remove(b',')
+    .remove(b'/')
+    .remove(b'?')
+    .remove(b':')
+    .remove(b'@')
+    .remove(b'&')
+    .remove(b'=')
+    .remove(b'+')
+    .remove(b'$')
+    .remove(b'#');
 
 /// The toolkit's `getNormalizedEncodedURI`: the query escaped, then the whole
 /// `encodeURI`d.
